@@ -1,0 +1,35 @@
+// Package connectors finds data files, infers their schemas and reads them
+// as Arrow record batches: Parquet (through pqarrow), CSV and
+// newline-delimited JSON, each optionally gzip- or zstd-compressed.
+//
+// It knows nothing of SQL: a Table is a schema and a set of splits, and
+// reading a split yields batches of engine types (see package types).
+package connectors
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/executor"
+)
+
+// Table is one readable data set: a single file, or a folder of files of
+// one shape read as one table.
+type Table interface {
+	// Schema is the table's columns, in engine types. For CSV and JSON it
+	// is inferred from a sample and cached per (path, size, mtime).
+	Schema(ctx context.Context) (*arrow.Schema, error)
+	// Splits divides the table into independently readable parts (a file,
+	// a Parquet row group, later a byte range of a CSV file), so a scan can
+	// run one reader per core.
+	Splits(ctx context.Context) ([]Split, error)
+	// Open reads one split, returning only the given columns (indexes into
+	// Schema, in that order; nil means all columns).
+	Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error)
+}
+
+// Split is one independently readable part of a Table.
+type Split interface {
+	// String names the split for errors and EXPLAIN, e.g. "orders.parquet row group 3".
+	String() string
+}
