@@ -1,0 +1,57 @@
+// Package engine ties lakesql together: it parses a statement, plans it
+// against the catalog and runs it, one Session per client. Front ends (the
+// CLI, the wire server, the test harnesses) talk only to this package.
+package engine
+
+import (
+	"context"
+	"io/fs"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/executor"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// Root is the folder tables are discovered in. Nothing outside it is
+	// readable (use os.OpenRoot(dir).FS() or an embed.FS).
+	Root fs.FS
+	// RootName is shown in messages (the directory path, or "demo").
+	RootName string
+}
+
+// Result is the outcome of one statement.
+type Result struct {
+	// Tag is the command tag without a row count: "SELECT", "INSERT",
+	// "CREATE TABLE", "DROP TABLE", "SET", "BEGIN", ...
+	Tag string
+	// Schema and Rows are set for statements that return rows. Rows must be
+	// drained (or closed) before the next statement runs.
+	Schema *arrow.Schema
+	Rows   executor.BatchReader
+	// RowsAffected is the count for INSERT and friends.
+	RowsAffected int64
+}
+
+// Engine is the shared state of one lakesql process: the catalog over the
+// root folder and the in-memory tables. It is safe for concurrent use.
+type Engine struct {
+	cfg Config
+}
+
+// Session is one client's connection to the engine: its settings (search
+// path, time zone, ...) and transaction status. A Session runs one
+// statement at a time.
+type Session struct {
+	eng *Engine
+}
+
+// NewSession opens a session with default settings.
+func (e *Engine) NewSession() *Session { return &Session{eng: e} }
+
+// Execute parses sql (one or more ';'-separated statements) and runs them in
+// order, handing each result to emit before running the next. It stops at
+// the first error, which is a *sqlerr.Error with a SQLSTATE code.
+func (s *Session) Execute(ctx context.Context, sql string, emit func(*Result) error) error {
+	return execute(ctx, s, sql, emit)
+}
