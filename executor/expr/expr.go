@@ -24,6 +24,12 @@ type Expr interface {
 	Eval(ec *Context, batch arrow.RecordBatch) (arrow.Array, error)
 	// String renders the expression for EXPLAIN and error messages.
 	String() string
+	// Children are the direct sub-expressions, so that the planner can walk
+	// and rewrite any tree (remap columns, fold constants) generically.
+	Children() []Expr
+	// WithChildren returns a copy of the node over new children (same count
+	// and types as Children returned).
+	WithChildren(children []Expr) Expr
 }
 
 // Context is what evaluation may depend on besides the batch: the query's
