@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/executor"
 )
 
@@ -37,6 +38,7 @@ type Result struct {
 // root folder and the in-memory tables. It is safe for concurrent use.
 type Engine struct {
 	cfg Config
+	cat *catalog.Catalog
 }
 
 // Session is one client's connection to the engine: its settings (search
@@ -44,6 +46,7 @@ type Engine struct {
 // statement at a time.
 type Session struct {
 	eng *Engine
+	set settings
 }
 
 // NewSession opens a session with default settings.

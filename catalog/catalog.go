@@ -1,0 +1,301 @@
+// Package catalog maps SQL names to relations: data files and folders under
+// the root (discovered lazily, on each lookup), in-memory tables created
+// with CREATE TABLE, and views.
+//
+// Naming contract (see DEVELOPERS.md): a data file directly in the root is
+// table public.<stem>; a sub-folder of the root is a schema, and each data
+// file or data folder inside it is a table of that schema. Names match
+// case-insensitively when there is no exact match. Drill's path form
+// (dfs.`a/b.csv`) reaches any file or folder under the root.
+package catalog
+
+import (
+	"context"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/connectors"
+	"github.com/lakesql/lakesql/sqlerr"
+)
+
+// DefaultSchema is the schema of files directly in the root.
+const DefaultSchema = "public"
+
+// Kind says what backs a relation.
+type Kind int
+
+const (
+	FileTable Kind = iota
+	MemoryTable
+	View
+	SystemTable
+)
+
+// Relation is a named table or view.
+type Relation struct {
+	Schema string
+	Name   string
+	Kind   Kind
+	// Path is the file or folder under the root, for FileTable.
+	Path string
+	// File reads a FileTable.
+	File connectors.Table
+	// Mem holds a MemoryTable's rows.
+	Mem *MemTable
+	// View is a view's definition.
+	View *ViewDef
+	// System produces a SystemTable's rows (pg_catalog, information_schema).
+	System SystemSource
+}
+
+// SystemSource is a table computed by the engine (pg_catalog,
+// information_schema): a fixed schema and rows computed at scan time.
+type SystemSource interface {
+	Schema() *arrow.Schema
+	Rows(ctx context.Context) ([]arrow.RecordBatch, error)
+}
+
+// ViewDef is a stored query.
+type ViewDef struct {
+	SQL string
+	// Query is the parsed query (an ast.ResultSetNode), bound anew at
+	// each use so the view sees the files as they are now.
+	Query   any
+	Columns []string
+}
+
+// Columns returns the relation's schema.
+func (r *Relation) Columns(ctx context.Context) (*arrow.Schema, error) {
+	switch r.Kind {
+	case FileTable:
+		s, err := r.File.Schema(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case MemoryTable:
+		return r.Mem.Schema(), nil
+	case SystemTable:
+		return r.System.Schema(), nil
+	}
+	return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is a view", r.Name)
+}
+
+// Catalog is the name space of one engine. It is safe for concurrent use.
+type Catalog struct {
+	root     fs.FS
+	rootName string
+	opts     connectors.Options
+
+	mu      sync.RWMutex
+	created map[string]map[string]*Relation // schema -> name -> relation made by DDL
+	schemas map[string]bool                 // schemas made by CREATE SCHEMA
+	system  map[string]map[string]*Relation // schema -> name -> system relation
+}
+
+// New returns a catalog over root (nil means no files at all).
+func New(root fs.FS, rootName string) *Catalog {
+	return &Catalog{
+		root:     root,
+		rootName: rootName,
+		opts:     connectors.Options{Cache: connectors.NewSchemaCache()},
+		created:  map[string]map[string]*Relation{},
+		schemas:  map[string]bool{},
+		system:   map[string]map[string]*Relation{},
+	}
+}
+
+// RootName names the root folder in messages.
+func (c *Catalog) RootName() string { return c.rootName }
+
+// Lookup finds schema.name. An empty schema searches path in order (the
+// session's search_path).
+func (c *Catalog) Lookup(ctx context.Context, schema, name string, searchPath []string) (*Relation, error) {
+	if schema == "" {
+		for _, s := range searchPath {
+			r, err := c.lookupIn(ctx, s, name)
+			if err != nil {
+				return nil, err
+			}
+			if r != nil {
+				return r, nil
+			}
+		}
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	r, err := c.lookupIn(ctx, schema, name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, name)
+	}
+	return r, nil
+}
+
+func (c *Catalog) lookupIn(ctx context.Context, schema, name string) (*Relation, error) {
+	c.mu.RLock()
+	r := matchName(c.system[strings.ToLower(schema)], name)
+	if r == nil {
+		r = matchName(c.created[strings.ToLower(schema)], name)
+	}
+	c.mu.RUnlock()
+	if r != nil {
+		return r, nil
+	}
+	return c.fileRelation(ctx, schema, name)
+}
+
+func matchName(m map[string]*Relation, name string) *Relation {
+	if r, ok := m[name]; ok {
+		return r
+	}
+	var found *Relation
+	for k, r := range m {
+		if strings.EqualFold(k, name) {
+			if found != nil {
+				return nil
+			}
+			found = r
+		}
+	}
+	return found
+}
+
+// fileRelation finds a data file or folder named name in the schema's folder.
+func (c *Catalog) fileRelation(ctx context.Context, schema, name string) (*Relation, error) {
+	if c.root == nil {
+		return nil, nil
+	}
+	dir, ok, err := c.schemaDir(schema)
+	if err != nil || !ok {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(c.root, dir)
+	if err != nil {
+		return nil, nil
+	}
+	var exact, folded []fs.DirEntry
+	for _, e := range entries {
+		stem, isData := c.tableName(dir, e)
+		if !isData {
+			continue
+		}
+		if stem == name {
+			exact = append(exact, e)
+		} else if strings.EqualFold(stem, name) {
+			folded = append(folded, e)
+		}
+	}
+	cands := exact
+	if len(cands) == 0 {
+		cands = folded
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	if len(cands) > 1 {
+		names := make([]string, len(cands))
+		for i, e := range cands {
+			names[i] = e.Name()
+		}
+		sort.Strings(names)
+		return nil, sqlerr.New(sqlerr.AmbiguousAlias, "table name \"%s\" is ambiguous: it matches %s", name, strings.Join(names, ", "))
+	}
+	p := path.Join(dir, cands[0].Name())
+	stem, _ := c.tableName(dir, cands[0])
+	return c.openPath(ctx, schema, stem, p)
+}
+
+// schemaDir maps a schema name to its folder: public is the root itself.
+func (c *Catalog) schemaDir(schema string) (string, bool, error) {
+	if strings.EqualFold(schema, DefaultSchema) {
+		return ".", true, nil
+	}
+	entries, err := fs.ReadDir(c.root, ".")
+	if err != nil {
+		return "", false, nil
+	}
+	var folded string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.Name() == schema {
+			return e.Name(), true, nil
+		}
+		if strings.EqualFold(e.Name(), schema) {
+			folded = e.Name()
+		}
+	}
+	return folded, folded != "", nil
+}
+
+// tableName returns the table name an entry of dir would have, and whether
+// it is data at all (a supported file, or a folder holding some).
+func (c *Catalog) tableName(dir string, e fs.DirEntry) (string, bool) {
+	name := e.Name()
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+		return "", false
+	}
+	if e.IsDir() {
+		if dir == "." {
+			return "", false // a folder in the root is a schema, not a table
+		}
+		return name, true
+	}
+	if _, _, ok := connectors.DetectFormat(name); !ok {
+		return "", false
+	}
+	return Stem(name), true
+}
+
+// Stem is a data file's name without its format and compression extensions:
+// "orders.csv.gz" -> "orders".
+func Stem(name string) string {
+	for {
+		ext := path.Ext(name)
+		switch strings.ToLower(ext) {
+		case ".gz", ".zst", ".parquet", ".parq", ".csv", ".tsv", ".psv", ".txt", ".json", ".ndjson", ".jsonl":
+			name = strings.TrimSuffix(name, ext)
+			continue
+		}
+		return name
+	}
+}
+
+func (c *Catalog) openPath(ctx context.Context, schema, name, p string) (*Relation, error) {
+	st, err := fs.Stat(c.root, p)
+	if err != nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", p)
+	}
+	var t connectors.Table
+	if st.IsDir() {
+		t, err = connectors.OpenDir(ctx, c.root, p, c.opts)
+	} else {
+		t, err = connectors.OpenFile(ctx, c.root, p, c.opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Relation{Schema: schema, Name: name, Kind: FileTable, Path: p, File: t}, nil
+}
+
+// LookupPath resolves Drill's path form, dfs.`relative/path` or
+// dfs.root.`relative/path`: any file or folder under the root.
+func (c *Catalog) LookupPath(ctx context.Context, p string) (*Relation, error) {
+	clean := strings.TrimPrefix(path.Clean("/"+strings.TrimSpace(p)), "/")
+	if c.root == nil || clean == "" || !fs.ValidPath(clean) {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"dfs.%s\" does not exist", p)
+	}
+	return c.openPath(ctx, "dfs", path.Base(clean), clean)
+}
+
+func readDir(fsys fs.FS, dir string) ([]fs.DirEntry, error) { return fs.ReadDir(fsys, dir) }
+
+// Root is the folder tables are read from (nil when there is none).
+func (c *Catalog) Root() fs.FS { return c.root }

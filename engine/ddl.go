@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/planner"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+func (s *Session) schemaFor(tn *ast.TableName) string {
+	if tn.Schema.O != "" {
+		return tn.Schema.O
+	}
+	if len(s.set.searchPath) > 0 {
+		return s.set.searchPath[0]
+	}
+	return catalog.DefaultSchema
+}
+
+func (s *Session) createTable(ctx context.Context, ec *expr.Context, n *ast.CreateTableStmt) (*Result, error) {
+	if n.ReferTable != nil {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE ... LIKE is not supported")
+	}
+	schemaName := s.schemaFor(n.Table)
+	if n.Select != nil {
+		q, err := planner.PlanQuery(ctx, s.env(), ec, n.Select)
+		if err != nil {
+			return nil, err
+		}
+		fields := q.Schema.Fields()
+		for i := range fields {
+			if i < len(n.Cols) {
+				fields[i].Name = n.Cols[i].Name.Name.O
+			}
+			if fields[i].Type.ID() == arrow.NULL {
+				fields[i].Type = types.String
+			}
+		}
+		schema := arrow.NewSchema(fields, nil)
+		batches, err := drain(ctx, q.Root)
+		if err != nil {
+			return nil, err
+		}
+		t := catalog.NewMemTable(schema, nil)
+		var rows int64
+		for _, b := range batches {
+			nb := array.NewRecordBatch(schema, b.Columns(), b.NumRows())
+			t.Append(nb)
+			rows += b.NumRows()
+		}
+		ok, err := s.eng.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return &Result{Tag: "CREATE TABLE AS"}, nil
+		}
+		return &Result{Tag: "SELECT", RowsAffected: rows}, nil
+	}
+	var fields []arrow.Field
+	notNull := make([]bool, 0, len(n.Cols))
+	var defaults []expr.Expr
+	seen := map[string]bool{}
+	for _, c := range n.Cols {
+		name := c.Name.Name.O
+		if seen[strings.ToLower(name)] {
+			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column \"%s\" specified more than once", name)
+		}
+		seen[strings.ToLower(name)] = true
+		t, err := types.Parse(parser.ColumnType(c))
+		if err != nil {
+			return nil, err
+		}
+		nn := false
+		var def expr.Expr
+		for _, o := range c.Options {
+			switch o.Tp {
+			case ast.ColumnOptionNotNull, ast.ColumnOptionPrimaryKey:
+				nn = true
+			case ast.ColumnOptionDefaultValue:
+				d, err := planner.BindExpr(ctx, s.env(), ec, o.Expr)
+				if err != nil {
+					return nil, err
+				}
+				if !types.Equal(d.Type(), t) || expr.IsUnknownLiteral(d) {
+					if d, err = expr.NewCast(d, t); err != nil {
+						return nil, err
+					}
+				}
+				def = d
+			}
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: t, Nullable: !nn})
+		notNull = append(notNull, nn)
+		defaults = append(defaults, def)
+	}
+	for _, con := range n.Constraints {
+		if con.Tp == ast.ConstraintPrimaryKey {
+			for _, k := range con.Keys {
+				for i, f := range fields {
+					if k.Column != nil && strings.EqualFold(f.Name, k.Column.Name.O) {
+						notNull[i] = true
+					}
+				}
+			}
+		}
+	}
+	t := catalog.NewMemTable(arrow.NewSchema(fields, nil), notNull)
+	t.Defaults = defaults
+	if _, err := s.eng.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE TABLE"}, nil
+}
+
+func (s *Session) createView(ctx context.Context, ec *expr.Context, n *ast.CreateViewStmt, st parser.Statement) (*Result, error) {
+	q, ok := n.Select.(ast.ResultSetNode)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW needs a query")
+	}
+	// Bind once now, so errors surface at CREATE time.
+	p, err := planner.PlanQuery(ctx, s.env(), ec, q)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for _, c := range n.Cols {
+		cols = append(cols, c.O)
+	}
+	if len(cols) > p.Schema.NumFields() {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
+	}
+	rel := &catalog.Relation{Schema: s.schemaFor(n.ViewName), Name: n.ViewName.Name.O, Kind: catalog.View,
+		View: &catalog.ViewDef{SQL: parser.ViewQueryText(st, n), Query: q, Columns: cols}}
+	if n.OrReplace {
+		_ = s.eng.cat.Drop(ctx, rel.Schema, rel.Name, catalog.View, nil, true)
+	}
+	if _, err := s.eng.cat.Create(ctx, rel, false); err != nil {
+		return nil, err
+	}
+	return &Result{Tag: "CREATE VIEW"}, nil
+}
+
+func (s *Session) insert(ctx context.Context, ec *expr.Context, n *ast.InsertStmt) (*Result, error) {
+	if n.Table == nil || n.Table.TableRefs == nil {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT needs a table")
+	}
+	ts, ok := n.Table.TableRefs.Left.(*ast.TableSource)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT needs a table")
+	}
+	tn, ok := ts.Source.(*ast.TableName)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT needs a table")
+	}
+	rel, err := s.eng.cat.Lookup(ctx, tn.Schema.O, tn.Name.O, s.set.searchPath)
+	if err != nil {
+		return nil, err
+	}
+	if rel.Kind != catalog.MemoryTable {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "cannot insert into \"%s\": files under the root are read-only", rel.Name)
+	}
+	q, err := planner.PlanInsert(ctx, s.env(), ec, n, rel.Mem.Schema(), rel.Mem.Defaults)
+	if err != nil {
+		return nil, err
+	}
+	batches, err := drain(ctx, q.Root)
+	if err != nil {
+		return nil, err
+	}
+	schema := rel.Mem.Schema()
+	var rows int64
+	var out []arrow.RecordBatch
+	for _, b := range batches {
+		for i, nn := range rel.Mem.NotNull {
+			if nn && b.Column(i).NullN() > 0 {
+				return nil, sqlerr.New(sqlerr.NotNullViolation, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", schema.Field(i).Name, rel.Name)
+			}
+		}
+		out = append(out, array.NewRecordBatch(schema, b.Columns(), b.NumRows()))
+		rows += b.NumRows()
+	}
+	rel.Mem.Append(out...)
+	return &Result{Tag: "INSERT", RowsAffected: rows}, nil
+}
+
+func (s *Session) set_(ctx context.Context, ec *expr.Context, n *ast.SetStmt) (*Result, error) {
+	for _, v := range n.Variables {
+		name := strings.ToLower(v.Name)
+		switch name {
+		case "search_path":
+			var path []string
+			if v.Value != nil {
+				str := exprText(v.Value)
+				for _, p := range strings.Split(str, ",") {
+					p = strings.Trim(strings.TrimSpace(p), "\"")
+					if p != "" {
+						path = append(path, p)
+					}
+				}
+			}
+			if len(path) == 0 {
+				path = []string{catalog.DefaultSchema}
+			}
+			s.set.searchPath = path
+		case "timezone", "time_zone":
+			if v.Value != nil {
+				loc, err := time.LoadLocation(exprText(v.Value))
+				if err != nil {
+					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": \"%s\"", exprText(v.Value))
+				}
+				s.set.location = loc
+			}
+		}
+	}
+	return &Result{Tag: "SET"}, nil
+}
+
+// exprText is the text of a SET value: an identifier, string or number.
+func exprText(n ast.ExprNode) string {
+	switch v := n.(type) {
+	case *ast.ColumnNameExpr:
+		return v.Name.Name.O
+	}
+	var sb strings.Builder
+	if vv, ok := n.(interface{ GetString() string }); ok {
+		return vv.GetString()
+	}
+	return sb.String()
+}
+
+// textResult is a one-column text result (EXPLAIN, SHOW).
+func textResult(col string, lines []string) *Result {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	for _, l := range lines {
+		b.Append(l)
+	}
+	schema := arrow.NewSchema([]arrow.Field{{Name: col, Type: types.String, Nullable: true}}, nil)
+	batch := array.NewRecordBatch(schema, []arrow.Array{b.NewArray()}, int64(len(lines)))
+	return &Result{Tag: "SELECT", Schema: schema, Rows: &batchRows{batches: []arrow.RecordBatch{batch}}}
+}
+
+type batchRows struct{ batches []arrow.RecordBatch }
+
+func (r *batchRows) Next(context.Context) (arrow.RecordBatch, error) {
+	if len(r.batches) == 0 {
+		return nil, nil
+	}
+	b := r.batches[0]
+	r.batches = r.batches[1:]
+	return b, nil
+}
+func (r *batchRows) Close() error { return nil }

@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/planner"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// New returns an engine over cfg.Root.
+func New(cfg Config) (*Engine, error) {
+	return &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName)}, nil
+}
+
+// Catalog is the engine's name space (the server builds pg_catalog on it).
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
+
+// settings are a session's configuration values.
+type settings struct {
+	searchPath []string
+	location   *time.Location
+}
+
+func (s *Session) init() {
+	if s.set.location == nil {
+		s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC}
+	}
+}
+
+func execute(ctx context.Context, s *Session, sql string, emit func(*Result) error) error {
+	s.init()
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		if err := s.runOne(ctx, st, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOne runs one statement; a panic inside becomes an XX000 error for
+// this statement only.
+func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Result) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+			if debugPanics {
+				fmt.Printf("panic: %v\n%s", r, debug.Stack())
+			}
+		}
+	}()
+	res, err := s.statement(ctx, st)
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		return nil
+	}
+	return emit(res)
+}
+
+var debugPanics = false
+
+func (s *Session) env() *planner.Env {
+	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location}
+}
+
+func (s *Session) evalContext(ctx context.Context) *expr.Context {
+	return expr.NewContext(ctx, s.set.location)
+}
+
+func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, error) {
+	ec := s.evalContext(ctx)
+	switch n := st.AST.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
+		if err != nil {
+			return nil, err
+		}
+		rows, err := openRows(ctx, q.Root)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
+	case *ast.ExplainStmt:
+		q, ok := n.Stmt.(ast.ResultSetNode)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports queries only")
+		}
+		p, err := planner.PlanQuery(ctx, s.env(), ec, q)
+		if err != nil {
+			return nil, err
+		}
+		return textResult("QUERY PLAN", planner.Explain(p.Logical)), nil
+	case *ast.CreateTableStmt:
+		return s.createTable(ctx, ec, n)
+	case *ast.CreateViewStmt:
+		return s.createView(ctx, ec, n, st)
+	case *ast.DropTableStmt:
+		kind := catalog.MemoryTable
+		tag := "DROP TABLE"
+		if n.IsView {
+			kind, tag = catalog.View, "DROP VIEW"
+		}
+		for _, t := range n.Tables {
+			if err := s.eng.cat.Drop(ctx, t.Schema.O, t.Name.O, kind, s.set.searchPath, n.IfExists); err != nil {
+				return nil, err
+			}
+		}
+		return &Result{Tag: tag}, nil
+	case *ast.InsertStmt:
+		return s.insert(ctx, ec, n)
+	case *ast.CreateDatabaseStmt:
+		if err := s.eng.cat.CreateSchema(n.Name.O, n.IfNotExists); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "CREATE SCHEMA"}, nil
+	case *ast.DropDatabaseStmt:
+		if err := s.eng.cat.DropSchema(n.Name.O, n.IfExists, true); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "DROP SCHEMA"}, nil
+	case *ast.BeginStmt:
+		return &Result{Tag: "BEGIN"}, nil
+	case *ast.CommitStmt:
+		return &Result{Tag: "COMMIT"}, nil
+	case *ast.RollbackStmt:
+		return &Result{Tag: "ROLLBACK"}, nil
+	case *ast.SetStmt:
+		return s.set_(ctx, ec, n)
+	case *ast.TruncateTableStmt:
+		rel, err := s.eng.cat.Lookup(ctx, n.Table.Schema.O, n.Table.Name.O, s.set.searchPath)
+		if err != nil {
+			return nil, err
+		}
+		if rel.Kind != catalog.MemoryTable {
+			return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a table that can be truncated", rel.Name)
+		}
+		rel.Mem.Replace(nil)
+		return &Result{Tag: "TRUNCATE TABLE"}, nil
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported: %s", strings.TrimSpace(firstLine(st.Text)))
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// operatorRows adapts an opened operator to the BatchReader of a Result.
+type operatorRows struct {
+	op     executor.Operator
+	closed bool
+}
+
+func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) {
+	if err := op.Open(ctx); err != nil {
+		op.Close()
+		return nil, err
+	}
+	return &operatorRows{op: op}, nil
+}
+
+func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
+	if r.closed {
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", p)
+			if debugPanics {
+				fmt.Printf("panic: %v\n%s", p, debug.Stack())
+			}
+		}
+	}()
+	b, err = r.op.Next(ctx)
+	if err != nil || b == nil {
+		r.Close()
+	}
+	return b, err
+}
+
+func (r *operatorRows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	return r.op.Close()
+}
+
+// drain reads every batch of a query.
+func drain(ctx context.Context, op executor.Operator) ([]arrow.RecordBatch, error) {
+	rows, err := openRows(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []arrow.RecordBatch
+	for {
+		b, err := rows.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return out, nil
+		}
+		out = append(out, b)
+	}
+}

@@ -1,0 +1,369 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/lakesql/lakesql/executor/aggregate"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// aggState resolves expressions after GROUP BY: aggregates by their AST
+// node, grouped expressions by structure.
+type aggState struct {
+	groupKeys map[string]Column
+	byAST     map[ast.Node]Column
+	outIDs    map[int]bool
+	groupCols []Column
+	// groupingID is the GROUPING() bitmask column with grouping sets.
+	groupingID *Column
+	// grouped maps a group column ID to its index among the group-by items.
+	grouped map[int]int
+}
+
+// Names of functions that are aggregates although TiDB parses them as plain calls.
+var extraAggregates = map[string]bool{
+	"string_agg": true, "array_agg": true, "bool_and": true, "bool_or": true, "every": true,
+	"stddev": true, "stddev_samp": true, "stddev_pop": true, "variance": true, "var_samp": true,
+	"var_pop": true, "bit_and": true, "bit_or": true, "bit_xor": true, "count": true, "sum": true,
+	"avg": true, "min": true, "max": true, "std": true, "corr": true, "covar_pop": true,
+	"covar_samp": true, "regr_slope": true, "regr_intercept": true, "regr_count": true,
+	"regr_r2": true, "regr_avgx": true, "regr_avgy": true, "regr_sxx": true, "regr_syy": true,
+	"regr_sxy": true, "json_agg": true, "jsonb_agg": true, "mode": true, "median": true,
+	"percentile_cont": true, "percentile_disc": true, "any_value": true, "product": true,
+}
+
+// aggFinder collects aggregate calls, not descending into subqueries.
+type aggFinder struct {
+	found  []ast.ExprNode
+	window bool
+	depth  int
+}
+
+func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch n := n.(type) {
+	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr:
+		return n, true
+	case *ast.WindowFuncExpr:
+		v.window = true
+		// Aggregates inside a window function's arguments are ordinary aggregates.
+		for _, a := range n.Args {
+			a.Accept(v)
+		}
+		if n.Spec.PartitionBy != nil {
+			for _, it := range n.Spec.PartitionBy.Items {
+				it.Expr.Accept(v)
+			}
+		}
+		if n.Spec.OrderBy != nil {
+			for _, it := range n.Spec.OrderBy.Items {
+				it.Expr.Accept(v)
+			}
+		}
+		return n, true
+	case *ast.AggregateFuncExpr:
+		v.found = append(v.found, n)
+		return n, true
+	case *ast.FuncCallExpr:
+		if extraAggregates[n.FnName.L] && n.Schema.L == "" {
+			v.found = append(v.found, n)
+			return n, true
+		}
+	}
+	return n, false
+}
+
+func (v *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+func collectAggregates(fields []*ast.SelectField, having *ast.HavingClause, order []*ast.ByItem) []ast.ExprNode {
+	v := &aggFinder{}
+	for _, f := range fields {
+		f.Expr.Accept(v)
+	}
+	if having != nil {
+		having.Expr.Accept(v)
+	}
+	for _, o := range order {
+		o.Expr.Accept(v)
+	}
+	return v.found
+}
+
+// bindAggregate builds the Aggregate node for a SELECT and puts an aggState
+// on s, so later clauses bind against the aggregate's output.
+func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, aggAST []ast.ExprNode, s *scope, plan *Node) (Node, error) {
+	agg := &Aggregate{Input: *plan}
+	st := &aggState{groupKeys: map[string]Column{}, byAST: map[ast.Node]Column{}, outIDs: map[int]bool{}, grouped: map[int]int{}}
+	eb := &exprBinder{b: b, s: s, plan: plan, what: "GROUP BY"}
+
+	// GROUP BY items.
+	if sel.GroupBy != nil {
+		items, sets, err := parser.GroupingSets(sel.GroupBy)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			e, err := b.bindGroupItem(it, fields, eb)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := st.groupKeys[exprKey(e)]; dup && sets == nil {
+				continue
+			}
+			var c Column
+			if r, ok := e.(*colRef); ok {
+				c = Column{ID: r.id, Name: r.name, Type: r.typ}
+				for _, sc := range s.cols {
+					if sc.ID == r.id {
+						c = sc
+					}
+				}
+			} else {
+				c = b.newCol("?column?", "", e.Type())
+			}
+			if sets != nil {
+				// Grouping sets null out columns: a new ID keeps the
+				// pre-aggregation column distinct from the nullable one.
+				c = b.newCol(c.Name, c.Table, e.Type())
+			}
+			st.grouped[c.ID] = len(agg.GroupBy)
+			agg.GroupBy = append(agg.GroupBy, e)
+			st.groupKeys[exprKey(e)] = c
+			st.groupCols = append(st.groupCols, c)
+			agg.Out = append(agg.Out, c)
+		}
+		agg.GroupingSets = sets
+	}
+
+	// Aggregate calls.
+	for _, n := range aggAST {
+		call, err := b.bindAggCall(n, s, plan)
+		if err != nil {
+			return nil, err
+		}
+		c := b.newCol(aggName(n), "", call.Func.Ret)
+		st.byAST[n] = c
+		agg.Aggs = append(agg.Aggs, *call)
+		agg.Out = append(agg.Out, c)
+	}
+	if agg.GroupingSets != nil {
+		c := b.newCol("grouping_id", "", types.Int64)
+		st.groupingID = &c
+		agg.Out = append(agg.Out, c)
+	}
+	for _, c := range agg.Out {
+		st.outIDs[c.ID] = true
+	}
+	s.agg = st
+	return agg, nil
+}
+
+func aggName(n ast.ExprNode) string {
+	switch n := n.(type) {
+	case *ast.AggregateFuncExpr:
+		return strings.ToLower(n.F)
+	case *ast.FuncCallExpr:
+		return n.FnName.L
+	}
+	return "?column?"
+}
+
+// bindGroupItem binds a GROUP BY item: a select-list position, an output
+// alias (when no input column has that name), or an input expression.
+func (b *binder) bindGroupItem(n ast.ExprNode, fields []*ast.SelectField, eb *exprBinder) (expr.Expr, error) {
+	if v, ok := n.(*test_driver.ValueExpr); ok && (v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
+		pos := int(v.GetInt64())
+		if pos < 1 || pos > len(fields) {
+			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pos)
+		}
+		if err := noAggregates(fields[pos-1].Expr, "GROUP BY"); err != nil {
+			return nil, err
+		}
+		return eb.bind(fields[pos-1].Expr)
+	}
+	if pe, ok := n.(*ast.PositionExpr); ok {
+		if pe.N < 1 || pe.N > len(fields) {
+			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pe.N)
+		}
+		return eb.bind(fields[pe.N-1].Expr)
+	}
+	if cn, ok := n.(*ast.ColumnNameExpr); ok && cn.Name.Table.O == "" {
+		if _, found, _ := eb.s.find("", cn.Name.Name.O); !found {
+			for _, f := range fields {
+				if f.AsName.O != "" && f.AsName.O == cn.Name.Name.O {
+					if err := noAggregates(f.Expr, "GROUP BY"); err != nil {
+						return nil, err
+					}
+					return eb.bind(f.Expr)
+				}
+			}
+		}
+	}
+	if err := noAggregates(n, "GROUP BY"); err != nil {
+		return nil, err
+	}
+	return eb.bind(n)
+}
+
+// bindAggCall binds one aggregate call's arguments (in the FROM scope).
+func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, error) {
+	eb := &exprBinder{b: b, s: s, plan: plan, what: "aggregate", inAgg: true}
+	var name string
+	var argNodes []ast.ExprNode
+	var distinct bool
+	var order *ast.OrderByClause
+	star := false
+	switch n := n.(type) {
+	case *ast.AggregateFuncExpr:
+		name, argNodes, distinct, order = strings.ToLower(n.F), n.Args, n.Distinct, n.Order
+		if name == "count" && parser.IsCountStar(n) {
+			star = true
+		}
+		if name == "group_concat" {
+			name = "string_agg"
+		}
+	case *ast.FuncCallExpr:
+		name, argNodes = n.FnName.L, n.Args
+		var extra parser.AggregateExtras
+		argNodes, extra = parser.AggregateArgs(n)
+		distinct, order = extra.Distinct, extra.OrderBy
+	}
+	for _, a := range argNodes {
+		if err := noNestedAggregates(a); err != nil {
+			return nil, err
+		}
+	}
+	var args []expr.Expr
+	if !star {
+		var err error
+		if args, err = eb.bindAll(argNodes); err != nil {
+			return nil, err
+		}
+	}
+	argTypes := make([]arrowType, len(args))
+	for i, a := range args {
+		argTypes[i] = a.Type()
+	}
+	if name == "std" {
+		name = "stddev_pop"
+	}
+	fn, err := resolveAggregate(name, args)
+	if err != nil {
+		return nil, err
+	}
+	for i := range args {
+		if i < len(fn.ArgTypes) && !types.Equal(args[i].Type(), fn.ArgTypes[i]) {
+			if args[i], err = expr.NewCast(args[i], fn.ArgTypes[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	call := &AggCall{Func: fn, Args: args, Distinct: distinct}
+	if order != nil {
+		for _, it := range parser.OrderItems(order.Items) {
+			e, err := eb.bind(it.Item.Expr)
+			if err != nil {
+				return nil, err
+			}
+			call.OrderBy = append(call.OrderBy, SortKey{Expr: e, Desc: it.Item.Desc, NullsFirst: it.NullsFirst(it.Item.Desc)})
+		}
+	}
+	return call, nil
+}
+
+// resolveAggregate finds the aggregate for the argument expressions,
+// typing unknown literals as text.
+func resolveAggregate(name string, args []expr.Expr) (*aggregate.Func, error) {
+	ts := make([]arrowType, len(args))
+	for i, a := range args {
+		ts[i] = a.Type()
+		if expr.IsUnknownLiteral(a) {
+			ts[i] = types.String
+		}
+	}
+	return aggregate.Resolve(name, ts)
+}
+
+func noNestedAggregates(n ast.ExprNode) error {
+	v := &aggFinder{}
+	n.Accept(v)
+	if len(v.found) > 0 {
+		return sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested")
+	}
+	return nil
+}
+
+// aggregateRef resolves an aggregate call to its Aggregate output column.
+func (eb *exprBinder) aggregateRef(n ast.ExprNode) (expr.Expr, error) {
+	if eb.inAgg {
+		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested")
+	}
+	for s := eb.s; s != nil; s = s.parent {
+		if s.agg != nil {
+			if c, ok := s.agg.byAST[n]; ok {
+				return newColRef(c), nil
+			}
+		}
+	}
+	return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", eb.what)
+}
+
+// bindAfterAgg binds an expression evaluated after grouping: grouped
+// expressions become the group columns, and every remaining column must be
+// grouped (42803).
+func (eb *exprBinder) bindAfterAgg(n ast.ExprNode) (expr.Expr, error) {
+	e, err := eb.bind(n)
+	if err != nil || eb.s.agg == nil {
+		return e, err
+	}
+	st := eb.s.agg
+	e = replaceGroupExprs(e, st)
+	var bad *colRef
+	walk(e, func(x expr.Expr) bool {
+		if c, ok := x.(*colRef); ok && !st.outIDs[c.id] && bad == nil {
+			if _, outer := eb.s.correlated[c.id]; !outer && !eb.isWindowOutput(c.id) {
+				bad = c
+			}
+		}
+		return true
+	})
+	if bad != nil {
+		return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function", bad.name)
+	}
+	return e, nil
+}
+
+func (eb *exprBinder) isWindowOutput(id int) bool {
+	for _, c := range eb.s.windows {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceGroupExprs replaces, top-down, subtrees equal to a GROUP BY
+// expression by its output column.
+func replaceGroupExprs(e expr.Expr, st *aggState) expr.Expr {
+	if c, ok := st.groupKeys[exprKey(e)]; ok {
+		return newColRef(c)
+	}
+	kids := e.Children()
+	if len(kids) == 0 {
+		return e
+	}
+	nk := make([]expr.Expr, len(kids))
+	changed := false
+	for i, k := range kids {
+		nk[i] = replaceGroupExprs(k, st)
+		changed = changed || nk[i] != k
+	}
+	if !changed {
+		return e
+	}
+	return e.WithChildren(nk)
+}

@@ -1,0 +1,272 @@
+package planner
+
+import (
+	"context"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+)
+
+func newBatch(schema *arrow.Schema, cols []arrow.Array, rows int64) arrow.RecordBatch {
+	return array.NewRecordBatch(schema, cols, rows)
+}
+
+func (lw *lowering) apply(n *Apply) (executor.Operator, error) {
+	in, err := lw.lower(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	var left expr.Expr
+	if n.Left != nil {
+		if left, err = lw.expr(n.Left, n.Input.Cols()); err != nil {
+			return nil, err
+		}
+	}
+	inCols := n.Input.Cols()
+	pos := map[int]int{}
+	for i, c := range inCols {
+		if _, ok := pos[c.ID]; !ok {
+			pos[c.ID] = i
+		}
+	}
+	outerPos := make([]int, len(n.Outer))
+	for i, c := range n.Outer {
+		p, ok := pos[c.ID]
+		if !ok {
+			// The outer column belongs to an enclosing Apply.
+			p = -1
+		}
+		outerPos[i] = p
+	}
+	return &applyOp{lw: lw, n: n, input: in, left: left, outerPos: outerPos,
+		schema: schemaOf(n.Cols()), cache: map[string]scalar.Scalar{}}, nil
+}
+
+// applyOp runs a correlated subquery once per distinct combination of the
+// outer values it uses. It is the fallback for subqueries the planner
+// cannot turn into joins.
+type applyOp struct {
+	lw       *lowering
+	n        *Apply
+	input    executor.Operator
+	left     expr.Expr
+	outerPos []int
+	schema   *arrow.Schema
+	cache    map[string]scalar.Scalar
+	ec       *expr.Context
+}
+
+func (a *applyOp) Schema() *arrow.Schema { return a.schema }
+
+func (a *applyOp) Open(ctx context.Context) error {
+	a.ec = expr.NewContext(ctx, a.lw.b.ec.Location)
+	a.ec.Now = a.lw.b.ec.Now
+	return a.input.Open(ctx)
+}
+
+func (a *applyOp) Close() error { return a.input.Close() }
+
+func (a *applyOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	batch, err := a.input.Next(ctx)
+	if err != nil || batch == nil {
+		return nil, err
+	}
+	var leftArr arrow.Array
+	if a.left != nil {
+		if leftArr, err = a.left.Eval(a.ec, batch); err != nil {
+			return nil, err
+		}
+	}
+	rows := int(batch.NumRows())
+	vals := make([]scalar.Scalar, rows)
+	for i := 0; i < rows; i++ {
+		if err := executor.CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		outer := map[int]expr.Expr{}
+		for k, v := range a.lw.outer {
+			outer[k] = v
+		}
+		var key strings.Builder
+		for j, c := range a.n.Outer {
+			if a.outerPos[j] < 0 {
+				continue
+			}
+			sc, err := scalar.GetScalar(batch.Column(a.outerPos[j]), i)
+			if err != nil {
+				return nil, err
+			}
+			outer[c.ID] = expr.NewLiteral(sc)
+			key.WriteString(sc.String())
+			key.WriteByte(0)
+			key.WriteString(boolStr(sc.IsValid()))
+			key.WriteByte(1)
+		}
+		var lv scalar.Scalar
+		if leftArr != nil {
+			if lv, err = scalar.GetScalar(leftArr, i); err != nil {
+				return nil, err
+			}
+			key.WriteString(lv.String() + boolStr(lv.IsValid()))
+		}
+		k := key.String()
+		if v, ok := a.cache[k]; ok {
+			vals[i] = v
+			continue
+		}
+		v, err := a.evalSub(ctx, outer, lv)
+		if err != nil {
+			return nil, err
+		}
+		a.cache[k] = v
+		vals[i] = v
+	}
+	col, err := buildArray(a.n.Out.Type, vals)
+	if err != nil {
+		return nil, err
+	}
+	cols := append(append([]arrow.Array(nil), batch.Columns()...), col)
+	return newBatch(a.schema, cols, batch.NumRows()), nil
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "t"
+	}
+	return "f"
+}
+
+func (a *applyOp) evalSub(ctx context.Context, outer map[int]expr.Expr, lv scalar.Scalar) (scalar.Scalar, error) {
+	sub := &lowering{b: a.lw.b, work: a.lw.work, outer: outer}
+	op, err := sub.lower(a.n.Sub)
+	if err != nil {
+		return nil, err
+	}
+	if err := op.Open(ctx); err != nil {
+		op.Close()
+		return nil, err
+	}
+	defer op.Close()
+	switch a.n.Kind {
+	case ApplyScalar:
+		var found scalar.Scalar
+		for {
+			b, err := op.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if b == nil {
+				break
+			}
+			for r := 0; r < int(b.NumRows()); r++ {
+				if found != nil {
+					return nil, sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
+				}
+				if found, err = scalar.GetScalar(b.Column(0), r); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if found == nil {
+			return scalar.MakeNullScalar(a.n.Out.Type), nil
+		}
+		return found, nil
+	case ApplyExists:
+		for {
+			b, err := op.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if b == nil {
+				return scalar.NewBooleanScalar(false), nil
+			}
+			if b.NumRows() > 0 {
+				return scalar.NewBooleanScalar(true), nil
+			}
+		}
+	}
+	// Quantified: three-valued ANY / ALL of (lv op x) over the rows x.
+	cmp, err := call(a.n.Op, expr.NewLiteral(lv), expr.NewColumn(0, a.n.Sub.Cols()[0].Type, "x"))
+	if err != nil {
+		return nil, err
+	}
+	sawNull := false
+	for {
+		b, err := op.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		res, err := cmp.Eval(a.ec, b)
+		if err != nil {
+			return nil, err
+		}
+		bools := res.(*array.Boolean)
+		for r := 0; r < bools.Len(); r++ {
+			if bools.IsNull(r) {
+				sawNull = true
+				continue
+			}
+			if bools.Value(r) != a.n.All {
+				// ANY found a true, or ALL found a false.
+				return scalar.NewBooleanScalar(!a.n.All), nil
+			}
+		}
+	}
+	if sawNull {
+		return scalar.MakeNullScalar(types.Bool), nil
+	}
+	return scalar.NewBooleanScalar(a.n.All), nil
+}
+
+// buildArray makes an array of t from scalars (NULL scalars of any type
+// become nulls).
+func buildArray(t arrow.DataType, vals []scalar.Scalar) (arrow.Array, error) {
+	b := array.NewBuilder(memory.DefaultAllocator, t)
+	defer b.Release()
+	for _, v := range vals {
+		if v == nil || !v.IsValid() {
+			b.AppendNull()
+			continue
+		}
+		if !arrow.TypeEqual(v.DataType(), t) {
+			cv, err := v.CastTo(t)
+			if err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "subquery value")
+			}
+			v = cv
+		}
+		arr, err := scalar.MakeArrayFromScalar(v, 1, memory.DefaultAllocator)
+		if err != nil {
+			return nil, err
+		}
+		if err := appendFrom(b, arr); err != nil {
+			return nil, err
+		}
+	}
+	return b.NewArray(), nil
+}
+
+func appendFrom(b array.Builder, arr arrow.Array) error {
+	// Builders can append values from an array of the same type.
+	type valueAppender interface {
+		AppendValueFromString(string) error
+	}
+	if arr.IsNull(0) {
+		b.AppendNull()
+		return nil
+	}
+	if va, ok := b.(valueAppender); ok {
+		return va.AppendValueFromString(arr.ValueStr(0))
+	}
+	return sqlerr.New(sqlerr.InternalError, "cannot build %s", arr.DataType())
+}

@@ -1,0 +1,322 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// bindFrom binds a FROM clause into a plan and the columns it exposes.
+func (b *binder) bindFrom(n ast.ResultSetNode, outer *scope) (Node, []Column, error) {
+	switch n := n.(type) {
+	case *ast.Join:
+		return b.bindJoin(n, outer)
+	case *ast.TableSource:
+		return b.bindTableSource(n, outer)
+	case *ast.TableName:
+		return b.bindTableSource(&ast.TableSource{Source: n}, outer)
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		return b.bindTableSource(&ast.TableSource{Source: n}, outer)
+	}
+	return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported FROM item %T", n)
+}
+
+func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
+	left, lcols, err := b.bindFrom(j.Left, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if j.Right == nil {
+		return left, lcols, nil
+	}
+	right, rcols, err := b.bindFrom(j.Right, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	typ := InnerJoin
+	switch {
+	case parser.IsFullJoin(j):
+		typ = FullJoin
+	case j.Tp == ast.LeftJoin:
+		typ = LeftJoin
+	case j.Tp == ast.RightJoin:
+		typ = RightJoin
+	}
+	join := &Join{Left: left, Right: right, Type: typ}
+	cols := append(append([]Column(nil), lcols...), rcols...)
+
+	using := make([]string, 0, len(j.Using))
+	for _, u := range j.Using {
+		using = append(using, u.Name.O)
+	}
+	if j.NaturalJoin {
+		for _, lc := range lcols {
+			if lc.Hidden {
+				continue
+			}
+			for _, rc := range rcols {
+				if !rc.Hidden && strings.EqualFold(lc.Name, rc.Name) {
+					using = append(using, lc.Name)
+				}
+			}
+		}
+	}
+	var node Node = join
+	if len(using) > 0 {
+		var conds []expr.Expr
+		var merged []Column
+		var mergedExprs []expr.Expr
+		ls, rs := newScope(lcols, nil), newScope(rcols, nil)
+		for _, name := range using {
+			lc, ok, err := ls.find("", name)
+			if err != nil {
+				return nil, nil, err
+			}
+			rc, ok2, err := rs.find("", name)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !ok || !ok2 {
+				return nil, nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" specified in USING clause does not exist in %s table", name, map[bool]string{true: "right", false: "left"}[ok])
+			}
+			c, err := call("=", newColRef(lc), newColRef(rc))
+			if err != nil {
+				return nil, nil, err
+			}
+			conds = append(conds, c)
+			// The merged column: left's, right's for RIGHT JOIN, COALESCE for FULL.
+			switch typ {
+			case RightJoin:
+				merged = append(merged, rc)
+				mergedExprs = append(mergedExprs, newColRef(rc))
+			case FullJoin:
+				co, err := expr.NewCoalesce([]expr.Expr{newColRef(lc), newColRef(rc)})
+				if err != nil {
+					return nil, nil, err
+				}
+				mc := b.newCol(lc.Name, "", co.Type())
+				merged = append(merged, mc)
+				mergedExprs = append(mergedExprs, co)
+			default:
+				merged = append(merged, lc)
+				mergedExprs = append(mergedExprs, newColRef(lc))
+			}
+		}
+		join.Cond = conjunction(conds)
+		// Output: merged columns first, then the rest; the originals stay
+		// reachable by qualified name but hidden from * and bare names.
+		usingSet := map[string]bool{}
+		for _, u := range using {
+			usingSet[strings.ToLower(u)] = true
+		}
+		var out []Column
+		var exprs []expr.Expr
+		for i, m := range merged {
+			m.Table = ""
+			out = append(out, m)
+			exprs = append(exprs, mergedExprs[i])
+		}
+		for _, c := range cols {
+			if usingSet[strings.ToLower(c.Name)] {
+				c.Hidden = true
+			}
+			out = append(out, c)
+			exprs = append(exprs, newColRef(c))
+		}
+		// Deduplicate IDs (a merged column equal to an original).
+		seen := map[int]bool{}
+		var dOut []Column
+		var dExprs []expr.Expr
+		for i, c := range out {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			dOut = append(dOut, c)
+			dExprs = append(dExprs, exprs[i])
+		}
+		if typ == FullJoin {
+			node = &Project{Input: join, Exprs: dExprs, Out: dOut}
+		}
+		// For the other joins every merged column is an original column,
+		// so only visibility changes: scope columns, not plan columns.
+		return node, dOut, nil
+	}
+	if j.On != nil {
+		s := newScope(cols, outer)
+		eb := &exprBinder{b: b, s: s, what: "JOIN/ON"}
+		c, err := eb.bind(j.On.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c, err = asBool(c, "JOIN/ON"); err != nil {
+			return nil, nil, err
+		}
+		join.Cond = c
+	}
+	return node, cols, nil
+}
+
+func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Column, error) {
+	alias, colNames := parser.DerivedColumns(ts.AsName.O)
+	var node Node
+	var cols []Column
+	var err error
+	switch src := ts.Source.(type) {
+	case *ast.TableName:
+		if tf, ok := parser.TableFunctionOf(src); ok {
+			node, cols, err = b.bindTableFunction(tf, outer)
+			if alias == "" {
+				alias = tf.Name
+			}
+		} else {
+			node, cols, err = b.bindTableName(src, outer)
+			if alias == "" {
+				alias = src.Name.O
+			}
+		}
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		// A derived table sees outer queries only for correlation (LATERAL
+		// is not supported), never its siblings.
+		node, err = b.bindQuery(src, outer)
+		if err == nil {
+			cols = node.Cols()
+		}
+	default:
+		return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported FROM item %T", src)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(colNames) > len(cols) {
+		return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(cols), len(colNames))
+	}
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		c.Table = alias
+		c.Hidden = false
+		if i < len(colNames) {
+			c.Name = colNames[i]
+		}
+		out[i] = c
+	}
+	return node, out, nil
+}
+
+func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column, error) {
+	schema, name := tn.Schema.O, tn.Name.O
+	if schema == "" {
+		if d := b.lookupCTE(name); d != nil {
+			return b.bindCTERef(d, outer)
+		}
+	}
+	var rel *catalog.Relation
+	var err error
+	if strings.EqualFold(schema, "dfs") || strings.HasPrefix(strings.ToLower(schema), "dfs.") {
+		rel, err = b.env.Catalog.LookupPath(b.ctx, name)
+	} else {
+		rel, err = b.env.Catalog.Lookup(b.ctx, schema, name, b.env.SearchPath)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if rel.Kind == catalog.View {
+		return b.bindView(rel, outer)
+	}
+	sch, err := rel.Columns(b.ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	scan := &Scan{Rel: rel, Schema: sch}
+	for i, f := range sch.Fields() {
+		scan.Out = append(scan.Out, b.newCol(f.Name, rel.Name, f.Type))
+		scan.Project = append(scan.Project, i)
+	}
+	return scan, scan.Out, nil
+}
+
+func (b *binder) bindView(rel *catalog.Relation, outer *scope) (Node, []Column, error) {
+	q, ok := rel.View.Query.(ast.ResultSetNode)
+	if !ok {
+		stmts, err := parser.Parse(rel.View.SQL)
+		if err != nil {
+			return nil, nil, sqlerr.Wrap(err, sqlerr.InternalError, "view %s", rel.Name)
+		}
+		if len(stmts) != 1 {
+			return nil, nil, sqlerr.New(sqlerr.InternalError, "view %s is not one query", rel.Name)
+		}
+		if q, ok = stmts[0].AST.(ast.ResultSetNode); !ok {
+			return nil, nil, sqlerr.New(sqlerr.InternalError, "view %s is not a query", rel.Name)
+		}
+	}
+	saved := b.ctes
+	b.ctes = nil // a view does not see the query's CTEs
+	node, err := b.bindQuery(q, nil)
+	b.ctes = saved
+	if err != nil {
+		return nil, nil, err
+	}
+	cols := node.Cols()
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		c.Table = rel.Name
+		if i < len(rel.View.Columns) {
+			c.Name = rel.View.Columns[i]
+		}
+		out[i] = c
+	}
+	return node, out, nil
+}
+
+// conjunction ANDs conds (nil for none).
+func conjunction(conds []expr.Expr) expr.Expr {
+	var out expr.Expr
+	for _, c := range conds {
+		if c == nil {
+			continue
+		}
+		if out == nil {
+			out = c
+			continue
+		}
+		a, err := call("and", out, c)
+		if err != nil {
+			panic(err) // both sides are boolean
+		}
+		out = a
+	}
+	return out
+}
+
+// conjuncts splits an AND tree.
+func conjuncts(e expr.Expr) []expr.Expr {
+	if e == nil {
+		return nil
+	}
+	if isCall(e, "and") {
+		var out []expr.Expr
+		for _, c := range e.Children() {
+			out = append(out, conjuncts(c)...)
+		}
+		return out
+	}
+	return []expr.Expr{e}
+}
+
+// asBool checks that a condition is boolean (an unknown literal becomes one).
+func asBool(e expr.Expr, clause string) (expr.Expr, error) {
+	if expr.IsUnknownLiteral(e) {
+		return expr.NewCast(e, boolType)
+	}
+	if e.Type().ID() == boolType.ID() || e.Type().ID() == nullTypeID {
+		if e.Type().ID() == nullTypeID {
+			return expr.NewCast(e, boolType)
+		}
+		return e, nil
+	}
+	return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, typeName(e.Type()))
+}

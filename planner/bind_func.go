@@ -1,0 +1,167 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// funcCall binds a function call: the bridge's encodings (casts, arrays),
+// SQL's special forms (EXTRACT, TRIM, SUBSTRING, COALESCE...) and plain
+// functions resolved by name.
+func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
+	if arg, typeName, ok := parser.CastOf(n); ok {
+		e, err := eb.bind(arg)
+		if err != nil {
+			return nil, err
+		}
+		t, err := types.Parse(typeName)
+		if err != nil {
+			return nil, err
+		}
+		return castExpr(e, t)
+	}
+	name := n.FnName.L
+	if n.Schema.L != "" && n.Schema.L != "pg_catalog" {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", n.Schema.O, name)
+	}
+	switch name {
+	case "grouping":
+		return eb.grouping(n)
+	case "extract":
+		return eb.extract(n)
+	case "trim":
+		return eb.trim(n)
+	case "coalesce":
+		args, err := eb.bindAll(n.Args)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewCoalesce(args)
+	case ast.Concat:
+		if parser.IsConcatOperator(n) {
+			args, err := eb.bindAll(n.Args)
+			if err != nil {
+				return nil, err
+			}
+			return call("||", args...)
+		}
+	case "current_date", "curdate":
+		name = "current_date"
+	case "current_timestamp", "now", "localtimestamp", "transaction_timestamp", "statement_timestamp":
+		if name == "localtimestamp" {
+			name = "localtimestamp"
+		} else {
+			name = "now"
+		}
+	}
+	args, err := eb.bindAll(n.Args)
+	if err != nil {
+		return nil, err
+	}
+	return expr.Bind(name, args)
+}
+
+func (eb *exprBinder) bindAll(ns []ast.ExprNode) ([]expr.Expr, error) {
+	out := make([]expr.Expr, len(ns))
+	for i, n := range ns {
+		e, err := eb.bind(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// extract binds EXTRACT(field FROM x) as date_part('field', x).
+func (eb *exprBinder) extract(n *ast.FuncCallExpr) (expr.Expr, error) {
+	if len(n.Args) != 2 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error in EXTRACT")
+	}
+	unit, ok := n.Args[0].(*ast.TimeUnitExpr)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error in EXTRACT")
+	}
+	x, err := eb.bind(n.Args[1])
+	if err != nil {
+		return nil, err
+	}
+	field := strings.ToLower(unit.Unit.String())
+	return expr.Bind("extract", []expr.Expr{expr.NewUnknownLiteral(field), x})
+}
+
+// trim binds TRIM([BOTH|LEADING|TRAILING] [chars] FROM s).
+func (eb *exprBinder) trim(n *ast.FuncCallExpr) (expr.Expr, error) {
+	dir := "btrim"
+	var args []expr.Expr
+	for i, a := range n.Args {
+		if d, ok := a.(*ast.TrimDirectionExpr); ok {
+			switch d.Direction {
+			case ast.TrimLeading:
+				dir = "ltrim"
+			case ast.TrimTrailing:
+				dir = "rtrim"
+			}
+			continue
+		}
+		if _, ok := a.(*ast.TrimDirectionExpr); !ok {
+			e, err := eb.bind(n.Args[i])
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, e)
+		}
+	}
+	return expr.Bind(dir, args)
+}
+
+// grouping binds GROUPING(a, b, ...): bit i (from the left) is set when
+// argument i is not grouped in the current grouping set.
+func (eb *exprBinder) grouping(n *ast.FuncCallExpr) (expr.Expr, error) {
+	st := eb.s.agg
+	if st == nil {
+		return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
+	}
+	inner := &exprBinder{b: eb.b, s: eb.s, what: "GROUPING"}
+	saved := eb.s.agg
+	eb.s.agg = nil
+	args, err := inner.bindAll(n.Args)
+	eb.s.agg = saved
+	if err != nil {
+		return nil, err
+	}
+	if st.groupingID == nil {
+		return expr.NewLiteral(scalar.NewInt32Scalar(0)), nil
+	}
+	ngroup := len(st.groupCols)
+	var total expr.Expr = expr.NewLiteral(scalar.NewInt64Scalar(0))
+	for i, a := range args {
+		c, ok := st.groupKeys[exprKey(a)]
+		if !ok {
+			return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
+		}
+		k := st.grouped[c.ID]
+		shift := int64(1) << uint(ngroup-1-k)
+		bit, err := call("/", newColRef(*st.groupingID), expr.NewLiteral(scalar.NewInt64Scalar(shift)))
+		if err != nil {
+			return nil, err
+		}
+		if bit, err = call("%", bit, expr.NewLiteral(scalar.NewInt64Scalar(2))); err != nil {
+			return nil, err
+		}
+		if bit, err = call("*", bit, expr.NewLiteral(scalar.NewInt64Scalar(int64(1)<<uint(len(args)-1-i)))); err != nil {
+			return nil, err
+		}
+		if total, err = call("+", total, bit); err != nil {
+			return nil, err
+		}
+	}
+	return expr.NewCast(total, types.Int32)
+}

@@ -1,0 +1,75 @@
+package planner
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Env is what planning needs from the session.
+type Env struct {
+	Catalog    *catalog.Catalog
+	SearchPath []string
+	Location   *time.Location
+	// Params are the values of $1.. (extended protocol), already typed.
+	Params []expr.Expr
+	// ParamTypes receives the types inferred for parameters the client
+	// did not type (nil entries are filled in by binding).
+	ParamTypes []arrow.DataType
+	// ParamOrder maps the i-th '?' marker in the AST to parameter number-1.
+	ParamOrder []int
+}
+
+// binder holds the state of binding one statement.
+type binder struct {
+	ctx    context.Context
+	env    *Env
+	ec     *expr.Context
+	nextID int
+	ctes   *cteScope
+	// work tables of recursive CTEs being bound, by name.
+	markers int
+}
+
+type cteScope struct {
+	defs   map[string]*cteDef
+	parent *cteScope
+}
+
+type cteDef struct {
+	name    string
+	query   ast.ResultSetNode
+	cols    []string
+	scope   *cteScope // the scope the CTE body is bound in
+	workID  int       // >0 while binding a recursive CTE's recursive term
+	workOut []Column
+	binding bool
+}
+
+func (b *binder) newID() int {
+	b.nextID++
+	return b.nextID
+}
+
+func (b *binder) newCol(name, table string, t arrow.DataType) Column {
+	return Column{ID: b.newID(), Name: name, Table: table, Type: t}
+}
+
+func (b *binder) lookupCTE(name string) *cteDef {
+	for s := b.ctes; s != nil; s = s.parent {
+		if d, ok := s.defs[name]; ok {
+			return d
+		}
+		for k, d := range s.defs {
+			if strings.EqualFold(k, name) {
+				return d
+			}
+		}
+	}
+	return nil
+}

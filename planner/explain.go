@@ -1,0 +1,94 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Explain renders a logical plan as indented lines, one per node.
+func Explain(n Node) []string {
+	var out []string
+	var visit func(n Node, depth int)
+	visit = func(n Node, depth int) {
+		out = append(out, strings.Repeat("  ", depth)+describe(n))
+		for _, in := range n.Inputs() {
+			visit(in, depth+1)
+		}
+	}
+	visit(n, 0)
+	return out
+}
+
+func describe(n Node) string {
+	switch n := n.(type) {
+	case *Scan:
+		var cols []string
+		for _, c := range n.Out {
+			cols = append(cols, c.Name)
+		}
+		s := fmt.Sprintf("Scan %s.%s [%s]", n.Rel.Schema, n.Rel.Name, strings.Join(cols, ", "))
+		if len(n.Filters) > 0 {
+			s += " filter: " + conjunction(n.Filters).String()
+		}
+		return s
+	case *Filter:
+		return "Filter " + n.Pred.String()
+	case *Project:
+		var es []string
+		for _, e := range n.Exprs {
+			es = append(es, e.String())
+		}
+		return "Project " + strings.Join(es, ", ")
+	case *Join:
+		kind := []string{"Inner", "Left", "Right", "Full", "Semi", "Anti", "Mark"}[n.Type]
+		if n.Cond != nil {
+			return fmt.Sprintf("%sJoin on %s", kind, n.Cond)
+		}
+		return kind + "Join"
+	case *Aggregate:
+		var gs []string
+		for _, g := range n.GroupBy {
+			gs = append(gs, g.String())
+		}
+		var as []string
+		for _, a := range n.Aggs {
+			var args []string
+			for _, x := range a.Args {
+				args = append(args, x.String())
+			}
+			as = append(as, a.Func.Name+"("+strings.Join(args, ", ")+")")
+		}
+		return fmt.Sprintf("Aggregate group by [%s] compute [%s]", strings.Join(gs, ", "), strings.Join(as, ", "))
+	case *Sort:
+		var ks []string
+		for _, k := range n.Keys {
+			s := k.Expr.String()
+			if k.Desc {
+				s += " DESC"
+			}
+			ks = append(ks, s)
+		}
+		return "Sort " + strings.Join(ks, ", ")
+	case *Limit:
+		return fmt.Sprintf("Limit %d offset %d", n.Count, n.Offset)
+	case *Distinct:
+		return "Distinct"
+	case *SetOp:
+		s := []string{"Union", "Intersect", "Except"}[n.Kind]
+		if n.All {
+			s += " All"
+		}
+		return s
+	case *Window:
+		return fmt.Sprintf("Window (%d functions)", len(n.Calls))
+	case *Values:
+		return fmt.Sprintf("Values (%d rows)", len(n.Rows))
+	case *Apply:
+		return "Apply (correlated subquery per row)"
+	case *RecursiveCTE:
+		return "RecursiveUnion"
+	case *WorkTable:
+		return "WorkTable"
+	}
+	return fmt.Sprintf("%T", n)
+}

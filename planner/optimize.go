@@ -1,0 +1,462 @@
+package planner
+
+import (
+	"github.com/lakesql/lakesql/executor/expr"
+)
+
+// optimize applies the rewrite rules in order. Each rule keeps the plan's
+// output columns (IDs and order) unchanged.
+func (b *binder) optimize(n Node) Node {
+	n = b.foldConstants(n)
+	n = marksToSemiJoins(n)
+	n = pushFilters(n, nil)
+	n = reorderJoins(b, n)
+	n = prune(n, idSet(n.Cols()))
+	return n
+}
+
+// mapInputs rebuilds n with f applied to each input.
+func mapInputs(n Node, f func(Node) Node) Node {
+	switch n := n.(type) {
+	case *Filter:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Project:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Aggregate:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Sort:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Limit:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Distinct:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Window:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
+	case *Apply:
+		c := *n
+		c.Input = f(n.Input)
+		c.Sub = f(n.Sub)
+		return &c
+	case *Join:
+		c := *n
+		c.Left, c.Right = f(n.Left), f(n.Right)
+		return &c
+	case *SetOp:
+		c := *n
+		c.Left, c.Right = f(n.Left), f(n.Right)
+		return &c
+	case *RecursiveCTE:
+		c := *n
+		c.Anchor, c.Recursive = f(n.Anchor), f(n.Recursive)
+		return &c
+	}
+	return n
+}
+
+// mapExprs rebuilds n with f applied to each expression it evaluates.
+func mapExprs(n Node, f func(expr.Expr) expr.Expr) Node {
+	switch n := n.(type) {
+	case *Filter:
+		c := *n
+		c.Pred = f(n.Pred)
+		return &c
+	case *Project:
+		c := *n
+		c.Exprs = make([]expr.Expr, len(n.Exprs))
+		for i, e := range n.Exprs {
+			c.Exprs[i] = f(e)
+		}
+		return &c
+	case *Join:
+		c := *n
+		if n.Cond != nil {
+			c.Cond = f(n.Cond)
+		}
+		return &c
+	case *Values:
+		c := *n
+		c.Rows = make([][]expr.Expr, len(n.Rows))
+		for i, r := range n.Rows {
+			c.Rows[i] = make([]expr.Expr, len(r))
+			for j, e := range r {
+				c.Rows[i][j] = f(e)
+			}
+		}
+		return &c
+	}
+	return n
+}
+
+// walkPlan calls f on every node, parents first.
+func walkPlan(n Node, f func(Node)) {
+	f(n)
+	for _, in := range n.Inputs() {
+		walkPlan(in, f)
+	}
+}
+
+// foldConstants evaluates constant subexpressions once at planning time.
+func (b *binder) foldConstants(n Node) Node {
+	n = mapInputs(n, b.foldConstants)
+	return mapExprs(n, b.fold)
+}
+
+func (b *binder) fold(e expr.Expr) expr.Expr {
+	if e == nil {
+		return nil
+	}
+	var unfoldable bool
+	walk(e, func(x expr.Expr) bool {
+		switch x.(type) {
+		case *colRef, *subqueryExpr, *posRef:
+			unfoldable = true
+		}
+		return !unfoldable
+	})
+	if unfoldable {
+		kids := e.Children()
+		if len(kids) == 0 {
+			return e
+		}
+		nk := make([]expr.Expr, len(kids))
+		changed := false
+		for i, k := range kids {
+			nk[i] = b.fold(k)
+			changed = changed || nk[i] != k
+		}
+		if changed {
+			return e.WithChildren(nk)
+		}
+		return e
+	}
+	if len(e.Children()) == 0 {
+		return e
+	}
+	f, err := expr.Fold(e, b.ec)
+	if err != nil {
+		return e // the error surfaces at run time, where PostgreSQL raises it
+	}
+	return f
+}
+
+// marksToSemiJoins turns a mark join whose mark is only used as a WHERE
+// conjunct (mark, or NOT mark) into a semi (anti) join.
+func marksToSemiJoins(n Node) Node {
+	n = mapInputs(n, marksToSemiJoins)
+	f, ok := n.(*Filter)
+	if !ok {
+		return n
+	}
+	conj := conjuncts(f.Pred)
+	changed := false
+	var rewriteChain func(m Node) Node
+	rewriteChain = func(m Node) Node {
+		switch j := m.(type) {
+		case *Join:
+			if j.Type != MarkJoin {
+				return m
+			}
+			c := *j
+			c.Left = rewriteChain(j.Left)
+			for i, p := range conj {
+				if p == nil {
+					continue
+				}
+				if r, ok := p.(*colRef); ok && r.id == j.Mark.ID {
+					c.Type = SemiJoin
+					c.NullAware = false
+					conj[i] = nil
+					changed = true
+					return &c
+				}
+				if isCall(p, "not") {
+					if r, ok := p.Children()[0].(*colRef); ok && r.id == j.Mark.ID {
+						c.Type = AntiJoin
+						conj[i] = nil
+						changed = true
+						return &c
+					}
+				}
+			}
+			return &c
+		case *Filter:
+			c := *j
+			c.Input = rewriteChain(j.Input)
+			return &c
+		}
+		return m
+	}
+	in := rewriteChain(f.Input)
+	if !changed {
+		return n
+	}
+	var rest []expr.Expr
+	for _, p := range conj {
+		if p != nil {
+			rest = append(rest, p)
+		}
+	}
+	if len(rest) == 0 {
+		return in
+	}
+	return &Filter{Input: in, Pred: conjunction(rest)}
+}
+
+// pushFilters moves conjuncts as close to the scans as they can go:
+// through projections (substituted), into join conditions and join inputs,
+// into scans.
+func pushFilters(n Node, preds []expr.Expr) Node {
+	switch n := n.(type) {
+	case *Filter:
+		return pushFilters(n.Input, append(preds, conjuncts(n.Pred)...))
+	case *Project:
+		// Substitute the projection's expressions; keep conjuncts that
+		// would duplicate work on volatile or subquery expressions above.
+		m := map[int]expr.Expr{}
+		for i, c := range n.Out {
+			m[c.ID] = n.Exprs[i]
+		}
+		var down, keep []expr.Expr
+		for _, p := range preds {
+			s := substitute(p, m)
+			if hasSubquery(s) || expr.IsVolatile(s) {
+				keep = append(keep, p)
+			} else {
+				down = append(down, s)
+			}
+		}
+		c := *n
+		c.Input = pushFilters(n.Input, down)
+		return wrapFilter(&c, keep)
+	case *Sort:
+		c := *n
+		c.Input = pushFilters(n.Input, preds)
+		return &c
+	case *Join:
+		return pushIntoJoin(n, preds)
+	case *Scan:
+		var keep []expr.Expr
+		c := *n
+		for _, p := range preds {
+			if hasSubquery(p) {
+				keep = append(keep, p)
+				continue
+			}
+			c.Filters = append(c.Filters, p)
+		}
+		return wrapFilter(&c, keep)
+	case *Aggregate:
+		// Conjuncts over plain group columns (without grouping sets) can
+		// run before grouping.
+		var down, keep []expr.Expr
+		groupIDs := map[int]expr.Expr{}
+		if n.GroupingSets == nil {
+			for i, g := range n.GroupBy {
+				groupIDs[n.Out[i].ID] = g
+			}
+		}
+		for _, p := range preds {
+			r := refs(p)
+			ok := len(r) > 0 && !hasSubquery(p)
+			for id := range r {
+				if _, g := groupIDs[id]; !g {
+					ok = false
+				}
+			}
+			if ok {
+				down = append(down, substitute(p, groupIDs))
+			} else {
+				keep = append(keep, p)
+			}
+		}
+		c := *n
+		c.Input = pushFilters(n.Input, down)
+		return wrapFilter(&c, keep)
+	}
+	return wrapFilter(mapInputs(n, func(in Node) Node { return pushFilters(in, nil) }), preds)
+}
+
+func wrapFilter(n Node, preds []expr.Expr) Node {
+	if len(preds) == 0 {
+		return n
+	}
+	return &Filter{Input: n, Pred: conjunction(preds)}
+}
+
+func pushIntoJoin(j *Join, preds []expr.Expr) Node {
+	lids, rids := idSet(j.Left.Cols()), idSet(j.Right.Cols())
+	var toLeft, toRight, toCond, keep []expr.Expr
+	for _, p := range preds {
+		r := refs(p)
+		switch {
+		case hasSubquery(p):
+			keep = append(keep, p)
+		case subset(r, lids) && j.Type != RightJoin && j.Type != FullJoin:
+			toLeft = append(toLeft, p)
+		case subset(r, rids) && (j.Type == InnerJoin):
+			toRight = append(toRight, p)
+		case j.Type == InnerJoin && subset(r, union(lids, rids)):
+			toCond = append(toCond, p)
+		default:
+			keep = append(keep, p)
+		}
+	}
+	c := *j
+	// The join's own condition: conjuncts over one side move into that
+	// side when the join type allows.
+	var cond []expr.Expr
+	for _, p := range conjuncts(j.Cond) {
+		r := refs(p)
+		switch {
+		case hasSubquery(p):
+			cond = append(cond, p)
+		case len(r) > 0 && subset(r, lids) && (j.Type == InnerJoin || j.Type == RightJoin || j.Type == SemiJoin):
+			toLeft = append(toLeft, p)
+		case len(r) > 0 && subset(r, rids) && (j.Type == InnerJoin || j.Type == LeftJoin || j.Type == SemiJoin || j.Type == AntiJoin || j.Type == MarkJoin && !j.NullAware):
+			toRight = append(toRight, p)
+		default:
+			cond = append(cond, p)
+		}
+	}
+	cond = append(cond, toCond...)
+	c.Cond = conjunction(cond)
+	c.Left = pushFilters(j.Left, toLeft)
+	c.Right = pushFilters(j.Right, toRight)
+	return wrapFilter(&c, keep)
+}
+
+func union(a, b map[int]bool) map[int]bool {
+	out := make(map[int]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// prune removes columns no ancestor needs: scans read fewer columns and
+// projections compute fewer expressions.
+func prune(n Node, need map[int]bool) Node {
+	addRefs := func(m map[int]bool, es ...expr.Expr) {
+		for _, e := range es {
+			for id := range refs(e) {
+				m[id] = true
+			}
+			walk(e, func(x expr.Expr) bool {
+				if s, ok := x.(*subqueryExpr); ok {
+					for id := range freeRefs(s.plan) {
+						m[id] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	copyNeed := func() map[int]bool {
+		m := make(map[int]bool, len(need))
+		for k := range need {
+			m[k] = true
+		}
+		return m
+	}
+	switch n := n.(type) {
+	case *Scan:
+		c := *n
+		c.Out, c.Project = nil, nil
+		fneed := copyNeed()
+		addRefs(fneed, n.Filters...)
+		for i, col := range n.Out {
+			if fneed[col.ID] {
+				c.Out = append(c.Out, col)
+				c.Project = append(c.Project, n.Project[i])
+			}
+		}
+		if len(c.Out) == 0 && len(n.Out) > 0 {
+			// Keep one column so the row count survives (count(*)).
+			c.Out, c.Project = n.Out[:1], n.Project[:1]
+		}
+		return &c
+	case *Project:
+		c := *n
+		c.Exprs, c.Out = nil, nil
+		for i, col := range n.Out {
+			if need[col.ID] {
+				c.Exprs = append(c.Exprs, n.Exprs[i])
+				c.Out = append(c.Out, col)
+			}
+		}
+		m := map[int]bool{}
+		addRefs(m, c.Exprs...)
+		c.Input = prune(n.Input, m)
+		return &c
+	case *Filter:
+		m := copyNeed()
+		addRefs(m, n.Pred)
+		c := *n
+		c.Input = prune(n.Input, m)
+		return &c
+	case *Sort:
+		m := copyNeed()
+		for _, k := range n.Keys {
+			addRefs(m, k.Expr)
+		}
+		c := *n
+		c.Input = prune(n.Input, m)
+		return &c
+	case *Limit:
+		c := *n
+		c.Input = prune(n.Input, need)
+		return &c
+	case *Join:
+		m := copyNeed()
+		if n.Cond != nil {
+			addRefs(m, n.Cond)
+		}
+		c := *n
+		c.Left = prune(n.Left, m)
+		c.Right = prune(n.Right, m)
+		return &c
+	case *Aggregate:
+		m := map[int]bool{}
+		addRefs(m, nodeExprs(n)...)
+		c := *n
+		c.Input = prune(n.Input, m)
+		return &c
+	case *Window:
+		m := copyNeed()
+		addRefs(m, nodeExprs(n)...)
+		c := *n
+		c.Input = prune(n.Input, m)
+		return &c
+	case *Apply:
+		m := copyNeed()
+		for _, col := range n.Outer {
+			m[col.ID] = true
+		}
+		if n.Left != nil {
+			addRefs(m, n.Left)
+		}
+		c := *n
+		c.Input = prune(n.Input, m)
+		c.Sub = prune(n.Sub, idSet(n.Sub.Cols()))
+		return &c
+	}
+	// Distinct, SetOp, RecursiveCTE, Values: every column matters.
+	return mapInputs(n, func(in Node) Node { return prune(in, idSet(in.Cols())) })
+}

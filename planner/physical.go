@@ -1,0 +1,471 @@
+package planner
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
+	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+)
+
+// lowering turns a logical plan into executor operators.
+type lowering struct {
+	b *binder
+	// work holds the work-table operators of recursive CTEs being lowered.
+	work map[int]func() executor.Operator
+	// outer binds outer column IDs to constant values (inside Apply).
+	outer map[int]expr.Expr
+}
+
+// lower returns the operator for n; its output columns are n.Cols() in order.
+func (lw *lowering) lower(n Node) (executor.Operator, error) {
+	switch n := n.(type) {
+	case *Scan:
+		return lw.scan(n)
+	case *Values:
+		rows := make([][]expr.Expr, len(n.Rows))
+		for i, r := range n.Rows {
+			row := make([]expr.Expr, len(r))
+			for j, e := range r {
+				x, err := lw.expr(e, nil)
+				if err != nil {
+					return nil, err
+				}
+				row[j] = x
+			}
+			rows[i] = row
+		}
+		return executor.NewValues(schemaOf(n.Out), rows), nil
+	case *Filter:
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		p, err := lw.expr(n.Pred, n.Input.Cols())
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewFilter(in, p), nil
+	case *Project:
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		es, err := lw.exprs(n.Exprs, n.Input.Cols())
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(n.Out))
+		for i, c := range n.Out {
+			names[i] = c.Name
+		}
+		return executor.NewProject(in, es, names), nil
+	case *Join:
+		return lw.join(n)
+	case *Aggregate:
+		return lw.aggregate(n)
+	case *Sort:
+		if l, ok := n.Input.(*Limit); ok {
+			_ = l
+		}
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := lw.sortKeys(n.Keys, n.Input.Cols())
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewSort(in, keys), nil
+	case *Limit:
+		if s, ok := n.Input.(*Sort); ok && n.Count >= 0 {
+			in, err := lw.lower(s.Input)
+			if err != nil {
+				return nil, err
+			}
+			keys, err := lw.sortKeys(s.Keys, s.Input.Cols())
+			if err != nil {
+				return nil, err
+			}
+			return executor.NewTopN(in, keys, n.Count, n.Offset), nil
+		}
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewLimit(in, n.Offset, n.Count), nil
+	case *Distinct:
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewDistinct(in), nil
+	case *SetOp:
+		l, err := lw.lower(n.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := lw.lower(n.Right)
+		if err != nil {
+			return nil, err
+		}
+		kind := map[SetOpKind]executor.SetOpKind{Union: executor.Union, Intersect: executor.Intersect, Except: executor.Except}[n.Kind]
+		op := executor.NewSetOp(kind, n.All, l, r)
+		return rename(op, n.Out), nil
+	case *Window:
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		cols := n.Input.Cols()
+		funcs := make([]executor.WindowExpr, len(n.Calls))
+		for i, c := range n.Calls {
+			w := c.Spec
+			if w.Args, err = lw.exprs(w.Args, cols); err != nil {
+				return nil, err
+			}
+			if w.PartitionBy, err = lw.exprs(w.PartitionBy, cols); err != nil {
+				return nil, err
+			}
+			ok := make([]executor.SortKey, len(w.OrderBy))
+			for j, k := range w.OrderBy {
+				if k.Expr, err = lw.expr(k.Expr, cols); err != nil {
+					return nil, err
+				}
+				ok[j] = k
+			}
+			w.OrderBy = ok
+			if w.Filter != nil {
+				if w.Filter, err = lw.expr(w.Filter, cols); err != nil {
+					return nil, err
+				}
+			}
+			if w.Frame != nil {
+				f := *w.Frame
+				if f.Start.Offset != nil {
+					if f.Start.Offset, err = lw.expr(f.Start.Offset, cols); err != nil {
+						return nil, err
+					}
+				}
+				if f.End.Offset != nil {
+					if f.End.Offset, err = lw.expr(f.End.Offset, cols); err != nil {
+						return nil, err
+					}
+				}
+				w.Frame = &f
+			}
+			funcs[i] = w
+		}
+		return executor.NewWindow(in, funcs), nil
+	case *RecursiveCTE:
+		anchor, err := lw.lower(n.Anchor)
+		if err != nil {
+			return nil, err
+		}
+		rec := n.Recursive
+		op := executor.NewRecursiveUnion(anchor, func(work executor.Operator) (executor.Operator, error) {
+			sub := &lowering{b: lw.b, work: map[int]func() executor.Operator{}, outer: lw.outer}
+			for k, v := range lw.work {
+				sub.work[k] = v
+			}
+			sub.work[n.WorkID] = func() executor.Operator { return work }
+			return sub.lower(rec)
+		}, n.All, 1_000_000)
+		return rename(op, n.Out), nil
+	case *WorkTable:
+		f, ok := lw.work[n.WorkID]
+		if !ok {
+			return nil, sqlerr.New(sqlerr.InternalError, "work table outside its recursive query")
+		}
+		return f(), nil
+	case *Apply:
+		return lw.apply(n)
+	case *TableFunc:
+		return lw.tableFunc(n)
+	}
+	return nil, sqlerr.New(sqlerr.InternalError, "cannot lower %T", n)
+}
+
+func schemaOf(cols []Column) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// rename projects op's columns under the names of cols.
+func rename(op executor.Operator, cols []Column) executor.Operator {
+	es := make([]expr.Expr, len(cols))
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		es[i] = expr.NewColumn(i, c.Type, c.Name)
+		names[i] = c.Name
+	}
+	return executor.NewProject(op, es, names)
+}
+
+// expr lowers an expression over input columns cols.
+func (lw *lowering) expr(e expr.Expr, cols []Column) (expr.Expr, error) {
+	pos := make(map[int]int, len(cols))
+	for i, c := range cols {
+		if _, dup := pos[c.ID]; !dup {
+			pos[c.ID] = i
+		}
+	}
+	var err error
+	out := rewrite(e, func(x expr.Expr) expr.Expr {
+		switch x := x.(type) {
+		case *colRef:
+			if i, ok := pos[x.id]; ok {
+				return expr.NewColumn(i, x.typ, x.name)
+			}
+			if v, ok := lw.outer[x.id]; ok {
+				return v
+			}
+			if err == nil {
+				err = sqlerr.New(sqlerr.InternalError, "column %s is not available here", x)
+			}
+		case *subqueryExpr:
+			op, e2 := lw.lower(x.plan)
+			if e2 != nil {
+				if err == nil {
+					err = e2
+				}
+				return x
+			}
+			return executor.NewScalarSubquery(op)
+		}
+		return x
+	})
+	return out, err
+}
+
+func (lw *lowering) exprs(es []expr.Expr, cols []Column) ([]expr.Expr, error) {
+	out := make([]expr.Expr, len(es))
+	for i, e := range es {
+		x, err := lw.expr(e, cols)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+func (lw *lowering) sortKeys(keys []SortKey, cols []Column) ([]executor.SortKey, error) {
+	out := make([]executor.SortKey, len(keys))
+	for i, k := range keys {
+		e, err := lw.expr(k.Expr, cols)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = executor.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst}
+	}
+	return out, nil
+}
+
+func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
+	fields := make([]arrow.Field, len(n.Out))
+	for i, c := range n.Out {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	var op executor.Operator
+	switch n.Rel.Kind {
+	case catalog.FileTable:
+		t, proj := n.Rel.File, n.Project
+		op = executor.NewScan(schema, func(ctx context.Context) (executor.BatchReader, error) {
+			return newSplitReader(ctx, t, proj)
+		})
+	case catalog.MemoryTable:
+		batches := n.Rel.Mem.Snapshot()
+		projected := make([]arrow.RecordBatch, len(batches))
+		for i, b := range batches {
+			cols := make([]arrow.Array, len(n.Project))
+			for j, p := range n.Project {
+				cols[j] = b.Column(p)
+			}
+			projected[i] = newBatch(schema, cols, b.NumRows())
+		}
+		op = executor.NewBatches(schema, projected)
+	case catalog.SystemTable:
+		sys, proj := n.Rel.System, n.Project
+		op = executor.NewScan(schema, func(ctx context.Context) (executor.BatchReader, error) {
+			rows, err := sys.Rows(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]arrow.RecordBatch, len(rows))
+			for i, b := range rows {
+				cols := make([]arrow.Array, len(proj))
+				for j, p := range proj {
+					cols[j] = b.Column(p)
+				}
+				out[i] = newBatch(schema, cols, b.NumRows())
+			}
+			return &sliceReader{batches: out}, nil
+		})
+	default:
+		return nil, sqlerr.New(sqlerr.InternalError, "cannot scan %s", n.Rel.Name)
+	}
+	if len(n.Filters) > 0 {
+		p, err := lw.expr(conjunction(n.Filters), n.Out)
+		if err != nil {
+			return nil, err
+		}
+		op = executor.NewFilter(op, p)
+	}
+	return op, nil
+}
+
+// splitReader reads a table's splits one after another.
+type splitReader struct {
+	t      connectors.Table
+	proj   []int
+	splits []connectors.Split
+	cur    executor.BatchReader
+}
+
+func newSplitReader(ctx context.Context, t connectors.Table, proj []int) (executor.BatchReader, error) {
+	splits, err := t.Splits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &splitReader{t: t, proj: proj, splits: splits}, nil
+}
+
+func (r *splitReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if r.cur == nil {
+			if len(r.splits) == 0 {
+				return nil, nil
+			}
+			rd, err := r.t.Open(ctx, r.splits[0], r.proj)
+			if err != nil {
+				return nil, err
+			}
+			r.splits = r.splits[1:]
+			r.cur = rd
+		}
+		b, err := r.cur.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			return b, nil
+		}
+		r.cur.Close()
+		r.cur = nil
+	}
+}
+
+func (r *splitReader) Close() error {
+	if r.cur != nil {
+		return r.cur.Close()
+	}
+	return nil
+}
+
+// sliceReader serves materialised batches.
+type sliceReader struct{ batches []arrow.RecordBatch }
+
+func (r *sliceReader) Next(context.Context) (arrow.RecordBatch, error) {
+	if len(r.batches) == 0 {
+		return nil, nil
+	}
+	b := r.batches[0]
+	r.batches = r.batches[1:]
+	return b, nil
+}
+func (r *sliceReader) Close() error { return nil }
+
+func (lw *lowering) join(n *Join) (executor.Operator, error) {
+	l, err := lw.lower(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := lw.lower(n.Right)
+	if err != nil {
+		return nil, err
+	}
+	lcols, rcols := n.Left.Cols(), n.Right.Cols()
+	all := append(append([]Column(nil), lcols...), rcols...)
+	lids, rids := idSet(lcols), idSet(rcols)
+	typ := map[JoinType]executor.JoinType{InnerJoin: executor.Inner, LeftJoin: executor.Left, RightJoin: executor.Right, FullJoin: executor.Full, SemiJoin: executor.Semi, AntiJoin: executor.Anti, MarkJoin: executor.Mark}[n.Type]
+	var lkeys, rkeys []expr.Expr
+	var nullEq []bool
+	var residual []expr.Expr
+	for _, c := range conjuncts(n.Cond) {
+		if isCall(c, "=") || isCall(c, "<=>") {
+			k := c.Children()
+			a, b := k[0], k[1]
+			ra, rb := refs(a), refs(b)
+			if len(ra) > 0 && len(rb) > 0 && !hasSubquery(c) {
+				if subset(rb, lids) && subset(ra, rids) {
+					a, b, ra, rb = b, a, rb, ra
+				}
+				if subset(ra, lids) && subset(rb, rids) && types.Equal(a.Type(), b.Type()) {
+					la, err := lw.expr(a, lcols)
+					if err != nil {
+						return nil, err
+					}
+					rb2, err := lw.expr(b, rcols)
+					if err != nil {
+						return nil, err
+					}
+					lkeys, rkeys = append(lkeys, la), append(rkeys, rb2)
+					nullEq = append(nullEq, isCall(c, "<=>"))
+					continue
+				}
+			}
+		}
+		residual = append(residual, c)
+	}
+	var res expr.Expr
+	if len(residual) > 0 {
+		if res, err = lw.expr(conjunction(residual), all); err != nil {
+			return nil, err
+		}
+	}
+	if len(lkeys) == 0 {
+		return executor.NewNestedLoopJoin(l, r, typ, res), nil
+	}
+	return executor.NewHashJoin(l, r, executor.HashJoinSpec{
+		Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware,
+	}), nil
+}
+
+func (lw *lowering) aggregate(n *Aggregate) (executor.Operator, error) {
+	in, err := lw.lower(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	cols := n.Input.Cols()
+	groups, err := lw.exprs(n.GroupBy, cols)
+	if err != nil {
+		return nil, err
+	}
+	aggs := make([]executor.AggregateExpr, len(n.Aggs))
+	for i, a := range n.Aggs {
+		args, err := lw.exprs(a.Args, cols)
+		if err != nil {
+			return nil, err
+		}
+		ae := executor.AggregateExpr{Func: a.Func, Args: args, Distinct: a.Distinct}
+		if a.Filter != nil {
+			if ae.Filter, err = lw.expr(a.Filter, cols); err != nil {
+				return nil, err
+			}
+		}
+		if ae.OrderBy, err = lw.sortKeys(a.OrderBy, cols); err != nil {
+			return nil, err
+		}
+		aggs[i] = ae
+	}
+	return executor.NewHashAggregate(in, groups, aggs, n.GroupingSets), nil
+}

@@ -1,0 +1,56 @@
+package planner
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Query is a planned query, ready to run.
+type Query struct {
+	Root   executor.Operator
+	Schema *arrow.Schema
+	// Logical is the optimized logical plan (for EXPLAIN).
+	Logical Node
+}
+
+// PlanQuery binds, optimizes and lowers a query statement.
+func PlanQuery(ctx context.Context, env *Env, ec *expr.Context, q ast.ResultSetNode) (*Query, error) {
+	b := &binder{ctx: ctx, env: env, ec: ec}
+	node, err := b.bindQuery(q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(node)
+}
+
+func (b *binder) finish(node Node) (q *Query, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = sqlerr.New(sqlerr.InternalError, "planner: %v", r)
+		}
+	}()
+	node = b.optimize(node)
+	lw := &lowering{b: b, work: map[int]func() executor.Operator{}}
+	op, err := lw.lower(node)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Root: op, Schema: schemaOf(node.Cols()), Logical: node}, nil
+}
+
+// BindExpr binds a standalone expression with no input columns (DEFAULT
+// values, SET values): it may use constants and functions only.
+func BindExpr(ctx context.Context, env *Env, ec *expr.Context, n ast.ExprNode) (expr.Expr, error) {
+	b := &binder{ctx: ctx, env: env, ec: ec}
+	eb := &exprBinder{b: b, s: newScope(nil, nil), what: "this context"}
+	e, err := eb.bind(n)
+	if err != nil {
+		return nil, err
+	}
+	return b.fold(e), nil
+}
