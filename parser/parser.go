@@ -1,0 +1,194 @@
+// Package parser turns SQL text into TiDB ASTs
+// (github.com/pingcap/tidb/pkg/parser) through a dialect bridge: a
+// PostgreSQL lexer and token-level rewrites that express PostgreSQL syntax
+// TiDB's MySQL grammar lacks (x::type, FULL JOIN, NULLS FIRST, FILTER,
+// derived column lists, ...) in forms it accepts. The planner reads those
+// forms back with the decoders in decode.go. BRIDGE.md lists every rule.
+package parser
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lakesql/lakesql/sqlerr"
+	tidb "github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values
+)
+
+// Statement is one parsed statement.
+type Statement struct {
+	AST ast.StmtNode
+	// Text is the statement's original text; Offset its byte offset in
+	// the input given to Parse.
+	Text   string
+	Offset int
+	// Params maps the i-th '?' marker of the AST to a parameter index
+	// ($1 is 0).
+	Params []int
+	// Rewritten is the text handed to TiDB (for debugging).
+	Rewritten string
+}
+
+const sqlMode = mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes
+
+// Parse parses one or more ';'-separated statements. Empty statements are
+// skipped. Errors are 42601 with the 1-based character position in sql.
+func Parse(sql string) ([]Statement, error) {
+	toks, err := lex(sql)
+	if err != nil {
+		return nil, err
+	}
+	var out []Statement
+	start := 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind == tkEOF || t.kind == tkOp && t.text == ";" {
+			if i > start {
+				st, err := parseOne(sql, toks[start:i])
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, st)
+			}
+			start = i + 1
+		}
+	}
+	return out, nil
+}
+
+var paramMarker = regexp.MustCompile(`/\*lakesql\$(\d+)\*/`)
+
+func parseOne(sql string, toks []token) (Statement, error) {
+	text := sql[toks[0].pos:]
+	end := len(sql)
+	last := toks[len(toks)-1]
+	end = last.pos + tokenLen(sql, last)
+	text = sql[toks[0].pos:end]
+	st := Statement{Text: text, Offset: toks[0].pos}
+
+	r := &rw{toks: append(append([]token(nil), toks...), token{kind: tkEOF, pos: end})}
+	its := r.parseItems("")
+	if r.err != nil {
+		return st, posErr(sql, r.err)
+	}
+	its = r.rewrite(its, true)
+	if r.err != nil {
+		return st, posErr(sql, r.err)
+	}
+	out, marks := r.render(its)
+	st.Rewritten = out
+	for _, m := range paramMarker.FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		st.Params = append(st.Params, n-1)
+	}
+	p := tidb.New()
+	p.SetSQLMode(sqlMode)
+	p.SetStrictDoubleTypeCheck(false)
+	nodes, _, err := p.Parse(out, "", "")
+	if err != nil {
+		return st, tidbError(sql, out, marks, err)
+	}
+	if len(nodes) != 1 {
+		return st, syntaxErr(sql, toks[0].pos, "syntax error: expected one statement")
+	}
+	st.AST = nodes[0]
+	return st, nil
+}
+
+// tokenLen is the length in sql of the token at t.pos.
+func tokenLen(sql string, t token) int {
+	switch t.kind {
+	case tkIdent, tkNumber, tkOp:
+		if t.kind == tkIdent {
+			return len(t.text)
+		}
+		return len(t.text)
+	case tkParam:
+		return len(t.text) + 1
+	}
+	// Strings and quoted identifiers: re-lex to find the end.
+	toks, err := lex(sql[t.pos:])
+	if err != nil || len(toks) < 2 {
+		return len(sql) - t.pos
+	}
+	if toks[1].kind == tkEOF {
+		return len(sql) - t.pos
+	}
+	rest := sql[t.pos:]
+	return len(strings.TrimRight(rest[:toks[1].pos], " \t\r\n"))
+}
+
+func posErr(sql string, err error) error {
+	if pe, ok := err.(*posError); ok {
+		return syntaxErr(sql, pe.pos, "%s", pe.msg)
+	}
+	return err
+}
+
+var tidbErrPos = regexp.MustCompile(`line (\d+) column (\d+) near "((?s).*)"`)
+
+// tidbError maps a TiDB syntax error back to the original text.
+func tidbError(sql, out string, marks []mark, err error) error {
+	msg := err.Error()
+	m := tidbErrPos.FindStringSubmatch(msg)
+	if m == nil {
+		return sqlerr.New(sqlerr.SyntaxError, "syntax error: %s", msg)
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	// Offset in out of line/column (column counts bytes consumed, so the
+	// token starts a little before it).
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(out[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
+	off += col
+	near := strings.TrimSpace(m[3])
+	if near != "" {
+		if i := strings.Index(out, near); i >= 0 && i <= off {
+			off = i
+		}
+		for len(near) > 0 && off > 0 && !strings.HasPrefix(out[off:], near[:min(len(near), 1)]) {
+			off--
+		}
+	}
+	src := 0
+	for _, mk := range marks {
+		if mk.out <= off {
+			src = mk.src
+		}
+	}
+	if src > len(sql) {
+		src = len(sql)
+	}
+	word := firstWord(sql[src:])
+	var e *sqlerr.Error
+	if word == "" {
+		e = sqlerr.New(sqlerr.SyntaxError, "syntax error at end of input")
+	} else {
+		e = sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", word)
+	}
+	e.Position = utf8.RuneCountInString(sql[:src]) + 1
+	return e
+}
+
+func firstWord(s string) string {
+	toks, err := lex(s)
+	if err != nil || len(toks) == 0 || toks[0].kind == tkEOF {
+		return ""
+	}
+	t := toks[0]
+	end := t.pos + tokenLen(s, t)
+	if end > len(s) {
+		end = len(s)
+	}
+	return s[t.pos:end]
+}

@@ -1,0 +1,956 @@
+package parser
+
+import (
+	"strings"
+)
+
+// Encodings shared with the decoders (decode.go).
+const (
+	castFunc        = "lakesql_cast"
+	distinctFunc    = "lakesql_is_distinct"
+	notDistinctFunc = "lakesql_is_not_distinct"
+	regexFunc       = "lakesql_regex"
+	nullsFirstFunc  = "lakesql_nulls_first"
+	nullsLastFunc   = "lakesql_nulls_last"
+	distinctOnFunc  = "lakesql_distinct_on"
+	arrayFunc       = "lakesql_array"
+	tableFuncFunc   = "lakesql_table_function"
+	groupingSets    = "lakesql_grouping_sets"
+	groupingSet     = "lakesql_set"
+	rollupFunc      = "lakesql_rollup"
+	cubeFunc        = "lakesql_cube"
+	concatFunc      = "lakesql_concat"
+	typeComment     = "lakesql_type:"
+	aliasSep        = "$lakesql$"
+	aggOrderFunc    = "lakesql_agg_order"
+	aggDistinctFunc = "lakesql_agg_distinct"
+	powFunc         = "power"
+)
+
+// rewrite applies every rule to a sequence of items (one nesting level),
+// after rewriting nested groups. top is true for a statement's top level.
+func (r *rw) rewrite(its []item, top bool) []item {
+	for i := range its {
+		if its[i].group {
+			its[i].inner = r.rewrite(its[i].inner, false)
+		}
+	}
+	its = r.ruleValues(its, top)
+	its = r.ruleCalls(its)
+	its = r.ruleCasts(its)
+	its = r.ruleTypedLiterals(its)
+	its = r.ruleFilter(its)
+	its = r.ruleAnyArray(its)
+	its = r.ruleInfix(its)
+	its = r.ruleNulls(its)
+	its = r.ruleJoins(its)
+	its = r.ruleAliases(its)
+	its = r.ruleLimit(its)
+	its = r.ruleDistinctOn(its)
+	its = r.ruleGroupingSets(its)
+	its = r.ruleDDL(its)
+	its = r.ruleMisc(its)
+	its = r.ruleQuote(its)
+	return its
+}
+
+func (r *rw) text(its []item) string { return r.renderItems(its) }
+
+func (r *rw) str(s string, pos int) item { return textItem(s, pos) }
+
+// splitTop splits items at top-level commas.
+func splitTop(its []item) [][]item {
+	var out [][]item
+	var cur []item
+	for _, it := range its {
+		if it.isOp(",") {
+			out = append(out, cur)
+			cur = nil
+			continue
+		}
+		cur = append(cur, it)
+	}
+	return append(out, cur)
+}
+
+// typeText reads a type name starting at its[i]: words, (n[,m]), [] suffixes.
+// It returns the normalised text and the index after it.
+func typeText(r *rw, its []item, i int) (string, int) {
+	var parts []string
+	multi := map[string][]string{
+		"double":    {"precision"},
+		"character": {"varying"},
+		"char":      {"varying"},
+		"timestamp": {"with", "without"},
+		"time":      {"with", "without"},
+		"bit":       {"varying"},
+	}
+	for i < len(its) {
+		it := its[i]
+		if it.group && len(it.name) > 0 {
+			// numeric(10,2) parsed as a call.
+			parts = append(parts, it.name[len(it.name)-1].tok.text+"("+strings.ReplaceAll(r.text(it.inner), " ", "")+")")
+			i++
+			break
+		}
+		if it.group {
+			break
+		}
+		t := it.tok
+		if t.kind == tkQIdent {
+			parts = append(parts, strings.ToLower(t.text))
+			i++
+			break
+		}
+		if t.kind != tkIdent {
+			break
+		}
+		parts = append(parts, t.text)
+		i++
+		// "pg_catalog.int4"
+		if i+1 < len(its) && its[i].isOp(".") && its[i+1].tok.kind == tkIdent {
+			parts = []string{its[i+1].tok.text}
+			i += 2
+		}
+		next, ok := multi[t.text]
+		if !ok || i >= len(its) {
+			break
+		}
+		if its[i].group && !strings.HasPrefix(t.text, "time") {
+			break
+		}
+		if its[i].group && len(its[i].name) == 0 {
+			// timestamp(3) with time zone
+			parts[len(parts)-1] += "(" + r.text(its[i].inner) + ")"
+			i++
+		}
+		if i < len(its) && its[i].isWord(next...) {
+			w := its[i].tok.text
+			parts = append(parts, w)
+			i++
+			if w == "with" || w == "without" {
+				for i < len(its) && its[i].isWord("time", "zone") {
+					parts = append(parts, its[i].tok.text)
+					i++
+				}
+			}
+		}
+		break
+	}
+	// (n) after a multi-word name: character varying(10)
+	if i < len(its) && its[i].group && its[i].open == "(" && len(its[i].name) == 0 && len(parts) > 0 {
+		parts[len(parts)-1] += "(" + strings.ReplaceAll(r.text(its[i].inner), " ", "") + ")"
+		i++
+	}
+	s := strings.Join(parts, " ")
+	for i < len(its) && its[i].group && its[i].open == "[" && len(its[i].name) == 0 {
+		s += "[]"
+		i++
+	}
+	return s, i
+}
+
+func castText(arg, typ string) string {
+	return castFunc + "(" + arg + ", " + quoteString(typ) + ")"
+}
+
+// ruleCasts rewrites x::type (postfix, any chain) into lakesql_cast(x, 'type').
+func (r *rw) ruleCasts(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.isOp("::") && len(out) > 0 {
+			typ, j := typeText(r, its, i+1)
+			if typ == "" {
+				r.err = syntaxErrAt(it.pos, "syntax error at or near \"::\"")
+				return its
+			}
+			prev := out[len(out)-1]
+			out[len(out)-1] = r.str(castText(r.text([]item{prev}), typ), prev.pos)
+			i = j - 1
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleCalls rewrites function-call forms: CAST(x AS t), EXTRACT(f FROM x),
+// ARRAY[...], concat(...), generate_series in FROM, string_agg(... ORDER BY).
+func (r *rw) ruleCalls(its []item) []item {
+	for i, it := range its {
+		if !it.group || len(it.name) == 0 {
+			continue
+		}
+		name := it.name[len(it.name)-1].tok.text
+		if it.name[len(it.name)-1].tok.kind == tkQIdent {
+			continue
+		}
+		switch {
+		case it.open == "[" && name == "array":
+			its[i] = r.str(arrayFunc+"("+r.text(it.inner)+")", it.pos)
+		case name == "cast" || name == "try_cast":
+			// CAST(expr AS type)
+			depthAs := -1
+			for k := len(it.inner) - 1; k >= 0; k-- {
+				if it.inner[k].isWord("as") {
+					depthAs = k
+					break
+				}
+			}
+			if depthAs < 0 {
+				r.err = syntaxErrAt(it.pos, "syntax error at or near \"cast\"")
+				return its
+			}
+			typ, end := typeText(r, it.inner, depthAs+1)
+			if typ == "" || end != len(it.inner) {
+				r.err = syntaxErrAt(it.pos, "syntax error in CAST")
+				return its
+			}
+			its[i] = r.str(castText(r.text(it.inner[:depthAs]), typ), it.pos)
+		case name == "extract" && len(it.inner) >= 3 && it.inner[1].isWord("from"):
+			f := it.inner[0]
+			field := f.tok.text
+			if f.tok.kind == tkString || f.tok.kind == tkQIdent {
+				field = strings.ToLower(f.tok.text)
+			}
+			its[i] = r.str("date_part("+quoteString(field)+", "+r.text(it.inner[2:])+")", it.pos)
+		case name == "concat" && len(it.name) == 1:
+			its[i].name = []item{r.str(concatFunc, it.pos)}
+		case name == "string_agg" || name == "array_agg" || name == "json_agg" || name == "jsonb_agg":
+			// agg(DISTINCT x, d ORDER BY k) -> agg(x, d, lakesql_agg_order(k...)) etc.
+			inner := it.inner
+			distinct := false
+			if len(inner) > 0 && inner[0].isWord("distinct") {
+				distinct = true
+				inner = inner[1:]
+			}
+			var order []item
+			for k := range inner {
+				if inner[k].isWord("order") && k+1 < len(inner) && inner[k+1].isWord("by") {
+					order = inner[k+2:]
+					inner = inner[:k]
+					break
+				}
+			}
+			txt := r.text(inner)
+			if distinct {
+				txt = aggDistinctFunc + "(), " + txt
+			}
+			if order != nil {
+				txt += ", " + aggOrderFunc + "(" + r.orderArgs(order) + ")"
+			}
+			if distinct || order != nil {
+				its[i].inner = []item{r.str(txt, it.pos)}
+			}
+		}
+	}
+	return its
+}
+
+// orderArgs encodes ORDER BY items (expr [ASC|DESC] [NULLS ...]) as call
+// arguments: expr, 'asc'|'desc', 'nulls first'|'nulls last'|''.
+func (r *rw) orderArgs(order []item) string {
+	var parts []string
+	for _, o := range splitTop(order) {
+		dir, nulls := "asc", ""
+		for len(o) > 0 {
+			last := o[len(o)-1]
+			switch {
+			case last.isWord("asc", "desc"):
+				dir = last.tok.text
+				o = o[:len(o)-1]
+				continue
+			case last.isWord("first", "last") && len(o) > 1 && o[len(o)-2].isWord("nulls"):
+				nulls = "nulls " + last.tok.text
+				o = o[:len(o)-2]
+				continue
+			}
+			break
+		}
+		parts = append(parts, r.text(o), quoteString(dir), quoteString(nulls))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ruleTypedLiterals rewrites DATE '...', TIMESTAMP '...', INTERVAL ... and
+// TRUE/FALSE into casts.
+func (r *rw) ruleTypedLiterals(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		prevIs := len(out) > 0 && (out[len(out)-1].isWord("is") || (out[len(out)-1].isWord("not") && len(out) > 1 && out[len(out)-2].isWord("is")))
+		if it.isWord("true", "false") && !prevIs {
+			out = append(out, r.str(castText(quoteString(it.tok.text), "boolean"), it.pos))
+			continue
+		}
+		if it.isWord("date", "time", "timestamp", "timestamptz", "interval") && !(len(out) > 0 && out[len(out)-1].isOp(".")) {
+			typ, j := typeText(r, its, i)
+			if it.tok.text == "interval" {
+				typ, j = "interval", i+1
+			}
+			if j < len(its) && !its[j].group && its[j].text == nil && its[j].tok.kind == tkString {
+				val := its[j].tok.text
+				j++
+				if typ == "interval" {
+					// INTERVAL '90' DAY [TO SECOND] [(p)]
+					if j < len(its) && its[j].isWord("year", "month", "day", "hour", "minute", "second", "years", "months", "days", "hours", "minutes", "seconds") {
+						unit := its[j].tok.text
+						j++
+						if j < len(its) && its[j].isWord("to") && j+1 < len(its) {
+							j += 2 // 'Y-M' YEAR TO MONTH: PostgreSQL reads the text itself
+						} else if !strings.ContainsAny(val, " :") {
+							val += " " + unit
+						}
+						if j < len(its) && its[j].group && len(its[j].name) == 0 {
+							j++
+						}
+					}
+				}
+				out = append(out, r.str(castText(quoteString(val), typ), it.pos))
+				i = j - 1
+				continue
+			}
+			if it.tok.text == "interval" && j < len(its) && (its[j].tok.kind == tkNumber && !its[j].group) && j+1 < len(its) && its[j+1].tok.kind == tkIdent {
+				// MySQL style INTERVAL 3 DAY
+				out = append(out, r.str(castText(quoteString(its[j].tok.text+" "+its[j+1].tok.text), "interval"), it.pos))
+				i = j + 1
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleFilter rewrites agg(args) FILTER (WHERE cond) into
+// agg(CASE WHEN cond THEN arg END).
+func (r *rw) ruleFilter(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.group && len(it.name) > 0 && i+2 < len(its) && its[i+1].isWord("filter") && its[i+2].group && len(its[i+2].inner) > 0 && its[i+2].inner[0].isWord("where") {
+			cond := r.text(its[i+2].inner[1:])
+			args := splitTop(it.inner)
+			first := args[0]
+			prefix := ""
+			if len(first) > 0 && first[0].isWord("distinct") {
+				prefix = "distinct "
+				first = first[1:]
+			}
+			var val string
+			if len(first) == 1 && first[0].isOp("*") || len(first) == 0 {
+				val = "1"
+			} else {
+				val = r.text(first)
+			}
+			parts := []string{prefix + "case when " + cond + " then " + val + " end"}
+			for _, a := range args[1:] {
+				parts = append(parts, r.text(a))
+			}
+			g := it
+			g.inner = []item{r.str(strings.Join(parts, ", "), it.pos)}
+			out = append(out, g)
+			i += 2
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleAnyArray rewrites x = ANY(ARRAY[...]) into x IN (...) and
+// x <> ALL(ARRAY[...]) into x NOT IN (...).
+func (r *rw) ruleAnyArray(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.isOp("=", "<>", "!=") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 {
+			fn := its[i+1].name[0].tok.text
+			inner := its[i+1].inner
+			if (fn == "any" || fn == "some" || fn == "all") && len(inner) == 1 && inner[0].text != nil && strings.HasPrefix(*inner[0].text, arrayFunc+"(") {
+				list := strings.TrimSuffix(strings.TrimPrefix(*inner[0].text, arrayFunc+"("), ")")
+				switch {
+				case it.isOp("=") && fn != "all":
+					out = append(out, r.str("in ("+list+")", it.pos))
+					i++
+					continue
+				case !it.isOp("=") && fn == "all":
+					out = append(out, r.str("not in ("+list+")", it.pos))
+					i++
+					continue
+				}
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// Operators that stop the operand of an infix rewrite (lower precedence).
+func isOperandStop(it item) bool {
+	if it.group || it.text != nil {
+		return false
+	}
+	switch it.tok.kind {
+	case tkOp:
+		switch it.tok.text {
+		case ",", "=", "<>", "!=", "<", ">", "<=", ">=", "<=>", ";":
+			return true
+		}
+		return false
+	case tkIdent:
+		return sqlKeywords[it.tok.text]
+	}
+	return false
+}
+
+// ruleInfix rewrites infix operators TiDB lacks into calls, taking as
+// operands the runs of items up to the nearest lower-precedence token:
+// IS [NOT] DISTINCT FROM, ~ ~* !~ !~*, ^ (power; operands are single items).
+func (r *rw) ruleInfix(its []item) []item {
+	for changed := true; changed; {
+		changed = false
+		for i := 0; i < len(its); i++ {
+			it := its[i]
+			var fn string
+			var opLen int
+			var extra string
+			negate := false
+			switch {
+			case it.isWord("is") && i+3 < len(its) && its[i+1].isWord("distinct") && its[i+2].isWord("from"):
+				fn, opLen = distinctFunc, 3
+			case it.isWord("is") && i+4 < len(its) && its[i+1].isWord("not") && its[i+2].isWord("distinct") && its[i+3].isWord("from"):
+				fn, opLen = notDistinctFunc, 4
+			case it.isOp("~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*") && i > 0:
+				op := it.tok.text
+				opLen = 1
+				switch op {
+				case "~", "!~":
+					fn, extra = regexFunc, "'c'"
+				case "~*", "!~*":
+					fn, extra = regexFunc, "'i'"
+				case "~~", "!~~":
+					fn = "like"
+				case "~~*", "!~~*":
+					fn = "ilike"
+				}
+				negate = strings.HasPrefix(op, "!")
+			case it.isOp("^") && i > 0 && i+1 < len(its):
+				l, rr := its[i-1], its[i+1]
+				txt := powFunc + "(" + r.text([]item{l}) + ", " + r.text([]item{rr}) + ")"
+				its = append(append(append([]item(nil), its[:i-1]...), r.str(txt, l.pos)), its[i+2:]...)
+				changed = true
+				continue
+			default:
+				continue
+			}
+			// Left operand: back to a stop token.
+			ls := i
+			for ls > 0 && !isOperandStop(its[ls-1]) {
+				ls--
+			}
+			re := i + opLen
+			for re < len(its) && !isOperandStop(its[re]) {
+				re++
+			}
+			if ls == i || re == i+opLen {
+				r.err = syntaxErrAt(it.pos, "syntax error at or near \"%s\"", it.tok.text)
+				return its
+			}
+			args := r.text(its[ls:i]) + ", " + r.text(its[i+opLen:re])
+			if extra != "" {
+				args += ", " + extra
+			}
+			txt := fn + "(" + args + ")"
+			if negate {
+				txt = "not " + txt
+			}
+			its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[re:]...)
+			changed = true
+			break
+		}
+	}
+	return its
+}
+
+// ruleNulls rewrites NULLS FIRST|LAST after an ORDER BY item into a marker
+// item that follows it.
+func (r *rw) ruleNulls(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.isWord("nulls") && i+1 < len(its) && its[i+1].isWord("first", "last") {
+			fn := nullsFirstFunc
+			if its[i+1].tok.text == "last" {
+				fn = nullsLastFunc
+			}
+			out = append(out, r.str(", "+fn+"()", it.pos))
+			i++
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleJoins rewrites FULL [OUTER] JOIN into STRAIGHT_JOIN (decoded by
+// IsFullJoin) and drops LATERAL-free noise words TiDB rejects.
+func (r *rw) ruleJoins(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.isWord("full") && i+1 < len(its) && (its[i+1].isWord("join") || its[i+1].isWord("outer") && i+2 < len(its) && its[i+2].isWord("join")) {
+			out = append(out, r.str("straight_join", it.pos))
+			if its[i+1].isWord("outer") {
+				i++
+			}
+			i++
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleAliases encodes column aliases of FROM items, "AS t (a, b)", into the
+// alias name (decoded by DerivedColumns), and turns table functions in
+// FROM into derived tables.
+func (r *rw) ruleAliases(its []item) []item {
+	inFrom := false
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.isWord("from", "join", "straight_join") || (it.isOp(",") && inFrom) {
+			inFrom = true
+			out = append(out, it)
+			// A table function: FROM f(args) -> FROM (SELECT lakesql_table_function('f', args))
+			if i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].tok.kind == tkIdent && !its[i+1].name[0].isWord("lateral") {
+				f := its[i+1]
+				args := r.text(f.inner)
+				if args != "" {
+					args = ", " + args
+				}
+				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(f.name[0].tok.text)+args+"))", f.pos))
+				i++
+				if !(i+1 < len(its) && (its[i+1].isWord("as") || its[i+1].tok.kind == tkIdent && !sqlKeywords[its[i+1].tok.text] || its[i+1].tok.kind == tkQIdent)) {
+					out = append(out, r.str("as "+quoteIdent(f.name[0].tok.text), f.pos))
+				}
+			}
+			continue
+		}
+		if it.isWord("where", "group", "order", "having", "limit", "union", "except", "intersect", "on", "using", "window", "offset", "fetch", "select") {
+			inFrom = false
+		}
+		if inFrom && len(out) > 0 && i+1 < len(its) {
+			// [AS] alias (cols)
+			j := i
+			if it.isWord("as") {
+				j++
+			}
+			if j+1 < len(its) && (its[j].tok.kind == tkIdent && !sqlKeywords[its[j].tok.text] || its[j].tok.kind == tkQIdent) && !its[j].group && its[j].text == nil &&
+				its[j+1].group && its[j+1].open == "(" && len(its[j+1].name) == 0 && isNameList(its[j+1].inner) {
+				name := its[j].tok.text
+				var cols []string
+				for _, c := range splitTop(its[j+1].inner) {
+					cols = append(cols, c[0].tok.text)
+				}
+				out = append(out, r.str("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
+				i = j + 1
+				continue
+			}
+			// Same with the name folded into a call item: alias(cols).
+			if j < len(its) && its[j].group && len(its[j].name) == 1 && isNameList(its[j].inner) && (it.isWord("as") || len(out) > 0 && (out[len(out)-1].group || out[len(out)-1].text != nil || out[len(out)-1].tok.kind == tkIdent || out[len(out)-1].tok.kind == tkQIdent)) && j == i+btoi(it.isWord("as")) {
+				name := its[j].name[0].tok.text
+				var cols []string
+				for _, c := range splitTop(its[j].inner) {
+					cols = append(cols, c[0].tok.text)
+				}
+				out = append(out, r.str("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
+				i = j
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isNameList(its []item) bool {
+	if len(its) == 0 {
+		return false
+	}
+	for _, c := range splitTop(its) {
+		if len(c) != 1 || c[0].group || c[0].text != nil || (c[0].tok.kind != tkIdent && c[0].tok.kind != tkQIdent) {
+			return false
+		}
+	}
+	return true
+}
+
+// ruleLimit normalises LIMIT/OFFSET/FETCH into MySQL's LIMIT n OFFSET m.
+func (r *rw) ruleLimit(its []item) []item {
+	var limit, offset []item
+	start := -1
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		switch {
+		case it.isWord("limit"):
+			if start < 0 {
+				start = len(out)
+			}
+			j := i + 1
+			for j < len(its) && !its[j].isWord("offset", "fetch", "for", "union", "except", "intersect") && !its[j].isOp(";") {
+				j++
+			}
+			limit = its[i+1 : j]
+			if len(limit) == 1 && limit[0].isWord("all") {
+				limit = nil
+			}
+			i = j - 1
+		case it.isWord("offset"):
+			if start < 0 {
+				start = len(out)
+			}
+			j := i + 1
+			for j < len(its) && !its[j].isWord("limit", "fetch", "row", "rows", "for", "union", "except", "intersect") {
+				j++
+			}
+			offset = its[i+1 : j]
+			if j < len(its) && its[j].isWord("row", "rows") {
+				j++
+			}
+			i = j - 1
+		case it.isWord("fetch") && i+1 < len(its) && its[i+1].isWord("first", "next"):
+			if start < 0 {
+				start = len(out)
+			}
+			j := i + 2
+			var n []item
+			for j < len(its) && !its[j].isWord("row", "rows") {
+				n = append(n, its[j])
+				j++
+			}
+			if len(n) == 0 {
+				n = []item{r.str("1", it.pos)}
+			}
+			limit = n
+			for j < len(its) && its[j].isWord("row", "rows", "only") {
+				j++
+			}
+			i = j - 1
+		default:
+			out = append(out, it)
+		}
+	}
+	if start < 0 {
+		return its
+	}
+	var tail []item
+	if limit != nil {
+		tail = append(tail, r.str("limit "+r.text(limit), 0))
+	} else if offset != nil {
+		tail = append(tail, r.str("limit 18446744073709551615", 0))
+	}
+	if offset != nil {
+		tail = append(tail, r.str("offset "+r.text(offset), 0))
+	}
+	res := append([]item(nil), out[:start]...)
+	res = append(res, tail...)
+	return append(res, out[start:]...)
+}
+
+// ruleDistinctOn encodes SELECT DISTINCT ON (a, b) as a leading marker item.
+func (r *rw) ruleDistinctOn(its []item) []item {
+	for i := 0; i+2 < len(its); i++ {
+		if its[i].isWord("distinct") && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("on") {
+			g := its[i+1]
+			its[i+1] = r.str(distinctOnFunc+"("+r.text(g.inner)+"),", g.pos)
+		}
+	}
+	return its
+}
+
+// ruleGroupingSets encodes GROUPING SETS / ROLLUP / CUBE in GROUP BY.
+func (r *rw) ruleGroupingSets(its []item) []item {
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.group && len(it.name) == 1 && it.name[0].isWord("rollup", "cube") {
+			fn := rollupFunc
+			if it.name[0].tok.text == "cube" {
+				fn = cubeFunc
+			}
+			its[i] = r.str(fn+"("+r.setArgs(it.inner)+")", it.pos)
+		}
+		if it.isWord("grouping") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("sets") {
+			its[i] = r.str(groupingSets+"("+r.setArgs(its[i+1].inner)+")", it.pos)
+			its = append(its[:i+1], its[i+2:]...)
+		}
+	}
+	return its
+}
+
+// setArgs encodes a list of grouping elements: (a, b) -> lakesql_set(a, b).
+func (r *rw) setArgs(inner []item) string {
+	var parts []string
+	for _, e := range splitTop(inner) {
+		if len(e) == 1 && e[0].group && len(e[0].name) == 0 {
+			parts = append(parts, groupingSet+"("+r.text(e[0].inner)+")")
+		} else if len(e) == 1 && e[0].text != nil && (strings.HasPrefix(*e[0].text, rollupFunc) || strings.HasPrefix(*e[0].text, cubeFunc) || strings.HasPrefix(*e[0].text, groupingSets)) {
+			parts = append(parts, *e[0].text)
+		} else {
+			parts = append(parts, groupingSet+"("+r.text(e)+")")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ruleValues turns VALUES lists used as a query into SELECT ... UNION ALL.
+func (r *rw) ruleValues(its []item, top bool) []item {
+	if len(its) == 0 || !its[0].isWord("values") {
+		return its
+	}
+	var rows []string
+	j := 1
+	for j < len(its) {
+		if its[j].group && len(its[j].name) == 0 {
+			rows = append(rows, r.text(its[j].inner))
+			j++
+			if j < len(its) && its[j].isOp(",") {
+				j++
+				continue
+			}
+		}
+		break
+	}
+	if len(rows) == 0 {
+		return its
+	}
+	var sb strings.Builder
+	for k, row := range rows {
+		if k > 0 {
+			sb.WriteString(" union all ")
+		}
+		sb.WriteString("select ")
+		if k == 0 {
+			for c, v := range splitTopText(row) {
+				if c > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString(v + " as column" + itoa(c+1))
+			}
+		} else {
+			sb.WriteString(row)
+		}
+	}
+	rest := its[j:]
+	if len(rest) > 0 {
+		// VALUES ... ORDER BY/LIMIT apply to the whole union.
+		return append([]item{r.str("select * from ("+sb.String()+") as \"*VALUES*\"", its[0].pos)}, rest...)
+	}
+	return []item{r.str(sb.String(), its[0].pos)}
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return fmtInt(i/10) + digits[i%10:i%10+1]
+}
+
+// splitTopText splits rendered SQL at top-level commas (outside quotes and
+// parentheses).
+func splitTopText(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	inStr, inIdent := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inStr:
+			if c == '\'' {
+				inStr = false
+			}
+		case inIdent:
+			if c == '"' {
+				inIdent = false
+			}
+		case c == '\'':
+			inStr = true
+		case c == '"':
+			inIdent = true
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// ruleDDL rewrites column types in CREATE TABLE into TEXT with the
+// PostgreSQL type kept in a comment (decoded by ColumnType).
+func (r *rw) ruleDDL(its []item) []item {
+	if len(its) < 3 || !its[0].isWord("create") {
+		return its
+	}
+	k := 1
+	for k < len(its) && its[k].isWord("temp", "temporary", "unlogged", "global", "local") {
+		if its[k].isWord("temp") {
+			its[k] = r.str("temporary", its[k].pos)
+		}
+		k++
+	}
+	if k >= len(its) || !its[k].isWord("table") {
+		return its
+	}
+	for i := k + 1; i < len(its); i++ {
+		g := its[i]
+		if !g.group || g.open != "(" {
+			continue
+		}
+		var defs []string
+		for _, def := range splitTop(g.inner) {
+			if len(def) == 0 {
+				continue
+			}
+			first := def[0]
+			if first.isWord("primary", "unique", "foreign", "check", "constraint", "exclude") || first.group {
+				defs = append(defs, r.text(def))
+				continue
+			}
+			if len(def) == 1 {
+				defs = append(defs, r.text(def)+" text")
+				continue
+			}
+			typ, j := typeText(r, def, 1)
+			rest := def[j:]
+			var restText []string
+			for q := 0; q < len(rest); q++ {
+				if rest[q].isWord("collate") && q+1 < len(rest) {
+					q++
+					continue
+				}
+				restText = append(restText, r.text(rest[q:q+1]))
+			}
+			defs = append(defs, r.text(def[:1])+" text "+strings.Join(restText, " ")+" comment "+quoteString(typeComment+typ))
+		}
+		its[i] = r.str("("+strings.Join(defs, ", ")+")", g.pos)
+		break
+	}
+	return its
+}
+
+// ruleMisc handles small PostgreSQL spellings: ISNULL/NOTNULL postfix,
+// COLLATE clauses (ignored), |/ and ||/ prefix operators.
+func (r *rw) ruleMisc(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		switch {
+		case it.isWord("isnull"):
+			out = append(out, r.str("is null", it.pos))
+			continue
+		case it.isWord("notnull"):
+			out = append(out, r.str("is not null", it.pos))
+			continue
+		case it.isWord("collate") && i+1 < len(its):
+			i++
+			continue
+		case it.isOp("|/", "||/", "@") && i+1 < len(its):
+			fn := map[string]string{"|/": "sqrt", "||/": "cbrt", "@": "abs"}[it.tok.text]
+			out = append(out, r.str(fn+"("+r.text(its[i+1:i+2])+")", it.pos))
+			i++
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// ruleQuote quotes words TiDB reserves but PostgreSQL lets you use as
+// names, where they stand as names.
+func (r *rw) ruleQuote(its []item) []item {
+	for i, it := range its {
+		if it.group || it.text != nil || it.tok.kind != tkIdent || !tidbOnlyReserved[it.tok.text] {
+			continue
+		}
+		w := it.tok.text
+		next := item{tok: token{kind: tkEOF}}
+		if i+1 < len(its) {
+			next = its[i+1]
+		}
+		prev := item{tok: token{kind: tkEOF}}
+		if i > 0 {
+			prev = its[i-1]
+		}
+		keep := false
+		switch w {
+		case "key":
+			keep = prev.isWord("primary", "foreign")
+		case "rows", "range", "groups":
+			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil || prev.isWord("row") && false
+		case "row":
+			keep = next.group
+		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "straight_join", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
+			keep = true
+		}
+		if !keep && i == 0 {
+			keep = true // a statement's first word is its verb
+		}
+		if !keep {
+			its[i] = r.str(quoteIdent(w), it.pos)
+		}
+	}
+	return its
+}
+
+// tidbOnlyReserved are words TiDB reserves that PostgreSQL does not.
+var tidbOnlyReserved = map[string]bool{}
+
+func init() {
+	pgReserved := map[string]bool{}
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check collate column
+		constraint create current_catalog current_date current_role current_time current_timestamp current_user default
+		deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect
+		into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references
+		returning select session_user some symmetric system_user table then to trailing true union unique user using
+		variadic when where window with authorization binary collation concurrently cross current_schema freeze full
+		ilike inner is isnull join left like natural notnull outer overlaps right similar tablesample verbose`) {
+		pgReserved[w] = true
+	}
+	for _, w := range strings.Fields(`add all alter analyze and array as asc between bigint binary blob both by call cascade case change char
+		character check collate column constraint continue convert create cross cume_dist current_date current_role current_time
+		current_timestamp current_user cursor database databases day_hour day_microsecond day_minute day_second decimal default
+		delayed delete dense_rank desc describe distinct distinctrow div double drop dual else elseif enclosed escaped except
+		exists exit explain false fetch first_value float float4 float8 for force foreign from fulltext generated grant group
+		groups having high_priority hour_microsecond hour_minute hour_second if ignore ilike in index infile inner inout insert
+		int int1 int2 int3 int4 int8 integer intersect interval into is iterate join key keys kill lag last_value lateral lead
+		leading leave left like limit linear lines load localtime localtimestamp lock long longblob longtext low_priority match
+		maxvalue mediumblob mediumint mediumtext middleint minute_microsecond minute_second mod natural not no_write_to_binlog
+		nth_value ntile null numeric of on optimize option optionally or order out outer outfile over partition percent_rank
+		precision primary procedure range rank read real recursive references regexp release rename repeat replace require
+		restrict revoke right rlike row rows row_number second_microsecond select set show smallint spatial sql sqlexception
+		sqlstate sqlwarning sql_big_result sql_calc_found_rows sql_small_result ssl starting stored straight_join table
+		tablesample terminated then tidb_current_tso tinyblob tinyint tinytext to trailing trigger true union unique unlock
+		unsigned until update usage use using utc_date utc_time utc_timestamp values varbinary varchar varcharacter varying
+		virtual when where while window with write xor year_month zerofill`) {
+		if !pgReserved[w] {
+			tidbOnlyReserved[w] = true
+		}
+	}
+}
