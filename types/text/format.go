@@ -277,12 +277,8 @@ func AppendInterval(dst []byte, months, days int32, us int64) []byte {
 		dst = strconv.AppendInt(dst, n, 10)
 		dst = append(dst, ' ')
 		dst = append(dst, unit...)
-		if n != 1 && n != -1 {
-			if unit == "mon" {
-				dst = append(dst, 's')
-			} else {
-				dst = append(dst, 's')
-			}
+		if n != 1 {
+			dst = append(dst, 's')
 		}
 	}
 	part(int64(months/12), "year")
