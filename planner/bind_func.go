@@ -27,7 +27,7 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 		}
 		return castExpr(e, t)
 	}
-	name := n.FnName.L
+	name := parser.BuiltinName(n)
 	if n.Schema.L != "" && n.Schema.L != "pg_catalog" {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", n.Schema.O, name)
 	}

@@ -1,0 +1,266 @@
+package expr
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/sqlerr"
+)
+
+// takeArray selects rows of arr (any type).
+func takeArray(ec *Context, arr arrow.Array, rows []int) (arrow.Array, error) {
+	b := array.NewInt32Builder(ec.Mem)
+	b.Reserve(len(rows))
+	for _, r := range rows {
+		b.UnsafeAppend(int32(r))
+	}
+	idx := b.NewArray()
+	defer idx.Release()
+	out, err := compute.TakeArray(ctxOf(ec), arr, idx)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
+	}
+	return out, nil
+}
+
+func ctxOf(ec *Context) context.Context {
+	if ec == nil || ec.Ctx == nil {
+		return context.Background()
+	}
+	return ec.Ctx
+}
+
+// gather builds an array of type t whose row i is arrs[src[i]][pos[i]], or
+// NULL where src[i] < 0.
+func gather(ec *Context, t arrow.DataType, arrs []arrow.Array, src, pos []int32) (arrow.Array, error) {
+	n := len(src)
+	if len(arrs) == 0 {
+		return array.MakeArrayOfNull(ec.Mem, t, n), nil
+	}
+	if len(arrs) == 1 && arrs[0].Len() == n {
+		identity := true
+		for i := range src {
+			if src[i] != 0 || int(pos[i]) != i {
+				identity = false
+				break
+			}
+		}
+		if identity {
+			return arrs[0], nil
+		}
+	}
+	offsets := make([]int32, len(arrs))
+	total := int32(0)
+	for i, a := range arrs {
+		offsets[i] = total
+		total += int32(a.Len())
+	}
+	all := arrs[0]
+	if len(arrs) > 1 {
+		var err error
+		all, err = array.Concatenate(arrs, ec.Mem)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "concatenate")
+		}
+	}
+	b := array.NewInt32Builder(ec.Mem)
+	b.Reserve(n)
+	for i := range src {
+		if src[i] < 0 {
+			b.UnsafeAppendBoolToBitmap(false)
+			continue
+		}
+		b.UnsafeAppend(offsets[src[i]] + pos[i])
+	}
+	idx := b.NewArray()
+	defer idx.Release()
+	out, err := compute.TakeArray(ctxOf(ec), all, idx)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
+	}
+	return out, nil
+}
+
+// valid returns the combined validity of arrays as a []bool, or nil when
+// every row of every array is valid.
+func valid(n int, arrs ...arrow.Array) []bool {
+	any := false
+	for _, a := range arrs {
+		if a.NullN() > 0 {
+			any = true
+		}
+	}
+	if !any {
+		return nil
+	}
+	v := make([]bool, n)
+	for i := range v {
+		v[i] = true
+	}
+	for _, a := range arrs {
+		if a.NullN() == 0 {
+			continue
+		}
+		for i := 0; i < n; i++ {
+			if a.IsNull(i) {
+				v[i] = false
+			}
+		}
+	}
+	return v
+}
+
+func isValid(v []bool, i int) bool { return v == nil || v[i] }
+
+// int64s reads any integer (or date/time) array as int64 values.
+func int64s(a arrow.Array) []int64 {
+	switch a := a.(type) {
+	case *array.Int64:
+		return a.Int64Values()
+	case *array.Int32:
+		out := make([]int64, a.Len())
+		for i, v := range a.Int32Values() {
+			out[i] = int64(v)
+		}
+		return out
+	case *array.Int16:
+		out := make([]int64, a.Len())
+		for i, v := range a.Int16Values() {
+			out[i] = int64(v)
+		}
+		return out
+	case *array.Date32:
+		out := make([]int64, a.Len())
+		for i, v := range a.Date32Values() {
+			out[i] = int64(v)
+		}
+		return out
+	case *array.Timestamp:
+		out := make([]int64, a.Len())
+		for i, v := range a.TimestampValues() {
+			out[i] = int64(v)
+		}
+		return out
+	case *array.Time64:
+		out := make([]int64, a.Len())
+		for i, v := range a.Time64Values() {
+			out[i] = int64(v)
+		}
+		return out
+	case *array.Boolean:
+		out := make([]int64, a.Len())
+		for i := range out {
+			if a.Value(i) {
+				out[i] = 1
+			}
+		}
+		return out
+	}
+	return make([]int64, a.Len())
+}
+
+// float64s reads a numeric array as float64 values.
+func float64s(a arrow.Array) []float64 {
+	switch a := a.(type) {
+	case *array.Float64:
+		return a.Float64Values()
+	case *array.Float32:
+		out := make([]float64, a.Len())
+		for i, v := range a.Float32Values() {
+			out[i] = float64(v)
+		}
+		return out
+	case *array.Decimal128:
+		scale := a.DataType().(*arrow.Decimal128Type).Scale
+		out := make([]float64, a.Len())
+		for i := range out {
+			out[i] = a.Value(i).ToFloat64(scale)
+		}
+		return out
+	}
+	iv := int64s(a)
+	out := make([]float64, len(iv))
+	for i, v := range iv {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// newIntArray builds an integer array of type t from int64 values.
+func newIntArray(mem memory.Allocator, t arrow.DataType, vals []int64, v []bool) arrow.Array {
+	switch t.ID() {
+	case arrow.INT16:
+		b := array.NewInt16Builder(mem)
+		out := make([]int16, len(vals))
+		for i, x := range vals {
+			out[i] = int16(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	case arrow.INT32:
+		b := array.NewInt32Builder(mem)
+		out := make([]int32, len(vals))
+		for i, x := range vals {
+			out[i] = int32(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	case arrow.DATE32:
+		b := array.NewDate32Builder(mem)
+		out := make([]arrow.Date32, len(vals))
+		for i, x := range vals {
+			out[i] = arrow.Date32(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	case arrow.TIMESTAMP:
+		b := array.NewTimestampBuilder(mem, t.(*arrow.TimestampType))
+		out := make([]arrow.Timestamp, len(vals))
+		for i, x := range vals {
+			out[i] = arrow.Timestamp(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	case arrow.TIME64:
+		b := array.NewTime64Builder(mem, t.(*arrow.Time64Type))
+		out := make([]arrow.Time64, len(vals))
+		for i, x := range vals {
+			out[i] = arrow.Time64(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	}
+	b := array.NewInt64Builder(mem)
+	b.AppendValues(vals, v)
+	return b.NewArray()
+}
+
+func newFloatArray(mem memory.Allocator, t arrow.DataType, vals []float64, v []bool) arrow.Array {
+	if t.ID() == arrow.FLOAT32 {
+		b := array.NewFloat32Builder(mem)
+		out := make([]float32, len(vals))
+		for i, x := range vals {
+			out[i] = float32(x)
+		}
+		b.AppendValues(out, v)
+		return b.NewArray()
+	}
+	b := array.NewFloat64Builder(mem)
+	b.AppendValues(vals, v)
+	return b.NewArray()
+}
+
+func newBoolArray(mem memory.Allocator, vals []bool, v []bool) arrow.Array {
+	b := array.NewBooleanBuilder(mem)
+	b.AppendValues(vals, v)
+	return b.NewArray()
+}
+
+func newStringArray(mem memory.Allocator, vals []string, v []bool) arrow.Array {
+	b := array.NewStringBuilder(mem)
+	b.AppendValues(vals, v)
+	return b.NewArray()
+}

@@ -1,0 +1,506 @@
+package expr
+
+import (
+	"math"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/text"
+)
+
+// Cast converts its argument to To with PostgreSQL's cast semantics.
+type Cast struct {
+	Arg Expr
+	To  arrow.DataType
+}
+
+func (c *Cast) Type() arrow.DataType       { return c.To }
+func (c *Cast) String() string             { return c.Arg.String() + "::" + types.Name(c.To) }
+func (c *Cast) Children() []Expr           { return []Expr{c.Arg} }
+func (c *Cast) WithChildren(k []Expr) Expr { return &Cast{Arg: k[0], To: c.To} }
+func (c *Cast) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
+	a, err := c.Arg.Eval(ec, b)
+	if err != nil {
+		return nil, err
+	}
+	return castArray(ec, a, c.To)
+}
+
+// NewCast returns an explicit cast of e to t (42846 when no cast exists).
+// An unknown literal is converted at once, as PostgreSQL types a quoted
+// constant by its context.
+func NewCast(e Expr, t arrow.DataType) (Expr, error) {
+	from := e.Type()
+	if types.Equal(from, t) && !IsUnknownLiteral(e) {
+		return e, nil
+	}
+	if !canCast(from, t) {
+		return nil, sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", types.Name(from), types.Name(t))
+	}
+	// Unconstrained NUMERIC takes the scale of a constant operand.
+	if d, ok := t.(*arrow.Decimal128Type); ok && d.Precision == types.MaxDecimalPrecision && d.Scale == 0 {
+		t = numericTargetFor(e)
+	}
+	c := &Cast{Arg: e, To: t}
+	if l, ok := e.(*Literal); ok {
+		return foldLiteral(c, l)
+	}
+	return c, nil
+}
+
+// numericTargetFor picks the scale an unconstrained NUMERIC cast keeps.
+func numericTargetFor(e Expr) arrow.DataType {
+	from := e.Type()
+	switch {
+	case types.IsDecimal(from):
+		d := from.(*arrow.Decimal128Type)
+		return types.Decimal(types.MaxDecimalPrecision, d.Scale)
+	case types.IsInteger(from):
+		return types.Decimal(types.MaxDecimalPrecision, 0)
+	}
+	if l, ok := e.(*Literal); ok && l.Value.IsValid() {
+		s := l.Value.String()
+		if types.IsFloat(from) {
+			s = string(text.AppendFloat(nil, floatOfScalar(l), 64))
+		}
+		if i := strings.IndexByte(s, '.'); i >= 0 && !strings.ContainsAny(s, "eE") {
+			return types.Decimal(types.MaxDecimalPrecision, int32(len(strings.TrimSpace(s))-i-1))
+		}
+		return types.Decimal(types.MaxDecimalPrecision, 0)
+	}
+	return types.Decimal(types.MaxDecimalPrecision, 16)
+}
+
+func floatOfScalar(l *Literal) float64 {
+	switch v := l.Value.(type) {
+	case *scalarFloat64:
+		return v.Value
+	}
+	return 0
+}
+
+func foldLiteral(c *Cast, l *Literal) (Expr, error) {
+	ec := &Context{Mem: defaultMem(), Location: time.UTC}
+	arr, err := c.Eval(ec, oneRow)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := scalarAt(arr, 0)
+	if err != nil {
+		return c, nil
+	}
+	return &Literal{Value: sc}, nil
+}
+
+// canCast reports whether a cast from a to b exists.
+func canCast(a, b arrow.DataType) bool {
+	if a.ID() == arrow.NULL || types.Equal(a, b) {
+		return true
+	}
+	if types.IsString(a) || types.IsString(b) {
+		return true
+	}
+	num := func(t arrow.DataType) bool { return types.IsNumeric(t) }
+	switch {
+	case num(a) && num(b):
+		return true
+	case a.ID() == arrow.BOOL && types.IsInteger(b), types.IsInteger(a) && b.ID() == arrow.BOOL:
+		return a.ID() == arrow.INT32 || b.ID() == arrow.INT32 || true
+	case a.ID() == arrow.DATE32 && b.ID() == arrow.TIMESTAMP, a.ID() == arrow.TIMESTAMP && b.ID() == arrow.DATE32:
+		return true
+	case a.ID() == arrow.TIMESTAMP && b.ID() == arrow.TIMESTAMP:
+		return true
+	case a.ID() == arrow.TIMESTAMP && b.ID() == arrow.TIME64:
+		return true
+	case a.ID() == arrow.TIME64 && b.ID() == arrow.INTERVAL_MONTH_DAY_NANO, a.ID() == arrow.INTERVAL_MONTH_DAY_NANO && b.ID() == arrow.TIME64:
+		return true
+	case a.ID() == arrow.BINARY && b.ID() == arrow.BINARY:
+		return true
+	case a.ID() == arrow.LIST && b.ID() == arrow.LIST:
+		return canCast(a.(*arrow.ListType).Elem(), b.(*arrow.ListType).Elem())
+	}
+	return false
+}
+
+func rangeErr(t arrow.DataType) error {
+	switch t.ID() {
+	case arrow.INT16:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "smallint out of range")
+	case arrow.INT32:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "integer out of range")
+	case arrow.INT64:
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
+	}
+	return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range for type %s", types.Name(t))
+}
+
+func intRange(t arrow.DataType) (int64, int64) {
+	switch t.ID() {
+	case arrow.INT16:
+		return math.MinInt16, math.MaxInt16
+	case arrow.INT32:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+// castArray converts every value of a to t.
+func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error) {
+	from := a.DataType()
+	n := a.Len()
+	if types.Equal(from, t) {
+		return a, nil
+	}
+	if from.ID() == arrow.NULL {
+		return array.MakeArrayOfNull(ec.Mem, t, n), nil
+	}
+	v := valid(n, a)
+	switch {
+	case types.IsString(t):
+		out := make([]string, n)
+		var buf []byte
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				buf = text.Append(buf[:0], a, i, ec.loc())
+				out[i] = string(buf)
+			}
+		}
+		return newStringArray(ec.Mem, out, v), nil
+	case types.IsString(from):
+		return castFromText(ec, a.(*array.String), t, v)
+	case types.IsInteger(t):
+		lo, hi := intRange(t)
+		out := make([]int64, n)
+		switch {
+		case types.IsInteger(from) || from.ID() == arrow.BOOL:
+			iv := int64s(a)
+			for i, x := range iv {
+				if isValid(v, i) && (x < lo || x > hi) {
+					return nil, rangeErr(t)
+				}
+				out[i] = x
+			}
+		case types.IsFloat(from):
+			fv := float64s(a)
+			for i, x := range fv {
+				if !isValid(v, i) {
+					continue
+				}
+				r := math.RoundToEven(x)
+				if math.IsNaN(r) || r < float64(lo) || r > float64(hi) || (t.ID() == arrow.INT64 && r >= 9.223372036854775807e18) {
+					return nil, rangeErr(t)
+				}
+				out[i] = int64(r)
+			}
+		case types.IsDecimal(from):
+			d := a.(*array.Decimal128)
+			scale := from.(*arrow.Decimal128Type).Scale
+			for i := 0; i < n; i++ {
+				if !isValid(v, i) {
+					continue
+				}
+				r, err := text.RatToDecimal(decimalRat(d.Value(i), scale), types.MaxDecimalPrecision, 0)
+				if err != nil {
+					return nil, rangeErr(t)
+				}
+				bi := r.BigInt()
+				if !bi.IsInt64() || bi.Int64() < lo || bi.Int64() > hi {
+					return nil, rangeErr(t)
+				}
+				out[i] = bi.Int64()
+			}
+		default:
+			return nil, cannotCast(from, t)
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case types.IsFloat(t):
+		if !types.IsNumeric(from) {
+			return nil, cannotCast(from, t)
+		}
+		fv := float64s(a)
+		if t.ID() == arrow.FLOAT32 {
+			for i, x := range fv {
+				if isValid(v, i) && !math.IsInf(x, 0) && math.Abs(x) > math.MaxFloat32 {
+					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+				}
+			}
+		}
+		return newFloatArray(ec.Mem, t, fv, v), nil
+	case types.IsDecimal(t):
+		dt := t.(*arrow.Decimal128Type)
+		out := make([]decimal128.Num, n)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				continue
+			}
+			var r *big.Rat
+			switch {
+			case types.IsInteger(from):
+				r = new(big.Rat).SetInt64(int64s(a)[i])
+			case types.IsFloat(from):
+				f := float64s(a)[i]
+				if math.IsNaN(f) || math.IsInf(f, 0) {
+					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "cannot convert %v to numeric", f)
+				}
+				// PostgreSQL converts through the float's shortest text.
+				r, _ = new(big.Rat).SetString(string(text.AppendFloat(nil, f, 64)))
+				if r == nil {
+					r = new(big.Rat).SetFloat64(f)
+				}
+			case types.IsDecimal(from):
+				r = decimalRat(a.(*array.Decimal128).Value(i), from.(*arrow.Decimal128Type).Scale)
+			case from.ID() == arrow.BOOL:
+				return nil, cannotCast(from, t)
+			default:
+				return nil, cannotCast(from, t)
+			}
+			d, err := text.RatToDecimal(r, dt.Precision, dt.Scale)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
+		}
+		b := array.NewDecimal128Builder(ec.Mem, dt)
+		b.AppendValues(out, v)
+		return b.NewArray(), nil
+	case t.ID() == arrow.BOOL:
+		if !types.IsInteger(from) {
+			return nil, cannotCast(from, t)
+		}
+		iv := int64s(a)
+		out := make([]bool, n)
+		for i, x := range iv {
+			out[i] = x != 0
+		}
+		return newBoolArray(ec.Mem, out, v), nil
+	case t.ID() == arrow.TIMESTAMP && from.ID() == arrow.DATE32:
+		iv := int64s(a)
+		out := make([]int64, n)
+		tz := types.IsTimestampTZ(t)
+		for i, d := range iv {
+			out[i] = d * 86400e6
+			if tz && isValid(v, i) {
+				out[i] = localToUTC(out[i], ec.loc())
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.DATE32 && from.ID() == arrow.TIMESTAMP:
+		iv := int64s(a)
+		out := make([]int64, n)
+		tz := types.IsTimestampTZ(from)
+		for i, us := range iv {
+			if tz {
+				us = utcToLocal(us, ec.loc())
+			}
+			out[i] = floorDiv(us, 86400e6)
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.TIMESTAMP && from.ID() == arrow.TIMESTAMP:
+		iv := int64s(a)
+		out := make([]int64, n)
+		toTZ := types.IsTimestampTZ(t)
+		for i, us := range iv {
+			if !isValid(v, i) {
+				continue
+			}
+			if toTZ {
+				out[i] = localToUTC(us, ec.loc())
+			} else {
+				out[i] = utcToLocal(us, ec.loc())
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.TIME64 && from.ID() == arrow.TIMESTAMP:
+		iv := int64s(a)
+		out := make([]int64, n)
+		for i, us := range iv {
+			if types.IsTimestampTZ(from) {
+				us = utcToLocal(us, ec.loc())
+			}
+			out[i] = us - floorDiv(us, 86400e6)*86400e6
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	}
+	return nil, cannotCast(from, t)
+}
+
+func cannotCast(a, b arrow.DataType) error {
+	return sqlerr.New(sqlerr.CannotCoerce, "cannot cast type %s to %s", types.Name(a), types.Name(b))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func (ec *Context) loc() *time.Location {
+	if ec == nil || ec.Location == nil {
+		return time.UTC
+	}
+	return ec.Location
+}
+
+// localToUTC reads microseconds of wall time in loc as an instant.
+func localToUTC(us int64, loc *time.Location) int64 {
+	if loc == time.UTC {
+		return us
+	}
+	t := time.UnixMicro(us).UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc).UnixMicro()
+}
+
+// utcToLocal gives an instant's wall time in loc as microseconds.
+func utcToLocal(us int64, loc *time.Location) int64 {
+	if loc == time.UTC {
+		return us
+	}
+	_, off := time.UnixMicro(us).In(loc).Zone()
+	return us + int64(off)*1e6
+}
+
+func decimalRat(v decimal128.Num, scale int32) *big.Rat {
+	r := new(big.Rat).SetInt(v.BigInt())
+	if scale > 0 {
+		r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
+	} else if scale < 0 {
+		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-scale)), nil)))
+	}
+	return r
+}
+
+// castFromText parses each string as a value of t.
+func castFromText(ec *Context, a *array.String, t arrow.DataType, v []bool) (arrow.Array, error) {
+	n := a.Len()
+	switch {
+	case types.IsInteger(t):
+		bits := map[arrow.Type]int{arrow.INT16: 16, arrow.INT32: 32, arrow.INT64: 64}[t.ID()]
+		out := make([]int64, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseInt(a.Value(i), bits)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case types.IsFloat(t):
+		bits := 64
+		if t.ID() == arrow.FLOAT32 {
+			bits = 32
+		}
+		out := make([]float64, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseFloat(a.Value(i), bits)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		return newFloatArray(ec.Mem, t, out, v), nil
+	case types.IsDecimal(t):
+		dt := t.(*arrow.Decimal128Type)
+		out := make([]decimal128.Num, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseDecimal(a.Value(i), dt.Precision, dt.Scale)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		b := array.NewDecimal128Builder(ec.Mem, dt)
+		b.AppendValues(out, v)
+		return b.NewArray(), nil
+	case t.ID() == arrow.BOOL:
+		out := make([]bool, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseBool(a.Value(i))
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		return newBoolArray(ec.Mem, out, v), nil
+	case t.ID() == arrow.DATE32:
+		out := make([]int64, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseDate(a.Value(i))
+				if err != nil {
+					return nil, err
+				}
+				out[i] = int64(x)
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.TIMESTAMP:
+		var loc *time.Location
+		if types.IsTimestampTZ(t) {
+			loc = ec.loc()
+		}
+		out := make([]int64, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseTimestamp(a.Value(i), loc)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.TIME64:
+		out := make([]int64, n)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				x, err := text.ParseTime(a.Value(i))
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	case t.ID() == arrow.INTERVAL_MONTH_DAY_NANO:
+		b := array.NewMonthDayNanoIntervalBuilder(ec.Mem)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				b.AppendNull()
+				continue
+			}
+			m, d, us, err := text.ParseInterval(a.Value(i))
+			if err != nil {
+				return nil, err
+			}
+			b.Append(arrow.MonthDayNanoInterval{Months: m, Days: d, Nanoseconds: us * 1000})
+		}
+		return b.NewArray(), nil
+	case t.ID() == arrow.BINARY:
+		b := array.NewBinaryBuilder(ec.Mem, arrow.BinaryTypes.Binary)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				b.AppendNull()
+				continue
+			}
+			b.Append([]byte(a.Value(i)))
+		}
+		return b.NewArray(), nil
+	}
+	return nil, cannotCast(types.String, t)
+}

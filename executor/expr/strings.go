@@ -1,0 +1,582 @@
+package expr
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+)
+
+func strs(a arrow.Array) *array.String { return a.(*array.String) }
+
+func concatOpKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+	a, b := strs(args[0]), strs(args[1])
+	v := valid(n, a, b)
+	bld := array.NewStringBuilder(ec.Mem)
+	bld.Reserve(n)
+	for i := 0; i < n; i++ {
+		if !isValid(v, i) {
+			bld.AppendNull()
+			continue
+		}
+		bld.Append(a.Value(i) + b.Value(i))
+	}
+	return bld.NewArray(), nil
+}
+
+// mapStrings applies f to every non-NULL string.
+func mapStrings(ec *Context, a arrow.Array, f func(string) string) arrow.Array {
+	s := strs(a)
+	n := s.Len()
+	bld := array.NewStringBuilder(ec.Mem)
+	bld.Reserve(n)
+	for i := 0; i < n; i++ {
+		if s.IsNull(i) {
+			bld.AppendNull()
+			continue
+		}
+		bld.Append(f(s.Value(i)))
+	}
+	return bld.NewArray()
+}
+
+func unaryString(f func(string) string) kernel {
+	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+		return mapStrings(ec, args[0], f), nil
+	}
+}
+
+// rowStrings calls f per row with the string args (NULL in -> NULL out).
+func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, error)) kernel {
+	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+		v := valid(n, args...)
+		bld := array.NewBuilder(ec.Mem, ret)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				bld.AppendNull()
+				continue
+			}
+			r, err := f(i, args)
+			if err != nil {
+				return nil, err
+			}
+			if r == nil {
+				bld.AppendNull()
+				continue
+			}
+			switch b := bld.(type) {
+			case *array.StringBuilder:
+				b.Append(r.(string))
+			case *array.Int32Builder:
+				b.Append(int32(r.(int)))
+			case *array.Int64Builder:
+				b.Append(int64(r.(int)))
+			case *array.BooleanBuilder:
+				b.Append(r.(bool))
+			case *array.Float64Builder:
+				b.Append(r.(float64))
+			}
+		}
+		return bld.NewArray(), nil
+	}
+}
+
+func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
+func iArg(args []arrow.Array, k, i int) int    { return int(int64s(args[k])[i]) }
+
+func init() {
+	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
+	register(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
+	register(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+		return utf8.RuneCountInString(sArg(a, 0, i)), nil
+	}), S), "length", "char_length", "character_length")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
+	register(bindSubstring, "substring", "substr")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+		return strpos(sArg(a, 1, i), sArg(a, 0, i)), nil
+	}), S, S), "position", "locate")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+		return strpos(sArg(a, 0, i), sArg(a, 1, i)), nil
+	}), S, S), "strpos")
+	register(bindTrim, "btrim", "ltrim", "rtrim")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		return strings.ReplaceAll(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
+	}), S, S, S), "replace")
+	register(bindConcat, "concat", "concat_ws")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		n := iArg(a, 2, i)
+		if n == 0 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
+		}
+		parts := strings.Split(sArg(a, 0, i), sArg(a, 1, i))
+		if sArg(a, 1, i) == "" {
+			parts = []string{sArg(a, 0, i)}
+		}
+		if n < 0 {
+			n = len(parts) + n + 1
+		}
+		if n < 1 || n > len(parts) {
+			return "", nil
+		}
+		return parts[n-1], nil
+	}), S, S, I32), "split_part")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		r := []rune(sArg(a, 0, i))
+		n := iArg(a, 1, i)
+		if n < 0 {
+			n = max(len(r)+n, 0)
+		}
+		return string(r[:min(n, len(r))]), nil
+	}), S, I32), "left")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		r := []rune(sArg(a, 0, i))
+		n := iArg(a, 1, i)
+		if n < 0 {
+			n = max(len(r)+n, 0)
+		}
+		return string(r[len(r)-min(n, len(r)):]), nil
+	}), S, I32), "right")
+	register(bindPad, "lpad", "rpad")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		n := iArg(a, 1, i)
+		if n <= 0 {
+			return "", nil
+		}
+		return strings.Repeat(sArg(a, 0, i), n), nil
+	}), S, I32), "repeat")
+	register(fixed(S, unaryString(func(s string) string {
+		r := []rune(s)
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+		return string(r)
+	}), S), "reverse")
+	register(fixed(S, unaryString(initcap), S), "initcap")
+	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+		s := sArg(a, 0, i)
+		if s == "" {
+			return 0, nil
+		}
+		r, _ := utf8.DecodeRuneInString(s)
+		return int(r), nil
+	}), S), "ascii")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		c := iArg(a, 0, i)
+		if c <= 0 {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
+		}
+		return string(rune(c)), nil
+	}), I32), "chr")
+	register(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
+		return strings.HasPrefix(sArg(a, 0, i), sArg(a, 1, i)), nil
+	}), S, S), "starts_with")
+	register(fixed(S, unaryString(func(s string) string {
+		h := md5.Sum([]byte(s))
+		return hex.EncodeToString(h[:])
+	}), S), "md5")
+	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
+	}), S, S, S), "translate")
+	register(func(name string, args []Expr) (Expr, error) {
+		if len(args) != 1 || !types.IsInteger(args[0].Type()) {
+			return nil, funcErr(name, args)
+		}
+		a, _ := coerce(args[0], I64)
+		return &Call{Name: name, Args: []Expr{a}, Ret: S, fn: rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+			return fmt.Sprintf("%x", uint64(int64s(a[0])[i])), nil
+		})}, nil
+	}, "to_hex")
+	register(bindRegexpReplace, "regexp_replace")
+}
+
+// strpos is the 1-based character position of sub in s (0 if absent).
+func strpos(s, sub string) int {
+	i := strings.Index(s, sub)
+	if i < 0 {
+		return 0
+	}
+	return utf8.RuneCountInString(s[:i]) + 1
+}
+
+func initcap(s string) string {
+	var sb strings.Builder
+	prevAlnum := false
+	for _, r := range s {
+		if prevAlnum {
+			sb.WriteRune(unicode.ToLower(r))
+		} else {
+			sb.WriteRune(unicode.ToUpper(r))
+		}
+		prevAlnum = unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	return sb.String()
+}
+
+func translate(s, from, to string) string {
+	fr, tr := []rune(from), []rune(to)
+	var sb strings.Builder
+	for _, r := range s {
+		idx := -1
+		for k, f := range fr {
+			if f == r {
+				idx = k
+				break
+			}
+		}
+		switch {
+		case idx < 0:
+			sb.WriteRune(r)
+		case idx < len(tr):
+			sb.WriteRune(tr[idx])
+		}
+	}
+	return sb.String()
+}
+
+// bindSubstring: substring(s, from [, for]) with PostgreSQL's semantics for
+// start < 1 and negative length (22011).
+func bindSubstring(name string, args []Expr) (Expr, error) {
+	if len(args) < 2 || len(args) > 3 {
+		return nil, funcErr(name, args)
+	}
+	b := fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+		r := []rune(sArg(a, 0, i))
+		start := int64s(a[1])[i]
+		end := int64(len(r)) + 1
+		if len(a) == 3 {
+			l := int64s(a[2])[i]
+			if l < 0 {
+				return nil, sqlerr.New("22011", "negative substring length not allowed")
+			}
+			end = start + l
+		}
+		if start < 1 {
+			start = 1
+		}
+		if end > int64(len(r))+1 {
+			end = int64(len(r)) + 1
+		}
+		if start >= end {
+			return "", nil
+		}
+		return string(r[start-1 : end-1]), nil
+	}), append([]arrow.DataType{types.String, types.Int64}, func() []arrow.DataType {
+		if len(args) == 3 {
+			return []arrow.DataType{types.Int64}
+		}
+		return nil
+	}()...)...)
+	return b(name, args)
+}
+
+func bindTrim(name string, args []Expr) (Expr, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return nil, funcErr(name, args)
+	}
+	argTypes := []arrow.DataType{types.String}
+	if len(args) == 2 {
+		argTypes = append(argTypes, types.String)
+	}
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+		s := sArg(a, 0, i)
+		cut := " "
+		if len(a) == 2 {
+			cut = sArg(a, 1, i)
+		}
+		switch name {
+		case "ltrim":
+			return strings.TrimLeft(s, cut), nil
+		case "rtrim":
+			return strings.TrimRight(s, cut), nil
+		}
+		return strings.Trim(s, cut), nil
+	}), argTypes...)(name, args)
+}
+
+func bindPad(name string, args []Expr) (Expr, error) {
+	if len(args) < 2 || len(args) > 3 {
+		return nil, funcErr(name, args)
+	}
+	argTypes := []arrow.DataType{types.String, types.Int32}
+	if len(args) == 3 {
+		argTypes = append(argTypes, types.String)
+	}
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+		s := []rune(sArg(a, 0, i))
+		n := iArg(a, 1, i)
+		fill := []rune(" ")
+		if len(a) == 3 {
+			fill = []rune(sArg(a, 2, i))
+		}
+		if n <= 0 {
+			return "", nil
+		}
+		if len(s) >= n {
+			return string(s[:n]), nil
+		}
+		if len(fill) == 0 {
+			return string(s), nil
+		}
+		pad := make([]rune, 0, n-len(s))
+		for len(pad) < n-len(s) {
+			pad = append(pad, fill[len(pad)%len(fill)])
+		}
+		if name == "lpad" {
+			return string(pad) + string(s), nil
+		}
+		return string(s) + string(pad), nil
+	}), argTypes...)(name, args)
+}
+
+// bindConcat: concat(...) skips NULLs; concat_ws(sep, ...) too.
+func bindConcat(name string, args []Expr) (Expr, error) {
+	if len(args) == 0 {
+		return nil, funcErr(name, args)
+	}
+	cast := make([]Expr, len(args))
+	for i, a := range args {
+		c, err := NewCast(a, types.String)
+		if err != nil {
+			return nil, err
+		}
+		cast[i] = c
+	}
+	ws := name == "concat_ws"
+	return &Call{Name: name, Args: cast, Ret: types.String, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		bld := array.NewStringBuilder(ec.Mem)
+		for i := 0; i < n; i++ {
+			var sb strings.Builder
+			start := 0
+			sep := ""
+			if ws {
+				if a[0].IsNull(i) {
+					bld.AppendNull()
+					continue
+				}
+				sep = strs(a[0]).Value(i)
+				start = 1
+			}
+			first := true
+			for k := start; k < len(a); k++ {
+				if a[k].IsNull(i) {
+					continue
+				}
+				if !first {
+					sb.WriteString(sep)
+				}
+				first = false
+				sb.WriteString(strs(a[k]).Value(i))
+			}
+			bld.Append(sb.String())
+		}
+		return bld.NewArray(), nil
+	}}, nil
+}
+
+// bindLike resolves [NOT] [I]LIKE with an optional escape.
+func bindLike(name string, args []Expr) (Expr, error) {
+	if len(args) < 2 || len(args) > 3 {
+		return nil, opErr(name, args)
+	}
+	for i := range args {
+		c, err := coerce(args[i], types.String)
+		if err != nil || !types.IsString(c.Type()) {
+			return nil, opErr(strings.TrimPrefix(name, "not "), args)
+		}
+		args[i] = c
+	}
+	neg := strings.HasPrefix(name, "not ")
+	ci := strings.HasSuffix(name, "ilike")
+	cache := map[string]func(string) bool{}
+	return &Call{Name: name, Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		s, p := strs(a[0]), strs(a[1])
+		v := valid(n, a...)
+		out := make([]bool, n)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				continue
+			}
+			pat := p.Value(i)
+			esc := "\\"
+			if len(a) == 3 {
+				esc = strs(a[2]).Value(i)
+			}
+			key := pat + "\x00" + esc
+			m, ok := cache[key]
+			if !ok {
+				var err error
+				m, err = likeMatcher(pat, esc, ci)
+				if err != nil {
+					return nil, err
+				}
+				cache[key] = m
+			}
+			out[i] = m(s.Value(i)) != neg
+		}
+		return newBoolArray(ec.Mem, out, v), nil
+	}}, nil
+}
+
+// likeMatcher compiles a LIKE pattern, with fast paths for the common
+// shapes ('abc%', '%abc', '%abc%').
+func likeMatcher(pat, esc string, ci bool) (func(string) bool, error) {
+	if len(esc) > 1 {
+		return nil, sqlerr.New(sqlerr.InvalidEscapeSequence, "invalid escape string")
+	}
+	if !ci && (esc == "" || !strings.Contains(pat, esc)) && !strings.Contains(pat, "_") {
+		inner := strings.Trim(pat, "%")
+		if !strings.Contains(inner, "%") {
+			switch {
+			case pat == "%" || pat == "%%":
+				return func(string) bool { return true }, nil
+			case strings.HasPrefix(pat, "%") && strings.HasSuffix(pat, "%") && len(pat) >= 2:
+				return func(s string) bool { return strings.Contains(s, inner) }, nil
+			case strings.HasPrefix(pat, "%"):
+				return func(s string) bool { return strings.HasSuffix(s, inner) }, nil
+			case strings.HasSuffix(pat, "%"):
+				return func(s string) bool { return strings.HasPrefix(s, inner) }, nil
+			default:
+				return func(s string) bool { return s == pat }, nil
+			}
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString("(?s)^")
+	if ci {
+		sb.WriteString("(?i)")
+	}
+	rs := []rune(pat)
+	var escR rune = -1
+	if esc != "" {
+		escR, _ = utf8.DecodeRuneInString(esc)
+	}
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == escR:
+			if i+1 >= len(rs) {
+				return nil, sqlerr.New(sqlerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+			}
+			i++
+			sb.WriteString(regexp.QuoteMeta(string(rs[i])))
+		case r == '%':
+			sb.WriteString(".*")
+		case r == '_':
+			sb.WriteString(".")
+		default:
+			sb.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	sb.WriteString("$")
+	re, err := regexp.Compile(sb.String())
+	if err != nil {
+		return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid LIKE pattern: %v", err)
+	}
+	return re.MatchString, nil
+}
+
+// bindRegexMatch resolves s ~ pattern (third argument 'i' for ~*).
+func bindRegexMatch(args []Expr) (Expr, error) {
+	if len(args) < 2 || len(args) > 3 {
+		return nil, opErr("~", args)
+	}
+	for i := range args {
+		c, err := coerce(args[i], types.String)
+		if err != nil || !types.IsString(c.Type()) {
+			return nil, opErr("~", args)
+		}
+		args[i] = c
+	}
+	cache := map[string]*regexp.Regexp{}
+	return &Call{Name: "~", Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		v := valid(n, a...)
+		out := make([]bool, n)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				continue
+			}
+			pat := strs(a[1]).Value(i)
+			if len(a) == 3 && strs(a[2]).Value(i) == "i" {
+				pat = "(?i)" + pat
+			}
+			re, ok := cache[pat]
+			if !ok {
+				var err error
+				if re, err = regexp.Compile(pat); err != nil {
+					return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+				}
+				cache[pat] = re
+			}
+			out[i] = re.MatchString(strs(a[0]).Value(i))
+		}
+		return newBoolArray(ec.Mem, out, v), nil
+	}}, nil
+}
+
+func bindRegexpReplace(name string, args []Expr) (Expr, error) {
+	if len(args) < 3 || len(args) > 4 {
+		return nil, funcErr(name, args)
+	}
+	argTypes := []arrow.DataType{types.String, types.String, types.String}
+	if len(args) == 4 {
+		argTypes = append(argTypes, types.String)
+	}
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+		pat, flags := sArg(a, 1, i), ""
+		if len(a) == 4 {
+			flags = sArg(a, 3, i)
+		}
+		if strings.Contains(flags, "i") {
+			pat = "(?i)" + pat
+		}
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+		}
+		repl := pgReplacement(sArg(a, 2, i))
+		s := sArg(a, 0, i)
+		if strings.Contains(flags, "g") {
+			return re.ReplaceAllString(s, repl), nil
+		}
+		loc := re.FindStringSubmatchIndex(s)
+		if loc == nil {
+			return s, nil
+		}
+		var dst []byte
+		dst = re.ExpandString(dst, repl, s, loc)
+		return s[:loc[0]] + string(dst) + s[loc[1]:], nil
+	}), argTypes...)(name, args)
+}
+
+// pgReplacement converts \1 and & references to Go's ${1} and ${0}.
+func pgReplacement(r string) string {
+	var sb strings.Builder
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case c == '\\' && i+1 < len(r) && r[i+1] >= '0' && r[i+1] <= '9':
+			sb.WriteString("${" + string(r[i+1]) + "}")
+			i++
+		case c == '\\' && i+1 < len(r):
+			sb.WriteByte(r[i+1])
+			i++
+		case c == '&':
+			sb.WriteString("${0}")
+		case c == '$':
+			sb.WriteString("$$")
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
