@@ -84,6 +84,7 @@ func (s *Session) evalContext(ctx context.Context) *expr.Context {
 
 func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, error) {
 	ec := s.evalContext(ctx)
+	ctx = executor.WithEval(ctx, ec)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
@@ -94,6 +95,7 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		if err != nil {
 			return nil, err
 		}
+		rows.ec = ec
 		return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
 	case *ast.ExplainStmt:
 		q, ok := n.Stmt.(ast.ResultSetNode)
@@ -165,6 +167,7 @@ func firstLine(s string) string {
 // operatorRows adapts an opened operator to the BatchReader of a Result.
 type operatorRows struct {
 	op     executor.Operator
+	ec     *expr.Context
 	closed bool
 }
 
@@ -188,6 +191,9 @@ func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error
 			}
 		}
 	}()
+	if r.ec != nil {
+		ctx = executor.WithEval(ctx, r.ec)
+	}
 	b, err = r.op.Next(ctx)
 	if err != nil || b == nil {
 		r.Close()

@@ -12,12 +12,12 @@ import (
 type tokKind int
 
 const (
-	tkIdent   tokKind = iota // unquoted word (keyword or identifier), lower-cased
-	tkQIdent                 // "quoted identifier" or `backquoted`; text is the name
-	tkString                 // string literal; text is the value
-	tkNumber                 // numeric literal
-	tkParam                  // $n; text is n
-	tkOp                     // operator or punctuation
+	tkIdent  tokKind = iota // unquoted word (keyword or identifier), lower-cased
+	tkQIdent                // "quoted identifier" or `backquoted`; text is the name
+	tkString                // string literal; text is the value
+	tkNumber                // numeric literal
+	tkParam                 // $n; text is n
+	tkOp                    // operator or punctuation
 	tkEOF
 )
 
@@ -55,8 +55,8 @@ func (t token) isOp(ops ...string) bool {
 }
 
 // lex splits sql into tokens following PostgreSQL's lexical rules: nested
-// block comments, -- comments, standard strings ('' escapes, backslashes
-// literal), E'' escape strings, $tag$ dollar quoting, "identifiers".
+// block comments, -- comments, standard strings (” escapes, backslashes
+// literal), E” escape strings, $tag$ dollar quoting, "identifiers".
 func lex(sql string) ([]token, error) {
 	var toks []token
 	i := 0
@@ -217,7 +217,9 @@ func lex(sql string) ([]token, error) {
 }
 
 func isIdentStart(r rune) bool { return r == '_' || unicode.IsLetter(r) }
-func isIdentChar(r rune) bool  { return r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isIdentChar(r rune) bool {
+	return r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // lexOperator reads the longest operator at the start of s.
 func lexOperator(s string) string {

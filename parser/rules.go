@@ -249,7 +249,7 @@ func (r *rw) ruleCalls(its []item) []item {
 }
 
 // orderArgs encodes ORDER BY items (expr [ASC|DESC] [NULLS ...]) as call
-// arguments: expr, 'asc'|'desc', 'nulls first'|'nulls last'|''.
+// arguments: expr, 'asc'|'desc', 'nulls first'|'nulls last'|”.
 func (r *rw) orderArgs(order []item) string {
 	var parts []string
 	for _, o := range splitTop(order) {
@@ -671,9 +671,10 @@ func (r *rw) ruleLimit(its []item) []item {
 // ruleDistinctOn encodes SELECT DISTINCT ON (a, b) as a leading marker item.
 func (r *rw) ruleDistinctOn(its []item) []item {
 	for i := 0; i+2 < len(its); i++ {
-		if its[i].isWord("distinct") && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("on") {
-			g := its[i+1]
+		if its[i].isWord("distinct") && its[i+1].isWord("on") && its[i+2].group && len(its[i+2].name) == 0 {
+			g := its[i+2]
 			its[i+1] = r.str(distinctOnFunc+"("+r.text(g.inner)+"),", g.pos)
+			its = append(its[:i+2], its[i+3:]...)
 		}
 	}
 	return its
@@ -849,7 +850,12 @@ func (r *rw) ruleDDL(its []item) []item {
 			}
 			defs = append(defs, r.text(def[:1])+" text "+strings.Join(restText, " ")+" comment "+quoteString(typeComment+typ))
 		}
-		its[i] = r.str("("+strings.Join(defs, ", ")+")", g.pos)
+		name := ""
+		if len(g.name) > 0 {
+			name = r.text(g.name) + " "
+			g.name = nil
+		}
+		its[i] = r.str(name+"("+strings.Join(defs, ", ")+")", g.pos)
 		break
 	}
 	return its

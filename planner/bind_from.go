@@ -168,18 +168,18 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 	var err error
 	switch src := ts.Source.(type) {
 	case *ast.TableName:
+		node, cols, err = b.bindTableName(src, outer)
+		if alias == "" {
+			alias = src.Name.O
+		}
+	case *ast.SelectStmt, *ast.SetOprStmt:
 		if tf, ok := parser.TableFunctionOf(src); ok {
 			node, cols, err = b.bindTableFunction(tf, outer)
 			if alias == "" {
 				alias = tf.Name
 			}
-		} else {
-			node, cols, err = b.bindTableName(src, outer)
-			if alias == "" {
-				alias = src.Name.O
-			}
+			break
 		}
-	case *ast.SelectStmt, *ast.SetOprStmt:
 		// A derived table sees outer queries only for correlation (LATERAL
 		// is not supported), never its siblings.
 		node, err = b.bindQuery(src, outer)

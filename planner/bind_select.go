@@ -196,11 +196,11 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 // the projection's IDs are known.
 type posRef struct{ i int }
 
-func (p *posRef) Type() arrow.DataType                                      { return nil }
+func (p *posRef) Type() arrow.DataType                                       { return nil }
 func (p *posRef) Eval(*expr.Context, arrow.RecordBatch) (arrow.Array, error) { return nil, nil }
-func (p *posRef) String() string                                            { return "$" + strconv.Itoa(p.i) }
-func (p *posRef) Children() []expr.Expr                                     { return nil }
-func (p *posRef) WithChildren([]expr.Expr) expr.Expr                        { return p }
+func (p *posRef) String() string                                             { return "$" + strconv.Itoa(p.i) }
+func (p *posRef) Children() []expr.Expr                                      { return nil }
+func (p *posRef) WithChildren([]expr.Expr) expr.Expr                         { return p }
 
 func resolvePos(e expr.Expr, out []Column) expr.Expr {
 	if p, ok := e.(*posRef); ok {

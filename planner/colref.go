@@ -23,8 +23,8 @@ func (c *colRef) Type() arrow.DataType { return c.typ }
 func (c *colRef) Eval(*expr.Context, arrow.RecordBatch) (arrow.Array, error) {
 	return nil, sqlerr.New(sqlerr.InternalError, "unlowered column reference %s", c)
 }
-func (c *colRef) String() string                 { return fmt.Sprintf("%s#%d", c.name, c.id) }
-func (c *colRef) Children() []expr.Expr          { return nil }
+func (c *colRef) String() string                     { return fmt.Sprintf("%s#%d", c.name, c.id) }
+func (c *colRef) Children() []expr.Expr              { return nil }
 func (c *colRef) WithChildren([]expr.Expr) expr.Expr { return c }
 
 // subqueryExpr is an uncorrelated scalar subquery: lowered to an expression

@@ -20,8 +20,8 @@ type TableFunc struct {
 	Out  []Column
 }
 
-func (n *TableFunc) Cols() []Column  { return n.Out }
-func (n *TableFunc) Inputs() []Node  { return nil }
+func (n *TableFunc) Cols() []Column { return n.Out }
+func (n *TableFunc) Inputs() []Node { return nil }
 
 func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node, []Column, error) {
 	eb := &exprBinder{b: b, s: newScope(nil, outer), what: "FROM"}

@@ -19,7 +19,9 @@ type Column struct {
 }
 
 // NewColumn returns a reference to column i of the input.
-func NewColumn(i int, t arrow.DataType, name string) Expr { return &Column{Index: i, Typ: t, Name: name} }
+func NewColumn(i int, t arrow.DataType, name string) Expr {
+	return &Column{Index: i, Typ: t, Name: name}
+}
 
 func (c *Column) Type() arrow.DataType { return c.Typ }
 func (c *Column) Eval(_ *Context, b arrow.RecordBatch) (arrow.Array, error) {
@@ -28,9 +30,9 @@ func (c *Column) Eval(_ *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	}
 	return b.Column(c.Index), nil
 }
-func (c *Column) String() string                { return c.Name }
-func (c *Column) Children() []Expr              { return nil }
-func (c *Column) WithChildren(k []Expr) Expr    { return c }
+func (c *Column) String() string             { return c.Name }
+func (c *Column) Children() []Expr           { return nil }
+func (c *Column) WithChildren(k []Expr) Expr { return c }
 
 // Literal is a constant. Unknown marks a quoted string whose type the
 // context has not decided yet (PostgreSQL's "unknown").

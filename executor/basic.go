@@ -1,0 +1,406 @@
+package executor
+
+import (
+	"context"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/sqlerr"
+)
+
+// evalContext returns the expression context for a query running under ctx.
+// The statement's start time and time zone travel in ctx (see WithEval).
+func evalContext(ctx context.Context) *expr.Context {
+	if ec, ok := ctx.Value(evalKey{}).(*expr.Context); ok {
+		c := *ec
+		c.Ctx = ctx
+		return &c
+	}
+	return expr.NewContext(ctx, time.UTC)
+}
+
+type evalKey struct{}
+
+// WithEval attaches a statement's evaluation settings (now(), time zone)
+// to ctx, for every operator of its plan.
+func WithEval(ctx context.Context, ec *expr.Context) context.Context {
+	return context.WithValue(ctx, evalKey{}, ec)
+}
+
+// Scan reads batches from a BatchReader opened at Open time.
+type Scan struct {
+	schema *arrow.Schema
+	open   func(ctx context.Context) (BatchReader, error)
+	r      BatchReader
+}
+
+// NewScan returns an operator over the reader open returns.
+func NewScan(schema *arrow.Schema, open func(ctx context.Context) (BatchReader, error)) Operator {
+	return &Scan{schema: schema, open: open}
+}
+
+func (s *Scan) Schema() *arrow.Schema { return s.schema }
+func (s *Scan) Open(ctx context.Context) error {
+	r, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	s.r = r
+	return nil
+}
+func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := CheckCancel(ctx); err != nil {
+		return nil, err
+	}
+	for {
+		b, err := s.r.Next(ctx)
+		if err != nil || b == nil {
+			return nil, err
+		}
+		if b.NumRows() == 0 {
+			continue
+		}
+		if !b.Schema().Equal(s.schema) {
+			b = array.NewRecordBatch(s.schema, b.Columns(), b.NumRows())
+		}
+		return b, nil
+	}
+}
+func (s *Scan) Close() error {
+	if s.r != nil {
+		err := s.r.Close()
+		s.r = nil
+		return err
+	}
+	return nil
+}
+
+// Batches serves materialised batches (in-memory tables).
+type Batches struct {
+	schema  *arrow.Schema
+	batches []arrow.RecordBatch
+	i       int
+}
+
+// NewBatches returns an operator over fixed batches.
+func NewBatches(schema *arrow.Schema, batches []arrow.RecordBatch) Operator {
+	return &Batches{schema: schema, batches: batches}
+}
+
+func (b *Batches) Schema() *arrow.Schema          { return b.schema }
+func (b *Batches) Open(ctx context.Context) error { b.i = 0; return nil }
+func (b *Batches) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for b.i < len(b.batches) {
+		r := b.batches[b.i]
+		b.i++
+		if r.NumRows() > 0 {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+func (b *Batches) Close() error { return nil }
+
+// Values evaluates constant rows once.
+type Values struct {
+	schema *arrow.Schema
+	rows   [][]expr.Expr
+	done   bool
+}
+
+// NewValues returns an operator producing rows of constant expressions.
+func NewValues(schema *arrow.Schema, rows [][]expr.Expr) Operator {
+	return &Values{schema: schema, rows: rows}
+}
+
+func (v *Values) Schema() *arrow.Schema          { return v.schema }
+func (v *Values) Open(ctx context.Context) error { v.done = false; return nil }
+func (v *Values) Close() error                   { return nil }
+func (v *Values) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if v.done {
+		return nil, nil
+	}
+	v.done = true
+	ec := evalContext(ctx)
+	n := len(v.rows)
+	one := array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
+	cols := make([]arrow.Array, v.schema.NumFields())
+	for c := range cols {
+		parts := make([]arrow.Array, n)
+		for r, row := range v.rows {
+			a, err := row[c].Eval(ec, one)
+			if err != nil {
+				return nil, err
+			}
+			if !arrow.TypeEqual(a.DataType(), v.schema.Field(c).Type) {
+				if a.DataType().ID() == arrow.NULL {
+					a = array.MakeArrayOfNull(ec.Mem, v.schema.Field(c).Type, 1)
+				} else {
+					return nil, sqlerr.New(sqlerr.InternalError, "VALUES column %d: %s is not %s", c, a.DataType(), v.schema.Field(c).Type)
+				}
+			}
+			parts[r] = a
+		}
+		if n == 1 {
+			cols[c] = parts[0]
+			continue
+		}
+		all, err := array.Concatenate(parts, ec.Mem)
+		if err != nil {
+			return nil, err
+		}
+		cols[c] = all
+	}
+	return array.NewRecordBatch(v.schema, cols, int64(n)), nil
+}
+
+// Filter keeps rows where the predicate is true.
+type Filter struct {
+	input Operator
+	pred  expr.Expr
+	ec    *expr.Context
+}
+
+// NewFilter returns input restricted to rows where pred is true.
+func NewFilter(input Operator, pred expr.Expr) Operator { return &Filter{input: input, pred: pred} }
+
+func (f *Filter) Schema() *arrow.Schema { return f.input.Schema() }
+func (f *Filter) Open(ctx context.Context) error {
+	f.ec = evalContext(ctx)
+	return f.input.Open(ctx)
+}
+func (f *Filter) Close() error { return f.input.Close() }
+func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		b, err := f.input.Next(ctx)
+		if err != nil || b == nil {
+			return nil, err
+		}
+		m, err := f.pred.Eval(f.ec, b)
+		if err != nil {
+			return nil, err
+		}
+		out, err := filterBatch(ctx, b, m.(*array.Boolean))
+		if err != nil {
+			return nil, err
+		}
+		if out.NumRows() > 0 {
+			return out, nil
+		}
+	}
+}
+
+// filterBatch keeps rows whose mask is true (NULL counts as false).
+func filterBatch(ctx context.Context, b arrow.RecordBatch, mask *array.Boolean) (arrow.RecordBatch, error) {
+	n := mask.Len()
+	trues := 0
+	for i := 0; i < n; i++ {
+		if mask.IsValid(i) && mask.Value(i) {
+			trues++
+		}
+	}
+	if trues == n {
+		return b, nil
+	}
+	if trues == 0 {
+		return array.NewRecordBatch(b.Schema(), emptyCols(b.Schema()), 0), nil
+	}
+	if b.NumCols() == 0 {
+		return array.NewRecordBatch(b.Schema(), nil, int64(trues)), nil
+	}
+	opts := compute.FilterOptions{NullSelection: compute.SelectionDropNulls}
+	out, err := compute.FilterRecordBatch(ctx, b, mask, &opts)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "filter")
+	}
+	return out, nil
+}
+
+func emptyCols(s *arrow.Schema) []arrow.Array {
+	cols := make([]arrow.Array, s.NumFields())
+	for i, f := range s.Fields() {
+		cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, f.Type, 0)
+	}
+	return cols
+}
+
+// Project computes expressions over each batch.
+type Project struct {
+	input  Operator
+	exprs  []expr.Expr
+	schema *arrow.Schema
+	ec     *expr.Context
+}
+
+// NewProject returns input's rows mapped through exprs, named names.
+func NewProject(input Operator, exprs []expr.Expr, names []string) Operator {
+	fields := make([]arrow.Field, len(exprs))
+	for i, e := range exprs {
+		fields[i] = arrow.Field{Name: names[i], Type: e.Type(), Nullable: true}
+	}
+	return &Project{input: input, exprs: exprs, schema: arrow.NewSchema(fields, nil)}
+}
+
+func (p *Project) Schema() *arrow.Schema { return p.schema }
+func (p *Project) Open(ctx context.Context) error {
+	p.ec = evalContext(ctx)
+	return p.input.Open(ctx)
+}
+func (p *Project) Close() error { return p.input.Close() }
+func (p *Project) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	b, err := p.input.Next(ctx)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	cols := make([]arrow.Array, len(p.exprs))
+	for i, e := range p.exprs {
+		c, err := e.Eval(p.ec, b)
+		if err != nil {
+			return nil, err
+		}
+		if c.DataType().ID() == arrow.NULL && p.schema.Field(i).Type.ID() != arrow.NULL {
+			c = array.MakeArrayOfNull(p.ec.Mem, p.schema.Field(i).Type, c.Len())
+		}
+		cols[i] = c
+	}
+	return array.NewRecordBatch(p.schema, cols, b.NumRows()), nil
+}
+
+// Limit skips offset rows and returns at most limit (limit < 0: all).
+type Limit struct {
+	input         Operator
+	offset, limit int64
+	seen, emitted int64
+}
+
+// NewLimit returns at most limit rows of input after skipping offset.
+func NewLimit(input Operator, offset, limit int64) Operator {
+	return &Limit{input: input, offset: offset, limit: limit}
+}
+
+func (l *Limit) Schema() *arrow.Schema { return l.input.Schema() }
+func (l *Limit) Open(ctx context.Context) error {
+	l.seen, l.emitted = 0, 0
+	if l.limit == 0 {
+		return nil
+	}
+	return l.input.Open(ctx)
+}
+func (l *Limit) Close() error { return l.input.Close() }
+func (l *Limit) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if l.limit >= 0 && l.emitted >= l.limit {
+			return nil, nil
+		}
+		b, err := l.input.Next(ctx)
+		if err != nil || b == nil {
+			return nil, err
+		}
+		n := b.NumRows()
+		start := int64(0)
+		if l.seen < l.offset {
+			skip := min(l.offset-l.seen, n)
+			l.seen += skip
+			start = skip
+		}
+		if start >= n {
+			continue
+		}
+		end := n
+		if l.limit >= 0 && l.emitted+(end-start) > l.limit {
+			end = start + (l.limit - l.emitted)
+		}
+		l.emitted += end - start
+		return b.NewSlice(start, end), nil
+	}
+}
+
+// materialize drains an operator into one batch (possibly empty).
+func materialize(ctx context.Context, op Operator) (arrow.RecordBatch, error) {
+	var bs []arrow.RecordBatch
+	for {
+		if err := CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		b, err := op.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		bs = append(bs, b)
+	}
+	return concatBatches(op.Schema(), bs)
+}
+
+func concatBatches(schema *arrow.Schema, bs []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(bs) == 1 {
+		return bs[0], nil
+	}
+	var n int64
+	for _, b := range bs {
+		n += b.NumRows()
+	}
+	cols := make([]arrow.Array, schema.NumFields())
+	for c := range cols {
+		if len(bs) == 0 {
+			cols[c] = array.MakeArrayOfNull(memory.DefaultAllocator, schema.Field(c).Type, 0)
+			continue
+		}
+		parts := make([]arrow.Array, len(bs))
+		for i, b := range bs {
+			parts[i] = b.Column(c)
+		}
+		all, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "concatenate")
+		}
+		cols[c] = all
+	}
+	return array.NewRecordBatch(schema, cols, n), nil
+}
+
+// takeRows builds a batch of the given rows of b (index -1 = NULL row).
+func takeRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, rows []int64) (arrow.RecordBatch, error) {
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	ib.Reserve(len(rows))
+	for _, r := range rows {
+		if r < 0 {
+			ib.UnsafeAppendBoolToBitmap(false)
+		} else {
+			ib.UnsafeAppend(r)
+		}
+	}
+	idx := ib.NewArray()
+	defer idx.Release()
+	cols := make([]arrow.Array, b.NumCols())
+	for c := range cols {
+		out, err := compute.TakeArray(ctx, b.Column(c), idx)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
+		}
+		cols[c] = out
+	}
+	return array.NewRecordBatch(schema, cols, int64(len(rows))), nil
+}
+
+// slicer emits a materialised batch in BatchSize pieces.
+type slicer struct {
+	b   arrow.RecordBatch
+	pos int64
+}
+
+func (s *slicer) next() arrow.RecordBatch {
+	if s.b == nil || s.pos >= s.b.NumRows() {
+		return nil
+	}
+	end := min(s.pos+BatchSize, s.b.NumRows())
+	out := s.b.NewSlice(s.pos, end)
+	s.pos = end
+	return out
+}

@@ -1,0 +1,418 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/executor/aggregate"
+	"github.com/lakesql/lakesql/executor/expr"
+)
+
+// AggregateExpr is one aggregate computed by a HashAggregate.
+type AggregateExpr struct {
+	Func     *aggregate.Func
+	Args     []expr.Expr
+	Distinct bool
+	Filter   expr.Expr
+	OrderBy  []SortKey
+}
+
+// HashAggregate groups its input by key expressions and folds each group
+// into aggregate accumulators. With grouping sets it aggregates once per
+// set and adds a grouping-id column.
+type HashAggregate struct {
+	input  Operator
+	groups []expr.Expr
+	aggs   []AggregateExpr
+	sets   [][]int
+	schema *arrow.Schema
+	out    slicer
+	done   bool
+}
+
+// NewHashAggregate returns the aggregation of input. The output columns
+// are the group keys, then the aggregates, then (with sets) grouping_id.
+func NewHashAggregate(input Operator, groups []expr.Expr, aggs []AggregateExpr, sets [][]int) Operator {
+	var fields []arrow.Field
+	for i, g := range groups {
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("group%d", i), Type: g.Type(), Nullable: true})
+	}
+	for i, a := range aggs {
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("agg%d", i), Type: a.Func.Ret, Nullable: true})
+	}
+	if sets != nil {
+		fields = append(fields, arrow.Field{Name: "grouping_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
+	}
+	return &HashAggregate{input: input, groups: groups, aggs: aggs, sets: sets, schema: arrow.NewSchema(fields, nil)}
+}
+
+func (h *HashAggregate) Schema() *arrow.Schema { return h.schema }
+func (h *HashAggregate) Open(ctx context.Context) error {
+	h.done = false
+	h.out = slicer{}
+	return h.input.Open(ctx)
+}
+func (h *HashAggregate) Close() error { return h.input.Close() }
+
+// groupState is the hash table and accumulators of one grouping set.
+type groupState struct {
+	set     []int // group-by indexes of this set (all when no sets)
+	ids     map[string]uint32
+	keyRows []arrow.RecordBatch // first row of each group's keys, by batch
+	keyRef  [][2]int            // group -> (batch index, row)
+	accs    []aggregate.Accumulator
+	// per-aggregate DISTINCT dedup keys and ORDER BY buffers
+	seen []map[string]bool
+	buf  []*orderedBuf
+}
+
+// orderedBuf keeps rows of an ordered aggregate until the end.
+type orderedBuf struct {
+	groups []uint32
+	args   [][]arrow.Array
+	keys   [][]arrow.Array
+}
+
+func (h *HashAggregate) newState(set []int) *groupState {
+	st := &groupState{set: set, ids: map[string]uint32{}}
+	for _, a := range h.aggs {
+		st.accs = append(st.accs, a.Func.New())
+		var seen map[string]bool
+		if a.Distinct {
+			seen = map[string]bool{}
+		}
+		st.seen = append(st.seen, seen)
+		var buf *orderedBuf
+		if len(a.OrderBy) > 0 {
+			buf = &orderedBuf{}
+		}
+		st.buf = append(st.buf, buf)
+	}
+	return st
+}
+
+func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if h.done {
+		return h.out.next(), nil
+	}
+	h.done = true
+	ec := evalContext(ctx)
+	sets := h.sets
+	if sets == nil {
+		all := make([]int, len(h.groups))
+		for i := range all {
+			all[i] = i
+		}
+		sets = [][]int{all}
+	}
+	states := make([]*groupState, len(sets))
+	for i, s := range sets {
+		states[i] = h.newState(s)
+	}
+	var enc keyEncoder
+	for {
+		if err := CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		b, err := h.input.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		n := int(b.NumRows())
+		keyCols := make([]arrow.Array, len(h.groups))
+		for i, g := range h.groups {
+			if keyCols[i], err = g.Eval(ec, b); err != nil {
+				return nil, err
+			}
+		}
+		keyBatch := array.NewRecordBatch(keySchema(h.groups), keyCols, int64(n))
+		args := make([][]arrow.Array, len(h.aggs))
+		filters := make([]*array.Boolean, len(h.aggs))
+		orderKeys := make([][]arrow.Array, len(h.aggs))
+		for k, a := range h.aggs {
+			for _, x := range a.Args {
+				v, err := x.Eval(ec, b)
+				if err != nil {
+					return nil, err
+				}
+				args[k] = append(args[k], v)
+			}
+			if a.Filter != nil {
+				f, err := a.Filter.Eval(ec, b)
+				if err != nil {
+					return nil, err
+				}
+				filters[k] = f.(*array.Boolean)
+			}
+			if len(a.OrderBy) > 0 {
+				if orderKeys[k], err = evalKeys(ec, b, a.OrderBy); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, st := range states {
+			cols := make([]arrow.Array, len(st.set))
+			for i, g := range st.set {
+				cols[i] = keyCols[g]
+			}
+			keys, _ := enc.encode(cols, n)
+			gids := make([]uint32, n)
+			bi := len(st.keyRows)
+			st.keyRows = append(st.keyRows, keyBatch)
+			for i, k := range keys {
+				id, ok := st.ids[k]
+				if !ok {
+					id = uint32(len(st.keyRef))
+					st.ids[k] = id
+					st.keyRef = append(st.keyRef, [2]int{bi, i})
+				}
+				gids[i] = id
+			}
+			ng := len(st.keyRef)
+			for k, a := range h.aggs {
+				rows := selectRows(n, filters[k], a, args[k], gids, st.seen[k], &enc)
+				if rows == nil {
+					if st.buf[k] != nil {
+						st.buf[k].add(gids, args[k], orderKeys[k])
+						continue
+					}
+					if err := st.accs[k].Update(gids, ng, args[k]); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				sub := make([]uint32, len(rows))
+				for i, r := range rows {
+					sub[i] = gids[r]
+				}
+				sargs, err := takeArrays(ctx, args[k], rows)
+				if err != nil {
+					return nil, err
+				}
+				if st.buf[k] != nil {
+					skeys, err := takeArrays(ctx, orderKeys[k], rows)
+					if err != nil {
+						return nil, err
+					}
+					st.buf[k].add(sub, sargs, skeys)
+					continue
+				}
+				if err := st.accs[k].Update(sub, ng, sargs); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	// No grouping columns and no rows: one row of empty aggregates.
+	for _, st := range states {
+		if len(st.set) == 0 && len(st.keyRef) == 0 {
+			st.keyRef = append(st.keyRef, [2]int{-1, -1})
+		}
+	}
+	var out []arrow.RecordBatch
+	for si, st := range states {
+		b, err := h.finish(ctx, st, sets[si])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	all, err := concatBatches(h.schema, out)
+	if err != nil {
+		return nil, err
+	}
+	h.out = slicer{b: all}
+	return h.out.next(), nil
+}
+
+func keySchema(groups []expr.Expr) *arrow.Schema {
+	f := make([]arrow.Field, len(groups))
+	for i, g := range groups {
+		f[i] = arrow.Field{Name: fmt.Sprintf("k%d", i), Type: g.Type(), Nullable: true}
+	}
+	return arrow.NewSchema(f, nil)
+}
+
+// selectRows returns the rows an aggregate should see (FILTER, DISTINCT),
+// or nil when it sees all of them.
+func selectRows(n int, filter *array.Boolean, a AggregateExpr, args []arrow.Array, gids []uint32, seen map[string]bool, enc *keyEncoder) []int {
+	if filter == nil && !a.Distinct {
+		return nil
+	}
+	var keys []string
+	if a.Distinct {
+		keys, _ = enc.encode(args, n)
+	}
+	rows := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if filter != nil && !(filter.IsValid(i) && filter.Value(i)) {
+			continue
+		}
+		if a.Distinct {
+			k := fmt.Sprint(gids[i]) + "\x00" + keys[i]
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		rows = append(rows, i)
+	}
+	return rows
+}
+
+func takeArrays(ctx context.Context, arrs []arrow.Array, rows []int) ([]arrow.Array, error) {
+	if len(arrs) == 0 {
+		return nil, nil
+	}
+	fields := make([]arrow.Field, len(arrs))
+	for i, a := range arrs {
+		fields[i] = arrow.Field{Name: fmt.Sprint(i), Type: a.DataType(), Nullable: true}
+	}
+	s := arrow.NewSchema(fields, nil)
+	b := array.NewRecordBatch(s, arrs, int64(arrs[0].Len()))
+	r64 := make([]int64, len(rows))
+	for i, r := range rows {
+		r64[i] = int64(r)
+	}
+	out, err := takeRows(ctx, s, b, r64)
+	if err != nil {
+		return nil, err
+	}
+	return out.Columns(), nil
+}
+
+func (o *orderedBuf) add(groups []uint32, args, keys []arrow.Array) {
+	o.groups = append(o.groups, groups...)
+	o.args = append(o.args, args)
+	o.keys = append(o.keys, keys)
+}
+
+// finish builds the output rows of one grouping set.
+func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (arrow.RecordBatch, error) {
+	ng := len(st.keyRef)
+	// Ordered aggregates: sort the buffered rows, then feed them.
+	for k, buf := range st.buf {
+		if buf == nil || len(buf.args) == 0 {
+			continue
+		}
+		args, err := concatColumns(buf.args)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := concatColumns(buf.keys)
+		if err != nil {
+			return nil, err
+		}
+		perm := make([]int, len(buf.groups))
+		for i := range perm {
+			perm[i] = i
+		}
+		cmp := MakeComparator(keys, h.aggs[k].OrderBy)
+		sort.SliceStable(perm, func(a, b int) bool {
+			ga, gb := buf.groups[perm[a]], buf.groups[perm[b]]
+			if ga != gb {
+				return ga < gb
+			}
+			return cmp(perm[a], perm[b]) < 0
+		})
+		sargs, err := takeArrays(ctx, args, perm)
+		if err != nil {
+			return nil, err
+		}
+		gids := make([]uint32, len(perm))
+		for i, p := range perm {
+			gids[i] = buf.groups[p]
+		}
+		if err := st.accs[k].Update(gids, ng, sargs); err != nil {
+			return nil, err
+		}
+	}
+	cols := make([]arrow.Array, 0, h.schema.NumFields())
+	inSet := map[int]bool{}
+	for _, g := range set {
+		inSet[g] = true
+	}
+	for gi, g := range h.groups {
+		if !inSet[gi] || (ng == 1 && st.keyRef[0][0] < 0) {
+			cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, g.Type(), ng))
+			continue
+		}
+		col, err := gatherKeys(ctx, st, gi, g.Type())
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, col)
+	}
+	for k := range h.aggs {
+		r, err := st.accs[k].Result(ng)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, r)
+	}
+	if h.sets != nil {
+		var gid int64
+		for gi := range h.groups {
+			if !inSet[gi] {
+				gid |= 1 << (len(h.groups) - 1 - gi)
+			}
+		}
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		for i := 0; i < ng; i++ {
+			b.Append(gid)
+		}
+		cols = append(cols, b.NewArray())
+	}
+	return array.NewRecordBatch(h.schema, cols, int64(ng)), nil
+}
+
+func gatherKeys(ctx context.Context, st *groupState, col int, t arrow.DataType) (arrow.Array, error) {
+	parts := make([]arrow.Array, len(st.keyRows))
+	offsets := make([]int64, len(st.keyRows))
+	var off int64
+	for i, b := range st.keyRows {
+		parts[i] = b.Column(col)
+		offsets[i] = off
+		off += b.NumRows()
+	}
+	all, err := array.Concatenate(parts, memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]int64, len(st.keyRef))
+	for g, r := range st.keyRef {
+		rows[g] = offsets[r[0]] + int64(r[1])
+	}
+	s := arrow.NewSchema([]arrow.Field{{Name: "k", Type: t, Nullable: true}}, nil)
+	b, err := takeRows(ctx, s, array.NewRecordBatch(s, []arrow.Array{all}, off), rows)
+	if err != nil {
+		return nil, err
+	}
+	return b.Column(0), nil
+}
+
+func concatColumns(chunks [][]arrow.Array) ([]arrow.Array, error) {
+	if len(chunks) == 0 {
+		return nil, nil
+	}
+	out := make([]arrow.Array, len(chunks[0]))
+	for c := range out {
+		parts := make([]arrow.Array, len(chunks))
+		for i, ch := range chunks {
+			parts[i] = ch[c]
+		}
+		all, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, err
+		}
+		out[c] = all
+	}
+	return out, nil
+}

@@ -1,0 +1,488 @@
+package executor
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/executor/expr"
+)
+
+// JoinType is the kind of join.
+type JoinType int
+
+const (
+	Inner JoinType = iota
+	Left
+	Right
+	Full
+	Semi
+	Anti
+	// Mark outputs the left rows plus a boolean: whether some right row
+	// matches (three-valued with NullAware, as IN is).
+	Mark
+)
+
+// HashJoinSpec describes an equi-join.
+type HashJoinSpec struct {
+	Type                JoinType
+	LeftKeys, RightKeys []expr.Expr
+	NullEqual           []bool
+	Residual            expr.Expr // over left columns then right columns
+	NullAware           bool
+}
+
+// joinOutput computes the output schema of a join.
+func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
+	switch t {
+	case Semi, Anti:
+		return l
+	case Mark:
+		return arrow.NewSchema(append(append([]arrow.Field(nil), l.Fields()...), arrow.Field{Name: "mark", Type: arrow.FixedWidthTypes.Boolean, Nullable: true}), nil)
+	}
+	var fs []arrow.Field
+	for _, f := range l.Fields() {
+		f.Nullable = true
+		fs = append(fs, f)
+	}
+	for _, f := range r.Fields() {
+		f.Nullable = true
+		fs = append(fs, f)
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
+// HashJoin builds a hash table on the right input and probes it with
+// batches of the left input.
+type HashJoin struct {
+	left, right Operator
+	spec        HashJoinSpec
+	schema      *arrow.Schema
+	ec          *expr.Context
+
+	built        bool
+	rb           arrow.RecordBatch
+	table        map[string][]int32
+	rightHasNull bool // some right row has a NULL key
+	matched      []bool
+	tailDone     bool
+	pending      []arrow.RecordBatch
+	enc          keyEncoder
+}
+
+// NewHashJoin returns the join of left and right described by spec.
+func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
+	return &HashJoin{left: left, right: right, spec: spec, schema: joinSchema(left.Schema(), right.Schema(), spec.Type)}
+}
+
+func (j *HashJoin) Schema() *arrow.Schema { return j.schema }
+func (j *HashJoin) Open(ctx context.Context) error {
+	j.ec = evalContext(ctx)
+	j.built, j.tailDone, j.pending = false, false, nil
+	if err := j.left.Open(ctx); err != nil {
+		return err
+	}
+	return j.right.Open(ctx)
+}
+func (j *HashJoin) Close() error {
+	e1 := j.left.Close()
+	e2 := j.right.Close()
+	if e1 != nil {
+		return e1
+	}
+	return e2
+}
+
+func (j *HashJoin) build(ctx context.Context) error {
+	rb, err := materialize(ctx, j.right)
+	if err != nil {
+		return err
+	}
+	j.rb = rb
+	n := int(rb.NumRows())
+	keys := make([]arrow.Array, len(j.spec.RightKeys))
+	for i, k := range j.spec.RightKeys {
+		if keys[i], err = k.Eval(j.ec, rb); err != nil {
+			return err
+		}
+	}
+	enc, _ := j.enc.encode(keys, n)
+	j.table = make(map[string][]int32, n)
+	for i := 0; i < n; i++ {
+		if blocked(keys, j.spec.NullEqual, i) {
+			j.rightHasNull = true
+			continue
+		}
+		j.table[enc[i]] = append(j.table[enc[i]], int32(i))
+	}
+	j.matched = make([]bool, n)
+	j.built = true
+	return nil
+}
+
+// blocked reports whether row i has a NULL in a key that does not match NULLs.
+func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
+	for k, c := range keys {
+		if c.IsNull(i) && (k >= len(nullEq) || !nullEq[k]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if !j.built {
+		if err := j.build(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		if len(j.pending) > 0 {
+			b := j.pending[0]
+			j.pending = j.pending[1:]
+			return b, nil
+		}
+		if err := CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		lb, err := j.left.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if lb == nil {
+			if (j.spec.Type == Right || j.spec.Type == Full) && !j.tailDone {
+				j.tailDone = true
+				return j.unmatchedRight(ctx)
+			}
+			return nil, nil
+		}
+		out, err := j.probe(ctx, lb)
+		if err != nil {
+			return nil, err
+		}
+		if out != nil && out.NumRows() > 0 {
+			return out, nil
+		}
+	}
+}
+
+// probe joins one left batch.
+func (j *HashJoin) probe(ctx context.Context, lb arrow.RecordBatch) (arrow.RecordBatch, error) {
+	n := int(lb.NumRows())
+	keys := make([]arrow.Array, len(j.spec.LeftKeys))
+	var err error
+	for i, k := range j.spec.LeftKeys {
+		if keys[i], err = k.Eval(j.ec, lb); err != nil {
+			return nil, err
+		}
+	}
+	enc, _ := j.enc.encode(keys, n)
+	var li, ri []int64
+	leftNull := make([]bool, n)
+	for i := 0; i < n; i++ {
+		if blocked(keys, j.spec.NullEqual, i) {
+			leftNull[i] = true
+			continue
+		}
+		for _, r := range j.table[enc[i]] {
+			li = append(li, int64(i))
+			ri = append(ri, int64(r))
+		}
+	}
+	// Residual conditions filter candidate pairs.
+	if j.spec.Residual != nil && len(li) > 0 {
+		pairs, err := j.pairBatch(ctx, lb, li, ri)
+		if err != nil {
+			return nil, err
+		}
+		m, err := j.spec.Residual.Eval(j.ec, pairs)
+		if err != nil {
+			return nil, err
+		}
+		mask := m.(*array.Boolean)
+		k := 0
+		for p := range li {
+			if mask.IsValid(p) && mask.Value(p) {
+				li[k], ri[k] = li[p], ri[p]
+				k++
+			}
+		}
+		li, ri = li[:k], ri[:k]
+	}
+	hit := make([]bool, n)
+	for p := range li {
+		hit[li[p]] = true
+		j.matched[ri[p]] = true
+	}
+	switch j.spec.Type {
+	case Inner, Right:
+		return j.pairBatch(ctx, lb, li, ri)
+	case Left, Full:
+		for i := 0; i < n; i++ {
+			if !hit[i] {
+				li = append(li, int64(i))
+				ri = append(ri, -1)
+			}
+		}
+		return j.pairBatch(ctx, lb, li, ri)
+	case Semi, Anti:
+		rightEmpty := j.rb.NumRows() == 0
+		var rows []int64
+		for i := 0; i < n; i++ {
+			keep := hit[i]
+			if j.spec.Type == Anti {
+				keep = !hit[i]
+				if j.spec.NullAware && !rightEmpty && (leftNull[i] || j.rightHasNull) {
+					keep = false
+				}
+			}
+			if keep {
+				rows = append(rows, int64(i))
+			}
+		}
+		return takeRows(ctx, j.schema, lb, rows)
+	case Mark:
+		rightEmpty := j.rb.NumRows() == 0
+		mark := array.NewBooleanBuilder(memory.DefaultAllocator)
+		for i := 0; i < n; i++ {
+			switch {
+			case hit[i]:
+				mark.Append(true)
+			case j.spec.NullAware && !rightEmpty && (leftNull[i] || j.rightHasNull):
+				mark.AppendNull()
+			default:
+				mark.Append(false)
+			}
+		}
+		cols := append(append([]arrow.Array(nil), lb.Columns()...), mark.NewArray())
+		return array.NewRecordBatch(j.schema, cols, int64(n)), nil
+	}
+	return nil, nil
+}
+
+// pairBatch builds left row li[p] beside right row ri[p] (-1 = NULLs).
+func (j *HashJoin) pairBatch(ctx context.Context, lb arrow.RecordBatch, li, ri []int64) (arrow.RecordBatch, error) {
+	return pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
+}
+
+func pairRows(ctx context.Context, ls, rs *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int64) (arrow.RecordBatch, error) {
+	l, err := takeRows(ctx, ls, lb, li)
+	if err != nil {
+		return nil, err
+	}
+	r, err := takeRows(ctx, rs, rb, ri)
+	if err != nil {
+		return nil, err
+	}
+	cols := append(append([]arrow.Array(nil), l.Columns()...), r.Columns()...)
+	return array.NewRecordBatch(joinSchema(ls, rs, Inner), cols, int64(len(li))), nil
+}
+
+// unmatchedRight emits right rows no left row matched, beside NULLs.
+func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error) {
+	var ri, li []int64
+	for r, m := range j.matched {
+		if !m {
+			ri = append(ri, int64(r))
+			li = append(li, -1)
+		}
+	}
+	empty := array.NewRecordBatch(j.left.Schema(), emptyCols(j.left.Schema()), 0)
+	b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), empty, j.rb, li, ri)
+	if err != nil {
+		return nil, err
+	}
+	if b.NumRows() == 0 {
+		return nil, nil
+	}
+	return b, nil
+}
+
+// NestedLoopJoin compares every left row with every right row; it serves
+// non-equi conditions and cross joins.
+type NestedLoopJoin struct {
+	left, right Operator
+	typ         JoinType
+	cond        expr.Expr
+	schema      *arrow.Schema
+	ec          *expr.Context
+	rb          arrow.RecordBatch
+	matched     []bool
+	built       bool
+	tailDone    bool
+	pending     []arrow.RecordBatch
+}
+
+// NewNestedLoopJoin returns the join of left and right on cond (nil: true).
+func NewNestedLoopJoin(left, right Operator, typ JoinType, cond expr.Expr) Operator {
+	return &NestedLoopJoin{left: left, right: right, typ: typ, cond: cond, schema: joinSchema(left.Schema(), right.Schema(), typ)}
+}
+
+func (j *NestedLoopJoin) Schema() *arrow.Schema { return j.schema }
+func (j *NestedLoopJoin) Open(ctx context.Context) error {
+	j.ec = evalContext(ctx)
+	j.built, j.tailDone, j.pending = false, false, nil
+	if err := j.left.Open(ctx); err != nil {
+		return err
+	}
+	return j.right.Open(ctx)
+}
+func (j *NestedLoopJoin) Close() error {
+	e1 := j.left.Close()
+	e2 := j.right.Close()
+	if e1 != nil {
+		return e1
+	}
+	return e2
+}
+
+func (j *NestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if !j.built {
+		rb, err := materialize(ctx, j.right)
+		if err != nil {
+			return nil, err
+		}
+		j.rb = rb
+		j.matched = make([]bool, rb.NumRows())
+		j.built = true
+	}
+	for {
+		if len(j.pending) > 0 {
+			b := j.pending[0]
+			j.pending = j.pending[1:]
+			if b.NumRows() > 0 {
+				return b, nil
+			}
+			continue
+		}
+		lb, err := j.left.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if lb == nil {
+			if (j.typ == Right || j.typ == Full) && !j.tailDone {
+				j.tailDone = true
+				var li, ri []int64
+				for r, m := range j.matched {
+					if !m {
+						li, ri = append(li, -1), append(ri, int64(r))
+					}
+				}
+				if len(ri) == 0 {
+					return nil, nil
+				}
+				empty := array.NewRecordBatch(j.left.Schema(), emptyCols(j.left.Schema()), 0)
+				return pairRows(ctx, j.left.Schema(), j.right.Schema(), empty, j.rb, li, ri)
+			}
+			return nil, nil
+		}
+		if err := j.probe(ctx, lb); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// probe joins one left batch, producing output in chunks.
+func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error {
+	n := int(lb.NumRows())
+	nr := int(j.rb.NumRows())
+	hit := make([]bool, n)
+	var li, ri []int64
+	flush := func() error {
+		if len(li) == 0 {
+			return nil
+		}
+		if j.typ == Inner || j.typ == Left || j.typ == Right || j.typ == Full {
+			b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
+			if err != nil {
+				return err
+			}
+			j.pending = append(j.pending, b)
+		}
+		li, ri = nil, nil
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		if err := CheckCancel(ctx); err != nil {
+			return err
+		}
+		if nr == 0 {
+			continue
+		}
+		cl := make([]int64, nr)
+		cr := make([]int64, nr)
+		for r := 0; r < nr; r++ {
+			cl[r], cr[r] = int64(i), int64(r)
+		}
+		var mask *array.Boolean
+		if j.cond != nil {
+			pairs, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, cl, cr)
+			if err != nil {
+				return err
+			}
+			m, err := j.cond.Eval(j.ec, pairs)
+			if err != nil {
+				return err
+			}
+			mask = m.(*array.Boolean)
+		}
+		for r := 0; r < nr; r++ {
+			if mask != nil && !(mask.IsValid(r) && mask.Value(r)) {
+				continue
+			}
+			hit[i] = true
+			j.matched[r] = true
+			li, ri = append(li, int64(i)), append(ri, int64(r))
+		}
+		if len(li) >= BatchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	switch j.typ {
+	case Left, Full:
+		for i := 0; i < n; i++ {
+			if !hit[i] {
+				li, ri = append(li, int64(i)), append(ri, -1)
+			}
+		}
+		return flushPairs(ctx, j, lb, li, ri)
+	case Semi, Anti:
+		var rows []int64
+		for i := 0; i < n; i++ {
+			if hit[i] == (j.typ == Semi) {
+				rows = append(rows, int64(i))
+			}
+		}
+		b, err := takeRows(ctx, j.schema, lb, rows)
+		if err != nil {
+			return err
+		}
+		j.pending = append(j.pending, b)
+	case Mark:
+		mark := array.NewBooleanBuilder(memory.DefaultAllocator)
+		for i := 0; i < n; i++ {
+			mark.Append(hit[i])
+		}
+		cols := append(append([]arrow.Array(nil), lb.Columns()...), mark.NewArray())
+		j.pending = append(j.pending, array.NewRecordBatch(j.schema, cols, int64(n)))
+	}
+	return nil
+}
+
+func flushPairs(ctx context.Context, j *NestedLoopJoin, lb arrow.RecordBatch, li, ri []int64) error {
+	if len(li) == 0 {
+		return nil
+	}
+	b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
+	if err != nil {
+		return err
+	}
+	j.pending = append(j.pending, b)
+	return nil
+}
