@@ -111,7 +111,7 @@ func (s *csvScanner) read(fields []csvField) ([]csvField, error) {
 					}
 					s.next++
 					sb.WriteByte('\n')
-					line = append(append([]byte(nil)), trimEOL(more)...)
+					line = append([]byte(nil), trimEOL(more)...)
 					i = 0
 					continue
 				}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 	return emit(res)
 }
 
-var debugPanics = false
+var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 
 func (s *Session) env() *planner.Env {
 	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location}

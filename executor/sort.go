@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,7 +46,7 @@ func makeColumnCmp(a arrow.Array) columnCmp {
 		return func(i, j int) int { return x.Value(i).Cmp(x.Value(j)) }
 	case *array.String:
 		return func(i, j int) int {
-			return bytes.Compare(x.ValueBytes()[x.ValueOffset(i):x.ValueOffset(i+1)], x.ValueBytes()[x.ValueOffset(j):x.ValueOffset(j+1)])
+			return strings.Compare(x.Value(i), x.Value(j))
 		}
 	case *array.Binary:
 		return func(i, j int) int { return bytes.Compare(x.Value(i), x.Value(j)) }

@@ -915,8 +915,9 @@ func (r *rw) ruleQuote(its []item) []item {
 		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "straight_join", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
 			keep = true
 		}
-		if !keep && i == 0 {
-			keep = true // a statement's first word is its verb
+		contextual := w == "key" || w == "rows" || w == "range" || w == "groups" || w == "row"
+		if !keep && (i == 0 || (!contextual && (sqlKeywords[w] || pgSyntaxWords[w]))) {
+			keep = true // a statement's first word is its verb; keywords stay keywords
 		}
 		if !keep {
 			its[i] = r.str(quoteIdent(w), it.pos)
@@ -924,6 +925,13 @@ func (r *rw) ruleQuote(its []item) []item {
 	}
 	return its
 }
+
+// pgSyntaxWords are PostgreSQL keywords (not reserved there) that still
+// form syntax, so they must reach TiDB unquoted.
+var pgSyntaxWords = map[string]bool{"between": true, "exists": true, "both": true, "leading": true,
+	"trailing": true, "natural": true, "cross": true, "inner": true, "outer": true, "left": true, "right": true,
+	"join": true, "like": true, "ilike": true, "is": true, "not": true, "null": true, "in": true, "union": true,
+	"except": true, "intersect": true, "distinct": true, "all": true, "and": true, "or": true, "true": true, "false": true}
 
 // tidbOnlyReserved are words TiDB reserves that PostgreSQL does not.
 var tidbOnlyReserved = map[string]bool{}

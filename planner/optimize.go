@@ -222,7 +222,10 @@ func marksToSemiJoins(n Node) Node {
 func pushFilters(n Node, preds []expr.Expr) Node {
 	switch n := n.(type) {
 	case *Filter:
-		return pushFilters(n.Input, append(preds, conjuncts(n.Pred)...))
+		for _, c := range conjuncts(n.Pred) {
+			preds = append(preds, factorOr(c)...)
+		}
+		return pushFilters(n.Input, preds)
 	case *Project:
 		// Substitute the projection's expressions; keep conjuncts that
 		// would duplicate work on volatile or subquery expressions above.
@@ -459,4 +462,79 @@ func prune(n Node, need map[int]bool) Node {
 	}
 	// Distinct, SetOp, RecursiveCTE, Values: every column matters.
 	return mapInputs(n, func(in Node) Node { return prune(in, idSet(in.Cols())) })
+}
+
+// factorOr rewrites (A AND B) OR (A AND C) into A AND (B OR C), so a join
+// condition repeated in every branch of an OR (TPC-H Q19) becomes a
+// conjunct the join can use. It returns the resulting conjuncts.
+func factorOr(e expr.Expr) []expr.Expr {
+	if !isCall(e, "or") {
+		return []expr.Expr{e}
+	}
+	branches := disjuncts(e)
+	first := conjuncts(branches[0])
+	var common []expr.Expr
+	for _, c := range first {
+		k := exprKey(c)
+		inAll := true
+		for _, b := range branches[1:] {
+			found := false
+			for _, d := range conjuncts(b) {
+				if exprKey(d) == k {
+					found = true
+					break
+				}
+			}
+			if !found {
+				inAll = false
+				break
+			}
+		}
+		if inAll {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return []expr.Expr{e}
+	}
+	keys := map[string]bool{}
+	for _, c := range common {
+		keys[exprKey(c)] = true
+	}
+	var rest expr.Expr
+	for _, b := range branches {
+		var left []expr.Expr
+		for _, d := range conjuncts(b) {
+			if !keys[exprKey(d)] {
+				left = append(left, d)
+			}
+		}
+		if len(left) == 0 {
+			// One branch is just the common part: the OR is implied by it.
+			return common
+		}
+		br := conjunction(left)
+		if rest == nil {
+			rest = br
+		} else {
+			r, err := call("or", rest, br)
+			if err != nil {
+				return []expr.Expr{e}
+			}
+			rest = r
+		}
+	}
+	return append(common, rest)
+}
+
+// disjuncts splits an OR tree.
+func disjuncts(e expr.Expr) []expr.Expr {
+	if isCall(e, "or") {
+		var out []expr.Expr
+		for _, c := range e.Children() {
+			out = append(out, disjuncts(c)...)
+		}
+		return out
+	}
+	return []expr.Expr{e}
 }

@@ -137,8 +137,7 @@ func ParseDate(s string) (int32, error) {
 	if m < 1 || m > 12 || d < 1 || d > daysIn(y, time.Month(m)) {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
 	}
-	days := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Sub(Epoch).Hours() / 24
-	return int32(math.Round(days)), nil
+	return DaysFromCivil(y, m, d), nil
 }
 
 func daysIn(y int, m time.Month) int {
@@ -362,4 +361,22 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 		months, days, us = -months, -days, -us
 	}
 	return months, days, us, nil
+}
+
+// DaysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
+// date (year 0 is 1 BC), for any year a date32 can hold.
+func DaysFromCivil(y, m, d int) int32 {
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int32(era*146097 + doe - 719468)
 }
