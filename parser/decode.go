@@ -46,7 +46,7 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 	case regexFunc:
 		return "?column?"
 	}
-	return fn.FnName.L
+	return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 }
 
 // BuiltinName maps a function call to the function the planner binds:
@@ -63,6 +63,9 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "~"
 	case arrayFunc:
 		return "array"
+	}
+	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
+		return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 	}
 	return fn.FnName.L
 }
@@ -138,6 +141,9 @@ func (o OrderItem) NullsFirst(desc bool) bool {
 func OrderItems(items []*ast.ByItem) []OrderItem {
 	var out []OrderItem
 	for _, it := range items {
+		if fn, ok := it.Expr.(*ast.FuncCallExpr); ok && fn.FnName.L == excludeFunc {
+			continue
+		}
 		if fn, ok := it.Expr.(*ast.FuncCallExpr); ok && (fn.FnName.L == nullsFirstFunc || fn.FnName.L == nullsLastFunc) {
 			if len(out) > 0 {
 				out[len(out)-1].nulls = 1
@@ -333,7 +339,18 @@ func AggregateArgs(fn *ast.FuncCallExpr) ([]ast.ExprNode, AggregateExtras) {
 func FrameMode(spec *ast.WindowSpec) (string, bool) { return "", false }
 
 // FrameExclude reports a frame's EXCLUDE option ("" when none).
-func FrameExclude(spec *ast.WindowSpec) string { return "" }
+func FrameExclude(spec *ast.WindowSpec) string {
+	if spec.OrderBy == nil {
+		return ""
+	}
+	for _, it := range spec.OrderBy.Items {
+		if fn, ok := it.Expr.(*ast.FuncCallExpr); ok && fn.FnName.L == excludeFunc && len(fn.Args) == 1 {
+			s, _ := stringArg(fn.Args[0])
+			return s
+		}
+	}
+	return ""
+}
 
 // ColumnType returns the PostgreSQL type a CREATE TABLE column was
 // declared with.

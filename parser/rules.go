@@ -25,6 +25,7 @@ const (
 	aggOrderFunc    = "lakesql_agg_order"
 	aggDistinctFunc = "lakesql_agg_distinct"
 	powFunc         = "power"
+	excludeFunc     = "lakesql_frame_exclude"
 )
 
 // rewrite applies every rule to a sequence of items (one nesting level),
@@ -42,6 +43,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleFilter(its)
 	its = r.ruleAnyArray(its)
 	its = r.ruleInfix(its)
+	its = r.ruleExclude(its)
 	its = r.ruleNulls(its)
 	its = r.ruleJoins(its)
 	its = r.ruleAliases(its)
@@ -217,6 +219,8 @@ func (r *rw) ruleCalls(its []item) []item {
 			its[i] = r.str("date_part("+quoteString(field)+", "+r.text(it.inner[2:])+")", it.pos)
 		case name == "concat" && len(it.name) == 1:
 			its[i].name = []item{r.str(concatFunc, it.pos)}
+		case renamedFuncs[name] && len(it.name) == 1:
+			its[i].name = []item{r.str(fnPrefix+name, it.pos)}
 		case name == "string_agg" || name == "array_agg" || name == "json_agg" || name == "jsonb_agg":
 			// agg(DISTINCT x, d ORDER BY k) -> agg(x, d, lakesql_agg_order(k...)) etc.
 			inner := it.inner
@@ -542,7 +546,7 @@ func (r *rw) ruleAliases(its []item) []item {
 		if it.isWord("where", "group", "order", "having", "limit", "union", "except", "intersect", "on", "using", "window", "offset", "fetch", "select") {
 			inFrom = false
 		}
-		if inFrom && len(out) > 0 && i+1 < len(its) {
+		if inFrom && len(out) > 0 {
 			// [AS] alias (cols)
 			j := i
 			if it.isWord("as") {
@@ -888,6 +892,16 @@ func (r *rw) ruleMisc(its []item) []item {
 	return out
 }
 
+// fnPrefix marks function names renamed because TiDB's grammar treats
+// them as keywords (decoded by BuiltinName).
+const fnPrefix = "lakesql_fn_"
+
+var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor": true, "regexp": true, "rlike": true,
+	"long": true, "read": true, "release": true, "require": true, "usage": true, "option": true, "sql": true, "ssl": true,
+	"key": true, "keys": true, "index": true, "status": true, "row": false, "both": true, "leading": true, "trailing": true,
+	"lines": true, "load": true, "lock": true, "int1": true, "int2": true, "int4": true, "int8": true, "float4": true, "float8": true,
+	"array": false, "range": true, "groups": true, "rows": true}
+
 // ruleQuote quotes words TiDB reserves but PostgreSQL lets you use as
 // names, where they stand as names.
 func (r *rw) ruleQuote(its []item) []item {
@@ -967,4 +981,56 @@ func init() {
 			tidbOnlyReserved[w] = true
 		}
 	}
+}
+
+// ruleExclude rewrites a frame's EXCLUDE clause (TiDB has none) into a
+// marker item at the end of the window's ORDER BY (decoded by
+// FrameExclude and dropped by OrderItems).
+func (r *rw) ruleExclude(its []item) []item {
+	for i := 0; i < len(its); i++ {
+		if !its[i].isWord("exclude") || i+1 >= len(its) {
+			continue
+		}
+		var kind string
+		n := 2
+		switch {
+		case its[i+1].isWord("current") && i+2 < len(its) && its[i+2].isWord("row"):
+			kind, n = "current row", 3
+		case its[i+1].isWord("group"):
+			kind = "group"
+		case its[i+1].isWord("ties"):
+			kind = "ties"
+		case its[i+1].isWord("no") && i+2 < len(its) && its[i+2].isWord("others"):
+			kind, n = "no others", 3
+		default:
+			continue
+		}
+		marker := excludeFunc + "(" + quoteString(kind) + ")"
+		// Find the frame keyword; the ORDER BY list ends right before it.
+		f := -1
+		for k := 0; k < i; k++ {
+			if its[k].isWord("rows", "range", "groups") {
+				f = k
+			}
+		}
+		rest := append([]item(nil), its[i+n:]...)
+		its = its[:i]
+		if f < 0 {
+			its = append(its, rest...)
+			continue
+		}
+		hasOrder := false
+		for k := 0; k < f; k++ {
+			if its[k].isWord("order") {
+				hasOrder = true
+			}
+		}
+		ins := ", " + marker
+		if !hasOrder {
+			ins = "order by " + marker
+		}
+		its = append(append(append(append([]item(nil), its[:f]...), r.str(ins, its[f].pos)), its[f:]...), rest...)
+		i = f + 1
+	}
+	return its
 }

@@ -177,6 +177,9 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 			node, cols, err = b.bindTableFunction(tf, outer)
 			if alias == "" {
 				alias = tf.Name
+			} else if len(colNames) == 0 && len(cols) == 1 {
+				// FROM f(...) AS x names the function's one column x.
+				colNames = []string{alias}
 			}
 			break
 		}
