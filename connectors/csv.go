@@ -257,28 +257,42 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		return &csvDialect{delim: ',', header: true, schema: arrow.NewSchema(nil, nil)}, nil
 	}
 	truncated := len(sample) == 1<<20
+	// Pick the delimiter whose most common field count is largest (and
+	// covers most rows); a malformed row then shows up when reading.
 	best := byte(',')
 	bestCols := 0
 	var bestRows [][]csvField
+	var commaErr error
 	for _, d := range []byte{',', '|', '\t', ';'} {
 		rows, err := sampleRecords(sample, d, sampleRows, truncated, p)
 		if err != nil {
+			if d == ',' {
+				commaErr = err
+			}
 			continue
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		n := len(rows[0])
-		consistent := true
+		freq := map[int]int{}
 		for _, r := range rows {
-			if len(r) != n {
-				consistent = false
-				break
+			freq[len(r)]++
+		}
+		mode, count := 0, 0
+		for n, c := range freq {
+			if c > count || c == count && n > mode {
+				mode, count = n, c
 			}
 		}
-		if consistent && n > bestCols {
-			best, bestCols, bestRows = d, n, rows
+		if count*2 < len(rows) {
+			continue
 		}
+		if mode > bestCols {
+			best, bestCols, bestRows = d, mode, rows
+		}
+	}
+	if bestCols <= 1 && commaErr != nil {
+		return nil, commaErr
 	}
 	if bestRows == nil {
 		rows, err := sampleRecords(sample, ',', sampleRows, truncated, p)
@@ -297,6 +311,9 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 	ncol := bestCols
 	kinds := make([]colKind, ncol)
 	for _, r := range bestRows[min(1, len(bestRows)):] {
+		if len(r) != ncol {
+			continue
+		}
 		for c := 0; c < ncol && c < len(r); c++ {
 			if r[c].s == "" && !r[c].quoted {
 				continue
@@ -311,7 +328,7 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		allText := true
 		seen := map[string]bool{}
 		unique := true
-		for c := 0; c < ncol; c++ {
+		for c := 0; c < ncol && c < len(first); c++ {
 			k := kindOf(first[c].s)
 			if kinds[c] != kText && kinds[c] != kNull && (k == kText) {
 				header = true
@@ -331,7 +348,7 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		}
 	}
 	if !header {
-		for c := 0; c < ncol; c++ {
+		for c := 0; c < ncol && c < len(first); c++ {
 			kinds[c] = merge(kinds[c], kindOf(first[c].s))
 		}
 	}
@@ -339,7 +356,7 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 	used := map[string]int{}
 	for c := 0; c < ncol; c++ {
 		name := fmt.Sprintf("column%d", c)
-		if header {
+		if header && c < len(first) {
 			name = first[c].s
 			if name == "" {
 				name = fmt.Sprintf("column%d", c)
