@@ -86,6 +86,8 @@ func Bind(name string, args []Expr) (Expr, error) {
 		return bindRegexMatch(args)
 	case "^", "power", "pow":
 		return bindMath("power", args)
+	case "coalesce":
+		return NewCoalesce(args)
 	}
 	if f, ok := scalarFuncs[name]; ok {
 		return f(name, args)
@@ -153,6 +155,25 @@ func bindArith(op string, args []Expr) (Expr, error) {
 		u, t, err := unify([]Expr{a, b})
 		if err != nil {
 			return nil, opErr(op, args)
+		}
+		if types.IsDecimal(t) && (op == "*" || op == "/" || op == "%") {
+			// Keep each operand's own scale: numeric(4,1) * numeric(5,2)
+			// has scale 3, as in PostgreSQL.
+			for i, x := range []Expr{a, b} {
+				switch {
+				case types.IsDecimal(x.Type()) && !IsUnknownLiteral(x):
+					u[i] = x
+				case IsUnknownLiteral(x) || types.IsInteger(x.Type()):
+					c, err := NewCast(x, types.Decimal(types.MaxDecimalPrecision, 0))
+					if err != nil {
+						return nil, err
+					}
+					u[i] = c
+				}
+			}
+			ta, tb := u[0].Type().(*arrow.Decimal128Type), u[1].Type().(*arrow.Decimal128Type)
+			ret := decimalResult(op, ta, tb)
+			return &Call{Name: op, Args: u, Ret: ret, fn: decimalKernel(op, ta.Scale, tb.Scale, ret.(*arrow.Decimal128Type))}, nil
 		}
 		ret := arithType(op, t, t)
 		return &Call{Name: op, Args: u, Ret: ret, fn: arithKernel(op, t, ret)}, nil

@@ -1,0 +1,185 @@
+package expr
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/text"
+)
+
+func i32(v int32) Expr   { return NewLiteral(scalar.NewInt32Scalar(v)) }
+func i64(v int64) Expr   { return NewLiteral(scalar.NewInt64Scalar(v)) }
+func f64(v float64) Expr { return NewLiteral(scalar.NewFloat64Scalar(v)) }
+func str(s string) Expr  { return NewUnknownLiteral(s) }
+
+func eval1(t *testing.T, e Expr) (string, error) {
+	t.Helper()
+	ec := NewContext(context.Background(), time.UTC)
+	a, err := e.Eval(ec, oneRow)
+	if err != nil {
+		return "", err
+	}
+	if a.IsNull(0) {
+		return "NULL", nil
+	}
+	return string(text.Append(nil, a, 0, time.UTC)), nil
+}
+
+func mustBind(t *testing.T, name string, args ...Expr) Expr {
+	t.Helper()
+	e, err := Bind(name, args)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return e
+}
+
+func cast(t *testing.T, e Expr, typ string) Expr {
+	t.Helper()
+	ty, err := types.Parse(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCast(e, ty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestKernels(t *testing.T) {
+	cases := []struct {
+		e    Expr
+		want string
+	}{
+		{mustBind(t, "+", i32(2), i32(3)), "5"},
+		{mustBind(t, "/", i32(7), i32(2)), "3"},
+		{mustBind(t, "/", i32(-7), i32(2)), "-3"},
+		{mustBind(t, "%", i32(-7), i32(3)), "-1"},
+		{mustBind(t, "/", f64(7), i32(2)), "3.5"},
+		{mustBind(t, "+", cast(t, str("1.25"), "numeric(5,2)"), i32(1)), "2.25"},
+		{mustBind(t, "*", cast(t, str("1.5"), "numeric(4,1)"), cast(t, str("2.25"), "numeric(5,2)")), "3.375"},
+		{mustBind(t, "=", i32(1), str("1")), "t"},
+		{mustBind(t, "<", str("abc"), str("abd")), "t"},
+		{mustBind(t, "and", NewNullLiteral(types.Bool), cast(t, str("false"), "boolean")), "f"},
+		{mustBind(t, "or", NewNullLiteral(types.Bool), cast(t, str("true"), "boolean")), "t"},
+		{mustBind(t, "or", NewNullLiteral(types.Bool), cast(t, str("false"), "boolean")), "NULL"},
+		{mustBind(t, "||", str("a"), i32(1)), "a1"},
+		{mustBind(t, "||", str("a"), NewNullLiteral(types.String)), "NULL"},
+		{mustBind(t, "concat", str("a"), NewNullLiteral(types.String), i32(2)), "a2"},
+		{mustBind(t, "like", str("hello"), str("h%o")), "t"},
+		{mustBind(t, "ilike", str("HELLO"), str("h_llo")), "t"},
+		{mustBind(t, "substring", str("hello"), i32(2), i32(3)), "ell"},
+		{mustBind(t, "substring", str("hello"), i32(0), i32(2)), "h"},
+		{mustBind(t, "upper", str("abc")), "ABC"},
+		{mustBind(t, "length", str("héllo")), "5"},
+		{mustBind(t, "split_part", str("a,b,c"), str(","), i32(2)), "b"},
+		{mustBind(t, "lpad", str("7"), i32(3), str("0")), "007"},
+		{mustBind(t, "round", cast(t, str("2.5"), "numeric"), i32(0)), "3"},
+		{mustBind(t, "round", f64(2.5)), "2"},
+		{mustBind(t, "abs", i32(-4)), "4"},
+		{mustBind(t, "coalesce", NewNullLiteral(types.Int32), i32(9)), "9"},
+		{mustBind(t, "nullif", i32(1), i32(1)), "NULL"},
+		{mustBind(t, "greatest", i32(1), NewNullLiteral(types.Int32), i32(3)), "3"},
+		{mustBind(t, "date_part", str("year"), cast(t, str("1998-12-01"), "date")), "1998"},
+		{mustBind(t, "-", cast(t, str("1998-12-01"), "date"), cast(t, str("90 days"), "interval")), "1998-09-02 00:00:00"},
+		{mustBind(t, "+", cast(t, str("2024-01-31"), "date"), cast(t, str("1 month"), "interval")), "2024-02-29 00:00:00"},
+		{mustBind(t, "-", cast(t, str("2024-03-01"), "date"), cast(t, str("2024-02-01"), "date")), "29"},
+		{mustBind(t, "date_trunc", str("month"), cast(t, str("2024-05-17 10:00:00"), "timestamp")), "2024-05-01 00:00:00"},
+		{cast(t, str("12"), "bigint"), "12"},
+		{cast(t, f64(2.5), "integer"), "2"},
+		{cast(t, f64(3.5), "integer"), "4"},
+		{cast(t, str("1 day 02:00:00"), "interval"), "1 day 02:00:00"},
+	}
+	for _, c := range cases {
+		got, err := eval1(t, c.e)
+		if err != nil {
+			t.Errorf("%s: %v", c.e, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s = %s, want %s", c.e, got, c.want)
+		}
+	}
+}
+
+func TestKernelErrors(t *testing.T) {
+	cases := []struct {
+		e    func() (Expr, error)
+		code string
+	}{
+		{func() (Expr, error) { return Bind("/", []Expr{i32(1), i32(0)}) }, sqlerr.DivisionByZero},
+		{func() (Expr, error) { return Bind("+", []Expr{i32(2147483647), i32(1)}) }, sqlerr.NumericValueOutOfRange},
+		{func() (Expr, error) { return Bind("*", []Expr{i64(1 << 62), i64(4)}) }, sqlerr.NumericValueOutOfRange},
+		{func() (Expr, error) { return NewCast(str("abc"), types.Int32) }, sqlerr.InvalidTextRepresentation},
+		{func() (Expr, error) { return NewCast(str("99999999999"), types.Int32) }, sqlerr.NumericValueOutOfRange},
+		{func() (Expr, error) { return NewCast(cast(t, str("2024-01-01"), "date"), types.Int32) }, sqlerr.CannotCoerce},
+		{func() (Expr, error) { return Bind("+", []Expr{i32(1), cast(t, str("true"), "boolean")}) }, sqlerr.UndefinedFunction},
+		{func() (Expr, error) { return Bind("no_such_function", []Expr{i32(1)}) }, sqlerr.UndefinedFunction},
+		{func() (Expr, error) { return Bind("sqrt", []Expr{f64(-1)}) }, "2201F"},
+	}
+	for i, c := range cases {
+		e, err := c.e()
+		if err == nil {
+			_, err = eval1(t, e)
+		}
+		if err == nil {
+			t.Errorf("case %d: no error, want %s", i, c.code)
+			continue
+		}
+		if got := sqlerr.Code(err); got != c.code {
+			t.Errorf("case %d: %v has code %s, want %s", i, err, got, c.code)
+		}
+	}
+}
+
+// CASE evaluates a branch only for the rows that reach it.
+func TestCaseIsLazy(t *testing.T) {
+	b := array.NewInt32Builder(memory.DefaultAllocator)
+	b.AppendValues([]int32{0, 2, 5}, nil)
+	col := b.NewArray()
+	batch := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "x", Type: types.Int32}}, nil), []arrow.Array{col}, 3)
+	x := NewColumn(0, types.Int32, "x")
+	cond := mustBind(t, "=", x, i32(0))
+	div := mustBind(t, "/", i32(10), x)
+	e, err := NewCase([]When{{Cond: cond, Then: i32(-1)}}, div)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Eval(NewContext(context.Background(), time.UTC), batch)
+	if err != nil {
+		t.Fatalf("CASE divided by zero: %v", err)
+	}
+	got := out.(*array.Int32).Int32Values()
+	if got[0] != -1 || got[1] != 5 || got[2] != 2 {
+		t.Errorf("got %v", got)
+	}
+}
+
+func BenchmarkAddInt64(b *testing.B) {
+	bld := array.NewInt64Builder(memory.DefaultAllocator)
+	for i := 0; i < 4096; i++ {
+		if i%10 == 0 {
+			bld.AppendNull()
+		} else {
+			bld.Append(int64(i))
+		}
+	}
+	col := bld.NewArray()
+	batch := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "x", Type: types.Int64}}, nil), []arrow.Array{col}, 4096)
+	e, _ := Bind("+", []Expr{NewColumn(0, types.Int64, "x"), NewColumn(0, types.Int64, "x")})
+	ec := NewContext(context.Background(), time.UTC)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Eval(ec, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
