@@ -110,7 +110,9 @@ func TestHashJoinTypes(t *testing.T) {
 }
 
 func TestHashAggregate(t *testing.T) {
-	in := func() Operator { return intTable([]string{"g", "v"}, [][]any{{1, 10}, {1, nil}, {2, 5}, {nil, 7}, {1, 10}}) }
+	in := func() Operator {
+		return intTable([]string{"g", "v"}, [][]any{{1, 10}, {1, nil}, {2, 5}, {nil, 7}, {1, 10}})
+	}
 	count, _ := aggregate.Resolve("count", []arrow.DataType{types.Int64})
 	sum, _ := aggregate.Resolve("sum", []arrow.DataType{types.Int64})
 	op := NewHashAggregate(in(), []expr.Expr{col(0)}, []AggregateExpr{
