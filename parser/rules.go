@@ -52,7 +52,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleGroupingSets(its)
 	its = r.ruleDDL(its)
 	its = r.ruleMisc(its)
-	its = r.ruleQuote(its)
+	its = r.ruleQuote(its, top)
 	return its
 }
 
@@ -720,6 +720,14 @@ func (r *rw) setArgs(inner []item) string {
 
 // ruleValues turns VALUES lists used as a query into SELECT ... UNION ALL.
 func (r *rw) ruleValues(its []item, top bool) []item {
+	// CREATE VIEW v AS VALUES ...: convert the tail.
+	if len(its) > 2 && its[0].isWord("create") {
+		for k := 1; k < len(its); k++ {
+			if its[k].isWord("values") && its[k-1].isWord("as") {
+				return append(its[:k:k], r.ruleValues(its[k:], false)...)
+			}
+		}
+	}
 	if len(its) == 0 || !its[0].isWord("values") {
 		return its
 	}
@@ -813,6 +821,20 @@ func (r *rw) ruleDDL(its []item) []item {
 	if len(its) < 3 || !its[0].isWord("create") {
 		return its
 	}
+	// CREATE [OR REPLACE] TEMP VIEW: views live as long as the process anyway.
+	for k := 1; k+1 < len(its); k++ {
+		if its[k].isWord("temp", "temporary") && its[k+1].isWord("view", "recursive") {
+			its = append(its[:k], its[k+1:]...)
+			break
+		}
+	}
+	// ... AS (SELECT ...): TiDB wants the query without parentheses.
+	for k := 1; k+1 < len(its); k++ {
+		if its[k].isWord("as") && its[k+1].group && len(its[k+1].name) == 0 && len(its[k+1].inner) > 0 && its[k+1].inner[0].isWord("select", "with", "values") && k+2 == len(its) {
+			its = append(its[:k+1], its[k+1].inner...)
+			break
+		}
+	}
 	k := 1
 	for k < len(its) && its[k].isWord("temp", "temporary", "unlogged", "global", "local") {
 		if its[k].isWord("temp") {
@@ -823,10 +845,17 @@ func (r *rw) ruleDDL(its []item) []item {
 	if k >= len(its) || !its[k].isWord("table") {
 		return its
 	}
-	for i := k + 1; i < len(its); i++ {
+	nameAt := k + 1
+	for nameAt < len(its) && its[nameAt].isWord("if", "not", "exists") {
+		nameAt++
+	}
+	for i := nameAt; i < len(its) && i <= nameAt+3; i++ {
 		g := its[i]
 		if !g.group || g.open != "(" {
 			continue
+		}
+		if i > nameAt && len(g.name) == 0 && !(i == nameAt+1 || i == nameAt+3) {
+			break
 		}
 		var defs []string
 		for _, def := range splitTop(g.inner) {
@@ -904,7 +933,7 @@ var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor
 
 // ruleQuote quotes words TiDB reserves but PostgreSQL lets you use as
 // names, where they stand as names.
-func (r *rw) ruleQuote(its []item) []item {
+func (r *rw) ruleQuote(its []item, top bool) []item {
 	for i, it := range its {
 		if it.group || it.text != nil || it.tok.kind != tkIdent || !tidbOnlyReserved[it.tok.text] {
 			continue
@@ -930,7 +959,7 @@ func (r *rw) ruleQuote(its []item) []item {
 			keep = true
 		}
 		contextual := w == "key" || w == "rows" || w == "range" || w == "groups" || w == "row"
-		if !keep && (i == 0 || (!contextual && (sqlKeywords[w] || pgSyntaxWords[w]))) {
+		if !keep && ((i == 0 && top) || (!contextual && (sqlKeywords[w] || pgSyntaxWords[w]))) {
 			keep = true // a statement's first word is its verb; keywords stay keywords
 		}
 		if !keep {

@@ -7,6 +7,7 @@ import (
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
@@ -25,7 +26,34 @@ func PlanQuery(ctx context.Context, env *Env, ec *expr.Context, q ast.ResultSetN
 	if err != nil {
 		return nil, err
 	}
-	return b.finish(node)
+	return b.finish(textForUnknown(b, node))
+}
+
+// textForUnknown types output columns that are still untyped (SELECT NULL)
+// as text, as PostgreSQL does for a query's result.
+func textForUnknown(b *binder, node Node) Node {
+	cols := node.Cols()
+	need := false
+	for _, c := range cols {
+		if c.Type.ID() == arrow.NULL {
+			need = true
+		}
+	}
+	if !need {
+		return node
+	}
+	p := &Project{Input: node}
+	for _, c := range cols {
+		var e expr.Expr = newColRef(c)
+		out := c
+		if c.Type.ID() == arrow.NULL {
+			e = expr.NewNullLiteral(types.String)
+			out = b.newCol(c.Name, "", types.String)
+		}
+		p.Exprs = append(p.Exprs, e)
+		p.Out = append(p.Out, out)
+	}
+	return p
 }
 
 func (b *binder) finish(node Node) (q *Query, err error) {

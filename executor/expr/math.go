@@ -75,6 +75,7 @@ func init() {
 	register(floatFunc(pure(math.Asin)), "asin")
 	register(floatFunc(pure(math.Acos)), "acos")
 	register(floatFunc(pure(math.Atan)), "atan")
+	register(floatFunc(pure(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
 	register(fixed(types.Float64, func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 		y, x := float64s(args[0]), float64s(args[1])
 		out := make([]float64, n)
