@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -194,60 +193,30 @@ func (s *Session) insert(ctx context.Context, ec *expr.Context, n *ast.InsertStm
 	return &Result{Tag: "INSERT", RowsAffected: rows}, nil
 }
 
-func (s *Session) set_(ctx context.Context, ec *expr.Context, n *ast.SetStmt) (*Result, error) {
-	for _, v := range n.Variables {
-		name := strings.ToLower(v.Name)
-		switch name {
-		case "search_path":
-			var path []string
-			if v.Value != nil {
-				str := exprText(v.Value)
-				for _, p := range strings.Split(str, ",") {
-					p = strings.Trim(strings.TrimSpace(p), "\"")
-					if p != "" {
-						path = append(path, p)
-					}
-				}
-			}
-			if len(path) == 0 {
-				path = []string{catalog.DefaultSchema}
-			}
-			s.set.searchPath = path
-		case "timezone", "time_zone":
-			if v.Value != nil {
-				loc, err := time.LoadLocation(exprText(v.Value))
-				if err != nil {
-					return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": \"%s\"", exprText(v.Value))
-				}
-				s.set.location = loc
-			}
-		}
-	}
-	return &Result{Tag: "SET"}, nil
-}
-
-// exprText is the text of a SET value: an identifier, string or number.
-func exprText(n ast.ExprNode) string {
-	switch v := n.(type) {
-	case *ast.ColumnNameExpr:
-		return v.Name.Name.O
-	}
-	var sb strings.Builder
-	if vv, ok := n.(interface{ GetString() string }); ok {
-		return vv.GetString()
-	}
-	return sb.String()
-}
-
-// textResult is a one-column text result (EXPLAIN, SHOW).
+// textResult is a one-column text result (EXPLAIN).
 func textResult(col string, lines []string) *Result {
-	b := array.NewStringBuilder(memory.DefaultAllocator)
-	for _, l := range lines {
-		b.Append(l)
+	rows := make([][]string, len(lines))
+	for i, l := range lines {
+		rows[i] = []string{l}
 	}
-	schema := arrow.NewSchema([]arrow.Field{{Name: col, Type: types.String, Nullable: true}}, nil)
-	batch := array.NewRecordBatch(schema, []arrow.Array{b.NewArray()}, int64(len(lines)))
-	return &Result{Tag: "SELECT", Schema: schema, Rows: &batchRows{batches: []arrow.RecordBatch{batch}}}
+	return tableResult([]string{col}, rows)
+}
+
+// tableResult is a result of text columns (SHOW, EXPLAIN).
+func tableResult(cols []string, rows [][]string) *Result {
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	for c, name := range cols {
+		fields[c] = arrow.Field{Name: name, Type: types.String, Nullable: true}
+		b := array.NewStringBuilder(memory.DefaultAllocator)
+		for _, r := range rows {
+			b.Append(r[c])
+		}
+		arrs[c] = b.NewArray()
+	}
+	schema := arrow.NewSchema(fields, nil)
+	batch := array.NewRecordBatch(schema, arrs, int64(len(rows)))
+	return &Result{Tag: "SHOW", Schema: schema, Rows: &batchRows{batches: []arrow.RecordBatch{batch}}}
 }
 
 type batchRows struct{ batches []arrow.RecordBatch }

@@ -19,6 +19,8 @@ type Config struct {
 	Root fs.FS
 	// RootName is shown in messages (the directory path, or "demo").
 	RootName string
+	// Database is the name clients see as the current database.
+	Database string
 }
 
 // Result is the outcome of one statement.
@@ -32,6 +34,11 @@ type Result struct {
 	Rows   executor.BatchReader
 	// RowsAffected is the count for INSERT and friends.
 	RowsAffected int64
+	// ParameterName/Value report a changed setting clients track (SET
+	// TimeZone ...): the wire server sends a ParameterStatus.
+	ParameterName, ParameterValue string
+	// Deallocate names a prepared statement to drop ("all" for all).
+	Deallocate string
 }
 
 // Engine is the shared state of one lakesql process: the catalog over the
@@ -45,8 +52,26 @@ type Engine struct {
 // path, time zone, ...) and transaction status. A Session runs one
 // statement at a time.
 type Session struct {
-	eng *Engine
-	set settings
+	eng      *Engine
+	set      settings
+	settings map[string]*setting
+	// tx is the transaction status: 'I' idle, 'T' in a block, 'E' failed block.
+	tx   byte
+	user string
+	pid  int
+}
+
+// TxStatus is the transaction status PostgreSQL reports in ReadyForQuery:
+// 'I' (idle), 'T' (in a transaction block) or 'E' (in a failed block).
+func (s *Session) TxStatus() byte {
+	s.init()
+	return s.tx
+}
+
+// SetUser records the connecting user (current_user) and backend id.
+func (s *Session) SetUser(user string, pid int) {
+	s.init()
+	s.user, s.pid = user, pid
 }
 
 // NewSession opens a session with default settings.

@@ -155,3 +155,42 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionStatements(t *testing.T) {
+	s := newTestSession(t)
+	steps := []struct {
+		sql  string
+		want []string
+		code string
+	}{
+		{sql: "SHOW search_path", want: []string{`"$user", public`}},
+		{sql: "SET application_name TO 'x'; SHOW application_name", want: []string{"x"}},
+		{sql: "SET myapp.flag = 'on'; SELECT current_setting('myapp.flag')", want: []string{"on"}},
+		{sql: "SET nonsense = 1", code: sqlerr.UndefinedObject},
+		{sql: "SELECT version() LIKE 'PostgreSQL 15.0 (lakesql %'", want: []string{"t"}},
+		{sql: "BEGIN; SELECT 1/0", code: sqlerr.DivisionByZero},
+		{sql: "SELECT 1", code: sqlerr.InFailedTransaction},
+		{sql: "ROLLBACK; SELECT 1", want: []string{"1"}},
+		{sql: "SET statement_timeout = 1; SELECT count(*) FROM generate_series(1, 100000000) g(x)", code: sqlerr.QueryCanceled},
+		{sql: "RESET statement_timeout; SHOW statement_timeout", want: []string{"0"}},
+	}
+	for _, st := range steps {
+		got, err := run(t, s, st.sql)
+		if st.code != "" {
+			if sqlerr.Code(err) != st.code {
+				t.Errorf("%s: got %v, want SQLSTATE %s", st.sql, err, st.code)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", st.sql, err)
+			continue
+		}
+		if strings.Join(got, "\n") != strings.Join(st.want, "\n") {
+			t.Errorf("%s: got %q want %q", st.sql, got, st.want)
+		}
+	}
+	if s.TxStatus() != 'I' {
+		t.Errorf("tx status %c", s.TxStatus())
+	}
+}

@@ -26,16 +26,29 @@ func New(cfg Config) (*Engine, error) {
 // Catalog is the engine's name space (the server builds pg_catalog on it).
 func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
-// settings are a session's configuration values.
+// settings are the parsed values of the settings the engine acts on.
 type settings struct {
 	searchPath []string
 	location   *time.Location
+	timeout    time.Duration
 }
 
 func (s *Session) init() {
 	if s.set.location == nil {
 		s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC}
+		s.settings = defaultSettings()
+		s.tx = 'I'
+		if s.user == "" {
+			s.user = "lakesql"
+		}
 	}
+}
+
+func (e *Engine) database() string {
+	if e.cfg.Database != "" {
+		return e.cfg.Database
+	}
+	return "lake"
 }
 
 func execute(ctx context.Context, s *Session, sql string, emit func(*Result) error) error {
@@ -53,7 +66,8 @@ func execute(ctx context.Context, s *Session, sql string, emit func(*Result) err
 }
 
 // runOne runs one statement; a panic inside becomes an XX000 error for
-// this statement only.
+// this statement only. Inside a failed transaction block only COMMIT and
+// ROLLBACK run, as in PostgreSQL.
 func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Result) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -62,8 +76,24 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 				fmt.Printf("panic: %v\n%s", r, debug.Stack())
 			}
 		}
+		if err != nil && s.tx == 'T' {
+			s.tx = 'E'
+		}
 	}()
-	res, err := s.statement(ctx, st)
+	if s.tx == 'E' && (st.Utility == nil || (st.Utility.Kind != parser.UtilCommit && st.Utility.Kind != parser.UtilRollback)) {
+		return sqlerr.New(sqlerr.InFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
+	var res *Result
+	if st.Utility != nil {
+		res, err = s.utility(ctx, st.Utility)
+	} else {
+		if s.set.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.set.timeout)
+			defer cancel()
+		}
+		res, err = s.statement(ctx, st)
+	}
 	if err != nil {
 		return err
 	}
@@ -76,7 +106,7 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 
 func (s *Session) env() *planner.Env {
-	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location}
+	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location, SessionFunc: s.sessionFunction}
 }
 
 func (s *Session) evalContext(ctx context.Context) *expr.Context {
@@ -136,14 +166,6 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 			return nil, err
 		}
 		return &Result{Tag: "DROP SCHEMA"}, nil
-	case *ast.BeginStmt:
-		return &Result{Tag: "BEGIN"}, nil
-	case *ast.CommitStmt:
-		return &Result{Tag: "COMMIT"}, nil
-	case *ast.RollbackStmt:
-		return &Result{Tag: "ROLLBACK"}, nil
-	case *ast.SetStmt:
-		return s.set_(ctx, ec, n)
 	case *ast.TruncateTableStmt:
 		rel, err := s.eng.cat.Lookup(ctx, n.Table.Schema.O, n.Table.Name.O, s.set.searchPath)
 		if err != nil {
@@ -169,6 +191,7 @@ func firstLine(s string) string {
 type operatorRows struct {
 	op     executor.Operator
 	ec     *expr.Context
+	ctx    context.Context // the statement's context (timeout, cancellation)
 	closed bool
 }
 
@@ -177,7 +200,7 @@ func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) 
 		op.Close()
 		return nil, err
 	}
-	return &operatorRows{op: op}, nil
+	return &operatorRows{op: op, ctx: ctx}, nil
 }
 
 func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -192,6 +215,9 @@ func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error
 			}
 		}
 	}()
+	if r.ctx != nil {
+		ctx = r.ctx
+	}
 	if r.ec != nil {
 		ctx = executor.WithEval(ctx, r.ec)
 	}

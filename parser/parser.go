@@ -31,6 +31,9 @@ type Statement struct {
 	Params []int
 	// Rewritten is the text handed to TiDB (for debugging).
 	Rewritten string
+	// Utility is set (and AST nil) for session statements the bridge
+	// parses itself: SET, SHOW, RESET, BEGIN, COMMIT, DISCARD, ...
+	Utility *Utility
 }
 
 const sqlMode = mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes
@@ -69,6 +72,10 @@ func parseOne(sql string, toks []token) (Statement, error) {
 	end = last.pos + tokenLen(sql, last)
 	text = sql[toks[0].pos:end]
 	st := Statement{Text: text, Offset: toks[0].pos}
+	if u := parseUtility(toks); u != nil {
+		st.Utility = u
+		return st, nil
+	}
 
 	r := &rw{toks: append(append([]token(nil), toks...), token{kind: tkEOF, pos: end})}
 	its := r.parseItems("")

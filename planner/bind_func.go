@@ -65,6 +65,11 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := eb.b.env.SessionFunc; f != nil {
+		if e, ok, err := f(name, args); ok || err != nil {
+			return e, err
+		}
+	}
 	return expr.Bind(name, args)
 }
 

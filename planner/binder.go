@@ -23,6 +23,9 @@ type Env struct {
 	ParamTypes []arrow.DataType
 	// ParamOrder maps the i-th '?' marker in the AST to parameter number-1.
 	ParamOrder []int
+	// SessionFunc binds functions whose value comes from the session
+	// (version(), current_setting(), ...); ok false when name is not one.
+	SessionFunc func(name string, args []expr.Expr) (e expr.Expr, ok bool, err error)
 }
 
 // binder holds the state of binding one statement.

@@ -1,0 +1,158 @@
+package parser
+
+import "strings"
+
+// UtilityKind names a session-level statement the bridge parses itself
+// (TiDB's grammar spells these the MySQL way).
+type UtilityKind int
+
+const (
+	UtilNone       UtilityKind = iota
+	UtilSet                    // SET [SESSION|LOCAL] name {TO|=} value | SET TIME ZONE v
+	UtilShow                   // SHOW name | SHOW ALL
+	UtilReset                  // RESET name | RESET ALL
+	UtilBegin                  // BEGIN | START TRANSACTION [...]
+	UtilCommit                 // COMMIT | END
+	UtilRollback               // ROLLBACK [TO SAVEPOINT x] | ABORT
+	UtilSavepoint              // SAVEPOINT x | RELEASE [SAVEPOINT] x
+	UtilDiscard                // DISCARD ALL|PLANS|...
+	UtilDeallocate             // DEALLOCATE [PREPARE] name|ALL
+	UtilSetCharacteristics
+	UtilIgnored // statements accepted and ignored (e.g. SET CONSTRAINTS, LISTEN)
+)
+
+// Utility is a parsed session statement.
+type Utility struct {
+	Kind  UtilityKind
+	Name  string // setting name, lower case ("all" for SHOW ALL / RESET ALL)
+	Value string // SET value as text ("" with Default)
+	// Default is SET name TO DEFAULT.
+	Default bool
+	// Local is SET LOCAL.
+	Local bool
+	// ToSavepoint is ROLLBACK TO SAVEPOINT.
+	ToSavepoint bool
+}
+
+// parseUtility recognises a utility statement from its tokens.
+func parseUtility(toks []token) *Utility {
+	if len(toks) == 0 || toks[0].kind != tkIdent {
+		return nil
+	}
+	words := func(from int) []string {
+		var out []string
+		for _, t := range toks[from:] {
+			out = append(out, t.text)
+		}
+		return out
+	}
+	first := toks[0].text
+	switch first {
+	case "show":
+		if len(toks) < 2 {
+			return nil
+		}
+		name := strings.Join(words(1), " ")
+		switch name {
+		case "transaction isolation level":
+			name = "transaction_isolation"
+		case "time zone":
+			name = "timezone"
+		}
+		if strings.ContainsAny(name, " ()") && name != "all" {
+			return nil // SHOW TABLES and other MySQL forms: not ours
+		}
+		return &Utility{Kind: UtilShow, Name: strings.ToLower(name)}
+	case "reset":
+		if len(toks) < 2 {
+			return nil
+		}
+		return &Utility{Kind: UtilReset, Name: strings.ToLower(strings.Join(words(1), " "))}
+	case "set":
+		i := 1
+		u := &Utility{Kind: UtilSet}
+		if i < len(toks) && toks[i].is("session", "local") {
+			u.Local = toks[i].text == "local"
+			i++
+		}
+		if i+1 < len(toks) && toks[i].is("characteristics") {
+			return &Utility{Kind: UtilSetCharacteristics}
+		}
+		if i < len(toks) && toks[i].is("transaction", "constraints", "role", "session") {
+			return &Utility{Kind: UtilIgnored}
+		}
+		if i+1 < len(toks) && toks[i].is("time") && toks[i+1].is("zone") {
+			u.Name = "timezone"
+			i += 2
+		} else if i < len(toks) && (toks[i].kind == tkIdent || toks[i].kind == tkQIdent) {
+			u.Name = strings.ToLower(toks[i].text)
+			i++
+			// dotted custom settings: myapp.setting
+			for i+1 < len(toks) && toks[i].isOp(".") {
+				u.Name += "." + strings.ToLower(toks[i+1].text)
+				i += 2
+			}
+			if i < len(toks) && (toks[i].is("to") || toks[i].isOp("=")) {
+				i++
+			} else {
+				return nil
+			}
+		} else {
+			return nil
+		}
+		if i < len(toks) && toks[i].is("default") && i+1 == len(toks) {
+			u.Default = true
+			return u
+		}
+		if i < len(toks) && toks[i].is("local") && u.Name == "timezone" {
+			u.Default = true
+			return u
+		}
+		var parts []string
+		for _, t := range toks[i:] {
+			switch t.kind {
+			case tkOp:
+				if t.text == "," {
+					parts = append(parts, ",")
+				} else {
+					parts = append(parts, t.text)
+				}
+			default:
+				parts = append(parts, t.text)
+			}
+		}
+		u.Value = strings.ReplaceAll(strings.Join(parts, " "), " , ", ", ")
+		if strings.HasPrefix(u.Value, "- ") {
+			u.Value = "-" + strings.TrimPrefix(u.Value, "- ")
+		}
+		return u
+	case "begin", "start":
+		if first == "start" && !(len(toks) > 1 && toks[1].is("transaction")) {
+			return nil
+		}
+		return &Utility{Kind: UtilBegin}
+	case "commit", "end":
+		return &Utility{Kind: UtilCommit}
+	case "rollback", "abort":
+		u := &Utility{Kind: UtilRollback}
+		for _, t := range toks[1:] {
+			if t.is("to") {
+				u.ToSavepoint = true
+			}
+		}
+		return u
+	case "savepoint", "release":
+		return &Utility{Kind: UtilSavepoint}
+	case "discard":
+		return &Utility{Kind: UtilDiscard, Name: strings.Join(words(1), " ")}
+	case "deallocate":
+		w := words(1)
+		if len(w) > 0 && w[0] == "prepare" {
+			w = w[1:]
+		}
+		return &Utility{Kind: UtilDeallocate, Name: strings.Join(w, " ")}
+	case "listen", "unlisten", "notify", "checkpoint", "vacuum", "analyze", "lock":
+		return &Utility{Kind: UtilIgnored, Name: first}
+	}
+	return nil
+}
