@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
 )
 
 // Config says where the data lives.
@@ -59,6 +60,9 @@ type Session struct {
 	tx   byte
 	user string
 	pid  int
+	// params and paramOrder bind $n while a prepared statement runs.
+	params     func(i int) (expr.Expr, error)
+	paramOrder []int
 }
 
 // TxStatus is the transaction status PostgreSQL reports in ReadyForQuery:

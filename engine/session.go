@@ -106,7 +106,8 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 
 func (s *Session) env() *planner.Env {
-	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location, SessionFunc: s.sessionFunction}
+	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location, SessionFunc: s.sessionFunction,
+		Param: s.params, ParamOrder: s.paramOrder}
 }
 
 func (s *Session) evalContext(ctx context.Context) *expr.Context {

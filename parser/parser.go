@@ -8,6 +8,7 @@ package parser
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,7 +17,7 @@ import (
 	tidb "github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
-	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values
+	"github.com/pingcap/tidb/pkg/parser/test_driver" // literal values
 )
 
 // Statement is one parsed statement.
@@ -103,7 +104,32 @@ func parseOne(sql string, toks []token) (Statement, error) {
 		return st, syntaxErr(sql, toks[0].pos, "syntax error: expected one statement")
 	}
 	st.AST = nodes[0]
+	numberParams(st.AST)
 	return st, nil
+}
+
+// paramCollector gathers '?' markers.
+type paramCollector struct {
+	ps []*test_driver.ParamMarkerExpr
+}
+
+func (v *paramCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if p, ok := n.(*test_driver.ParamMarkerExpr); ok {
+		v.ps = append(v.ps, p)
+	}
+	return n, false
+}
+func (v *paramCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// numberParams sets each marker's Order to its position in the text, so
+// Statement.Params (in text order) maps it to its $n.
+func numberParams(n ast.Node) {
+	v := &paramCollector{}
+	n.Accept(v)
+	sort.Slice(v.ps, func(i, j int) bool { return v.ps[i].Offset < v.ps[j].Offset })
+	for i, p := range v.ps {
+		p.Order = i
+	}
 }
 
 // tokenLen is the length in sql of the token at t.pos.

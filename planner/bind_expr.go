@@ -196,10 +196,10 @@ func (eb *exprBinder) param(n *test_driver.ParamMarkerExpr) (expr.Expr, error) {
 	if idx < len(env.ParamOrder) {
 		idx = env.ParamOrder[idx]
 	}
-	if idx < len(env.Params) && env.Params[idx] != nil {
-		return env.Params[idx], nil
+	if env.Param == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", idx+1)
 	}
-	return nil, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", idx+1)
+	return env.Param(idx)
 }
 
 var binaryOps = map[opcode.Op]string{

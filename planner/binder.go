@@ -16,11 +16,8 @@ type Env struct {
 	Catalog    *catalog.Catalog
 	SearchPath []string
 	Location   *time.Location
-	// Params are the values of $1.. (extended protocol), already typed.
-	Params []expr.Expr
-	// ParamTypes receives the types inferred for parameters the client
-	// did not type (nil entries are filled in by binding).
-	ParamTypes []arrow.DataType
+	// Param returns the expression for parameter i ($1 is 0).
+	Param func(i int) (expr.Expr, error)
 	// ParamOrder maps the i-th '?' marker in the AST to parameter number-1.
 	ParamOrder []int
 	// SessionFunc binds functions whose value comes from the session

@@ -1,5 +1,6 @@
 // Command lakesql runs SQL over Parquet, CSV and JSON files in place.
 //
+//	lakesql serve [--root DIR] [--listen 127.0.0.1:5433]
 //	lakesql query [--root DIR] [--format table|csv|json] (-f FILE | SQL...)
 //
 // With no --root it uses the bundled demo data.
@@ -16,6 +17,7 @@ func main() {
 }
 
 const usage = `usage:
+  lakesql serve [--root DIR] [--listen 127.0.0.1:5433]
   lakesql query [--root DIR] [--format table|csv|json] (-f FILE | SQL...)
 `
 
@@ -28,6 +30,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "query":
 		return runQuery(args[1:], stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -36,6 +36,9 @@ func (c *Cast) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 // An unknown literal is converted at once, as PostgreSQL types a quoted
 // constant by its context.
 func NewCast(e Expr, t arrow.DataType) (Expr, error) {
+	if l, ok := e.(*Literal); ok && l.Unknown && l.OnType != nil {
+		l.OnType(t)
+	}
 	from := e.Type()
 	if types.Equal(from, t) && !IsUnknownLiteral(e) {
 		return e, nil

@@ -39,6 +39,20 @@ func (c *Column) WithChildren(k []Expr) Expr { return c }
 type Literal struct {
 	Value   scalar.Scalar
 	Unknown bool
+	// OnType, when set on an unknown literal standing for a query
+	// parameter, is told the type the context casts it to (so a prepared
+	// statement can report its parameter types).
+	OnType func(arrow.DataType)
+}
+
+// NewParamLiteral returns an unknown-typed literal for a parameter value
+// (nil: NULL), reporting its inferred type to onType.
+func NewParamLiteral(v *string, onType func(arrow.DataType)) Expr {
+	sc := scalar.MakeNullScalar(types.String)
+	if v != nil {
+		sc = scalar.NewStringScalar(*v)
+	}
+	return &Literal{Value: sc, Unknown: true, OnType: onType}
 }
 
 // NewLiteral returns a constant of the scalar's type.
