@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
@@ -20,7 +21,9 @@ import (
 
 // New returns an engine over cfg.Root.
 func New(cfg Config) (*Engine, error) {
-	return &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName)}, nil
+	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName)}
+	pgcatalog.Install(e.cat, e.database())
+	return e, nil
 }
 
 // Catalog is the engine's name space (the server builds pg_catalog on it).
@@ -106,7 +109,9 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 
 func (s *Session) env() *planner.Env {
-	return &planner.Env{Catalog: s.eng.cat, SearchPath: s.set.searchPath, Location: s.set.location, SessionFunc: s.sessionFunction,
+	// pg_catalog is searched first, as in PostgreSQL.
+	path := append([]string{"pg_catalog"}, s.set.searchPath...)
+	return &planner.Env{Catalog: s.eng.cat, SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
 		Param: s.params, ParamOrder: s.paramOrder}
 }
 

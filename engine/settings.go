@@ -2,6 +2,10 @@ package engine
 
 import (
 	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"sort"
 	"strconv"
 	"strings"
@@ -387,7 +391,14 @@ func (s *Session) sessionFunction(name string, args []expr.Expr) (expr.Expr, boo
 		}
 		return str(v), true, nil
 	case "current_schemas":
-		return nil, false, nil
+		list := scalar.NewListScalar(stringArray(append([]string{"pg_catalog"}, s.set.searchPath...)))
+		return expr.NewLiteral(list), true, nil
 	}
 	return nil, false, nil
+}
+
+func stringArray(vals []string) arrow.Array {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	b.AppendValues(vals, nil)
+	return b.NewArray()
 }

@@ -63,6 +63,10 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "~"
 	case arrayFunc:
 		return "array"
+	case "lakesql_array_contains":
+		return "array_contains"
+	case "lakesql_subscript":
+		return "array_subscript"
 	}
 	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
 		return strings.TrimPrefix(fn.FnName.L, fnPrefix)

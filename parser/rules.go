@@ -38,10 +38,12 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	}
 	its = r.ruleValues(its, top)
 	its = r.ruleCalls(its)
+	its = r.ruleSubscripts(its)
 	its = r.ruleCasts(its)
 	its = r.ruleTypedLiterals(its)
 	its = r.ruleFilter(its)
 	its = r.ruleAnyArray(its)
+	its = r.ruleOperator(its)
 	its = r.ruleInfix(its)
 	its = r.ruleExclude(its)
 	its = r.ruleNulls(its)
@@ -167,8 +169,13 @@ func (r *rw) ruleCasts(its []item) []item {
 				r.err = syntaxErrAt(it.pos, "syntax error at or near \"::\"")
 				return its
 			}
-			prev := out[len(out)-1]
-			out[len(out)-1] = r.str(castText(r.text([]item{prev}), typ), prev.pos)
+			// The operand is the last primary, with its dotted qualifiers.
+			k := len(out) - 1
+			for k >= 2 && out[k-1].isOp(".") && !out[k-2].group && out[k-2].text == nil && (out[k-2].tok.kind == tkIdent || out[k-2].tok.kind == tkQIdent) {
+				k -= 2
+			}
+			operand := r.renderDotted(out[k:])
+			out = append(out[:k], r.str(castText(operand, typ), out[k].pos))
 			i = j - 1
 			continue
 		}
@@ -191,6 +198,14 @@ func (r *rw) ruleCalls(its []item) []item {
 		switch {
 		case it.open == "[" && name == "array":
 			its[i] = r.str(arrayFunc+"("+r.text(it.inner)+")", it.pos)
+		case it.open == "(" && name == "array" && len(it.inner) > 0 && it.inner[0].isWord("select"):
+			// ARRAY(subquery): an array of the subquery's rows. Options
+			// lists (pg_options_to_table) are always empty here.
+			if containsWord(it.inner, "pg_options_to_table") {
+				its[i] = r.str(castText("null", "text[]"), it.pos)
+			} else {
+				its[i] = r.str("(select array_agg(\"lakesql_arr\".x) from ("+r.text(it.inner)+") as \"lakesql_arr"+aliasSep+"x\")", it.pos)
+			}
 		case name == "cast" || name == "try_cast":
 			// CAST(expr AS type)
 			depthAs := -1
@@ -385,6 +400,19 @@ func (r *rw) ruleAnyArray(its []item) []item {
 					continue
 				}
 			}
+			// x = ANY (array_expr): a membership test on an array value.
+			if it.isOp("=") && (fn == "any" || fn == "some") && len(inner) > 0 && !inner[0].isWord("select", "with", "values") {
+				ls := len(out)
+				for ls > 0 && !isOperandStop(out[ls-1]) {
+					ls--
+				}
+				if ls < len(out) {
+					left := r.text(out[ls:])
+					out = append(out[:ls], r.str("lakesql_array_contains("+r.text(inner)+", "+left+")", it.pos))
+					i++
+					continue
+				}
+			}
 		}
 		out = append(out, it)
 	}
@@ -459,8 +487,7 @@ func (r *rw) ruleInfix(its []item) []item {
 				re++
 			}
 			if ls == i || re == i+opLen {
-				r.err = syntaxErrAt(it.pos, "syntax error at or near \"%s\"", it.tok.text)
-				return its
+				continue // not infix here (e.g. inside OPERATOR(pg_catalog.~))
 			}
 			args := r.text(its[ls:i]) + ", " + r.text(its[i+opLen:re])
 			if extra != "" {
@@ -529,16 +556,17 @@ func (r *rw) ruleAliases(its []item) []item {
 			inFrom = true
 			out = append(out, it)
 			// A table function: FROM f(args) -> FROM (SELECT lakesql_table_function('f', args))
-			if i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].tok.kind == tkIdent && !its[i+1].name[0].isWord("lateral") {
+			if i+1 < len(its) && its[i+1].group && len(its[i+1].name) >= 1 && its[i+1].name[len(its[i+1].name)-1].tok.kind == tkIdent && !its[i+1].name[0].isWord("lateral") {
 				f := its[i+1]
+				fname := f.name[len(f.name)-1].tok.text
 				args := r.text(f.inner)
 				if args != "" {
 					args = ", " + args
 				}
-				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(f.name[0].tok.text)+args+"))", f.pos))
+				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(fname)+args+"))", f.pos))
 				i++
 				if !(i+1 < len(its) && (its[i+1].isWord("as") || its[i+1].tok.kind == tkIdent && !sqlKeywords[its[i+1].tok.text] || its[i+1].tok.kind == tkQIdent)) {
-					out = append(out, r.str("as "+quoteIdent(f.name[0].tok.text), f.pos))
+					out = append(out, r.str("as "+quoteIdent(fname), f.pos))
 				}
 			}
 			continue
@@ -909,7 +937,11 @@ func (r *rw) ruleMisc(its []item) []item {
 			continue
 		case it.isWord("collate") && i+1 < len(its):
 			i++
+			if i+2 < len(its) && its[i+1].isOp(".") {
+				i += 2 // COLLATE pg_catalog."default"
+			}
 			continue
+
 		case it.isOp("|/", "||/", "@") && i+1 < len(its):
 			fn := map[string]string{"|/": "sqrt", "||/": "cbrt", "@": "abs"}[it.tok.text]
 			out = append(out, r.str(fn+"("+r.text(its[i+1:i+2])+")", it.pos))
@@ -1062,4 +1094,53 @@ func (r *rw) ruleExclude(its []item) []item {
 		i = f + 1
 	}
 	return its
+}
+
+// ruleOperator reads OPERATOR(pg_catalog.~) as the operator itself.
+func (r *rw) ruleOperator(its []item) []item {
+	for i, it := range its {
+		if it.group && len(it.name) == 1 && it.name[0].isWord("operator") && len(it.inner) > 0 {
+			its[i] = it.inner[len(it.inner)-1]
+		}
+	}
+	return its
+}
+
+// renderDotted prints a dotted name (a . b . c) without spaces.
+func (r *rw) renderDotted(its []item) string {
+	var sb strings.Builder
+	for _, it := range its {
+		sb.WriteString(r.text([]item{it}))
+	}
+	return sb.String()
+}
+
+func containsWord(its []item, w string) bool {
+	for _, it := range its {
+		if it.isWord(w) || (it.group && len(it.name) > 0 && it.name[len(it.name)-1].isWord(w)) || (it.group && containsWord(it.inner, w)) {
+			return true
+		}
+		if it.text != nil && strings.Contains(*it.text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleSubscripts rewrites arr[i] into lakesql_subscript(arr, i).
+func (r *rw) ruleSubscripts(its []item) []item {
+	var out []item
+	for _, it := range its {
+		if it.group && it.open == "[" && len(it.name) == 0 && len(it.inner) > 0 && len(out) > 0 && out[len(out)-1].isPrimary() {
+			k := len(out) - 1
+			for k >= 2 && out[k-1].isOp(".") && !out[k-2].group && out[k-2].text == nil && (out[k-2].tok.kind == tkIdent || out[k-2].tok.kind == tkQIdent) {
+				k -= 2
+			}
+			operand := r.renderDotted(out[k:])
+			out = append(out[:k], r.str("lakesql_subscript("+operand+", "+r.text(it.inner)+")", out[k].pos))
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }

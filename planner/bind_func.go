@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 
+	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -16,10 +17,17 @@ import (
 // SQL's special forms (EXTRACT, TRIM, SUBSTRING, COALESCE...) and plain
 // functions resolved by name.
 func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
+	if extraAggregates[n.FnName.L] && n.Schema.L == "" {
+		// Aggregates TiDB parses as plain calls (string_agg, array_agg, ...).
+		return eb.aggregateRef(n)
+	}
 	if arg, typeName, ok := parser.CastOf(n); ok {
 		e, err := eb.bind(arg)
 		if err != nil {
 			return nil, err
+		}
+		if r, ok, err := regCast(e, typeName); ok || err != nil {
+			return r, err
 		}
 		t, err := types.Parse(typeName)
 		if err != nil {
@@ -169,4 +177,40 @@ func (eb *exprBinder) grouping(n *ast.FuncCallExpr) (expr.Expr, error) {
 		}
 	}
 	return expr.NewCast(total, types.Int32)
+}
+
+// regCast handles casts to oid and the reg* types: a name becomes the
+// object's OID (regclass), an OID stays a number (regtype names the type).
+func regCast(e expr.Expr, typeName string) (expr.Expr, bool, error) {
+	t := strings.TrimPrefix(strings.ToLower(typeName), "pg_catalog.")
+	switch t {
+	case "oid", "regclass", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regconfig", "regtype", "xid", "cid", "tid", "name":
+	default:
+		return nil, false, nil
+	}
+	if t == "name" {
+		c, err := expr.NewCast(e, types.String)
+		return c, true, err
+	}
+	if l, ok := e.(*expr.Literal); ok && l.Unknown && l.Value.IsValid() && t != "oid" {
+		name := l.Value.String()
+		schema := "public"
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			schema, name = name[:i], name[i+1:]
+		}
+		name = strings.Trim(name, `"`)
+		switch t {
+		case "regclass":
+			if strings.HasPrefix(name, "pg_") {
+				schema = "pg_catalog"
+			}
+			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("rel", schema, name))), true, nil
+		case "regnamespace":
+			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.NamespaceOID(name))), true, nil
+		default:
+			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("proc", "pg_catalog", name))), true, nil
+		}
+	}
+	c, err := expr.NewCast(e, types.Int64)
+	return c, true, err
 }

@@ -10,87 +10,36 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
 )
 
-// PostgreSQL type OIDs.
+// PostgreSQL type OIDs used by the codec.
 const (
-	oidBool        = 16
-	oidBytea       = 17
-	oidInt8        = 20
-	oidInt2        = 21
-	oidInt4        = 23
-	oidText        = 25
-	oidOID         = 26
-	oidJSON        = 114
-	oidFloat4      = 700
-	oidFloat8      = 701
-	oidUnknown     = 705
-	oidVarchar     = 1043
-	oidBpchar      = 1042
-	oidDate        = 1082
-	oidTime        = 1083
-	oidTimestamp   = 1114
-	oidTimestampTZ = 1184
-	oidInterval    = 1186
-	oidNumeric     = 1700
-	oidRecord      = 2249
+	oidBool        = pgcatalog.OIDBool
+	oidBytea       = pgcatalog.OIDBytea
+	oidInt8        = pgcatalog.OIDInt8
+	oidInt2        = pgcatalog.OIDInt2
+	oidInt4        = pgcatalog.OIDInt4
+	oidText        = pgcatalog.OIDText
+	oidOID         = pgcatalog.OIDOid
+	oidJSON        = pgcatalog.OIDJSON
+	oidFloat4      = pgcatalog.OIDFloat4
+	oidFloat8      = pgcatalog.OIDFloat8
+	oidUnknown     = pgcatalog.OIDUnknown
+	oidVarchar     = pgcatalog.OIDVarchar
+	oidBpchar      = pgcatalog.OIDBpchar
+	oidDate        = pgcatalog.OIDDate
+	oidTime        = pgcatalog.OIDTime
+	oidTimestamp   = pgcatalog.OIDTimestamp
+	oidTimestampTZ = pgcatalog.OIDTimestampTZ
+	oidInterval    = pgcatalog.OIDInterval
+	oidNumeric     = pgcatalog.OIDNumeric
 )
 
-// arrayOIDs maps an element type OID to its array type OID.
-var arrayOIDs = map[uint32]uint32{oidBool: 1000, oidBytea: 1001, oidInt2: 1005, oidInt4: 1007, oidText: 1009,
-	oidVarchar: 1015, oidInt8: 1016, oidFloat4: 1021, oidFloat8: 1022, oidDate: 1182, oidTime: 1183,
-	oidTimestamp: 1115, oidTimestampTZ: 1185, oidInterval: 1187, oidNumeric: 1231, oidRecord: 2287}
-
-// typeInfo returns the OID, size and type modifier PostgreSQL reports for t.
-func typeInfo(t arrow.DataType) (oid uint32, size int16, mod int32) {
-	switch t.ID() {
-	case arrow.BOOL:
-		return oidBool, 1, -1
-	case arrow.INT16:
-		return oidInt2, 2, -1
-	case arrow.INT32:
-		return oidInt4, 4, -1
-	case arrow.INT64:
-		return oidInt8, 8, -1
-	case arrow.FLOAT32:
-		return oidFloat4, 4, -1
-	case arrow.FLOAT64:
-		return oidFloat8, 8, -1
-	case arrow.DECIMAL128:
-		d := t.(*arrow.Decimal128Type)
-		if d.Precision == types.MaxDecimalPrecision {
-			return oidNumeric, -1, -1
-		}
-		return oidNumeric, -1, (d.Precision<<16 | d.Scale) + 4
-	case arrow.STRING, arrow.NULL:
-		return oidText, -1, -1
-	case arrow.BINARY:
-		return oidBytea, -1, -1
-	case arrow.DATE32:
-		return oidDate, 4, -1
-	case arrow.TIME64:
-		return oidTime, 8, -1
-	case arrow.TIMESTAMP:
-		if types.IsTimestampTZ(t) {
-			return oidTimestampTZ, 8, -1
-		}
-		return oidTimestamp, 8, -1
-	case arrow.INTERVAL_MONTH_DAY_NANO:
-		return oidInterval, 16, -1
-	case arrow.LIST:
-		e, _, _ := typeInfo(t.(*arrow.ListType).Elem())
-		if a, ok := arrayOIDs[e]; ok {
-			return a, -1, -1
-		}
-		return 1009, -1, -1
-	case arrow.STRUCT:
-		return oidRecord, -1, -1
-	}
-	return oidText, -1, -1
-}
+func typeInfo(t arrow.DataType) (uint32, int16, int32) { return pgcatalog.TypeInfo(t) }
 
 // typeOfOID maps a parameter type OID to an engine type (nil: unknown).
 func typeOfOID(oid uint32) arrow.DataType {

@@ -384,6 +384,8 @@ func decimalRat(v decimal128.Num, scale int32) *big.Rat {
 func castFromText(ec *Context, a *array.String, t arrow.DataType, v []bool) (arrow.Array, error) {
 	n := a.Len()
 	switch {
+	case types.IsString(t):
+		return a, nil
 	case types.IsInteger(t):
 		bits := map[arrow.Type]int{arrow.INT16: 16, arrow.INT32: 32, arrow.INT64: 64}[t.ID()]
 		out := make([]int64, n)
@@ -494,6 +496,8 @@ func castFromText(ec *Context, a *array.String, t arrow.DataType, v []bool) (arr
 			b.Append(arrow.MonthDayNanoInterval{Months: m, Days: d, Nanoseconds: us * 1000})
 		}
 		return b.NewArray(), nil
+	case t.ID() == arrow.LIST:
+		return castTextToList(ec, a, t.(*arrow.ListType), v)
 	case t.ID() == arrow.BINARY:
 		b := array.NewBinaryBuilder(ec.Mem, arrow.BinaryTypes.Binary)
 		for i := 0; i < n; i++ {
@@ -506,4 +510,98 @@ func castFromText(ec *Context, a *array.String, t arrow.DataType, v []bool) (arr
 		return b.NewArray(), nil
 	}
 	return nil, cannotCast(types.String, t)
+}
+
+// castTextToList parses PostgreSQL array literals ('{1,2,NULL}', '{"a b",c}').
+func castTextToList(ec *Context, a *array.String, t *arrow.ListType, v []bool) (arrow.Array, error) {
+	var elems []string
+	var elemNull []bool
+	offsets := []int32{0}
+	for i := 0; i < a.Len(); i++ {
+		if isValid(v, i) {
+			es, nulls, err := parseArrayLiteral(a.Value(i))
+			if err != nil {
+				return nil, err
+			}
+			elems = append(elems, es...)
+			elemNull = append(elemNull, nulls...)
+		}
+		offsets = append(offsets, int32(len(elems)))
+	}
+	sv := make([]bool, len(elems))
+	for i := range sv {
+		sv[i] = !elemNull[i]
+	}
+	strs := newStringArray(ec.Mem, elems, sv).(*array.String)
+	vals, err := castFromText(ec, strs, t.Elem(), sv)
+	if err != nil {
+		return nil, err
+	}
+	lb := array.NewListBuilder(ec.Mem, t.Elem())
+	for i := 0; i < a.Len(); i++ {
+		if !isValid(v, i) {
+			lb.AppendNull()
+			continue
+		}
+		lb.Append(true)
+		for k := offsets[i]; k < offsets[i+1]; k++ {
+			if vals.IsNull(int(k)) {
+				lb.ValueBuilder().AppendNull()
+				continue
+			}
+			if err := lb.ValueBuilder().AppendValueFromString(vals.ValueStr(int(k))); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return lb.NewArray(), nil
+}
+
+func parseArrayLiteral(s string) ([]string, []bool, error) {
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
+		return nil, nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "malformed array literal: \"%s\"", s)
+	}
+	body := t[1 : len(t)-1]
+	var out []string
+	var nulls []bool
+	if strings.TrimSpace(body) == "" {
+		return out, nulls, nil
+	}
+	i := 0
+	for i <= len(body) {
+		for i < len(body) && body[i] == ' ' {
+			i++
+		}
+		var sb strings.Builder
+		quoted := false
+		if i < len(body) && body[i] == '"' {
+			quoted = true
+			i++
+			for i < len(body) && body[i] != '"' {
+				if body[i] == '\\' && i+1 < len(body) {
+					i++
+				}
+				sb.WriteByte(body[i])
+				i++
+			}
+			i++
+		} else {
+			for i < len(body) && body[i] != ',' {
+				sb.WriteByte(body[i])
+				i++
+			}
+		}
+		v := sb.String()
+		if !quoted {
+			v = strings.TrimSpace(v)
+		}
+		out = append(out, v)
+		nulls = append(nulls, !quoted && strings.EqualFold(v, "null"))
+		for i < len(body) && body[i] != ',' {
+			i++
+		}
+		i++
+	}
+	return out, nulls, nil
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -88,6 +89,10 @@ func Bind(name string, args []Expr) (Expr, error) {
 		return bindMath("power", args)
 	case "coalesce":
 		return NewCoalesce(args)
+	case "array_subscript":
+		return bindSubscript(args)
+	case "array_upper", "array_lower", "array_length", "cardinality":
+		return bindArrayDim(name, args)
 	}
 	if f, ok := scalarFuncs[name]; ok {
 		return f(name, args)
@@ -248,4 +253,165 @@ func implicitOK(e Expr, t arrow.DataType) bool {
 		return types.IsString(from)
 	}
 	return false
+}
+
+// RowFunc computes one row of a low-volume function from its arguments
+// (Go values: int64, float64, string, bool; nil for NULL).
+type RowFunc func(args []any) (any, error)
+
+// RegisterRowFunc adds a function evaluated row by row, for catalog
+// helpers that are not worth a vectorized kernel (format_type,
+// pg_table_is_visible, ...). Arguments are cast to argTypes. It must be
+// called during package initialisation.
+func RegisterRowFunc(name string, ret arrow.DataType, argTypes []arrow.DataType, f RowFunc) {
+	register(func(n string, args []Expr) (Expr, error) {
+		// Trailing arguments may be left out (they read as NULL).
+		if len(args) > len(argTypes) {
+			return nil, funcErr(n, args)
+		}
+		cast := make([]Expr, len(args))
+		for i, a := range args {
+			c, err := coerce(a, argTypes[i])
+			if err != nil {
+				return nil, funcErr(n, args)
+			}
+			cast[i] = c
+		}
+		return &Call{Name: n, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
+			b := array.NewBuilder(ec.Mem, ret)
+			vals := make([]any, len(argTypes))
+			for i := 0; i < rows; i++ {
+				for k, a := range arrs {
+					vals[k] = goValue(a, i)
+				}
+				v, err := f(vals)
+				if err != nil {
+					return nil, err
+				}
+				appendGo(b, v)
+			}
+			return b.NewArray(), nil
+		}}, nil
+	}, name)
+}
+
+func goValue(a arrow.Array, i int) any {
+	if a.IsNull(i) {
+		return nil
+	}
+	switch x := a.(type) {
+	case *array.String:
+		return x.Value(i)
+	case *array.Boolean:
+		return x.Value(i)
+	case *array.Float64:
+		return x.Value(i)
+	case *array.Int64, *array.Int32, *array.Int16:
+		return int64s(a)[i]
+	case *array.List:
+		s, e := x.ValueOffsets(i)
+		var out []string
+		for k := s; k < e; k++ {
+			if v, ok := goValue(x.ListValues(), int(k)).(string); ok {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	return a.ValueStr(i)
+}
+
+func appendGo(b array.Builder, v any) {
+	if v == nil {
+		b.AppendNull()
+		return
+	}
+	switch bb := b.(type) {
+	case *array.StringBuilder:
+		bb.Append(v.(string))
+	case *array.BooleanBuilder:
+		bb.Append(v.(bool))
+	case *array.Int64Builder:
+		bb.Append(v.(int64))
+	case *array.Int32Builder:
+		bb.Append(int32(v.(int64)))
+	case *array.Float64Builder:
+		bb.Append(v.(float64))
+	case *array.ListBuilder:
+		bb.Append(true)
+		for _, s := range v.([]string) {
+			bb.ValueBuilder().(*array.StringBuilder).Append(s)
+		}
+	default:
+		b.AppendNull()
+	}
+}
+
+// bindSubscript resolves arr[i] (1-based; out of range or NULL gives NULL).
+func bindSubscript(args []Expr) (Expr, error) {
+	if len(args) != 2 || args[0].Type().ID() != arrow.LIST {
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", typeName(args[0]))
+	}
+	idx, err := coerce(args[1], types.Int64)
+	if err != nil {
+		return nil, err
+	}
+	elem := args[0].Type().(*arrow.ListType).Elem()
+	return &Call{Name: "array_subscript", Args: []Expr{args[0], idx}, Ret: elem, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		l := a[0].(*array.List)
+		ix := int64s(a[1])
+		src := make([]int32, n)
+		pos := make([]int32, n)
+		for i := 0; i < n; i++ {
+			src[i] = -1
+			if l.IsNull(i) || a[1].IsNull(i) {
+				continue
+			}
+			s, e := l.ValueOffsets(i)
+			k := s + ix[i] - 1
+			if ix[i] >= 1 && k < e {
+				src[i], pos[i] = 0, int32(k)
+			}
+		}
+		return gather(ec, elem, []arrow.Array{l.ListValues()}, src, pos)
+	}}, nil
+}
+
+// bindArrayDim: array_length/array_upper/array_lower(arr, 1), cardinality(arr).
+func bindArrayDim(name string, args []Expr) (Expr, error) {
+	if len(args) == 0 || args[0].Type().ID() != arrow.LIST || (name != "cardinality" && len(args) != 2) {
+		return nil, funcErr(name, args)
+	}
+	if len(args) == 2 {
+		d, err := coerce(args[1], types.Int32)
+		if err != nil {
+			return nil, err
+		}
+		args[1] = d
+	}
+	return &Call{Name: name, Args: args, Ret: types.Int32, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		l := a[0].(*array.List)
+		out := make([]int64, n)
+		v := make([]bool, n)
+		for i := 0; i < n; i++ {
+			if l.IsNull(i) || (len(a) == 2 && (a[1].IsNull(i) || int64s(a[1])[i] != 1)) {
+				continue
+			}
+			s, e := l.ValueOffsets(i)
+			cnt := e - s
+			switch name {
+			case "array_lower":
+				if cnt > 0 {
+					out[i], v[i] = 1, true
+				}
+			case "cardinality":
+				out[i], v[i] = cnt, true
+			default:
+				if cnt > 0 {
+					out[i], v[i] = cnt, true
+				}
+			}
+		}
+		return newIntArray(ec.Mem, types.Int32, out, v), nil
+	}}, nil
 }

@@ -1,0 +1,153 @@
+package pgcatalog
+
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/types"
+)
+
+// The catalog functions clients call while browsing (psql, JDBC, BI tools).
+func init() {
+	I, T, B := types.Int64, types.String, types.Bool
+	constant := func(v any) expr.RowFunc { return func([]any) (any, error) { return v, nil } }
+	expr.RegisterRowFunc("pg_table_is_visible", B, []arrow.DataType{I}, constant(true))
+	expr.RegisterRowFunc("pg_type_is_visible", B, []arrow.DataType{I}, constant(true))
+	expr.RegisterRowFunc("pg_function_is_visible", B, []arrow.DataType{I}, constant(true))
+	expr.RegisterRowFunc("pg_get_userbyid", T, []arrow.DataType{I}, constant("lakesql"))
+	expr.RegisterRowFunc("pg_encoding_to_char", T, []arrow.DataType{I}, constant("UTF8"))
+	expr.RegisterRowFunc("pg_get_indexdef", T, []arrow.DataType{I, I, B}, constant(""))
+	expr.RegisterRowFunc("pg_get_constraintdef", T, []arrow.DataType{I, B}, constant(""))
+	expr.RegisterRowFunc("pg_get_viewdef", T, []arrow.DataType{I, B}, constant(""))
+	expr.RegisterRowFunc("pg_get_expr", T, []arrow.DataType{T, I, B}, func(a []any) (any, error) { return a[0], nil })
+	expr.RegisterRowFunc("obj_description", T, []arrow.DataType{I, T}, constant(nil))
+	expr.RegisterRowFunc("col_description", T, []arrow.DataType{I, I}, constant(nil))
+	expr.RegisterRowFunc("shobj_description", T, []arrow.DataType{I, T}, constant(nil))
+	expr.RegisterRowFunc("has_table_privilege", B, []arrow.DataType{T, T}, constant(true))
+	expr.RegisterRowFunc("has_schema_privilege", B, []arrow.DataType{T, T}, constant(true))
+	expr.RegisterRowFunc("has_database_privilege", B, []arrow.DataType{T, T}, constant(true))
+	expr.RegisterRowFunc("pg_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
+	for _, name := range []string{"pg_get_statisticsobjdef_columns", "pg_get_partkeydef", "pg_get_triggerdef", "pg_get_ruledef",
+		"pg_get_function_identity_arguments", "pg_get_function_result", "pg_get_function_arguments", "pg_partition_root", "pg_get_serial_sequence_oid"} {
+		expr.RegisterRowFunc(name, T, []arrow.DataType{I, B}, constant(nil))
+	}
+	expr.RegisterRowFunc("pg_relation_is_publishable", B, []arrow.DataType{I}, constant(false))
+	expr.RegisterRowFunc("pg_get_serial_sequence", T, []arrow.DataType{T, T}, constant(nil))
+	expr.RegisterRowFunc("pg_is_in_recovery", B, nil, constant(false))
+	expr.RegisterRowFunc("quote_literal", T, []arrow.DataType{T}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
+	})
+	expr.RegisterRowFunc("pg_total_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
+	expr.RegisterRowFunc("format_type", T, []arrow.DataType{I, I}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return FormatType(a[0].(int64), a[1]), nil
+	})
+	expr.RegisterRowFunc("quote_ident", T, []arrow.DataType{T}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return QuoteIdent(a[0].(string)), nil
+	})
+	expr.RegisterRowFunc("array_to_string", T, []arrow.DataType{types.List(T), T}, func(a []any) (any, error) {
+		if a[0] == nil || a[1] == nil {
+			return nil, nil
+		}
+		return strings.Join(a[0].([]string), a[1].(string)), nil
+	})
+}
+
+// FormatType is format_type(oid, typmod): the SQL name of a type.
+func FormatType(oid int64, typmod any) string {
+	mod := int64(-1)
+	if m, ok := typmod.(int64); ok {
+		mod = m
+	}
+	switch oid {
+	case OIDBool:
+		return "boolean"
+	case OIDInt2:
+		return "smallint"
+	case OIDInt4:
+		return "integer"
+	case OIDInt8:
+		return "bigint"
+	case OIDFloat4:
+		return "real"
+	case OIDFloat8:
+		return "double precision"
+	case OIDNumeric:
+		if mod > 4 {
+			return "numeric(" + itoa(int((mod-4)>>16)) + "," + itoa(int((mod-4)&0xffff)) + ")"
+		}
+		return "numeric"
+	case OIDText:
+		return "text"
+	case OIDVarchar:
+		return "character varying"
+	case OIDBpchar:
+		return "character"
+	case OIDDate:
+		return "date"
+	case OIDTime:
+		return "time without time zone"
+	case OIDTimestamp:
+		return "timestamp without time zone"
+	case OIDTimestampTZ:
+		return "timestamp with time zone"
+	case OIDInterval:
+		return "interval"
+	case OIDBytea:
+		return "bytea"
+	}
+	name := TypeName(oid)
+	if strings.HasPrefix(name, "_") {
+		return FormatType(elemOf(oid), typmod) + "[]"
+	}
+	if name == "" {
+		return "???"
+	}
+	return name
+}
+
+func elemOf(oid int64) int64 {
+	for _, t := range builtinTypes {
+		if t.oid == oid {
+			return t.elem
+		}
+	}
+	return 0
+}
+
+// QuoteIdent quotes an identifier when PostgreSQL would.
+func QuoteIdent(s string) string {
+	plain := s != ""
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			plain = false
+		}
+	}
+	if plain {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func init() {
+	expr.RegisterRowFunc("array_contains", types.Bool, []arrow.DataType{types.List(types.String), types.String}, func(a []any) (any, error) {
+		if a[0] == nil || a[1] == nil {
+			return nil, nil
+		}
+		for _, s := range a[0].([]string) {
+			if s == a[1].(string) {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+}
