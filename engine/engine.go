@@ -11,6 +11,7 @@ import (
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 )
 
 // Config says where the data lives.
@@ -40,6 +41,8 @@ type Result struct {
 	ParameterName, ParameterValue string
 	// Deallocate names a prepared statement to drop ("all" for all).
 	Deallocate string
+	// Copy is set for COPY ... TO STDOUT: Rows are sent as copy data.
+	Copy *parser.CopyOptions
 }
 
 // Engine is the shared state of one lakesql process: the catalog over the

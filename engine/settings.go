@@ -13,10 +13,13 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // Version is lakesql's version string.
@@ -334,6 +337,29 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return &Result{Tag: tag, Deallocate: u.Name}, nil
 	case parser.UtilSetCharacteristics:
 		return &Result{Tag: "SET"}, nil
+	case parser.UtilCopy:
+		stmts, err := parser.Parse(u.Copy.Query)
+		if err != nil {
+			return nil, err
+		}
+		if len(stmts) != 1 || stmts[0].AST == nil {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "COPY needs one query")
+		}
+		q, ok := stmts[0].AST.(ast.ResultSetNode)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY supports queries only")
+		}
+		ec := s.evalContext(ctx)
+		p, err := planner.PlanQuery(ctx, s.env(), ec, q)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := openRows(executor.WithEval(ctx, ec), p.Root)
+		if err != nil {
+			return nil, err
+		}
+		rows.ec = ec
+		return &Result{Tag: "COPY", Schema: p.Schema, Rows: rows, Copy: u.Copy}, nil
 	}
 	return &Result{Tag: strings.ToUpper(u.Name)}, nil
 }

@@ -73,7 +73,7 @@ func parseOne(sql string, toks []token) (Statement, error) {
 	end = last.pos + tokenLen(sql, last)
 	text = sql[toks[0].pos:end]
 	st := Statement{Text: text, Offset: toks[0].pos}
-	if u := parseUtility(toks); u != nil {
+	if u := parseUtility(toks, sql); u != nil {
 		st.Utility = u
 		return st, nil
 	}

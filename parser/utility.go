@@ -19,6 +19,7 @@ const (
 	UtilDeallocate             // DEALLOCATE [PREPARE] name|ALL
 	UtilSetCharacteristics
 	UtilIgnored // statements accepted and ignored (e.g. SET CONSTRAINTS, LISTEN)
+	UtilCopy    // COPY (query) TO STDOUT [WITH] [(options)] / CSV [HEADER]
 )
 
 // Utility is a parsed session statement.
@@ -32,10 +33,21 @@ type Utility struct {
 	Local bool
 	// ToSavepoint is ROLLBACK TO SAVEPOINT.
 	ToSavepoint bool
+	// Copy describes COPY ... TO STDOUT.
+	Copy *CopyOptions
+}
+
+// CopyOptions are the options of COPY (query) TO STDOUT.
+type CopyOptions struct {
+	Query     string // the query text (or "TABLE name")
+	CSV       bool
+	Header    bool
+	Delimiter string
+	Null      string
 }
 
 // parseUtility recognises a utility statement from its tokens.
-func parseUtility(toks []token) *Utility {
+func parseUtility(toks []token, sql string) *Utility {
 	if len(toks) == 0 || toks[0].kind != tkIdent {
 		return nil
 	}
@@ -151,8 +163,74 @@ func parseUtility(toks []token) *Utility {
 			w = w[1:]
 		}
 		return &Utility{Kind: UtilDeallocate, Name: strings.Join(w, " ")}
+	case "copy":
+		return parseCopy(toks, sql)
 	case "listen", "unlisten", "notify", "checkpoint", "vacuum", "analyze", "lock":
 		return &Utility{Kind: UtilIgnored, Name: first}
 	}
 	return nil
+}
+
+// parseCopy reads COPY (query) TO STDOUT ... and COPY table [(cols)] TO STDOUT ...
+func parseCopy(toks []token, sql string) *Utility {
+	opts := &CopyOptions{Delimiter: "\t", Null: "\\N"}
+	i := 1
+	if i < len(toks) && toks[i].isOp("(") {
+		depth := 0
+		start := toks[i].pos + 1
+		for ; i < len(toks); i++ {
+			if toks[i].isOp("(") {
+				depth++
+			} else if toks[i].isOp(")") {
+				depth--
+				if depth == 0 {
+					opts.Query = sql[start:toks[i].pos]
+					i++
+					break
+				}
+			}
+		}
+	} else if i < len(toks) && (toks[i].kind == tkIdent || toks[i].kind == tkQIdent) {
+		name := toks[i].text
+		i++
+		for i+1 < len(toks) && toks[i].isOp(".") {
+			name += "." + toks[i+1].text
+			i += 2
+		}
+		cols := "*"
+		if i < len(toks) && toks[i].isOp("(") {
+			start := toks[i].pos + 1
+			for ; i < len(toks) && !toks[i].isOp(")"); i++ {
+			}
+			if i < len(toks) {
+				cols = sql[start:toks[i].pos]
+				i++
+			}
+		}
+		opts.Query = "SELECT " + cols + " FROM " + name
+	} else {
+		return nil
+	}
+	if !(i+1 < len(toks) && toks[i].is("to") && toks[i+1].is("stdout")) {
+		return nil
+	}
+	i += 2
+	for ; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.is("csv") || (t.is("format") && i+1 < len(toks) && toks[i+1].is("csv")):
+			opts.CSV = true
+			opts.Delimiter = ","
+			opts.Null = ""
+		case t.is("header"):
+			opts.Header = !(i+1 < len(toks) && toks[i+1].is("false", "off"))
+		case t.is("delimiter") && i+1 < len(toks) && toks[i+1].kind == tkString:
+			opts.Delimiter = toks[i+1].text
+			i++
+		case t.is("null") && i+1 < len(toks) && toks[i+1].kind == tkString:
+			opts.Null = toks[i+1].text
+			i++
+		}
+	}
+	return &Utility{Kind: UtilCopy, Copy: opts}
 }

@@ -316,6 +316,9 @@ func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(r, 0))})
 		return nil
 	}
+	if r.Copy != nil {
+		return c.sendCopyOut(ctx, r)
+	}
 	defer r.Rows.Close()
 	if describe {
 		c.be.Send(rowDescription(r.Schema, formats))
