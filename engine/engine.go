@@ -63,6 +63,8 @@ type Session struct {
 	tx   byte
 	user string
 	pid  int
+	// cursors are the open DECLAREd cursors.
+	cursors map[string]*cursor
 	// params and paramOrder bind $n while a prepared statement runs.
 	params     func(i int) (expr.Expr, error)
 	paramOrder []int

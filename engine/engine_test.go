@@ -194,3 +194,28 @@ func TestSessionStatements(t *testing.T) {
 		t.Errorf("tx status %c", s.TxStatus())
 	}
 }
+
+func TestCursors(t *testing.T) {
+	s := newTestSession(t)
+	if _, err := run(t, s, `BEGIN; DECLARE "SQL_CUR1" NO SCROLL CURSOR WITH HOLD FOR SELECT a FROM t2 WHERE a IS NOT NULL ORDER BY c`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := run(t, s, `FETCH 2 IN "SQL_CUR1"`)
+	if err != nil || strings.Join(got, ",") != "1,1" {
+		t.Fatalf("first fetch: %v %v", got, err)
+	}
+	got, err = run(t, s, `FETCH 10 FROM "SQL_CUR1"`)
+	if err != nil || strings.Join(got, ",") != "2,5" {
+		t.Fatalf("second fetch: %v %v", got, err)
+	}
+	got, err = run(t, s, `FETCH NEXT FROM "SQL_CUR1"`)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("exhausted fetch: %v %v", got, err)
+	}
+	if _, err := run(t, s, `CLOSE "SQL_CUR1"; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, s, `FETCH 1 FROM "SQL_CUR1"`); sqlerr.Code(err) != sqlerr.InvalidCursorName {
+		t.Fatalf("closed cursor: %v", err)
+	}
+}

@@ -337,6 +337,12 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return &Result{Tag: tag, Deallocate: u.Name}, nil
 	case parser.UtilSetCharacteristics:
 		return &Result{Tag: "SET"}, nil
+	case parser.UtilDeclare:
+		return s.declare(ctx, u)
+	case parser.UtilFetch:
+		return s.fetch(ctx, u)
+	case parser.UtilClose:
+		return s.closeCursor(u)
 	case parser.UtilCopy:
 		stmts, err := parser.Parse(u.Copy.Query)
 		if err != nil {

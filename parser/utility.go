@@ -1,6 +1,9 @@
 package parser
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // UtilityKind names a session-level statement the bridge parses itself
 // (TiDB's grammar spells these the MySQL way).
@@ -20,6 +23,9 @@ const (
 	UtilSetCharacteristics
 	UtilIgnored // statements accepted and ignored (e.g. SET CONSTRAINTS, LISTEN)
 	UtilCopy    // COPY (query) TO STDOUT [WITH] [(options)] / CSV [HEADER]
+	UtilDeclare // DECLARE name [NO SCROLL] CURSOR [WITH HOLD] FOR query
+	UtilFetch   // FETCH [NEXT|FORWARD] [n|ALL] [FROM|IN] name; MOVE likewise
+	UtilClose   // CLOSE name | CLOSE ALL
 )
 
 // Utility is a parsed session statement.
@@ -35,6 +41,10 @@ type Utility struct {
 	ToSavepoint bool
 	// Copy describes COPY ... TO STDOUT.
 	Copy *CopyOptions
+	// Query is DECLARE's query text; Count is FETCH's row count (-1: all).
+	Query string
+	Count int64
+	Move  bool
 }
 
 // CopyOptions are the options of COPY (query) TO STDOUT.
@@ -165,6 +175,33 @@ func parseUtility(toks []token, sql string) *Utility {
 		return &Utility{Kind: UtilDeallocate, Name: strings.Join(w, " ")}
 	case "copy":
 		return parseCopy(toks, sql)
+	case "declare":
+		for i := 1; i < len(toks); i++ {
+			if toks[i].is("for") && i+1 < len(toks) {
+				return &Utility{Kind: UtilDeclare, Name: toks[1].text, Query: sql[toks[i+1].pos:]}
+			}
+		}
+		return nil
+	case "fetch", "move":
+		u := &Utility{Kind: UtilFetch, Count: 1, Move: first == "move"}
+		for _, t := range toks[1:] {
+			switch {
+			case t.kind == tkNumber:
+				n, _ := strconv.ParseInt(t.text, 10, 64)
+				u.Count = n
+			case t.is("all"):
+				u.Count = -1
+			case t.is("next", "forward", "from", "in"):
+			case t.kind == tkIdent || t.kind == tkQIdent:
+				u.Name = t.text
+			}
+		}
+		return u
+	case "close":
+		if len(toks) == 2 {
+			return &Utility{Kind: UtilClose, Name: toks[1].text}
+		}
+		return nil
 	case "listen", "unlisten", "notify", "checkpoint", "vacuum", "analyze", "lock":
 		return &Utility{Kind: UtilIgnored, Name: first}
 	}

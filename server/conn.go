@@ -406,8 +406,10 @@ func commandTag(r *engine.Result, rows int64) string {
 		return fmt.Sprintf("SELECT %d", rows)
 	case "INSERT":
 		return fmt.Sprintf("INSERT 0 %d", r.RowsAffected)
-	case "FETCH", "MOVE", "COPY":
+	case "FETCH", "COPY":
 		return fmt.Sprintf("%s %d", r.Tag, rows)
+	case "MOVE":
+		return fmt.Sprintf("MOVE %d", r.RowsAffected)
 	}
 	return r.Tag
 }
