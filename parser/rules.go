@@ -846,6 +846,17 @@ func splitTopText(s string) []string {
 // ruleDDL rewrites column types in CREATE TABLE into TEXT with the
 // PostgreSQL type kept in a comment (decoded by ColumnType).
 func (r *rw) ruleDDL(its []item) []item {
+	// DROP SCHEMA x CASCADE: TiDB's DROP DATABASE takes no CASCADE (the
+	// catalog always drops a schema's in-memory tables with it).
+	if len(its) > 2 && its[0].isWord("drop") && its[1].isWord("schema", "database") {
+		out := its[:0:0]
+		for _, it := range its {
+			if !it.isWord("cascade", "restrict") {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
 	if len(its) < 3 || !its[0].isWord("create") {
 		return its
 	}
