@@ -978,6 +978,13 @@ var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor
 // names, where they stand as names.
 func (r *rw) ruleQuote(its []item, top bool) []item {
 	for i, it := range its {
+		// Any word may label a column after AS (SELECT ... AS default).
+		if i > 0 && its[i-1].isWord("as") && !it.group && it.text == nil && it.tok.kind == tkIdent &&
+			(sqlKeywords[it.tok.text] || tidbOnlyReserved[it.tok.text] || pgSyntaxWords[it.tok.text]) &&
+			!it.isWord("select", "with", "values", "table", "not", "materialized") && !typeWords[it.tok.text] {
+			its[i] = r.str(quoteIdent(it.tok.text), it.pos)
+			continue
+		}
 		if it.group || it.text != nil || it.tok.kind != tkIdent || !tidbOnlyReserved[it.tok.text] {
 			continue
 		}
@@ -1155,3 +1162,11 @@ func (r *rw) ruleSubscripts(its []item) []item {
 	}
 	return out
 }
+
+// typeWords start type names (kept as words after AS in CAST(x AS ...)).
+var typeWords = map[string]bool{"double": true, "precision": true, "int": true, "integer": true, "bigint": true,
+	"smallint": true, "real": true, "float": true, "numeric": true, "decimal": true, "char": true, "character": true,
+	"varchar": true, "varying": true, "interval": true, "date": true, "time": true, "timestamp": true, "text": true,
+	"boolean": true, "bool": true, "binary": true, "int1": true, "int2": true, "int3": true, "int4": true, "int8": true,
+	"float4": true, "float8": true, "tinyint": true, "mediumint": true, "long": true, "blob": true, "varbinary": true,
+	"unsigned": true, "signed": true, "json": true, "year": true}

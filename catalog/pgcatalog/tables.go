@@ -257,7 +257,8 @@ func pgTables(l *lister) map[string]*table {
 	m["pg_rewrite"] = emptyTable([]column{{"oid", oidT}, {"rulename", textT}, {"ev_class", oidT}, {"ev_type", textT}, {"ev_enabled", textT}, {"is_instead", boolT}})
 	m["pg_trigger"] = emptyTable([]column{{"oid", oidT}, {"tgrelid", oidT}, {"tgparentid", oidT}, {"tgname", textT}, {"tgfoid", oidT}, {"tgtype", i16}, {"tgenabled", textT}, {"tgisinternal", boolT}})
 	m["pg_depend"] = emptyTable([]column{{"classid", oidT}, {"objid", oidT}, {"objsubid", i32}, {"refclassid", oidT}, {"refobjid", oidT}, {"refobjsubid", i32}, {"deptype", textT}})
-	m["pg_sequence"] = emptyTable([]column{{"seqrelid", oidT}, {"seqtypid", oidT}, {"seqstart", types64()}, {"seqincrement", types64()}})
+	m["pg_sequence"] = emptyTable([]column{{"seqrelid", oidT}, {"seqtypid", oidT}, {"seqstart", types64()}, {"seqincrement", types64()},
+		{"seqmax", types64()}, {"seqmin", types64()}, {"seqcache", types64()}, {"seqcycle", boolT}})
 	m["pg_settings"] = newTable([]column{{"name", textT}, {"setting", textT}, {"unit", textT}, {"category", textT}, {"short_desc", textT},
 		{"extra_desc", textT}, {"context", textT}, {"vartype", textT}, {"source", textT}, {"min_val", textT}, {"max_val", textT},
 		{"enumvals", textA}, {"boot_val", textT}, {"reset_val", textT}, {"sourcefile", textT}, {"sourceline", i32}, {"pending_restart", boolT}},

@@ -415,3 +415,33 @@ func bindArrayDim(name string, args []Expr) (Expr, error) {
 		return newIntArray(ec.Mem, types.Int32, out, v), nil
 	}}, nil
 }
+
+// RegisterVariadicRowFunc adds a function of any number of arguments, all
+// passed as text, evaluated row by row.
+func RegisterVariadicRowFunc(name string, ret arrow.DataType, f RowFunc) {
+	register(func(n string, args []Expr) (Expr, error) {
+		cast := make([]Expr, len(args))
+		for i, a := range args {
+			c, err := NewCast(a, types.String)
+			if err != nil {
+				return nil, err
+			}
+			cast[i] = c
+		}
+		return &Call{Name: n, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
+			b := array.NewBuilder(ec.Mem, ret)
+			vals := make([]any, len(arrs))
+			for i := 0; i < rows; i++ {
+				for k, a := range arrs {
+					vals[k] = goValue(a, i)
+				}
+				v, err := f(vals)
+				if err != nil {
+					return nil, err
+				}
+				appendGo(b, v)
+			}
+			return b.NewArray(), nil
+		}}, nil
+	}, name)
+}
