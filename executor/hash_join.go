@@ -383,17 +383,20 @@ func (j *NestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// probe joins one left batch, producing output in chunks.
+// probe joins one left batch: pairs of (left row, right row) are built a
+// block of left rows at a time and the condition is evaluated on each
+// block as one batch.
 func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error {
 	n := int(lb.NumRows())
 	nr := int(j.rb.NumRows())
 	hit := make([]bool, n)
 	var li, ri []int64
+	inner := j.typ == Inner || j.typ == Left || j.typ == Right || j.typ == Full
 	flush := func() error {
 		if len(li) == 0 {
 			return nil
 		}
-		if j.typ == Inner || j.typ == Left || j.typ == Right || j.typ == Full {
+		if inner {
 			b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
 			if err != nil {
 				return err
@@ -403,41 +406,44 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 		li, ri = nil, nil
 		return nil
 	}
-	for i := 0; i < n; i++ {
-		if err := CheckCancel(ctx); err != nil {
-			return err
-		}
-		if nr == 0 {
-			continue
-		}
-		cl := make([]int64, nr)
-		cr := make([]int64, nr)
-		for r := 0; r < nr; r++ {
-			cl[r], cr[r] = int64(i), int64(r)
-		}
-		var mask *array.Boolean
-		if j.cond != nil {
-			pairs, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, cl, cr)
-			if err != nil {
+	if nr > 0 {
+		block := max(1, BatchSize/nr)
+		for start := 0; start < n; start += block {
+			if err := CheckCancel(ctx); err != nil {
 				return err
 			}
-			m, err := j.cond.Eval(j.ec, pairs)
-			if err != nil {
-				return err
+			end := min(start+block, n)
+			cl := make([]int64, 0, (end-start)*nr)
+			cr := make([]int64, 0, (end-start)*nr)
+			for i := start; i < end; i++ {
+				for r := 0; r < nr; r++ {
+					cl, cr = append(cl, int64(i)), append(cr, int64(r))
+				}
 			}
-			mask = m.(*array.Boolean)
-		}
-		for r := 0; r < nr; r++ {
-			if mask != nil && !(mask.IsValid(r) && mask.Value(r)) {
-				continue
+			var mask *array.Boolean
+			if j.cond != nil {
+				pairs, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, cl, cr)
+				if err != nil {
+					return err
+				}
+				m, err := j.cond.Eval(j.ec, pairs)
+				if err != nil {
+					return err
+				}
+				mask = m.(*array.Boolean)
 			}
-			hit[i] = true
-			j.matched[r] = true
-			li, ri = append(li, int64(i)), append(ri, int64(r))
-		}
-		if len(li) >= BatchSize {
-			if err := flush(); err != nil {
-				return err
+			for p := range cl {
+				if mask != nil && !(mask.IsValid(p) && mask.Value(p)) {
+					continue
+				}
+				hit[cl[p]] = true
+				j.matched[cr[p]] = true
+				li, ri = append(li, cl[p]), append(ri, cr[p])
+			}
+			if len(li) >= BatchSize {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -53,15 +53,22 @@ func reorderJoins(b *binder, n Node) Node {
 	curEst := est[start]
 	remaining := append([]expr.Expr(nil), conds...)
 	for k := 1; k < len(leaves); k++ {
+		// Prefer inputs joined by an equality (a hash join), then any
+		// condition, then a cross product.
 		best := -1
-		for i, l := range leaves {
-			if used[i] {
-				continue
-			}
-			if connected(remaining, curIDs, idSet(l.Cols())) {
-				if best < 0 || est[i] < est[best] {
-					best = i
+		for _, equiOnly := range []bool{true, false} {
+			for i, l := range leaves {
+				if used[i] {
+					continue
 				}
+				if connected(remaining, curIDs, idSet(l.Cols()), equiOnly) {
+					if best < 0 || est[i] < est[best] {
+						best = i
+					}
+				}
+			}
+			if best >= 0 {
+				break
 			}
 		}
 		if best < 0 {
@@ -103,8 +110,11 @@ func reorderJoins(b *binder, n Node) Node {
 	return p
 }
 
-func connected(conds []expr.Expr, a, b map[int]bool) bool {
+func connected(conds []expr.Expr, a, b map[int]bool, equiOnly bool) bool {
 	for _, c := range conds {
+		if equiOnly && !isCall(c, "=") {
+			continue
+		}
 		r := refs(c)
 		if intersects(r, a) && intersects(r, b) && subset(r, union(a, b)) {
 			return true

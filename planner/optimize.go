@@ -7,6 +7,7 @@ import (
 // optimize applies the rewrite rules in order. Each rule keeps the plan's
 // output columns (IDs and order) unchanged.
 func (b *binder) optimize(n Node) Node {
+	n = b.optimizeSubqueries(n)
 	n = b.foldConstants(n)
 	n = marksToSemiJoins(n)
 	n = pushFilters(n, nil)
@@ -537,4 +538,18 @@ func disjuncts(e expr.Expr) []expr.Expr {
 		return out
 	}
 	return []expr.Expr{e}
+}
+
+// optimizeSubqueries optimizes the plans of scalar subqueries used as
+// expressions (each is its own query).
+func (b *binder) optimizeSubqueries(n Node) Node {
+	n = mapInputs(n, b.optimizeSubqueries)
+	return mapExprs(n, func(e expr.Expr) expr.Expr {
+		return rewrite(e, func(x expr.Expr) expr.Expr {
+			if s, ok := x.(*subqueryExpr); ok {
+				return &subqueryExpr{plan: b.optimize(s.plan), typ: s.typ}
+			}
+			return x
+		})
+	})
 }
