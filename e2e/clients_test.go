@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -29,5 +30,23 @@ found:
 	out, err := exec.Command(py, filepath.Join("clients", "python_check.py"), host, port).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "all python checks passed") {
 		t.Fatalf("python clients: %v\n%s", err, out)
+	}
+}
+
+// TestNodeClient runs node-postgres with $1 parameters and a pool (skipped
+// unless node and the pg package are installed; .ci/run installs them).
+func TestNodeClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	dir := filepath.Join("clients", "node")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "pg")); err != nil {
+		t.Skip("node-postgres not installed (npm install in e2e/clients/node): skipping")
+	}
+	host, port := serve(t, demo.FS)
+	out, err := exec.Command(node, filepath.Join(dir, "check.js"), host, port).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "all node checks passed") {
+		t.Fatalf("node-postgres: %v\n%s", err, out)
 	}
 }
