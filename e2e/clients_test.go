@@ -50,3 +50,24 @@ func TestNodeClient(t *testing.T) {
 		t.Fatalf("node-postgres: %v\n%s", err, out)
 	}
 }
+
+// TestJDBC runs pgjdbc's DatabaseMetaData and server-side prepared
+// statements (skipped unless java, javac and the driver jar are present).
+func TestJDBC(t *testing.T) {
+	javac, err1 := exec.LookPath("javac")
+	java, err2 := exec.LookPath("java")
+	jar := "/usr/share/java/postgresql.jar"
+	if _, err := os.Stat(jar); err1 != nil || err2 != nil || err != nil {
+		t.Skip("java, javac or the pgjdbc jar (libpostgresql-jdbc-java) missing: skipping")
+	}
+	dir := t.TempDir()
+	src, _ := filepath.Abs(filepath.Join("clients", "jdbc", "Check.java"))
+	if out, err := exec.Command(javac, "-cp", jar, "-d", dir, src).CombinedOutput(); err != nil {
+		t.Fatalf("javac: %v\n%s", err, out)
+	}
+	host, port := serve(t, demo.FS)
+	out, err := exec.Command(java, "-cp", jar+":"+dir, "Check", host, port).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "all jdbc checks passed") {
+		t.Fatalf("jdbc: %v\n%s", err, out)
+	}
+}
