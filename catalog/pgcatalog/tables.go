@@ -120,8 +120,8 @@ func pgTables(l *lister) map[string]*table {
 		})
 	m["pg_type"] = newTable([]column{{"oid", oidT}, {"typname", textT}, {"typnamespace", oidT}, {"typowner", oidT}, {"typlen", i16},
 		{"typbyval", boolT}, {"typtype", textT}, {"typcategory", textT}, {"typispreferred", boolT}, {"typisdefined", boolT},
-		{"typdelim", textT}, {"typrelid", oidT}, {"typsubscript", textT}, {"typelem", oidT}, {"typarray", oidT}, {"typinput", textT},
-		{"typoutput", textT}, {"typreceive", textT}, {"typsend", textT}, {"typmodin", textT}, {"typmodout", textT}, {"typanalyze", textT},
+		{"typdelim", textT}, {"typrelid", oidT}, {"typsubscript", textT}, {"typelem", oidT}, {"typarray", oidT}, {"typinput", oidT},
+		{"typoutput", oidT}, {"typreceive", oidT}, {"typsend", oidT}, {"typmodin", oidT}, {"typmodout", oidT}, {"typanalyze", oidT},
 		{"typalign", textT}, {"typstorage", textT}, {"typnotnull", boolT}, {"typbasetype", oidT}, {"typtypmod", i32}, {"typndims", i32},
 		{"typcollation", oidT}, {"typdefaultbin", textT}, {"typdefault", textT}, {"typacl", textA}},
 		func(ctx context.Context) [][]any {
@@ -136,8 +136,8 @@ func pgTables(l *lister) map[string]*table {
 					coll = 100
 				}
 				rows = append(rows, []any{t.oid, t.name, int64(NamespacePgCatalog), int64(RoleOID), int16(t.length), t.length > 0 && t.length <= 8,
-					typtype, t.category, t.preferred, true, ",", int64(0), "-", t.elem, t.array, t.input, t.output, t.receive, t.send,
-					"-", "-", "-", t.align, "p", false, int64(0), int32(-1), int32(0), coll, nil, nil, nil})
+					typtype, t.category, t.preferred, true, ",", int64(0), "-", t.elem, t.array, procOID(t.input), procOID(t.output),
+					procOID(t.receive), procOID(t.send), int64(0), int64(0), int64(0), t.align, "p", false, int64(0), int32(-1), int32(0), coll, nil, nil, nil})
 			}
 			return rows
 		})
@@ -193,13 +193,18 @@ func pgTables(l *lister) map[string]*table {
 		{"probin", textT}, {"prosqlbody", textT}, {"proconfig", textA}, {"proacl", textA}},
 		func(ctx context.Context) [][]any {
 			var rows [][]any
+			seen := map[string]bool{}
 			for i, name := range FunctionNames {
 				rows = append(rows, []any{int64(20000 + i), name, int64(NamespacePgCatalog), int64(RoleOID), int64(12), float64(1), float64(0),
 					int64(0), "-", "f", false, false, true, false, "i", "s", int16(0), int16(0), int64(25), "", nil, nil, nil, nil, nil, name, nil, nil, nil, nil})
 			}
 			for _, t := range builtinTypes {
 				for _, f := range []string{t.input, t.output, t.receive, t.send} {
-					rows = append(rows, []any{OID("proc", "pg_catalog", f), f, int64(NamespacePgCatalog), int64(RoleOID), int64(12), float64(1), float64(0),
+					if seen[f] {
+						continue
+					}
+					seen[f] = true
+					rows = append(rows, []any{procOID(f), f, int64(NamespacePgCatalog), int64(RoleOID), int64(12), float64(1), float64(0),
 						int64(0), "-", "f", false, false, true, false, "i", "s", int16(1), int16(0), t.oid, "", nil, nil, nil, nil, nil, f, nil, nil, nil, nil})
 				}
 			}
@@ -445,3 +450,6 @@ var FunctionNames = []string{"abs", "age", "array_to_string", "ascii", "avg", "b
 	"unnest", "upper", "variance", "version"}
 
 var _ = catalog.DefaultSchema
+
+// procOID is the pg_proc OID of a built-in function.
+func procOID(name string) int64 { return OID("proc", "pg_catalog", name) }
