@@ -374,3 +374,16 @@ func ColumnType(c *ast.ColumnDef) string {
 
 // ViewQueryText is the text of a CREATE VIEW statement, kept for display.
 func ViewQueryText(st Statement, n *ast.CreateViewStmt) string { return st.Text }
+
+// WindowCall decodes a window function call: its real name and arguments
+// (see ruleWindowCalls).
+func WindowCall(w *ast.WindowFuncExpr) (string, []ast.ExprNode) {
+	if strings.EqualFold(w.Name, "max") && len(w.Args) == 1 {
+		if fn, ok := w.Args[0].(*ast.FuncCallExpr); ok && fn.FnName.L == windowFnFunc && len(fn.Args) > 0 {
+			if name, ok := stringArg(fn.Args[0]); ok {
+				return name, fn.Args[1:]
+			}
+		}
+	}
+	return strings.ToLower(w.Name), w.Args
+}

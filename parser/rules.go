@@ -26,6 +26,7 @@ const (
 	aggDistinctFunc = "lakesql_agg_distinct"
 	powFunc         = "power"
 	excludeFunc     = "lakesql_frame_exclude"
+	windowFnFunc    = "lakesql_window_fn"
 )
 
 // rewrite applies every rule to a sequence of items (one nesting level),
@@ -42,6 +43,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleCasts(its)
 	its = r.ruleTypedLiterals(its)
 	its = r.ruleFilter(its)
+	its = r.ruleWindowCalls(its)
 	its = r.ruleAnyArray(its)
 	its = r.ruleOperator(its)
 	its = r.ruleInfix(its)
@@ -1170,3 +1172,32 @@ var typeWords = map[string]bool{"double": true, "precision": true, "int": true, 
 	"boolean": true, "bool": true, "binary": true, "int1": true, "int2": true, "int3": true, "int4": true, "int8": true,
 	"float4": true, "float8": true, "tinyint": true, "mediumint": true, "long": true, "blob": true, "varbinary": true,
 	"unsigned": true, "signed": true, "json": true, "year": true}
+
+// tidbWindowable are the functions TiDB's grammar accepts before OVER.
+var tidbWindowable = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"bit_and": true, "bit_or": true, "bit_xor": true, "group_concat": true, "std": true, "stddev": true,
+	"stddev_pop": true, "stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true,
+	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true, "ntile": true,
+	"lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true}
+
+// ruleWindowCalls wraps f(args) OVER (...) for functions TiDB does not
+// allow before OVER (string_agg, bool_and, regr_slope, ...) as
+// max(lakesql_window_fn('f', args)) OVER (...), decoded by WindowCall.
+func (r *rw) ruleWindowCalls(its []item) []item {
+	for i := 0; i+1 < len(its); i++ {
+		it := its[i]
+		if !it.group || len(it.name) != 1 || !its[i+1].isWord("over") || it.name[0].tok.kind != tkIdent {
+			continue
+		}
+		name := it.name[0].tok.text
+		if tidbWindowable[name] {
+			continue
+		}
+		args := r.text(it.inner)
+		if args != "" {
+			args = ", " + args
+		}
+		its[i] = r.str("max("+windowFnFunc+"("+quoteString(name)+args+"))", it.pos)
+	}
+	return its
+}

@@ -306,7 +306,8 @@ func exprName(n ast.ExprNode) string {
 	case *ast.AggregateFuncExpr:
 		return strings.ToLower(n.F)
 	case *ast.WindowFuncExpr:
-		return strings.ToLower(n.Name)
+		name, _ := parser.WindowCall(n)
+		return name
 	case *ast.CaseExpr:
 		return "case"
 	case *ast.ExistsSubqueryExpr:

@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"strings"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -55,12 +53,12 @@ func (b *binder) bindWindows(sel *ast.SelectStmt, fields []*ast.SelectField, ord
 			return err
 		}
 		eb := &exprBinder{b: b, s: s, plan: plan, what: "window function"}
-		args, err := eb.bindAllAfterAgg(n.Args)
+		name, argNodes := parser.WindowCall(n)
+		args, err := eb.bindAllAfterAgg(argNodes)
 		if err != nil {
 			return err
 		}
 		we := executor.WindowExpr{Args: args, Distinct: n.Distinct}
-		name := strings.ToLower(n.Name)
 		var ret arrow.DataType
 		if isAggregateName(name) {
 			ts := make([]arrow.DataType, len(args))

@@ -31,6 +31,9 @@ func Resolve(name string, argTypes []arrow.DataType) (*Func, error) {
 		}
 		return t, nil
 	}
+	if f, ok := resolveRegr(name, argTypes); ok {
+		return f, nil
+	}
 	switch name {
 	case "count":
 		if len(argTypes) > 1 {
