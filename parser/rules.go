@@ -434,6 +434,10 @@ func isOperandStop(it item) bool {
 		}
 		return false
 	case tkIdent:
+		switch it.tok.text {
+		case "null", "true", "false":
+			return false // values, not operators
+		}
 		return sqlKeywords[it.tok.text]
 	}
 	return false
@@ -1006,7 +1010,7 @@ func (r *rw) ruleQuote(its []item, top bool) []item {
 		case "rows", "range", "groups":
 			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil || prev.isWord("row") && false
 		case "row":
-			keep = next.group
+			keep = next.group || prev.isWord("current")
 		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "straight_join", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
 			keep = true
 		}
