@@ -402,6 +402,11 @@ func (r *rw) ruleAnyArray(its []item) []item {
 					continue
 				}
 			}
+			// ANY((SELECT ...)): the extra parentheses do not make an array.
+			if len(inner) == 1 && inner[0].group && len(inner[0].name) == 0 && len(inner[0].inner) > 0 && inner[0].inner[0].isWord("select", "with", "values") {
+				its[i+1].inner = inner[0].inner
+				inner = its[i+1].inner
+			}
 			// x = ANY (array_expr): a membership test on an array value.
 			if it.isOp("=") && (fn == "any" || fn == "some") && len(inner) > 0 && !inner[0].isWord("select", "with", "values") {
 				ls := len(out)
@@ -946,6 +951,13 @@ func (r *rw) ruleMisc(its []item) []item {
 	for i := 0; i < len(its); i++ {
 		it := its[i]
 		switch {
+		case it.group && len(it.name) == 1 && it.name[0].isWord("materialized") && len(out) > 0 && (out[len(out)-1].isWord("as") || out[len(out)-1].isWord("not")):
+			// WITH x AS [NOT] MATERIALIZED (...): a planning hint; dropped.
+			if out[len(out)-1].isWord("not") {
+				out = out[:len(out)-1]
+			}
+			out = append(out, item{group: true, open: "(", inner: it.inner, pos: it.pos})
+			continue
 		case it.isWord("isnull"):
 			out = append(out, r.str("is null", it.pos))
 			continue

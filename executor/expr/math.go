@@ -72,8 +72,18 @@ func init() {
 	register(floatFunc(pure(math.Sin)), "sin")
 	register(floatFunc(pure(math.Cos)), "cos")
 	register(floatFunc(pure(math.Tan)), "tan")
-	register(floatFunc(pure(math.Asin)), "asin")
-	register(floatFunc(pure(math.Acos)), "acos")
+	register(floatFunc(func(x float64) (float64, error) {
+		if x < -1 || x > 1 {
+			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
+		}
+		return math.Asin(x), nil
+	}), "asin")
+	register(floatFunc(func(x float64) (float64, error) {
+		if x < -1 || x > 1 {
+			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
+		}
+		return math.Acos(x), nil
+	}), "acos")
 	register(floatFunc(pure(math.Atan)), "atan")
 	register(floatFunc(pure(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
 	register(fixed(types.Float64, func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
