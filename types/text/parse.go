@@ -134,6 +134,9 @@ func ParseDate(s string) (int32, error) {
 	if bc {
 		y = 1 - y
 	}
+	if y < -4712 || y > 5874897 {
+		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: \"%s\"", s)
+	}
 	if m < 1 || m > 12 || d < 1 || d > daysIn(y, time.Month(m)) {
 		return 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
 	}
@@ -314,9 +317,12 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 			unit = fields[i+1]
 			i++
 		}
+		// Fractions of year-based units become whole months (the rest is
+		// dropped, as PostgreSQL does); fractions of months cascade.
+		yearish := func(months float64) { fm += math.Trunc(num * months) }
 		switch strings.TrimSuffix(unit, "s") {
 		case "year", "yr", "y":
-			fm += num * 12
+			yearish(12)
 		case "mon", "month", "mo":
 			fm += num
 		case "week", "w":
@@ -334,11 +340,11 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 		case "microsecond", "u":
 			fus += num
 		case "decade":
-			fm += num * 120
+			yearish(120)
 		case "century", "centurie":
-			fm += num * 1200
+			yearish(1200)
 		case "millennium", "millennia":
-			fm += num * 12000
+			yearish(12000)
 		default:
 			if unit == "ms" || unit == "msec" || unit == "msecs" {
 				fus += num * 1e3
@@ -350,6 +356,9 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 			}
 			return 0, 0, 0, invalid("interval", s)
 		}
+	}
+	if math.Abs(fm) > math.MaxInt32 || math.Abs(fd) > math.MaxInt32 || math.Abs(fus) > 9.2e18 {
+		return 0, 0, 0, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval field value out of range: \"%s\"", s)
 	}
 	// Fractions cascade down as PostgreSQL does: months -> days (30), days -> time.
 	wm := math.Trunc(fm)
