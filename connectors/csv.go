@@ -36,18 +36,10 @@ type CSVTable struct {
 }
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	key, err := keyOf(fsys, p)
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) { return InferCSV(fsys, p, comp, opts.sampleRows()) })
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := opts.Cache.get(key); ok {
-		return &CSVTable{fsys: fsys, path: p, comp: comp, d: v.(*csvDialect), batchSize: opts.batchSize()}, nil
-	}
-	d, err := InferCSV(fsys, p, comp, opts.sampleRows())
-	if err != nil {
-		return nil, err
-	}
-	opts.Cache.put(key, d)
 	return &CSVTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize()}, nil
 }
 

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/klauspost/compress/zstd"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -19,6 +17,7 @@ import (
 // Format is a data file format.
 type Format int
 
+// The formats the connectors read.
 const (
 	Parquet Format = iota + 1
 	CSV
@@ -26,23 +25,44 @@ const (
 )
 
 func (f Format) String() string {
-	return map[Format]string{Parquet: "parquet", CSV: "csv", JSON: "json"}[f]
+	switch f {
+	case Parquet:
+		return "parquet"
+	case CSV:
+		return "csv"
+	case JSON:
+		return "json"
+	}
+	return "unknown"
 }
 
-// Compression is a whole-file compression.
+// Compression is a whole-file compression, undone while reading.
 type Compression int
 
+// The compressions the connectors undo.
 const (
 	NoCompression Compression = iota
 	Gzip
 	Zstd
 )
 
+func (c Compression) String() string {
+	switch c {
+	case Gzip:
+		return "gzip"
+	case Zstd:
+		return "zstd"
+	}
+	return "none"
+}
+
 // DetectFormat reads a file's format and compression from its name:
-// .parquet/.parq, .csv/.tsv/.psv/.txt, .json/.ndjson/.jsonl, each
-// optionally followed by .gz or .zst.
+// .parquet/.parq, .csv/.tsv/.psv/.txt (read as CSV), .json/.ndjson/.jsonl,
+// the last two kinds optionally followed by .gz or .zst. A compressed
+// Parquet file is not recognised: Parquet compresses its pages itself and
+// needs random access.
 func DetectFormat(name string) (Format, Compression, bool) {
-	n := strings.ToLower(name)
+	n := strings.ToLower(path.Base(name))
 	comp := NoCompression
 	switch {
 	case strings.HasSuffix(n, ".gz"):
@@ -64,77 +84,36 @@ func DetectFormat(name string) (Format, Compression, bool) {
 	return 0, 0, false
 }
 
-// Options configure readers.
-type Options struct {
-	// Cache holds inferred schemas; nil disables caching.
-	Cache *SchemaCache
-	// SampleRows is how many rows CSV and JSON inference read (default 1000).
-	SampleRows int
-	// BatchSize is the number of rows per batch (default executor.BatchSize).
-	BatchSize int
-}
-
-func (o Options) sampleRows() int {
-	if o.SampleRows > 0 {
-		return o.SampleRows
+// OpenFile opens one data file of fsys as a table; its format comes from
+// its name (see DetectFormat). For CSV and JSON this infers the schema
+// from a sample (or takes it from opts.Cache); for Parquet it reads the
+// footer.
+func OpenFile(ctx context.Context, fsys fs.FS, p string, opts Options) (Table, error) {
+	f, comp, ok := DetectFormat(p)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "file \"%s\" has no supported format (parquet, csv, json)", p)
 	}
-	return 1000
-}
-
-func (o Options) batchSize() int {
-	if o.BatchSize > 0 {
-		return o.BatchSize
+	if err := ctx.Err(); err != nil {
+		return nil, sqlerr.Canceled(err)
 	}
-	return 4096
-}
-
-// SchemaCache remembers inferred schemas per file version (path, size,
-// modification time), so repeated queries skip inference. It is safe for
-// concurrent use.
-type SchemaCache struct {
-	mu sync.Mutex
-	m  map[cacheKey]any
-}
-
-type cacheKey struct {
-	path  string
-	size  int64
-	mtime time.Time
-}
-
-// NewSchemaCache returns an empty cache.
-func NewSchemaCache() *SchemaCache { return &SchemaCache{m: map[cacheKey]any{}} }
-
-func (c *SchemaCache) get(k cacheKey) (any, bool) {
-	if c == nil {
-		return nil, false
+	switch f {
+	case Parquet:
+		return openParquet(ctx, fsys, p, opts)
+	case CSV:
+		return openCSV(ctx, fsys, p, comp, opts)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
+	return openJSON(ctx, fsys, p, comp, opts)
 }
 
-func (c *SchemaCache) put(k cacheKey, v any) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[k] = v
-}
-
-func keyOf(fsys fs.FS, p string) (cacheKey, error) {
-	st, err := fs.Stat(fsys, p)
-	if err != nil {
-		return cacheKey{}, fileErr(p, err)
-	}
-	return cacheKey{path: p, size: st.Size(), mtime: st.ModTime()}, nil
-}
-
+// fileErr classifies an error opening or reading p: a missing file is
+// 58P01, anything else an I/O error, unless err already has a SQLSTATE.
 func fileErr(p string, err error) error {
-	if se, ok := err.(*sqlerr.Error); ok {
+	var se *sqlerr.Error
+	if errors.As(err, &se) {
 		return se
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return sqlerr.Wrap(err, sqlerr.UndefinedFile, "could not open file \"%s\"", p)
 	}
 	return sqlerr.Wrap(err, sqlerr.IOError, "could not read file \"%s\"", p)
 }
@@ -152,53 +131,58 @@ func openStream(fsys fs.FS, p string, comp Compression) (io.ReadCloser, error) {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid gzip", p)
 		}
-		return &multiCloser{Reader: z, closers: []io.Closer{z, f}}, nil
+		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
 	case Zstd:
-		z, err := zstd.NewReader(f)
+		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid zstd", p)
 		}
-		return &multiCloser{Reader: z, closers: []io.Closer{closerFunc(func() error { z.Close(); return nil }), f}}, nil
+		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
 	}
 	return f, nil
 }
 
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
-
-type multiCloser struct {
+// decompressor closes both the decompressor and the file under it.
+type decompressor struct {
 	io.Reader
-	closers []io.Closer
+	close func() error
 }
 
-func (m *multiCloser) Close() error {
-	var first error
-	for _, c := range m.closers {
-		if err := c.Close(); err != nil && first == nil {
-			first = err
-		}
+func (d *decompressor) Close() error { return d.close() }
+
+// streamErrReader turns a decompression failure in the middle of a file
+// into a data-corrupted error naming the file.
+type streamErrReader struct {
+	r    io.Reader
+	path string
+	comp Compression
+}
+
+func (s *streamErrReader) Read(b []byte) (int, error) {
+	n, err := s.r.Read(b)
+	if err != nil && err != io.EOF {
+		return n, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid %s", s.path, s.comp)
 	}
-	return first
+	return n, err
 }
 
-// readerAt returns random access to a file (Parquet needs it).
-func readerAt(fsys fs.FS, p string) (interface {
+// randomAccess is what the Parquet reader needs of a file.
+type randomAccess interface {
 	io.ReaderAt
 	io.Seeker
 	io.Reader
-}, func() error, error) {
+}
+
+// openRandomAccess returns random access to a file. Files of
+// os.Root.FS() and embed.FS provide it; for any other fs.FS the file is
+// read into memory.
+func openRandomAccess(fsys fs.FS, p string) (randomAccess, func() error, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, nil, fileErr(p, err)
 	}
-	type ras interface {
-		io.ReaderAt
-		io.Seeker
-		io.Reader
-	}
-	if r, ok := f.(ras); ok {
+	if r, ok := f.(randomAccess); ok {
 		return r, f.Close, nil
 	}
 	data, err := io.ReadAll(f)
@@ -209,24 +193,16 @@ func readerAt(fsys fs.FS, p string) (interface {
 	return bytes.NewReader(data), func() error { return nil }, nil
 }
 
-// OpenFile opens one data file as a table.
-func OpenFile(ctx context.Context, fsys fs.FS, p string, opts Options) (Table, error) {
-	f, comp, ok := DetectFormat(p)
-	if !ok {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "file \"%s\" has no supported format (parquet, csv, json)", p)
-	}
-	switch f {
-	case Parquet:
-		return openParquet(ctx, fsys, p, opts)
-	case CSV:
-		return openCSV(ctx, fsys, p, comp, opts)
-	}
-	return openJSON(ctx, fsys, p, comp, opts)
-}
-
 // fileSplit is a whole file.
 type fileSplit struct{ path string }
 
 func (s fileSplit) String() string { return s.path }
 
-var _ = arrow.Null
+// allColumns returns 0..n-1, what a nil projection means.
+func allColumns(n int) []int {
+	cols := make([]int, n)
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols
+}

@@ -198,18 +198,10 @@ func (t *jtype) arrowType() arrow.DataType {
 }
 
 func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	key, err := keyOf(fsys, p)
+	s, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*arrow.Schema, error) { return InferJSON(fsys, p, comp, opts.sampleRows()) })
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := opts.Cache.get(key); ok {
-		return &JSONTable{fsys: fsys, path: p, comp: comp, schema: v.(*arrow.Schema), batchSize: opts.batchSize()}, nil
-	}
-	s, err := InferJSON(fsys, p, comp, opts.sampleRows())
-	if err != nil {
-		return nil, err
-	}
-	opts.Cache.put(key, s)
 	return &JSONTable{fsys: fsys, path: p, comp: comp, schema: s, batchSize: opts.batchSize()}, nil
 }
 

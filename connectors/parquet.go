@@ -10,197 +10,235 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
 
+// parquetBufferSize is the read buffer of each projected column chunk:
+// reads are buffered streams rather than whole column chunks in memory.
+const parquetBufferSize = 1 << 20
+
 // ParquetTable reads a Parquet file: one split per row group, only the
-// requested columns, converted to engine types.
+// projected columns, converted to engine types (see ToEngine).
 type ParquetTable struct {
-	fsys   fs.FS
-	path   string
-	schema *arrow.Schema // normalised
-	raw    *arrow.Schema
-	// leaves lists the Parquet leaf columns of each top-level field.
-	leaves    [][]int
-	rowGroups []RowGroupStats
+	fsys      fs.FS
+	path      string
+	meta      *parquetMeta
+	schema    *arrow.Schema // engine types
 	batchSize int
 }
 
-// RowGroupStats describes one row group (for pruning, later).
-type RowGroupStats struct {
-	Index   int
-	NumRows int64
-}
-
-// parquetSplit is one row group.
-type parquetSplit struct {
-	path string
-	rg   RowGroupStats
-}
-
-func (s parquetSplit) String() string { return fmt.Sprintf("%s row group %d", s.path, s.rg.Index) }
-
-// Stats exposes the row group's statistics.
-func (s parquetSplit) Stats() RowGroupStats { return s.rg }
-
+// parquetMeta is what the footer says, cached per file version.
 type parquetMeta struct {
-	raw       *arrow.Schema
-	leaves    [][]int
-	rowGroups []RowGroupStats
+	file *metadata.FileMetaData
+	raw  *arrow.Schema // as pqarrow reads it
+	// leaves lists the Parquet leaf columns of each top-level field: a
+	// struct or list field has several (or nested) leaves.
+	leaves [][]int
+	// flatLeaf is the leaf column of a top-level primitive field, -1 for
+	// nested fields (statistics are kept for flat fields only).
+	flatLeaf []int
+	splits []*ParquetSplit
 }
+
+// ParquetSplit is one row group of a Parquet file. Its statistics come
+// from the footer, for pruning row groups against filters.
+type ParquetSplit struct {
+	Path     string
+	RowGroup int
+	NumRows  int64
+	// Columns holds per-column statistics, indexed like the table's
+	// schema. Nested columns and columns without statistics have the
+	// zero value.
+	Columns []ColumnStats
+}
+
+func (s *ParquetSplit) String() string { return fmt.Sprintf("%s row group %d", s.Path, s.RowGroup) }
 
 func openParquet(ctx context.Context, fsys fs.FS, p string, opts Options) (t Table, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.DataCorrupted, "could not read Parquet file \"%s\": %v", p, r)
-		}
-	}()
-	key, err := keyOf(fsys, p)
+	m, err := cached(opts.Cache, fsys, p, 0, func() (*parquetMeta, error) { return readParquetMeta(fsys, p) })
 	if err != nil {
 		return nil, err
 	}
-	meta, ok := opts.Cache.get(key)
-	if !ok {
-		m, err := readParquetMeta(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		meta = m
-		opts.Cache.put(key, m)
-	}
-	m := meta.(*parquetMeta)
-	return &ParquetTable{fsys: fsys, path: p, raw: m.raw, schema: types.NormalizeSchema(m.raw), leaves: m.leaves, rowGroups: m.rowGroups, batchSize: opts.batchSize()}, nil
+	return &ParquetTable{fsys: fsys, path: p, meta: m, schema: types.NormalizeSchema(m.raw), batchSize: opts.batchSize()}, nil
 }
 
-func readParquetMeta(fsys fs.FS, p string) (*parquetMeta, error) {
-	r, closeFn, err := readerAt(fsys, p)
+// corruptParquet is the error for a file the Parquet reader rejects.
+func corruptParquet(p string, err error) error {
+	return sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", p)
+}
+
+// recoverParquet turns a panic inside the Parquet library (it panics on
+// some corrupt inputs) into a data-corrupted error.
+func recoverParquet(p string, err *error) {
+	if r := recover(); r != nil {
+		*err = sqlerr.New(sqlerr.DataCorrupted, "could not read Parquet file \"%s\": %v", p, r)
+	}
+}
+
+func readParquetMeta(fsys fs.FS, p string) (m *parquetMeta, err error) {
+	defer recoverParquet(p, &err)
+	r, closeFile, err := openRandomAccess(fsys, p)
 	if err != nil {
 		return nil, err
 	}
-	defer closeFn()
+	defer closeFile()
 	pf, err := file.NewParquetReader(r)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", p)
+		return nil, corruptParquet(p, err)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 4096}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", p)
+		return nil, corruptParquet(p, err)
 	}
 	raw, err := fr.Schema()
 	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read the schema of Parquet file \"%s\"", p)
+		return nil, corruptParquet(p, err)
 	}
-	m := &parquetMeta{raw: raw}
+	m = &parquetMeta{file: pf.MetaData(), raw: raw}
 	for _, f := range fr.Manifest.Fields {
-		var leaves []int
-		var collect func(sf pqarrow.SchemaField)
-		collect = func(sf pqarrow.SchemaField) {
-			if sf.IsLeaf() {
-				leaves = append(leaves, sf.ColIndex)
-			}
-			for _, c := range sf.Children {
-				collect(c)
-			}
+		m.leaves = append(m.leaves, leafColumns(f, nil))
+		flat := -1
+		if f.IsLeaf() {
+			flat = f.ColIndex
 		}
-		collect(f)
-		m.leaves = append(m.leaves, leaves)
+		m.flatLeaf = append(m.flatLeaf, flat)
 	}
-	md := pf.MetaData()
-	for i := 0; i < pf.NumRowGroups(); i++ {
-		m.rowGroups = append(m.rowGroups, RowGroupStats{Index: i, NumRows: md.RowGroup(i).NumRows()})
+	for i := 0; i < m.file.NumRowGroups(); i++ {
+		m.splits = append(m.splits, rowGroupSplit(p, m, i))
 	}
 	return m, nil
 }
 
+// leafColumns appends the Parquet leaf column indexes under f.
+func leafColumns(f pqarrow.SchemaField, dst []int) []int {
+	if f.IsLeaf() {
+		dst = append(dst, f.ColIndex)
+	}
+	for _, c := range f.Children {
+		dst = leafColumns(c, dst)
+	}
+	return dst
+}
+
+// Schema is the file's columns in engine types.
 func (t *ParquetTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
+// Splits returns one *ParquetSplit per row group.
 func (t *ParquetTable) Splits(ctx context.Context) ([]Split, error) {
-	out := make([]Split, len(t.rowGroups))
-	for i, rg := range t.rowGroups {
-		out[i] = parquetSplit{path: t.path, rg: rg}
+	out := make([]Split, len(t.meta.splits))
+	for i, s := range t.meta.splits {
+		out[i] = s
 	}
 	return out, nil
 }
 
+// Open reads one row group, decoding only the Parquet leaf columns of the
+// requested fields.
 func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd executor.BatchReader, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.DataCorrupted, "could not read Parquet file \"%s\": %v", t.path, r)
-		}
-	}()
-	if columns == nil {
-		columns = make([]int, t.schema.NumFields())
-		for i := range columns {
-			columns[i] = i
-		}
+	defer recoverParquet(t.path, &err)
+	ps, ok := split.(*ParquetSplit)
+	if !ok || ps.Path != t.path {
+		return nil, sqlerr.New(sqlerr.InternalError, "split %v is not of Parquet file \"%s\"", split, t.path)
 	}
-	ps := split.(parquetSplit)
-	r, closeFn, err := readerAt(t.fsys, t.path)
+	if columns == nil {
+		columns = allColumns(t.schema.NumFields())
+	}
+	fields := make([]arrow.Field, len(columns))
+	for i, c := range columns {
+		if c < 0 || c >= t.schema.NumFields() {
+			return nil, sqlerr.New(sqlerr.InternalError, "column %d out of range for \"%s\"", c, t.path)
+		}
+		fields[i] = t.schema.Field(c)
+	}
+	schema := arrow.NewSchema(fields, nil)
+	if len(columns) == 0 {
+		return &countOnlyReader{schema: schema, rows: ps.NumRows, batch: int64(t.batchSize)}, nil
+	}
+	// pqarrow returns each field once, in the order of first request;
+	// pos maps requested columns to those.
+	var distinct, leaves []int
+	pos := make([]int, len(columns))
+	seen := map[int]int{}
+	for i, c := range columns {
+		j, ok := seen[c]
+		if !ok {
+			j = len(distinct)
+			seen[c] = j
+			distinct = append(distinct, c)
+			leaves = append(leaves, t.meta.leaves[c]...)
+		}
+		pos[i] = j
+	}
+	r, closeFile, err := openRandomAccess(t.fsys, t.path)
 	if err != nil {
 		return nil, err
 	}
 	props := parquet.NewReaderProperties(memory.DefaultAllocator)
 	props.BufferedStreamEnabled = true
-	pf, err := file.NewParquetReader(r, file.WithReadProps(props))
+	props.BufferSize = parquetBufferSize
+	pf, err := file.NewParquetReader(r, file.WithReadProps(props), file.WithMetadata(t.meta.file))
 	if err != nil {
-		closeFn()
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", t.path)
+		closeFile()
+		return nil, corruptParquet(t.path, err)
+	}
+	fail := func(err error) (executor.BatchReader, error) {
+		pf.Close()
+		closeFile()
+		return nil, corruptParquet(t.path, err)
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(t.batchSize)}, memory.DefaultAllocator)
 	if err != nil {
-		pf.Close()
-		closeFn()
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", t.path)
+		return fail(err)
 	}
-	var leaves []int
-	for _, c := range columns {
-		leaves = append(leaves, t.leaves[c]...)
-	}
-	rr, err := fr.GetRecordReader(ctx, leaves, []int{ps.rg.Index})
+	rr, err := fr.GetRecordReader(ctx, leaves, []int{ps.RowGroup})
 	if err != nil {
-		pf.Close()
-		closeFn()
-		return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", t.path)
+		return fail(err)
 	}
-	fields := make([]arrow.Field, len(columns))
-	for i, c := range columns {
-		fields[i] = t.schema.Field(c)
-	}
-	return &parquetReader{rr: rr, path: t.path, schema: arrow.NewSchema(fields, nil), closers: []func() error{func() error { rr.Release(); return nil }, pf.Close, closeFn}}, nil
+	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos,
+		close: func() error { rr.Release(); pf.Close(); return closeFile() }}, nil
 }
 
+// parquetReader converts the batches of a pqarrow record reader.
 type parquetReader struct {
-	rr      pqarrow.RecordReader
-	path    string
-	schema  *arrow.Schema
-	closers []func() error
+	rr     pqarrow.RecordReader
+	path   string
+	schema *arrow.Schema
+	pos    []int
+	close  func() error
+	done   bool
 }
 
 func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
+	if r.done {
+		return nil, nil
+	}
 	defer func() {
 		if p := recover(); p != nil {
+			r.done = true
 			err = sqlerr.New(sqlerr.DataCorrupted, "could not read Parquet file \"%s\": %v", r.path, p)
 		}
 	}()
-	if err := ctx.Err(); err != nil {
-		return nil, sqlerr.Canceled(err)
+	if err := executor.CheckCancel(ctx); err != nil {
+		return nil, err
 	}
 	if !r.rr.Next() {
+		r.done = true
 		if err := r.rr.Err(); err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "could not read Parquet file \"%s\"", r.path)
+			return nil, corruptParquet(r.path, err)
 		}
 		return nil, nil
 	}
 	rec := r.rr.RecordBatch()
-	cols := make([]arrow.Array, rec.NumCols())
-	for i := range cols {
-		c, err := ToEngine(ctx, rec.Column(i), r.schema.Field(i).Type)
+	cols := make([]arrow.Array, len(r.pos))
+	for i, p := range r.pos {
+		c, err := convertColumn(ctx, rec.Column(p), r.schema.Field(i), r.path)
 		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" column %s", r.path, r.schema.Field(i).Name)
+			return nil, err
 		}
 		cols[i] = c
 	}
@@ -208,12 +246,32 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 }
 
 func (r *parquetReader) Close() error {
-	var first error
-	for _, c := range r.closers {
-		if err := c(); err != nil && first == nil {
-			first = err
-		}
+	if r.close == nil {
+		return nil
 	}
-	r.closers = nil
-	return first
+	err := r.close()
+	r.close = nil
+	return err
 }
+
+// countOnlyReader serves batches without columns (a projection of none,
+// as for count(*)), with the row count from metadata.
+type countOnlyReader struct {
+	schema *arrow.Schema
+	rows   int64
+	batch  int64
+}
+
+func (r *countOnlyReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if r.rows <= 0 {
+		return nil, nil
+	}
+	if err := executor.CheckCancel(ctx); err != nil {
+		return nil, err
+	}
+	n := min(r.rows, r.batch)
+	r.rows -= n
+	return array.NewRecordBatch(r.schema, nil, n), nil
+}
+
+func (r *countOnlyReader) Close() error { return nil }

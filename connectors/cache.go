@@ -1,0 +1,107 @@
+package connectors
+
+import (
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/lakesql/lakesql/executor"
+)
+
+// Options configure how files are inferred and read.
+type Options struct {
+	// Cache holds inferred schemas across tables; nil disables caching.
+	Cache *SchemaCache
+	// SampleRows is how many rows CSV and JSON inference read (default
+	// 1000). CSV also stops at csvSampleBytes of text.
+	SampleRows int
+	// BatchSize is the number of rows per batch (default executor.BatchSize).
+	BatchSize int
+}
+
+func (o Options) sampleRows() int {
+	if o.SampleRows > 0 {
+		return o.SampleRows
+	}
+	return 1000
+}
+
+func (o Options) batchSize() int {
+	if o.BatchSize > 0 {
+		return o.BatchSize
+	}
+	return executor.BatchSize
+}
+
+// SchemaCache remembers what was learnt about a file (an inferred CSV
+// dialect and schema, a JSON schema, a Parquet footer) per file version:
+// path, size and modification time. A changed file is inferred again.
+// Use one cache per file system: paths are its keys. It is safe for
+// concurrent use.
+type SchemaCache struct {
+	mu sync.Mutex
+	m  map[cacheKey]any
+}
+
+type cacheKey struct {
+	path  string
+	size  int64
+	mtime time.Time
+	// sample distinguishes inferences made with different sample sizes.
+	sample int
+}
+
+// NewSchemaCache returns an empty cache.
+func NewSchemaCache() *SchemaCache { return &SchemaCache{m: map[cacheKey]any{}} }
+
+// Len is the number of cached entries.
+func (c *SchemaCache) Len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+func (c *SchemaCache) get(k cacheKey) (any, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *SchemaCache) put(k cacheKey, v any) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[k] = v
+}
+
+// cached returns the cached value for file p of fsys, computing and
+// storing it with infer on a miss. Two concurrent misses may both infer;
+// the result is the same.
+func cached[T any](c *SchemaCache, fsys fs.FS, p string, sample int, infer func() (T, error)) (T, error) {
+	var zero T
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return zero, fileErr(p, err)
+	}
+	k := cacheKey{path: p, size: st.Size(), mtime: st.ModTime(), sample: sample}
+	if v, ok := c.get(k); ok {
+		if t, ok := v.(T); ok {
+			return t, nil
+		}
+	}
+	v, err := infer()
+	if err != nil {
+		return zero, err
+	}
+	c.put(k, v)
+	return v, nil
+}
