@@ -41,7 +41,7 @@ type parquetMeta struct {
 	// flatLeaf is the leaf column of a top-level primitive field, -1 for
 	// nested fields (statistics are kept for flat fields only).
 	flatLeaf []int
-	splits []*ParquetSplit
+	splits   []*ParquetSplit
 }
 
 // ParquetSplit is one row group of a Parquet file. Its statistics come

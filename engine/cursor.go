@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -41,7 +40,7 @@ func (s *Session) declare(ctx context.Context, u *parser.Utility) (*Result, erro
 		return nil, err
 	}
 	// The cursor outlives this statement: its context is the session's.
-	rows, err := openRows(executor.WithEval(context.Background(), ec), p.Root)
+	rows, err := openRows(s.queryContext(context.Background(), ec), p.Root)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/lakesql/lakesql/sqlerr"
 	"io/fs"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -43,6 +46,26 @@ type Result struct {
 	Deallocate string
 	// Copy is set for COPY ... TO STDOUT: Rows are sent as copy data.
 	Copy *parser.CopyOptions
+	// Notices are warnings and notes about the statement (a COMMIT with
+	// no transaction open, DROP ... IF EXISTS of nothing), sent to the
+	// client before the statement completes.
+	Notices []Notice
+}
+
+// Notice is a message about a statement that succeeded.
+type Notice struct {
+	Severity string // "NOTICE" or "WARNING"
+	Code     string // SQLSTATE
+	Message  string
+}
+
+// notice makes a NOTICE (code 00000) or, given a warning code, a WARNING.
+func notice(code, format string, args ...any) Notice {
+	n := Notice{Severity: "NOTICE", Code: code, Message: fmt.Sprintf(format, args...)}
+	if code != sqlerr.SuccessfulCompletion {
+		n.Severity = "WARNING"
+	}
+	return n
 }
 
 // Engine is the shared state of one lakesql process: the catalog over the
@@ -81,6 +104,9 @@ func (s *Session) TxStatus() byte {
 func (s *Session) SetUser(user string, pid int) {
 	s.init()
 	s.user, s.pid = user, pid
+	if st := s.settings["session_authorization"]; st != nil && user != "" {
+		st.value = user
+	}
 }
 
 // NewSession opens a session with default settings.

@@ -119,9 +119,16 @@ func (s *Session) evalContext(ctx context.Context) *expr.Context {
 	return expr.NewContext(ctx, s.set.location)
 }
 
+// queryContext is ctx with what a query's operators need from the
+// session: its evaluation context and, for pg_settings, its settings.
+func (s *Session) queryContext(ctx context.Context, ec *expr.Context) context.Context {
+	ctx = context.WithValue(ctx, pgcatalog.SettingsKey{}, s.settingRows)
+	return executor.WithEval(ctx, ec)
+}
+
 func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, error) {
 	ec := s.evalContext(ctx)
-	ctx = executor.WithEval(ctx, ec)
+	ctx = s.queryContext(ctx, ec)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
@@ -154,12 +161,19 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		if n.IsView {
 			kind, tag = catalog.View, "DROP VIEW"
 		}
+		res := &Result{Tag: tag}
 		for _, t := range n.Tables {
-			if err := s.eng.cat.Drop(ctx, t.Schema.O, t.Name.O, kind, s.set.searchPath, n.IfExists); err != nil {
+			err := s.eng.cat.Drop(ctx, t.Schema.O, t.Name.O, kind, s.set.searchPath, false)
+			if n.IfExists && sqlerr.Code(err) == sqlerr.UndefinedTable {
+				// As PostgreSQL: IF EXISTS turns the error into a notice.
+				res.Notices = append(res.Notices, notice(sqlerr.SuccessfulCompletion, "%s, skipping", sqlerr.As(err).Message))
+				continue
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
-		return &Result{Tag: tag}, nil
+		return res, nil
 	case *ast.InsertStmt:
 		return s.insert(ctx, ec, n)
 	case *ast.CreateDatabaseStmt:
@@ -168,7 +182,11 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		}
 		return &Result{Tag: "CREATE SCHEMA"}, nil
 	case *ast.DropDatabaseStmt:
-		if err := s.eng.cat.DropSchema(n.Name.O, n.IfExists, true); err != nil {
+		err := s.eng.cat.DropSchema(n.Name.O, false, true)
+		if n.IfExists && sqlerr.Code(err) == sqlerr.UndefinedSchema {
+			return &Result{Tag: "DROP SCHEMA", Notices: []Notice{notice(sqlerr.SuccessfulCompletion, "%s, skipping", sqlerr.As(err).Message)}}, nil
+		}
+		if err != nil {
 			return nil, err
 		}
 		return &Result{Tag: "DROP SCHEMA"}, nil

@@ -9,11 +9,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/catalog"
-	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
@@ -95,6 +96,18 @@ func (s *Session) ReportedSettings() map[string]string {
 			out[st.name] = st.value
 		}
 	}
+	return out
+}
+
+// settingRows lists the session's parameters (name, value, description)
+// in name order, for pg_settings.
+func (s *Session) settingRows() [][3]string {
+	s.init()
+	out := make([][3]string, 0, len(s.settings))
+	for _, st := range s.settings {
+		out = append(out, [3]string{st.name, st.value, st.desc})
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i][0]) < strings.ToLower(out[j][0]) })
 	return out
 }
 
@@ -303,11 +316,15 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		}
 		return tableResult([]string{strings.ToLower(name)}, [][]string{{v}}), nil
 	case parser.UtilBegin:
-		if s.tx == 'I' {
-			s.tx = 'T'
+		if s.tx != 'I' {
+			return &Result{Tag: "BEGIN", Notices: []Notice{notice("25001", "there is already a transaction in progress")}}, nil
 		}
+		s.tx = 'T'
 		return &Result{Tag: "BEGIN"}, nil
 	case parser.UtilCommit:
+		if s.tx == 'I' {
+			return &Result{Tag: "COMMIT", Notices: []Notice{notice("25P01", "there is no transaction in progress")}}, nil
+		}
 		tag := "COMMIT"
 		if s.tx == 'E' {
 			tag = "ROLLBACK"
@@ -320,6 +337,9 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 				s.tx = 'T'
 			}
 			return &Result{Tag: "ROLLBACK"}, nil
+		}
+		if s.tx == 'I' {
+			return &Result{Tag: "ROLLBACK", Notices: []Notice{notice("25P01", "there is no transaction in progress")}}, nil
 		}
 		s.tx = 'I'
 		return &Result{Tag: "ROLLBACK"}, nil
@@ -360,7 +380,7 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		if err != nil {
 			return nil, err
 		}
-		rows, err := openRows(executor.WithEval(ctx, ec), p.Root)
+		rows, err := openRows(s.queryContext(ctx, ec), p.Root)
 		if err != nil {
 			return nil, err
 		}
@@ -377,12 +397,24 @@ func (s *Session) sessionFunction(name string, args []expr.Expr) (expr.Expr, boo
 	switch name {
 	case "version":
 		return str("PostgreSQL 15.0 (lakesql " + Version + ") on x86_64-pc-linux-gnu, compiled by Go, 64-bit"), true, nil
-	case "current_database":
+	case "current_database", "current_catalog":
 		return str(s.eng.database()), true, nil
 	case "current_schema":
 		return str(s.set.searchPath[0]), true, nil
-	case "current_user", "session_user", "user", "current_role", "getpgusername":
+	case "current_user", "session_user", "user", "current_role", "getpgusername", "system_user":
 		return str(s.user), true, nil
+	case "pg_get_userbyid":
+		// The one role (OID 10) is the connected user.
+		e, err := expr.NewRowCall(name, types.String, []arrow.DataType{types.Int64}, args, func(a []any) (any, error) {
+			if a[0] == nil {
+				return nil, nil
+			}
+			if a[0].(int64) == pgcatalog.RoleOID {
+				return s.user, nil
+			}
+			return "unknown (OID=" + strconv.FormatInt(a[0].(int64), 10) + ")", nil
+		})
+		return e, true, err
 	case "pg_backend_pid":
 		return expr.NewLiteral(scalar.NewInt32Scalar(int32(s.pid))), true, nil
 	case "current_setting", "set_config":
@@ -423,8 +455,42 @@ func (s *Session) sessionFunction(name string, args []expr.Expr) (expr.Expr, boo
 		}
 		return str(v), true, nil
 	case "current_schemas":
-		list := scalar.NewListScalar(stringArray(append([]string{"pg_catalog"}, s.set.searchPath...)))
-		return expr.NewLiteral(list), true, nil
+		path := s.set.searchPath
+		if len(args) != 1 {
+			return nil, true, sqlerr.New(sqlerr.UndefinedFunction, "function current_schemas needs one boolean argument")
+		}
+		if l, ok := args[0].(*expr.Literal); !ok || !l.Value.IsValid() || l.Value.String() != "false" {
+			// With implicit schemas: pg_catalog is searched first.
+			path = append([]string{"pg_catalog"}, path...)
+		}
+		return expr.NewLiteral(scalar.NewListScalar(stringArray(path))), true, nil
+	case "pg_table_is_visible", "lakesql_regclass_name":
+		// Both depend on the relations and this session's search path,
+		// listed once per statement when first needed.
+		path := append([]string{"pg_catalog"}, s.set.searchPath...)
+		rels := sync.OnceValues(func() (map[int64]string, map[int64]bool) {
+			return pgcatalog.RelationNames(context.Background(), s.eng.cat, path)
+		})
+		if name == "pg_table_is_visible" {
+			e, err := expr.NewRowCall(name, types.Bool, []arrow.DataType{types.Int64}, args, func(a []any) (any, error) {
+				if a[0] == nil {
+					return nil, nil
+				}
+				_, visible := rels()
+				return visible[a[0].(int64)], nil
+			})
+			return e, true, err
+		}
+		e, err := expr.NewRowCall(name, types.String, []arrow.DataType{types.Int64}, args, func(a []any) (any, error) {
+			if a[0] == nil {
+				return nil, nil
+			}
+			if n, ok := func() (string, bool) { names, _ := rels(); n, ok := names[a[0].(int64)]; return n, ok }(); ok {
+				return n, nil
+			}
+			return strconv.FormatInt(a[0].(int64), 10), nil
+		})
+		return e, true, err
 	}
 	return nil, false, nil
 }

@@ -374,6 +374,9 @@ func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (
 }
 
 func gatherKeys(ctx context.Context, st *groupState, col int, t arrow.DataType) (arrow.Array, error) {
+	if len(st.keyRows) == 0 {
+		return array.MakeArrayOfNull(memory.DefaultAllocator, t, 0), nil
+	}
 	parts := make([]arrow.Array, len(st.keyRows))
 	offsets := make([]int64, len(st.keyRows))
 	var off int64
@@ -407,6 +410,10 @@ func concatColumns(chunks [][]arrow.Array) ([]arrow.Array, error) {
 		parts := make([]arrow.Array, len(chunks))
 		for i, ch := range chunks {
 			parts[i] = ch[c]
+		}
+		if len(parts) == 1 {
+			out[c] = parts[0]
+			continue
 		}
 		all, err := array.Concatenate(parts, memory.DefaultAllocator)
 		if err != nil {

@@ -45,6 +45,23 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 		return "?column?"
 	case regexFunc:
 		return "?column?"
+	case arrayFunc:
+		return "array"
+	case "lakesql_subscript":
+		// (expr)[i] is named after expr, as in PostgreSQL.
+		if len(fn.Args) > 0 {
+			switch a := fn.Args[0].(type) {
+			case *ast.FuncCallExpr:
+				return FunctionName(a)
+			case *ast.ColumnNameExpr:
+				return a.Name.Name.O
+			case *ast.ParenthesesExpr:
+				if f, ok := a.Expr.(*ast.FuncCallExpr); ok {
+					return FunctionName(f)
+				}
+			}
+		}
+		return "?column?"
 	}
 	return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 }

@@ -200,13 +200,14 @@ func (r *rw) ruleCalls(its []item) []item {
 		switch {
 		case it.open == "[" && name == "array":
 			its[i] = r.str(arrayFunc+"("+r.text(it.inner)+")", it.pos)
-		case it.open == "(" && name == "array" && len(it.inner) > 0 && it.inner[0].isWord("select"):
+		case it.open == "(" && name == "array" && len(it.inner) > 0 && it.inner[0].isWord("select", "with", "values"):
 			// ARRAY(subquery): an array of the subquery's rows. Options
 			// lists (pg_options_to_table) are always empty here.
 			if containsWord(it.inner, "pg_options_to_table") {
 				its[i] = r.str(castText("null", "text[]"), it.pos)
 			} else {
-				its[i] = r.str("(select array_agg(\"lakesql_arr\".x) from ("+r.text(it.inner)+") as \"lakesql_arr"+aliasSep+"x\")", it.pos)
+				// An empty result is an empty array, not NULL.
+				its[i] = r.str("(select coalesce(array_agg(\"lakesql_arr\".x), '{}') as \"array\" from ("+r.text(it.inner)+") as \"lakesql_arr"+aliasSep+"x\")", it.pos)
 			}
 		case name == "cast" || name == "try_cast":
 			// CAST(expr AS type)
@@ -416,6 +417,19 @@ func (r *rw) ruleAnyArray(its []item) []item {
 				if ls < len(out) {
 					left := r.text(out[ls:])
 					out = append(out[:ls], r.str("lakesql_array_contains("+r.text(inner)+", "+left+")", it.pos))
+					i++
+					continue
+				}
+			}
+			// x <> ALL (array_expr) is NOT (x = ANY (array_expr)).
+			if !it.isOp("=") && fn == "all" && len(inner) > 0 && !inner[0].isWord("select", "with", "values") {
+				ls := len(out)
+				for ls > 0 && !isOperandStop(out[ls-1]) {
+					ls--
+				}
+				if ls < len(out) {
+					left := r.text(out[ls:])
+					out = append(out[:ls], r.str("(not lakesql_array_contains("+r.text(inner)+", "+left+"))", it.pos))
 					i++
 					continue
 				}
@@ -767,6 +781,18 @@ func (r *rw) ruleValues(its []item, top bool) []item {
 			}
 		}
 	}
+	// ... UNION [ALL] VALUES (...): convert the operand after the operator.
+	for k := 1; k < len(its); k++ {
+		if its[k].isWord("values") && its[k-1].isWord("union", "all", "distinct", "except", "intersect") {
+			end := k + 1
+			for end < len(its) && !its[end].isWord("union", "except", "intersect") {
+				end++
+			}
+			conv := r.ruleValues(append([]item(nil), its[k:end]...), false)
+			its = append(append(its[:k:k], conv...), r.ruleValues(its[end:], false)...)
+			break
+		}
+	}
 	if len(its) == 0 || !its[0].isWord("values") {
 		return its
 	}
@@ -990,7 +1016,13 @@ var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor
 	"long": true, "read": true, "release": true, "require": true, "usage": true, "option": true, "sql": true, "ssl": true,
 	"key": true, "keys": true, "index": true, "status": true, "row": false, "both": true, "leading": true, "trailing": true,
 	"lines": true, "load": true, "lock": true, "int1": true, "int2": true, "int4": true, "int8": true, "float4": true, "float8": true,
-	"array": false, "range": true, "groups": true, "rows": true}
+	"array": false, "range": true, "groups": true, "rows": true, "cardinality": true}
+
+// endsLabel reports whether the item at i ends a column label: a word
+// after AS followed by this is a name even if it is a keyword (AS select,).
+func endsLabel(its []item, i int) bool {
+	return i >= len(its) || its[i].isOp(",", ")", ";") || its[i].isWord("from")
+}
 
 // ruleQuote quotes words TiDB reserves but PostgreSQL lets you use as
 // names, where they stand as names.
@@ -998,8 +1030,8 @@ func (r *rw) ruleQuote(its []item, top bool) []item {
 	for i, it := range its {
 		// Any word may label a column after AS (SELECT ... AS default).
 		if i > 0 && its[i-1].isWord("as") && !it.group && it.text == nil && it.tok.kind == tkIdent &&
-			(sqlKeywords[it.tok.text] || tidbOnlyReserved[it.tok.text] || pgSyntaxWords[it.tok.text]) &&
-			!it.isWord("select", "with", "values", "table", "not", "materialized") && !typeWords[it.tok.text] {
+			(sqlKeywords[it.tok.text] || tidbOnlyReserved[it.tok.text] || pgSyntaxWords[it.tok.text] || endsLabel(its, i+1)) &&
+			(!it.isWord("select", "with", "values", "table", "not", "materialized") || endsLabel(its, i+1)) && !typeWords[it.tok.text] {
 			its[i] = r.str(quoteIdent(it.tok.text), it.pos)
 			continue
 		}

@@ -178,7 +178,8 @@ func parseUtility(toks []token, sql string) *Utility {
 	case "declare":
 		for i := 1; i < len(toks); i++ {
 			if toks[i].is("for") && i+1 < len(toks) {
-				return &Utility{Kind: UtilDeclare, Name: toks[1].text, Query: sql[toks[i+1].pos:]}
+				last := toks[len(toks)-1]
+				return &Utility{Kind: UtilDeclare, Name: toks[1].text, Query: sql[toks[i+1].pos : last.pos+tokenLen(sql, last)]}
 			}
 		}
 		return nil

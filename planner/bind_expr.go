@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -157,8 +158,19 @@ func decimalLiteral(s string) (expr.Expr, error) {
 	return expr.NewCast(expr.NewUnknownLiteral(s), types.Decimal(int32(prec), int32(scale)))
 }
 
+// columnIDRef prefixes a column name that stands for the column with the
+// following ID (SELECT * over columns a name cannot tell apart).
+const columnIDRef = "lakesql$column$"
+
 func (eb *exprBinder) column(n *ast.ColumnName) (expr.Expr, error) {
 	table, name := n.Table.O, n.Name.O
+	if id, ok := strings.CutPrefix(name, columnIDRef); ok {
+		for _, c := range eb.s.cols {
+			if strconv.Itoa(c.ID) == id {
+				return newColRef(c), nil
+			}
+		}
+	}
 	if n.Schema.O != "" {
 		table = n.Table.O // schema.table.col: qualify by table
 	}
@@ -176,10 +188,20 @@ func (eb *exprBinder) column(n *ast.ColumnName) (expr.Expr, error) {
 		if a := eb.s.aliases[name]; a != nil {
 			return newColRef(*a), nil
 		}
+		if sqlValueFunctions[strings.ToLower(name)] {
+			// PostgreSQL's SQL-standard functions written without
+			// parentheses (TiDB reads them as column names).
+			return eb.bind(&ast.FuncCallExpr{FnName: ast.NewCIStr(strings.ToLower(name))})
+		}
 		return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" does not exist", name)
 	}
 	return newColRef(c), nil
 }
+
+// sqlValueFunctions are PostgreSQL's functions called without parentheses
+// that TiDB does not know as such.
+var sqlValueFunctions = map[string]bool{"session_user": true, "user": true, "current_role": true,
+	"current_catalog": true, "current_schema": true, "system_user": true}
 
 func (eb *exprBinder) hasOuterTable(t string) bool {
 	for p := eb.s.parent; p != nil; p = p.parent {

@@ -127,6 +127,12 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 			out = append(out, c)
 			exprs = append(exprs, newColRef(c))
 		}
+		if typ != FullJoin {
+			// Every merged column is an original column, so only
+			// visibility changes: the scope keeps the qualified originals
+			// (hidden from * and bare names) beside the merged ones.
+			return node, out, nil
+		}
 		// Deduplicate IDs (a merged column equal to an original).
 		seen := map[int]bool{}
 		var dOut []Column
@@ -139,12 +145,7 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 			dOut = append(dOut, c)
 			dExprs = append(dExprs, exprs[i])
 		}
-		if typ == FullJoin {
-			node = &Project{Input: join, Exprs: dExprs, Out: dOut}
-		}
-		// For the other joins every merged column is an original column,
-		// so only visibility changes: scope columns, not plan columns.
-		return node, dOut, nil
+		return &Project{Input: join, Exprs: dExprs, Out: dOut}, dOut, nil
 	}
 	if j.On != nil {
 		s := newScope(cols, outer)

@@ -22,6 +22,23 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 		return eb.aggregateRef(n)
 	}
 	if arg, typeName, ok := parser.CastOf(n); ok {
+		// A reg* value read as text is the object's name (x::regtype::text).
+		if inner, ok := arg.(*ast.FuncCallExpr); ok && isTextType(typeName) {
+			if _, regType, ok := parser.CastOf(inner); ok {
+				if fn := regNameFunc[strings.TrimPrefix(strings.ToLower(regType), "pg_catalog.")]; fn != "" {
+					oid, err := eb.bind(inner)
+					if err != nil {
+						return nil, err
+					}
+					if f := eb.b.env.SessionFunc; f != nil {
+						if e, ok, err := f(fn, []expr.Expr{oid}); ok || err != nil {
+							return e, err
+						}
+					}
+					return expr.Bind(fn, []expr.Expr{oid})
+				}
+			}
+		}
 		e, err := eb.bind(arg)
 		if err != nil {
 			return nil, err
@@ -72,6 +89,9 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 	args, err := eb.bindAll(n.Args)
 	if err != nil {
 		return nil, err
+	}
+	if setReturning[name] {
+		return eb.setCall(name, args)
 	}
 	if f := eb.b.env.SessionFunc; f != nil {
 		if e, ok, err := f(name, args); ok || err != nil {
@@ -179,10 +199,30 @@ func (eb *exprBinder) grouping(n *ast.FuncCallExpr) (expr.Expr, error) {
 	return expr.NewCast(total, types.Int32)
 }
 
+// regNameFunc names, per reg* type, the function that gives an OID's
+// name: what the reg* value reads as when cast to text.
+var regNameFunc = map[string]string{"regtype": "lakesql_regtype_name", "regclass": "lakesql_regclass_name",
+	"regproc": "lakesql_regproc_name", "regprocedure": "lakesql_regproc_name", "regnamespace": "lakesql_regnamespace_name",
+	"regrole": "pg_get_userbyid"}
+
+func isTextType(name string) bool {
+	switch strings.TrimPrefix(strings.ToLower(name), "pg_catalog.") {
+	case "text", "varchar", "name", "character varying":
+		return true
+	}
+	return false
+}
+
 // regCast handles casts to oid and the reg* types: a name becomes the
-// object's OID (regclass), an OID stays a number (regtype names the type).
+// object's OID (regclass), an OID stays a number (x::regtype::text names
+// the type, see regNameFunc).
 func regCast(e expr.Expr, typeName string) (expr.Expr, bool, error) {
 	t := strings.TrimPrefix(strings.ToLower(typeName), "pg_catalog.")
+	if base, ok := strings.CutSuffix(t, "[]"); ok && (base == "oid" || regNameFunc[base] != "") {
+		// Arrays of OIDs are arrays of numbers.
+		c, err := expr.NewCast(e, types.List(types.Int64))
+		return c, true, err
+	}
 	switch t {
 	case "oid", "regclass", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regconfig", "regtype", "xid", "cid", "tid", "name":
 	default:
@@ -207,6 +247,12 @@ func regCast(e expr.Expr, typeName string) (expr.Expr, bool, error) {
 			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("rel", schema, name))), true, nil
 		case "regnamespace":
 			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.NamespaceOID(name))), true, nil
+		case "regtype":
+			oid, ok := pgcatalog.TypeOIDByName(l.Value.String())
+			if !ok {
+				return nil, true, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", l.Value.String())
+			}
+			return expr.NewLiteral(scalar.NewInt64Scalar(oid)), true, nil
 		default:
 			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("proc", "pg_catalog", name))), true, nil
 		}

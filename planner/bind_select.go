@@ -361,6 +361,10 @@ func (b *binder) expandStar(fl *ast.FieldList, s *scope) ([]*ast.SelectField, er
 		}
 		table := f.WildCard.Table.O
 		n := 0
+		dup := map[string]int{}
+		for _, c := range s.cols {
+			dup[strings.ToLower(c.Table+"."+c.Name)]++
+		}
 		for _, c := range s.cols {
 			if table == "" && c.Hidden {
 				continue
@@ -368,8 +372,12 @@ func (b *binder) expandStar(fl *ast.FieldList, s *scope) ([]*ast.SelectField, er
 			if table != "" && !strings.EqualFold(c.Table, table) {
 				continue
 			}
-			out = append(out, &ast.SelectField{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{
-				Table: ast.NewCIStr(c.Table), Name: ast.NewCIStr(c.Name)}}, AsName: ast.NewCIStr(c.Name)})
+			ref := &ast.ColumnName{Table: ast.NewCIStr(c.Table), Name: ast.NewCIStr(c.Name)}
+			if dup[strings.ToLower(c.Table+"."+c.Name)] > 1 {
+				// Same table and name twice (unnest(a, b)): refer by ID.
+				ref = &ast.ColumnName{Name: ast.NewCIStr(columnIDRef + strconv.Itoa(c.ID))}
+			}
+			out = append(out, &ast.SelectField{Expr: &ast.ColumnNameExpr{Name: ref}, AsName: ast.NewCIStr(c.Name)})
 			n++
 		}
 		if table != "" && n == 0 && !s.hasTable(table) {

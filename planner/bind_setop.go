@@ -342,7 +342,7 @@ func (b *binder) bindCTERef(d *cteDef, outer *scope) (Node, []Column, error) {
 	var node Node
 	var err error
 	if rec, ok := recursiveParts(d); ok {
-		node, err = b.bindRecursive(d, rec)
+		node, err = b.bindRecursive(d, rec, outer)
 	} else {
 		d.binding = true
 		node, err = b.bindQuery(d.query, outer)
@@ -409,7 +409,9 @@ func refersTo(n ast.Node, name string) bool {
 	return v.found
 }
 
-func (b *binder) bindRecursive(d *cteDef, list *ast.SetOprSelectList) (Node, error) {
+// outer is the scope of the query that refers to the CTE: its body may
+// refer to that query's columns (a correlated CTE).
+func (b *binder) bindRecursive(d *cteDef, list *ast.SetOprSelectList, outer *scope) (Node, error) {
 	last := list.Selects[len(list.Selects)-1]
 	anchorList := &ast.SetOprSelectList{Selects: list.Selects[:len(list.Selects)-1]}
 	var anchor Node
@@ -417,9 +419,9 @@ func (b *binder) bindRecursive(d *cteDef, list *ast.SetOprSelectList) (Node, err
 	d.binding = true
 	defer func() { d.binding = false }()
 	if len(anchorList.Selects) == 1 {
-		anchor, err = b.bindSetOperand(anchorList.Selects[0])
+		anchor, err = b.bindSetOperand(anchorList.Selects[0], outer)
 	} else {
-		anchor, err = b.bindSetList(anchorList, nil)
+		anchor, err = b.bindSetList(anchorList, outer)
 	}
 	if err != nil {
 		return nil, err
@@ -446,7 +448,7 @@ func (b *binder) bindRecursive(d *cteDef, list *ast.SetOprSelectList) (Node, err
 		d.workOut[i] = b.newCol(name, d.name, c.Type)
 	}
 	workID := d.workID
-	rec, err := b.bindSetOperand(last)
+	rec, err := b.bindSetOperand(last, outer)
 	d.workID = 0
 	if err != nil {
 		return nil, err
@@ -469,15 +471,15 @@ func (b *binder) bindRecursive(d *cteDef, list *ast.SetOprSelectList) (Node, err
 	return &RecursiveCTE{Anchor: anchor, Recursive: rec, All: all, WorkID: workID, Out: out}, nil
 }
 
-func (b *binder) bindSetOperand(n ast.Node) (Node, error) {
+func (b *binder) bindSetOperand(n ast.Node, outer *scope) (Node, error) {
 	switch s := n.(type) {
 	case *ast.SelectStmt:
 		saved := s.AfterSetOperator
 		s.AfterSetOperator = nil
 		defer func() { s.AfterSetOperator = saved }()
-		return b.bindQuery(s, nil)
+		return b.bindQuery(s, outer)
 	case *ast.SetOprSelectList:
-		return b.bindSetList(s, nil)
+		return b.bindSetList(s, outer)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported set operand %T", n)
 }

@@ -81,6 +81,8 @@ func describe(n Node) string {
 		return s
 	case *Window:
 		return fmt.Sprintf("Window (%d functions)", len(n.Calls))
+	case *ProjectSet:
+		return fmt.Sprintf("ProjectSet (%d functions)", len(n.Funcs))
 	case *Values:
 		return fmt.Sprintf("Values (%d rows)", len(n.Rows))
 	case *Apply:

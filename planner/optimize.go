@@ -47,6 +47,10 @@ func mapInputs(n Node, f func(Node) Node) Node {
 		c := *n
 		c.Input = f(n.Input)
 		return &c
+	case *ProjectSet:
+		c := *n
+		c.Input = f(n.Input)
+		return &c
 	case *Apply:
 		c := *n
 		c.Input = f(n.Input)
@@ -86,6 +90,24 @@ func mapExprs(n Node, f func(expr.Expr) expr.Expr) Node {
 		c := *n
 		if n.Cond != nil {
 			c.Cond = f(n.Cond)
+		}
+		return &c
+	case *TableFunc:
+		c := *n
+		c.Args = make([]expr.Expr, len(n.Args))
+		for i, a := range n.Args {
+			c.Args[i] = f(a)
+		}
+		return &c
+	case *ProjectSet:
+		c := *n
+		c.Funcs = make([]SetCall, len(n.Funcs))
+		for i, fn := range n.Funcs {
+			fn.Args = append([]expr.Expr(nil), fn.Args...)
+			for j, a := range fn.Args {
+				fn.Args[j] = f(a)
+			}
+			c.Funcs[i] = fn
 		}
 		return &c
 	case *Values:
@@ -438,6 +460,12 @@ func prune(n Node, need map[int]bool) Node {
 		return &c
 	case *Aggregate:
 		m := map[int]bool{}
+		addRefs(m, nodeExprs(n)...)
+		c := *n
+		c.Input = prune(n.Input, m)
+		return &c
+	case *ProjectSet:
+		m := copyNeed()
 		addRefs(m, nodeExprs(n)...)
 		c := *n
 		c.Input = prune(n.Input, m)

@@ -116,6 +116,8 @@ func (lw *lowering) lower(n Node) (executor.Operator, error) {
 		kind := map[SetOpKind]executor.SetOpKind{Union: executor.Union, Intersect: executor.Intersect, Except: executor.Except}[n.Kind]
 		op := executor.NewSetOp(kind, n.All, l, r)
 		return rename(op, n.Out), nil
+	case *ProjectSet:
+		return lw.projectSet(n)
 	case *Window:
 		in, err := lw.lower(n.Input)
 		if err != nil {

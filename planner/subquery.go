@@ -282,19 +282,20 @@ func (eb *exprBinder) decorrelateScalarAgg(sub Node, free map[int]Column) (expr.
 // that is NULL anyway.
 func emptyAggValue(e expr.Expr, agg *Aggregate) (expr.Expr, error) {
 	m := map[int]expr.Expr{}
-	nonNull := false
 	for i, a := range agg.Aggs {
 		if a.Func.Name == "count" || a.Func.Name == "regr_count" {
 			m[agg.Out[i].ID] = expr.NewLiteral(scalar.NewInt64Scalar(0))
-			nonNull = true
 		} else {
 			m[agg.Out[i].ID] = expr.NewNullLiteral(agg.Out[i].Type)
 		}
 	}
-	if !nonNull {
+	v := substitute(e, m)
+	if l, ok := v.(*expr.Literal); ok && !l.Value.IsValid() {
 		return nil, nil
 	}
-	return substitute(e, m), nil
+	// The value over no rows may still be non-NULL: coalesce(sum(x), 0),
+	// ARRAY(SELECT ...) (an empty array).
+	return v, nil
 }
 
 // equality splits a = b.
@@ -532,6 +533,14 @@ func nodeExprs(n Node) []expr.Expr {
 			}
 		}
 		return out
+	case *ProjectSet:
+		var out []expr.Expr
+		for _, f := range n.Funcs {
+			out = append(out, f.Args...)
+		}
+		return out
+	case *TableFunc:
+		return n.Args
 	case *Apply:
 		if n.Left != nil {
 			return []expr.Expr{n.Left}

@@ -11,6 +11,7 @@ import (
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // TableFunc is a set-returning function in FROM (generate_series).
@@ -30,6 +31,40 @@ func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node,
 		return nil, nil, err
 	}
 	switch tf.Name {
+	case "pg_show_all_settings", "pg_get_keywords":
+		// Catalog functions returning a fixed table: scans of it.
+		rel := map[string]string{"pg_show_all_settings": "pg_settings", "pg_get_keywords": "pg_get_keywords"}[tf.Name]
+		return b.bindTableName(&ast.TableName{Schema: ast.NewCIStr("pg_catalog"), Name: ast.NewCIStr(rel)}, outer)
+	case "unnest":
+		if len(args) == 0 {
+			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function unnest() does not exist")
+		}
+		var out []Column
+		for _, a := range args {
+			lt, ok := a.Type().(*arrow.ListType)
+			if !ok {
+				return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function unnest(%s) does not exist", types.Name(a.Type()))
+			}
+			out = append(out, b.newCol("unnest", "", lt.Elem()))
+		}
+		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
+	case "generate_subscripts":
+		if len(args) < 2 || args[0].Type().ID() != arrow.LIST {
+			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_subscripts does not exist")
+		}
+		out := []Column{b.newCol("generate_subscripts", "", types.Int32)}
+		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
+	case "pg_partition_ancestors":
+		// A relation that is not a partition is its own only ancestor.
+		if len(args) != 1 {
+			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function pg_partition_ancestors needs one argument")
+		}
+		a, err := expr.NewCast(args[0], types.Int64)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := []Column{b.newCol("relid", "", types.Int64)}
+		return &Values{Out: out, Rows: [][]expr.Expr{{a}}}, out, nil
 	case "generate_series":
 		if len(args) < 2 || len(args) > 3 {
 			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series with %d arguments does not exist", len(args))
@@ -74,7 +109,14 @@ func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node,
 		out := []Column{b.newCol("generate_series", "", t)}
 		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
 	}
-	return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", tf.Name)
+	// Any other function in FROM is a one-row table of its value.
+	call := &ast.FuncCallExpr{FnName: ast.NewCIStr(tf.Name), Args: tf.Args}
+	e, err := eb.bind(call)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := []Column{b.newCol(tf.Name, "", e.Type())}
+	return &Values{Out: out, Rows: [][]expr.Expr{{e}}}, out, nil
 }
 
 // seriesOp generates an integer series in batches.
@@ -91,6 +133,9 @@ func (lw *lowering) tableFunc(n *TableFunc) (executor.Operator, error) {
 	args, err := lw.exprs(n.Args, nil)
 	if err != nil {
 		return nil, err
+	}
+	if n.Name == "unnest" || n.Name == "generate_subscripts" {
+		return &arrayTableOp{name: n.Name, schema: schemaOf(n.Out), args: args, ec: lw.b.ec}, nil
 	}
 	if n.Out[0].Type.ID() == arrow.TIMESTAMP || types.IsDecimal(n.Out[0].Type) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "generate_series over %s is not supported yet", types.Name(n.Out[0].Type))
@@ -169,3 +214,77 @@ func (s *seriesOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 func (s *seriesOp) Close() error { return nil }
+
+// arrayTableOp is unnest(arr, ...) and generate_subscripts(arr, dim) in
+// FROM: it evaluates its (uncorrelated) arguments once and returns the
+// elements (several arrays side by side, the shorter padded with NULLs)
+// or the subscripts.
+type arrayTableOp struct {
+	name   string
+	schema *arrow.Schema
+	args   []expr.Expr
+	ec     *expr.Context
+	done   bool
+}
+
+func (s *arrayTableOp) Schema() *arrow.Schema      { return s.schema }
+func (s *arrayTableOp) Open(context.Context) error { s.done = false; return nil }
+func (s *arrayTableOp) Close() error               { return nil }
+
+func (s *arrayTableOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if s.done {
+		return nil, nil
+	}
+	s.done = true
+	empty := array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
+	vals := make([]arrow.Array, len(s.args))
+	for i, a := range s.args {
+		arr, err := a.Eval(s.ec, empty)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = arr
+	}
+	list := vals[0].(*array.List)
+	if list.IsNull(0) {
+		return nil, nil
+	}
+	if s.name == "generate_subscripts" {
+		start, end := list.ValueOffsets(0)
+		if vals[1].IsNull(0) || vals[1].ValueStr(0) != "1" {
+			return nil, nil
+		}
+		b := array.NewInt32Builder(memory.DefaultAllocator)
+		for k := int32(1); k <= int32(end-start); k++ {
+			b.Append(k)
+		}
+		col := b.NewArray()
+		return array.NewRecordBatch(s.schema, []arrow.Array{col}, int64(col.Len())), nil
+	}
+	rows := int64(0)
+	for _, v := range vals {
+		if l := v.(*array.List); !l.IsNull(0) {
+			start, end := l.ValueOffsets(0)
+			rows = max(rows, end-start)
+		}
+	}
+	cols := make([]arrow.Array, len(vals))
+	for i, v := range vals {
+		l := v.(*array.List)
+		var start, end int64
+		if !l.IsNull(0) {
+			start, end = l.ValueOffsets(0)
+		}
+		col := array.NewSlice(l.ListValues(), start, end)
+		if pad := rows - (end - start); pad > 0 {
+			nulls := array.MakeArrayOfNull(memory.DefaultAllocator, col.DataType(), int(pad))
+			joined, err := array.Concatenate([]arrow.Array{col, nulls}, memory.DefaultAllocator)
+			if err != nil {
+				return nil, err
+			}
+			col = joined
+		}
+		cols[i] = col
+	}
+	return array.NewRecordBatch(s.schema, cols, rows), nil
+}

@@ -213,6 +213,14 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 	return true
 }
 
+// sendNotices writes a result's notices as NoticeResponses (once).
+func (c *conn) sendNotices(r *engine.Result) {
+	for _, n := range r.Notices {
+		c.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message})
+	}
+	r.Notices = nil
+}
+
 // sendError writes an ErrorResponse.
 func (c *conn) sendError(err error) {
 	e := sqlerr.As(err)
@@ -302,6 +310,7 @@ func formatOf(formats []int16, i int, t arrow.DataType) int16 {
 // DataRows (up to limit; < 0 for all) and CommandComplete. It returns
 // after limit rows with more pending only through the portal path.
 func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16, limit int, describe bool) error {
+	c.sendNotices(r)
 	if r.ParameterName != "" {
 		c.be.Send(&pgproto3.ParameterStatus{Name: r.ParameterName, Value: r.ParameterValue})
 	}

@@ -125,6 +125,7 @@ func (c *conn) execute(ctx context.Context, m *pgproto3.Execute) error {
 			return err
 		}
 		pt.res = res
+		c.sendNotices(res)
 		if res.Rows == nil {
 			pt.done = true
 			return c.sendResult(qctx, res, pt.formats, -1, false)

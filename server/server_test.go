@@ -130,3 +130,39 @@ func TestBatchAndCancel(t *testing.T) {
 		t.Errorf("cancel took %v", time.Since(start))
 	}
 }
+
+// Notices reach the client as NoticeResponses, as PostgreSQL sends them.
+func TestNotices(t *testing.T) {
+	dsn := startServer(t)
+	ctx := context.Background()
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { got = append(got, n.Severity+" "+n.Code+" "+n.Message) }
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "COMMIT; DROP TABLE IF EXISTS nope; BEGIN; BEGIN; ROLLBACK").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"WARNING 25P01 there is no transaction in progress",
+		`NOTICE 00000 table "nope" does not exist, skipping`,
+		"WARNING 25001 there is already a transaction in progress",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("notices %q, want %q", got, want)
+	}
+	// The extended protocol sends them too.
+	got = nil
+	if r := conn.ExecParams(ctx, "COMMIT", nil, nil, nil, nil).Read(); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if len(got) != 1 || got[0] != want[0] {
+		t.Errorf("extended notices %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package pgcatalog
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -25,9 +26,6 @@ func init() {
 	expr.RegisterRowFunc("obj_description", T, []arrow.DataType{I, T}, constant(nil))
 	expr.RegisterRowFunc("col_description", T, []arrow.DataType{I, I}, constant(nil))
 	expr.RegisterRowFunc("shobj_description", T, []arrow.DataType{I, T}, constant(nil))
-	expr.RegisterRowFunc("has_table_privilege", B, []arrow.DataType{T, T}, constant(true))
-	expr.RegisterRowFunc("has_schema_privilege", B, []arrow.DataType{T, T}, constant(true))
-	expr.RegisterRowFunc("has_database_privilege", B, []arrow.DataType{T, T}, constant(true))
 	expr.RegisterRowFunc("pg_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
 	for _, name := range []string{"pg_get_statisticsobjdef_columns", "pg_get_partkeydef", "pg_get_triggerdef", "pg_get_ruledef",
 		"pg_get_function_identity_arguments", "pg_get_function_result", "pg_get_function_arguments", "pg_partition_root", "pg_get_serial_sequence_oid"} {
@@ -36,6 +34,21 @@ func init() {
 	expr.RegisterRowFunc("pg_relation_is_publishable", B, []arrow.DataType{I}, constant(false))
 	expr.RegisterRowFunc("pg_get_serial_sequence", T, []arrow.DataType{T, T}, constant(nil))
 	expr.RegisterRowFunc("pg_is_in_recovery", B, nil, constant(false))
+	expr.RegisterRowFunc("pg_is_wal_replay_paused", B, nil, constant(false))
+	// Sizes of objects lakesql does not store (files are read in place).
+	for _, name := range []string{"pg_database_size", "pg_tablespace_size"} {
+		expr.RegisterVariadicRowFunc(name, I, constant(int64(0)))
+	}
+	expr.RegisterRowFunc("pg_size_pretty", T, []arrow.DataType{I}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return SizePretty(a[0].(int64)), nil
+	})
+	for _, name := range []string{"pg_stat_get_numscans", "pg_stat_get_tuples_returned", "pg_stat_get_tuples_fetched",
+		"pg_stat_get_live_tuples", "pg_stat_get_dead_tuples", "pg_indexes_size", "pg_table_size"} {
+		expr.RegisterRowFunc(name, I, []arrow.DataType{I}, constant(int64(0)))
+	}
 	expr.RegisterRowFunc("quote_literal", T, []arrow.DataType{T}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
@@ -90,8 +103,14 @@ func FormatType(oid int64, typmod any) string {
 	case OIDText:
 		return "text"
 	case OIDVarchar:
+		if mod > 4 {
+			return "character varying(" + itoa(int(mod-4)) + ")"
+		}
 		return "character varying"
 	case OIDBpchar:
+		if mod > 4 {
+			return "character(" + itoa(int(mod-4)) + ")"
+		}
 		return "character"
 	case OIDDate:
 		return "date"
@@ -173,4 +192,25 @@ func init() {
 		sb.WriteByte('}')
 		return sb.String(), nil
 	})
+}
+
+// SizePretty formats a byte count as pg_size_pretty does: the largest
+// unit (bytes, kB, MB, GB, TB, PB) that keeps at least 10 of it, rounded.
+func SizePretty(n int64) string {
+	v := n
+	if v < 0 {
+		v = -v
+	}
+	if v < 10*1024 {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	units := []string{"kB", "MB", "GB", "TB", "PB"}
+	f := float64(n)
+	for i, u := range units {
+		f /= 1024
+		if math.Abs(f) < 10*1024 || i == len(units)-1 {
+			return strconv.FormatFloat(math.Round(f), 'f', 0, 64) + " " + u
+		}
+	}
+	return ""
 }

@@ -114,9 +114,13 @@ func appendAny(b array.Builder, v any) {
 		bb.Append(v.(string))
 	case *array.ListBuilder:
 		bb.Append(true)
-		vb := bb.ValueBuilder().(*array.StringBuilder)
-		for _, s := range v.([]string) {
-			vb.Append(s)
+		switch vb := bb.ValueBuilder().(type) {
+		case *array.StringBuilder:
+			for _, s := range v.([]string) {
+				vb.Append(s)
+			}
+		case *array.Int64Builder:
+			vb.AppendValues(v.([]int64), nil)
 		}
 	default:
 		b.AppendNull()
@@ -132,6 +136,7 @@ var (
 	f32   = types.Float32
 	textA = types.List(types.String)
 	i16A  = types.List(types.Int16)
+	oidA  = types.List(types.Int64) // oid[] and oidvector
 )
 
 func newTable(cols []column, rows func(ctx context.Context) [][]any) *table {

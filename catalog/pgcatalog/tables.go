@@ -57,6 +57,31 @@ var builtinTypes = []builtinType{
 	{2206, "regtype", 4, "N", 0, 2211, "regtypein", "regtypeout", "regtyperecv", "regtypesend", "i", false},
 	{3802, "jsonb", -1, "U", 0, 3807, "jsonb_in", "jsonb_out", "jsonb_recv", "jsonb_send", "i", false},
 	{2950, "uuid", 16, "U", 0, 2951, "uuid_in", "uuid_out", "uuid_recv", "uuid_send", "c", false},
+	{22, "int2vector", -1, "A", 21, 1006, "int2vectorin", "int2vectorout", "int2vectorrecv", "int2vectorsend", "i", false},
+	{30, "oidvector", -1, "A", 26, 1013, "oidvectorin", "oidvectorout", "oidvectorrecv", "oidvectorsend", "i", false},
+	{1033, "aclitem", 12, "U", 0, 1034, "aclitemin", "aclitemout", "-", "-", "i", false},
+	{2278, "void", 4, "P", 0, 0, "void_in", "void_out", "void_recv", "void_send", "i", false},
+	{2279, "trigger", 4, "P", 0, 0, "trigger_in", "trigger_out", "-", "-", "i", false},
+	{1001, "_bytea", -1, "A", 17, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1002, "_char", -1, "A", 18, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1003, "_name", -1, "A", 19, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1006, "_int2vector", -1, "A", 22, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1008, "_regproc", -1, "A", 24, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1013, "_oidvector", -1, "A", 30, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1014, "_bpchar", -1, "A", 1042, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1028, "_oid", -1, "A", 26, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1034, "_aclitem", -1, "A", 1033, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1115, "_timestamp", -1, "A", 1114, 0, "array_in", "array_out", "array_recv", "array_send", "d", false},
+	{1182, "_date", -1, "A", 1082, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{1183, "_time", -1, "A", 1083, 0, "array_in", "array_out", "array_recv", "array_send", "d", false},
+	{1185, "_timestamptz", -1, "A", 1184, 0, "array_in", "array_out", "array_recv", "array_send", "d", false},
+	{1187, "_interval", -1, "A", 1186, 0, "array_in", "array_out", "array_recv", "array_send", "d", false},
+	{199, "_json", -1, "A", 114, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{3807, "_jsonb", -1, "A", 3802, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{2951, "_uuid", -1, "A", 2950, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{2210, "_regclass", -1, "A", 2205, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{2211, "_regtype", -1, "A", 2206, 0, "array_in", "array_out", "array_recv", "array_send", "i", false},
+	{2287, "_record", -1, "P", 2249, 0, "array_in", "array_out", "array_recv", "array_send", "d", false},
 }
 
 // TypeName returns pg_type.typname for an OID ("" when unknown).
@@ -112,8 +137,12 @@ func pgTables(l *lister) map[string]*table {
 				for i, f := range r.fields {
 					oid, size, mod := TypeInfo(f.Type)
 					nn := i < len(r.notNull) && r.notNull[i]
+					storage := "x" // variable-length values are stored "extended"
+					if size > 0 {
+						storage = "p"
+					}
 					rows = append(rows, []any{rel, f.Name, int64(oid), int32(-1), int16(size), int16(i + 1), int32(0), int32(-1), mod,
-						size > 0, "i", "x", "", nn, false, false, "", "", false, true, int32(0), int64(0), nil, nil, nil})
+						size > 0, "i", storage, "", nn, false, false, "", "", false, true, int32(0), int64(0), nil, nil, nil})
 				}
 			}
 			return rows
@@ -128,8 +157,8 @@ func pgTables(l *lister) map[string]*table {
 			var rows [][]any
 			for _, t := range builtinTypes {
 				typtype := "b"
-				if t.name == "record" {
-					typtype = "p"
+				if t.category == "P" {
+					typtype = "p" // pseudo-types: record, void, trigger
 				}
 				coll := int64(0)
 				if t.category == "S" {
@@ -173,13 +202,13 @@ func pgTables(l *lister) map[string]*table {
 		{"rolcreatedb", boolT}, {"rolcanlogin", boolT}, {"rolreplication", boolT}, {"rolconnlimit", i32}, {"rolpassword", textT},
 		{"rolvaliduntil", textT}, {"rolbypassrls", boolT}, {"rolconfig", textA}}
 	m["pg_roles"] = newTable(roleCols, func(ctx context.Context) [][]any {
-		return [][]any{{int64(RoleOID), "lakesql", true, true, true, true, true, false, int32(-1), "********", nil, true, nil}}
+		return [][]any{{int64(RoleOID), sessionUser(ctx), true, true, true, true, true, false, int32(-1), "********", nil, true, nil}}
 	})
 	m["pg_authid"] = m["pg_roles"]
 	m["pg_user"] = newTable([]column{{"usename", textT}, {"usesysid", oidT}, {"usecreatedb", boolT}, {"usesuper", boolT}, {"userepl", boolT},
 		{"usebypassrls", boolT}, {"passwd", textT}, {"valuntil", textT}, {"useconfig", textA}},
 		func(ctx context.Context) [][]any {
-			return [][]any{{"lakesql", int64(RoleOID), true, true, false, true, "********", nil, nil}}
+			return [][]any{{sessionUser(ctx), int64(RoleOID), true, true, false, true, "********", nil, nil}}
 		})
 	m["pg_am"] = newTable([]column{{"oid", oidT}, {"amname", textT}, {"amhandler", textT}, {"amtype", textT}},
 		func(ctx context.Context) [][]any {
@@ -188,7 +217,7 @@ func pgTables(l *lister) map[string]*table {
 	m["pg_proc"] = newTable([]column{{"oid", oidT}, {"proname", textT}, {"pronamespace", oidT}, {"proowner", oidT}, {"prolang", oidT},
 		{"procost", f32}, {"prorows", f32}, {"provariadic", oidT}, {"prosupport", textT}, {"prokind", textT}, {"prosecdef", boolT},
 		{"proleakproof", boolT}, {"proisstrict", boolT}, {"proretset", boolT}, {"provolatile", textT}, {"proparallel", textT},
-		{"pronargs", i16}, {"pronargdefaults", i16}, {"prorettype", oidT}, {"proargtypes", textT}, {"proallargtypes", textA},
+		{"pronargs", i16}, {"pronargdefaults", i16}, {"prorettype", oidT}, {"proargtypes", oidA}, {"proallargtypes", oidA},
 		{"proargmodes", textA}, {"proargnames", textA}, {"proargdefaults", textT}, {"protrftypes", textA}, {"prosrc", textT},
 		{"probin", textT}, {"prosqlbody", textT}, {"proconfig", textA}, {"proacl", textA}},
 		func(ctx context.Context) [][]any {
@@ -196,16 +225,16 @@ func pgTables(l *lister) map[string]*table {
 			seen := map[string]bool{}
 			for i, name := range FunctionNames {
 				rows = append(rows, []any{int64(20000 + i), name, int64(NamespacePgCatalog), int64(RoleOID), int64(12), float64(1), float64(0),
-					int64(0), "-", "f", false, false, true, false, "i", "s", int16(0), int16(0), int64(25), "", nil, nil, nil, nil, nil, name, nil, nil, nil, nil})
+					int64(0), "-", "f", false, false, true, false, "i", "s", int16(0), int16(0), int64(25), []int64{}, nil, nil, nil, nil, nil, name, nil, nil, nil, nil})
 			}
 			for _, t := range builtinTypes {
 				for _, f := range []string{t.input, t.output, t.receive, t.send} {
-					if seen[f] {
+					if seen[f] || f == "-" {
 						continue
 					}
 					seen[f] = true
 					rows = append(rows, []any{procOID(f), f, int64(NamespacePgCatalog), int64(RoleOID), int64(12), float64(1), float64(0),
-						int64(0), "-", "f", false, false, true, false, "i", "s", int16(1), int16(0), t.oid, "", nil, nil, nil, nil, nil, f, nil, nil, nil, nil})
+						int64(0), "-", "f", false, false, true, false, "i", "s", int16(1), int16(0), t.oid, []int64{}, nil, nil, nil, nil, nil, f, nil, nil, nil, nil})
 				}
 			}
 			return rows
@@ -234,6 +263,7 @@ func pgTables(l *lister) map[string]*table {
 			return [][]any{{int64(100), "default", int64(NamespacePgCatalog), int64(RoleOID), "d", true, int32(-1), nil, nil, nil, nil},
 				{int64(950), "C", int64(NamespacePgCatalog), int64(RoleOID), "c", true, int32(-1), "C", "C", nil, nil}}
 		})
+	sessionTables(m)
 	m["pg_extension"] = emptyTable([]column{{"oid", oidT}, {"extname", textT}, {"extowner", oidT}, {"extnamespace", oidT},
 		{"extrelocatable", boolT}, {"extversion", textT}, {"extconfig", textA}, {"extcondition", textA}})
 	m["pg_tablespace"] = newTable([]column{{"oid", oidT}, {"spcname", textT}, {"spcowner", oidT}, {"spcacl", textA}, {"spcoptions", textA}},
@@ -285,6 +315,19 @@ func pgTables(l *lister) map[string]*table {
 type SettingsKey struct{}
 
 func types64() arrow.DataType { return oidT }
+
+// sessionUser is the user of the session reading the catalog: lakesql
+// has one role (OID 10), named as whoever connected.
+func sessionUser(ctx context.Context) string {
+	if f, ok := ctx.Value(SettingsKey{}).(func() [][3]string); ok {
+		for _, s := range f() {
+			if s[0] == "session_authorization" && s[1] != "" {
+				return s[1]
+			}
+		}
+	}
+	return "lakesql"
+}
 
 func infoTables(l *lister) map[string]*table {
 	m := map[string]*table{}
@@ -452,4 +495,9 @@ var FunctionNames = []string{"abs", "age", "array_to_string", "ascii", "avg", "b
 var _ = catalog.DefaultSchema
 
 // procOID is the pg_proc OID of a built-in function.
-func procOID(name string) int64 { return OID("proc", "pg_catalog", name) }
+func procOID(name string) int64 {
+	if name == "-" {
+		return 0 // no such function
+	}
+	return OID("proc", "pg_catalog", name)
+}

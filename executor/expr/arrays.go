@@ -5,9 +5,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
 )
 
 // takeArray selects rows of arr (any type).
@@ -263,4 +265,156 @@ func newStringArray(mem memory.Allocator, vals []string, v []bool) arrow.Array {
 	b := array.NewStringBuilder(mem)
 	b.AppendValues(vals, v)
 	return b.NewArray()
+}
+
+// bindArrayConstructor binds ARRAY[a, b, ...]: a one-dimensional array
+// of the arguments' common type (text when they are all untyped).
+func bindArrayConstructor(name string, args []Expr) (Expr, error) {
+	if len(args) == 0 {
+		// ARRAY[] takes its type from a cast (ARRAY[]::text[]), as the
+		// literal '{}' does.
+		return NewUnknownLiteral("{}"), nil
+	}
+	cast, t, err := unify(args)
+	if err != nil {
+		return nil, err
+	}
+	if t.ID() == arrow.NULL {
+		t = types.String
+		for i := range cast {
+			if cast[i], err = NewCast(cast[i], t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lt := types.List(t)
+	return &Call{Name: "array", Args: cast, Ret: lt, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
+		k := len(arrs)
+		src := make([]int32, n*k)
+		pos := make([]int32, n*k)
+		for i := 0; i < n; i++ {
+			for j := 0; j < k; j++ {
+				src[i*k+j], pos[i*k+j] = int32(j), int32(i)
+			}
+		}
+		vals, err := gather(ec, t, arrs, src, pos)
+		if err != nil {
+			return nil, err
+		}
+		offsets := make([]int32, n+1)
+		for i := range offsets {
+			offsets[i] = int32(i * k)
+		}
+		data := array.NewData(lt, n, []*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets))},
+			[]arrow.ArrayData{vals.Data()}, 0, 0)
+		return array.NewListData(data), nil
+	}}, nil
+}
+
+func init() { register(bindArrayConstructor, "array") }
+
+// bindArrayConcat binds || with an array side: array || array
+// (array_cat), array || element (array_append), element || array
+// (array_prepend). A NULL array counts as empty; a NULL element is kept.
+func bindArrayConcat(args []Expr) (Expr, error) {
+	a, b := args[0], args[1]
+	var elem arrow.DataType
+	aList, bList := a.Type().ID() == arrow.LIST, b.Type().ID() == arrow.LIST
+	// An untyped literal beside an array is an array literal, as in
+	// PostgreSQL (ARRAY['a'] || '{b}').
+	if aList && IsUnknownLiteral(b) {
+		c, err := NewCast(b, a.Type())
+		if err != nil {
+			return nil, err
+		}
+		b, bList = c, true
+	} else if bList && IsUnknownLiteral(a) {
+		c, err := NewCast(a, b.Type())
+		if err != nil {
+			return nil, err
+		}
+		a, aList = c, true
+	}
+	switch {
+	case aList && bList:
+		cast, t, err := unify(args)
+		if err != nil {
+			return nil, opErr("||", args)
+		}
+		a, b, elem = cast[0], cast[1], t.(*arrow.ListType).Elem()
+	case aList:
+		elem = a.Type().(*arrow.ListType).Elem()
+		c, err := coerce(b, elem)
+		if err != nil {
+			return nil, opErr("||", args)
+		}
+		b = c
+	default:
+		elem = b.Type().(*arrow.ListType).Elem()
+		c, err := coerce(a, elem)
+		if err != nil {
+			return nil, opErr("||", args)
+		}
+		a = c
+	}
+	lt := types.List(elem)
+	return &Call{Name: "||", Args: []Expr{a, b}, Ret: lt, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
+		// Each side as (values, start, end) per row.
+		var srcArrs []arrow.Array
+		type side struct {
+			list *array.List
+			src  int32
+		}
+		sides := make([]side, 2)
+		for k, arr := range arrs {
+			if l, ok := arr.(*array.List); ok {
+				srcArrs = append(srcArrs, l.ListValues())
+				sides[k] = side{list: l, src: int32(len(srcArrs) - 1)}
+			} else {
+				srcArrs = append(srcArrs, arr)
+				sides[k] = side{src: int32(len(srcArrs) - 1)}
+			}
+		}
+		var src, pos []int32
+		offsets := make([]int32, n+1)
+		nullRow := make([]bool, n)
+		for i := 0; i < n; i++ {
+			offsets[i] = int32(len(src))
+			bothNull := true
+			for _, s := range sides {
+				if s.list == nil {
+					src, pos = append(src, s.src), append(pos, int32(i))
+					bothNull = false
+					continue
+				}
+				if s.list.IsNull(i) {
+					continue
+				}
+				bothNull = false
+				st, e := s.list.ValueOffsets(i)
+				for k := st; k < e; k++ {
+					src, pos = append(src, s.src), append(pos, int32(k))
+				}
+			}
+			nullRow[i] = bothNull
+		}
+		offsets[n] = int32(len(src))
+		vals, err := gather(ec, elem, srcArrs, src, pos)
+		if err != nil {
+			return nil, err
+		}
+		bm := memory.NewResizableBuffer(ec.Mem)
+		bm.Resize(int(bitutil.BytesForBits(int64(n))))
+		nulls := 0
+		for i := 0; i < n; i++ {
+			if nullRow[i] {
+				nulls++
+			} else {
+				bitutil.SetBit(bm.Bytes(), i)
+			}
+		}
+		data := array.NewData(lt, n, []*memory.Buffer{bm, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets))},
+			[]arrow.ArrayData{vals.Data()}, nulls, 0)
+		return array.NewListData(data), nil
+	}}, nil
 }

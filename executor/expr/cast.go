@@ -165,6 +165,16 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 	}
 	v := valid(n, a)
 	switch {
+	case from.ID() == arrow.LIST && t.ID() == arrow.LIST:
+		// Element by element, keeping the arrays' bounds and NULLs.
+		l := a.(*array.List)
+		elems, err := castArray(ec, l.ListValues(), t.(*arrow.ListType).Elem())
+		if err != nil {
+			return nil, err
+		}
+		d := l.Data()
+		data := array.NewData(t, d.Len(), d.Buffers(), []arrow.ArrayData{elems.Data()}, d.NullN(), d.Offset())
+		return array.NewListData(data), nil
 	case types.IsString(t):
 		out := make([]string, n)
 		var buf []byte

@@ -192,7 +192,7 @@ func bindConcatOp(args []Expr) (Expr, error) {
 	a, b := args[0], args[1]
 	at, bt := a.Type(), b.Type()
 	if at.ID() == arrow.LIST || bt.ID() == arrow.LIST {
-		return nil, opErr("||", args)
+		return bindArrayConcat(args)
 	}
 	if !(types.IsString(at) || IsUnknownLiteral(a) || types.IsString(bt) || IsUnknownLiteral(b)) {
 		return nil, opErr("||", args)
@@ -265,34 +265,41 @@ type RowFunc func(args []any) (any, error)
 // called during package initialisation.
 func RegisterRowFunc(name string, ret arrow.DataType, argTypes []arrow.DataType, f RowFunc) {
 	register(func(n string, args []Expr) (Expr, error) {
-		// Trailing arguments may be left out (they read as NULL).
-		if len(args) > len(argTypes) {
-			return nil, funcErr(n, args)
-		}
-		cast := make([]Expr, len(args))
-		for i, a := range args {
-			c, err := coerce(a, argTypes[i])
-			if err != nil {
-				return nil, funcErr(n, args)
-			}
-			cast[i] = c
-		}
-		return &Call{Name: n, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
-			b := array.NewBuilder(ec.Mem, ret)
-			vals := make([]any, len(argTypes))
-			for i := 0; i < rows; i++ {
-				for k, a := range arrs {
-					vals[k] = goValue(a, i)
-				}
-				v, err := f(vals)
-				if err != nil {
-					return nil, err
-				}
-				appendGo(b, v)
-			}
-			return b.NewArray(), nil
-		}}, nil
+		return NewRowCall(n, ret, argTypes, args, f)
 	}, name)
+}
+
+// NewRowCall binds a call of a function evaluated row by row (see
+// RegisterRowFunc), for functions that close over state, such as a
+// session's search path.
+func NewRowCall(name string, ret arrow.DataType, argTypes []arrow.DataType, args []Expr, f RowFunc) (Expr, error) {
+	// Trailing arguments may be left out (they read as NULL).
+	if len(args) > len(argTypes) {
+		return nil, funcErr(name, args)
+	}
+	cast := make([]Expr, len(args))
+	for i, a := range args {
+		c, err := coerce(a, argTypes[i])
+		if err != nil {
+			return nil, funcErr(name, args)
+		}
+		cast[i] = c
+	}
+	return &Call{Name: name, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
+		b := array.NewBuilder(ec.Mem, ret)
+		vals := make([]any, len(argTypes))
+		for i := 0; i < rows; i++ {
+			for k, a := range arrs {
+				vals[k] = goValue(a, i)
+			}
+			v, err := f(vals)
+			if err != nil {
+				return nil, err
+			}
+			appendGo(b, v)
+		}
+		return b.NewArray(), nil
+	}}, nil
 }
 
 func goValue(a arrow.Array, i int) any {

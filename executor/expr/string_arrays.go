@@ -1,0 +1,101 @@
+package expr
+
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+)
+
+// Functions between text and text[] that clients use on catalog values
+// (Grafana splits search_path with string_to_array and parses table names
+// with parse_ident).
+func init() {
+	T, TA := types.String, types.List(types.String)
+	RegisterRowFunc("string_to_array", TA, []arrow.DataType{T, T, T}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		s := a[0].(string)
+		if s == "" {
+			return []string{}, nil
+		}
+		if a[1] == nil {
+			out := make([]string, 0, len(s))
+			for _, r := range s {
+				out = append(out, string(r))
+			}
+			return out, nil
+		}
+		if a[1].(string) == "" {
+			return []string{s}, nil
+		}
+		return strings.Split(s, a[1].(string)), nil
+	})
+	RegisterRowFunc("parse_ident", TA, []arrow.DataType{T, types.Bool}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return parseIdent(a[0].(string))
+	})
+}
+
+// parseIdent splits a qualified identifier into its parts: quoted parts
+// keep their case (with "" for a quote), unquoted ones are folded to
+// lower case.
+func parseIdent(s string) ([]string, error) {
+	bad := func() error {
+		return sqlerr.New(sqlerr.InvalidParameterValue, "string is not a valid identifier: \"%s\"", s)
+	}
+	var parts []string
+	i := 0
+	for {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		var part strings.Builder
+		if i < len(s) && s[i] == '"' {
+			i++
+			for {
+				if i >= len(s) {
+					return nil, bad()
+				}
+				if s[i] == '"' {
+					if i+1 < len(s) && s[i+1] == '"' {
+						part.WriteByte('"')
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				part.WriteByte(s[i])
+				i++
+			}
+			if part.Len() == 0 {
+				return nil, bad()
+			}
+		} else {
+			start := i
+			for i < len(s) && s[i] != '.' && s[i] != ' ' {
+				i++
+			}
+			if i == start {
+				return nil, bad()
+			}
+			part.WriteString(strings.ToLower(s[start:i]))
+		}
+		parts = append(parts, part.String())
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) {
+			return parts, nil
+		}
+		if s[i] != '.' {
+			return nil, bad()
+		}
+		i++
+	}
+}
