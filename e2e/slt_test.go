@@ -128,3 +128,29 @@ func trunc(v []string) []string {
 	}
 	return v
 }
+
+// TestOwnSLT runs lakesql's own sqllogictest files (testdata/slt), whose
+// answers are PostgreSQL 15's (.ci/run checks them against a real
+// PostgreSQL server): every record must pass.
+func TestOwnSLT(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "slt", "*.test"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no files in testdata/slt: %v", err)
+	}
+	for _, f := range files {
+		eng, err := engine.New(engine.Config{Root: fstest.MapFS{}, RootName: "empty"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sqllogictest.RunFile(context.Background(), engineDB{eng.NewSession()}, f, []string{"lakesql", "postgresql"}, 30*time.Second)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, fl := range res.Failures {
+			t.Errorf("%s:%d: %s\n%s\nexpected: %v\nactual:   %v", f, fl.Line, fl.Reason, fl.SQL, fl.Expected, fl.Actual)
+		}
+		if res.Passed == 0 {
+			t.Errorf("%s: no record passed", f)
+		}
+	}
+}

@@ -132,12 +132,19 @@ func TestPsql(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"-c", `\dt`}, []string{"public | cities | table", "tpch   | nation | table"}},
+		{[]string{"-c", `\dt`}, []string{"public | cities | table", "(3 rows)"}}, // tables on the search path only
+		{[]string{"-c", `\dt tpch.*`}, []string{"tpch   | nation | table", "tpch   | region | table", "(2 rows)"}},
+		{[]string{"-c", `\d tpch.nation`}, []string{`Table "tpch.nation"`, "n_nationkey | integer"}},
+		{[]string{"-c", `\d+ cities`}, []string{`Table "public.cities"`, "population | bigint", "plain"}},
+		{[]string{"-c", `\du`}, []string{"lakesql", "Superuser"}},
+		{[]string{"-c", `\l+`}, []string{"lake", "UTF8"}},
+		{[]string{"-c", `\dn+`}, []string{"public", "tpch"}},
 		{[]string{"-c", `\dn`}, []string{"public", "tpch"}},
 		{[]string{"-c", `\d cities`}, []string{`Table "public.cities"`, "population | bigint", "founded    | date"}},
 		{[]string{"-c", `\l`}, []string{"lake"}},
 		{[]string{"-c", `\x`, "-c", "SELECT name FROM cities WHERE name = 'Osaka'"}, []string{"name | Osaka"}},
 		{[]string{"-c", "SELECT 1/0", "-c", "SELECT 41 + 1 AS answer"}, []string{"division by zero", "42"}},
+		{[]string{"-c", "SELECT nope FROM cities", "-c", "SELECT count(*) AS n FROM sales"}, []string{`column "nope" does not exist`, "1000"}},
 		{[]string{"-c", `\copy (SELECT name, population FROM cities ORDER BY name LIMIT 2) to stdout csv`}, []string{"Amsterdam,921402", "Berlin,3677472"}},
 	}
 	for _, c := range cases {

@@ -61,6 +61,21 @@ names = [c["name"] for c in cols]
 check("sqlalchemy columns", names == ["name", "country", "population", "founded"], repr(names))
 check("sqlalchemy column types", str(cols[2]["type"]) == "BIGINT" and str(cols[3]["type"]) == "DATE", repr([str(c["type"]) for c in cols]))
 
+# What Superset asks of the inspector when a database is added and a
+# dataset is created from a table (superset/db_engine_specs/base.py and
+# models/core.py): views, keys, indexes and comments, all empty here.
+check("sqlalchemy views", insp.get_view_names() == [], repr(insp.get_view_names()))
+check("sqlalchemy has_table", insp.has_table("sales") and not insp.has_table("nowhere"))
+pk = insp.get_pk_constraint("sales")
+check("sqlalchemy pk", pk.get("constrained_columns") == [], repr(pk))
+check("sqlalchemy foreign keys", insp.get_foreign_keys("sales") == [], repr(insp.get_foreign_keys("sales")))
+check("sqlalchemy indexes", insp.get_indexes("sales") == [], repr(insp.get_indexes("sales")))
+check("sqlalchemy unique constraints", insp.get_unique_constraints("sales") == [])
+check("sqlalchemy check constraints", insp.get_check_constraints("sales") == [])
+check("sqlalchemy table comment", insp.get_table_comment("sales").get("text") is None, repr(insp.get_table_comment("sales")))
+tcols = insp.get_columns("nation", schema="tpch")
+check("sqlalchemy schema columns", [c["name"] for c in tcols][:2] == ["n_nationkey", "n_name"], repr(tcols))
+
 import pandas as pd
 
 with engine.connect() as c:
