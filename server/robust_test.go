@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/types"
 )
 
 func addrOf(dsn string) string {
@@ -109,5 +113,83 @@ func TestBadClients(t *testing.T) {
 	var n int
 	if err := conn3.QueryRow(ctx, "SELECT 40 + 2").Scan(&n); err != nil || n != 42 {
 		t.Fatalf("server unhealthy after bad clients: %v %d", err, n)
+	}
+}
+
+func init() {
+	// A function that panics, to check that a panic in one query is that
+	// query's error only (registered in this test binary alone).
+	expr.RegisterRowFunc("lakesql_test_panic", types.Int64, nil, func([]any) (any, error) { panic("boom") })
+}
+
+// A panic while running a query becomes an XX000 error for that query;
+// the connection and the server go on.
+func TestPanicIsolated(t *testing.T) {
+	dsn := startServer(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+		var n int64
+		err := conn.QueryRow(ctx, "SELECT lakesql_test_panic() FROM people", mode).Scan(&n)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "XX000" {
+			t.Errorf("mode %v: want XX000, got %v", mode, err)
+		}
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM people", mode).Scan(&n); err != nil || n != 3 {
+			t.Errorf("mode %v: after the panic: %v %d", mode, err, n)
+		}
+	}
+}
+
+// In the extended protocol an error skips the rest of the batch up to
+// Sync, as PostgreSQL does; the next batch runs normally.
+func TestExtendedErrorSkipsToSync(t *testing.T) {
+	dsn := startServer(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	b := &pgx.Batch{}
+	b.Queue("SELECT 1")
+	b.Queue("SELECT 1/0")
+	b.Queue("SELECT 2")
+	br := conn.SendBatch(ctx, b)
+	var x int
+	if err := br.QueryRow().Scan(&x); err != nil || x != 1 {
+		t.Fatalf("first: %v %d", err, x)
+	}
+	err = br.QueryRow().Scan(&x)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "22012" {
+		t.Errorf("second: want 22012, got %v", err)
+	}
+	if err := br.QueryRow().Scan(&x); err == nil {
+		t.Errorf("third ran after the error; it should be skipped")
+	}
+	br.Close()
+	if err := conn.QueryRow(ctx, "SELECT 3").Scan(&x); err != nil || x != 3 {
+		t.Errorf("after Sync: %v %d", err, x)
+	}
+}
+
+// sslmode=prefer asks for TLS first; the server answers 'N' and the
+// client goes on in plain text.
+func TestSSLRequestRefused(t *testing.T) {
+	dsn := strings.Replace(startServer(t), "sslmode=disable", "sslmode=prefer", 1)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT 7").Scan(&n); err != nil || n != 7 {
+		t.Errorf("%v %d", err, n)
 	}
 }

@@ -129,6 +129,35 @@ func TestBatchAndCancel(t *testing.T) {
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("cancel took %v", time.Since(start))
 	}
+	// A CancelRequest sent on its own connection stops the query with
+	// 57014, and the session stays usable.
+	conn2, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := conn2.Exec(ctx, "SELECT count(*) FROM generate_series(1, 2000000000) g(x)")
+		errc <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if err := conn2.PgConn().CancelRequest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-errc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("query not stopped 10s after CancelRequest")
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57014" {
+		t.Errorf("cancel: want 57014, got %v", err)
+	}
+	var n int
+	if err := conn2.QueryRow(ctx, "SELECT 5").Scan(&n); err != nil || n != 5 {
+		t.Errorf("after cancel: %v %d", err, n)
+	}
 }
 
 // Notices reach the client as NoticeResponses, as PostgreSQL sends them.
