@@ -174,6 +174,34 @@ func evalSetFunc(ec *expr.Context, f SetFunc, args []arrow.Array, n int) (setRes
 				r.idx = append(r.idx, k)
 			}
 		}
+	case "_pg_expandarray":
+		// (x, n): each element and its position.
+		l, ok := args[0].(*array.List)
+		if !ok {
+			return r, sqlerr.New(sqlerr.DatatypeMismatch, "_pg_expandarray needs an array")
+		}
+		vals := l.ListValues()
+		ns := make([]int32, vals.Len())
+		for i := 0; i < n; i++ {
+			r.start[i] = len(r.idx)
+			if l.IsNull(i) {
+				continue
+			}
+			s, e := l.ValueOffsets(i)
+			for k := s; k < e; k++ {
+				ns[k] = int32(k - s + 1)
+				r.idx = append(r.idx, k)
+			}
+		}
+		nb := array.NewInt32Builder(ec.Mem)
+		defer nb.Release()
+		nb.AppendValues(ns, nil)
+		nArr := nb.NewArray()
+		st, err := array.NewStructArrayWithFields([]arrow.Array{vals, nArr}, f.Type.(*arrow.StructType).Fields())
+		if err != nil {
+			return r, sqlerr.Wrap(err, sqlerr.InternalError, "record")
+		}
+		r.vals = st
 	case "pg_partition_ancestors":
 		// Its argument, as no relation is a partition.
 		r.vals = args[0]

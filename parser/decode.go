@@ -43,10 +43,18 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 		return "concat"
 	case distinctFunc, notDistinctFunc:
 		return "?column?"
-	case regexFunc:
+	case regexFunc, powFunc, "lakesql_array_contains":
 		return "?column?"
 	case arrayFunc:
 		return "array"
+	case fieldFunc:
+		// (expr).f is named f, as in PostgreSQL.
+		if len(fn.Args) == 2 {
+			if f, ok := stringArg(fn.Args[1]); ok {
+				return f
+			}
+		}
+		return "?column?"
 	case "lakesql_subscript":
 		// (expr)[i] is named after expr, as in PostgreSQL.
 		if len(fn.Args) > 0 {
@@ -78,12 +86,16 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "is_distinct"
 	case regexFunc:
 		return "~"
+	case powFunc:
+		return "power"
 	case arrayFunc:
 		return "array"
 	case "lakesql_array_contains":
 		return "array_contains"
 	case "lakesql_subscript":
 		return "array_subscript"
+	case fieldFunc:
+		return "field_select"
 	}
 	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
 		return strings.TrimPrefix(fn.FnName.L, fnPrefix)

@@ -50,6 +50,9 @@ type rw struct {
 	i      int
 	params []int // $n of each '?' emitted, in order
 	err    error
+	// callFrom is set while rewriting the arguments of a call that takes
+	// FROM as a keyword (see fromKeywordCalls).
+	callFrom bool
 }
 
 // parseItems reads items until the closing token close ("" = end of input).

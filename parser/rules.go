@@ -14,6 +14,7 @@ const (
 	nullsLastFunc   = "lakesql_nulls_last"
 	distinctOnFunc  = "lakesql_distinct_on"
 	arrayFunc       = "lakesql_array"
+	fieldFunc       = "lakesql_field"
 	tableFuncFunc   = "lakesql_table_function"
 	groupingSets    = "lakesql_grouping_sets"
 	groupingSet     = "lakesql_set"
@@ -24,7 +25,7 @@ const (
 	aliasSep        = "$lakesql$"
 	aggOrderFunc    = "lakesql_agg_order"
 	aggDistinctFunc = "lakesql_agg_distinct"
-	powFunc         = "power"
+	powFunc         = "lakesql_power"
 	excludeFunc     = "lakesql_frame_exclude"
 	windowFnFunc    = "lakesql_window_fn"
 )
@@ -32,9 +33,15 @@ const (
 // rewrite applies every rule to a sequence of items (one nesting level),
 // after rewriting nested groups. top is true for a statement's top level.
 func (r *rw) rewrite(its []item, top bool) []item {
+	// Inside TRIM(... FROM x), SUBSTRING(x FROM ...), EXTRACT(f FROM x),
+	// OVERLAY and POSITION, FROM is a keyword of the call, not a FROM clause.
+	inCallFrom := r.callFrom
+	r.callFrom = false
 	for i := range its {
 		if its[i].group {
+			r.callFrom = its[i].open == "(" && len(its[i].name) == 1 && fromKeywordCalls[its[i].name[0].tok.text]
 			its[i].inner = r.rewrite(its[i].inner, false)
+			r.callFrom = false
 		}
 	}
 	its = r.ruleValues(its, top)
@@ -50,7 +57,9 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleExclude(its)
 	its = r.ruleNulls(its)
 	its = r.ruleJoins(its)
-	its = r.ruleAliases(its)
+	if !inCallFrom {
+		its = r.ruleAliases(its)
+	}
 	its = r.ruleLimit(its)
 	its = r.ruleDistinctOn(its)
 	its = r.ruleGroupingSets(its)
@@ -61,6 +70,9 @@ func (r *rw) rewrite(its []item, top bool) []item {
 }
 
 func (r *rw) text(its []item) string { return r.renderItems(its) }
+
+// fromKeywordCalls are the calls whose parentheses may hold FROM.
+var fromKeywordCalls = map[string]bool{"trim": true, "substring": true, "extract": true, "overlay": true, "position": true}
 
 func (r *rw) str(s string, pos int) item { return textItem(s, pos) }
 
@@ -493,6 +505,11 @@ func (r *rw) ruleInfix(its []item) []item {
 					fn = "ilike"
 				}
 				negate = strings.HasPrefix(op, "!")
+			case it.isOp("#"):
+				// Bitwise XOR: TiDB's ^ (# would start a MySQL comment).
+				its[i] = r.str("^", it.pos)
+				changed = true
+				continue
 			case it.isOp("^") && i > 0 && i+1 < len(its):
 				l, rr := its[i-1], its[i+1]
 				txt := powFunc + "(" + r.text([]item{l}) + ", " + r.text([]item{rr}) + ")"
@@ -1198,7 +1215,15 @@ func containsWord(its []item, w string) bool {
 // ruleSubscripts rewrites arr[i] into lakesql_subscript(arr, i).
 func (r *rw) ruleSubscripts(its []item) []item {
 	var out []item
-	for _, it := range its {
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		// (expr).field selects a field of a composite value.
+		if it.group && it.open == "(" && len(it.name) == 0 && len(it.inner) > 0 && i+2 < len(its) && its[i+1].isOp(".") &&
+			!its[i+2].group && its[i+2].text == nil && (its[i+2].tok.kind == tkIdent || its[i+2].tok.kind == tkQIdent) {
+			out = append(out, r.str(fieldFunc+"(("+r.text(it.inner)+"), "+quoteString(its[i+2].tok.text)+")", it.pos))
+			i += 2
+			continue
+		}
 		if it.group && it.open == "[" && len(it.name) == 0 && len(it.inner) > 0 && len(out) > 0 && out[len(out)-1].isPrimary() {
 			k := len(out) - 1
 			for k >= 2 && out[k-1].isOp(".") && !out[k-2].group && out[k-2].text == nil && (out[k-2].tok.kind == tkIdent || out[k-2].tok.kind == tkQIdent) {

@@ -228,7 +228,7 @@ var binaryOps = map[opcode.Op]string{
 	opcode.Plus: "+", opcode.Minus: "-", opcode.Mul: "*", opcode.Div: "/", opcode.Mod: "%",
 	opcode.IntDiv: "div", opcode.EQ: "=", opcode.NE: "<>", opcode.LT: "<", opcode.LE: "<=",
 	opcode.GT: ">", opcode.GE: ">=", opcode.NullEQ: "<=>", opcode.LogicAnd: "and",
-	opcode.LogicOr: "or", opcode.Xor: "^", opcode.And: "&", opcode.Or: "|",
+	opcode.LogicOr: "or", opcode.Xor: "#", opcode.And: "&", opcode.Or: "|",
 	opcode.LeftShift: "<<", opcode.RightShift: ">>", opcode.LogicXor: "xor",
 }
 

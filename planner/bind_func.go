@@ -53,7 +53,7 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 		return castExpr(e, t)
 	}
 	name := parser.BuiltinName(n)
-	if n.Schema.L != "" && n.Schema.L != "pg_catalog" {
+	if n.Schema.L != "" && n.Schema.L != "pg_catalog" && !(n.Schema.L == "information_schema" && strings.HasPrefix(name, "_pg_")) {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", n.Schema.O, name)
 	}
 	switch name {

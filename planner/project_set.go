@@ -34,7 +34,7 @@ func (n *ProjectSet) Cols() []Column {
 // setReturning are the functions that may return several rows from a
 // select list.
 var setReturning = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
-	"pg_partition_ancestors": true}
+	"pg_partition_ancestors": true, "_pg_expandarray": true}
 
 // setCall binds a set-returning function call of the select list: it adds
 // the call to the ProjectSet under the select list (creating it) and
@@ -50,6 +50,14 @@ func (eb *exprBinder) setCall(name string, args []expr.Expr) (expr.Expr, error) 
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function unnest with these arguments does not exist")
 		}
 		t = args[0].Type().(*arrow.ListType).Elem()
+	case "_pg_expandarray":
+		// information_schema._pg_expandarray(arr): (x, n) per element, the
+		// value and its 1-based position (pgjdbc reads index keys so).
+		if len(args) != 1 || args[0].Type().ID() != arrow.LIST {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function _pg_expandarray with these arguments does not exist")
+		}
+		t = arrow.StructOf(arrow.Field{Name: "x", Type: args[0].Type().(*arrow.ListType).Elem(), Nullable: true},
+			arrow.Field{Name: "n", Type: types.Int32, Nullable: true})
 	case "generate_subscripts":
 		if len(args) != 2 || args[0].Type().ID() != arrow.LIST {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_subscripts with these arguments does not exist")

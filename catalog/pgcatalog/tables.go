@@ -244,13 +244,13 @@ func pgTables(l *lister) map[string]*table {
 	m["pg_index"] = emptyTable([]column{{"indexrelid", oidT}, {"indrelid", oidT}, {"indnatts", i16}, {"indnkeyatts", i16}, {"indisunique", boolT},
 		{"indnullsnotdistinct", boolT}, {"indisprimary", boolT}, {"indisexclusion", boolT}, {"indimmediate", boolT}, {"indisclustered", boolT},
 		{"indisvalid", boolT}, {"indcheckxmin", boolT}, {"indisready", boolT}, {"indislive", boolT}, {"indisreplident", boolT},
-		{"indkey", i16A}, {"indcollation", textT}, {"indclass", textT}, {"indoption", textT}, {"indexprs", textT}, {"indpred", textT}})
+		{"indkey", i16A}, {"indcollation", oidA}, {"indclass", oidA}, {"indoption", i16A}, {"indexprs", textT}, {"indpred", textT}})
 	m["pg_constraint"] = emptyTable([]column{{"oid", oidT}, {"conname", textT}, {"connamespace", oidT}, {"contype", textT},
 		{"condeferrable", boolT}, {"condeferred", boolT}, {"convalidated", boolT}, {"conrelid", oidT}, {"contypid", oidT},
 		{"conindid", oidT}, {"conparentid", oidT}, {"confrelid", oidT}, {"confupdtype", textT}, {"confdeltype", textT},
 		{"confmatchtype", textT}, {"conislocal", boolT}, {"coninhcount", i32}, {"connoinherit", boolT}, {"conkey", i16A},
-		{"confkey", i16A}, {"conpfeqop", textA}, {"conppeqop", textA}, {"conffeqop", textA}, {"confdelsetcols", textA},
-		{"conexclop", textA}, {"conbin", textT}})
+		{"confkey", i16A}, {"conpfeqop", oidA}, {"conppeqop", oidA}, {"conffeqop", oidA}, {"confdelsetcols", i16A},
+		{"conexclop", oidA}, {"conbin", textT}})
 	m["pg_inherits"] = emptyTable([]column{{"inhrelid", oidT}, {"inhparent", oidT}, {"inhseqno", i32}, {"inhdetachpending", boolT}})
 	m["pg_enum"] = emptyTable([]column{{"oid", oidT}, {"enumtypid", oidT}, {"enumsortorder", f32}, {"enumlabel", textT}})
 	m["pg_range"] = emptyTable([]column{{"rngtypid", oidT}, {"rngsubtype", oidT}, {"rngmultitypid", oidT}, {"rngcollation", oidT},

@@ -685,3 +685,24 @@ func ageOf(x, y int64) arrow.MonthDayNanoInterval {
 	}
 	return r
 }
+
+// to_timestamp(seconds since the epoch): a timestamp with time zone
+// (Grafana and users turn Unix times into timestamps so).
+func init() {
+	register(fixed(types.TimestampTZ, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
+		secs := float64s(x[0])
+		v := valid(n, x[0])
+		out := make([]int64, n)
+		for i := range out {
+			if !isValid(v, i) {
+				continue
+			}
+			us := math.Round(secs[i] * 1e6)
+			if math.IsNaN(us) || math.IsInf(us, 0) || math.Abs(us) > 9.2e18 {
+				return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range: \"%g\"", secs[i])
+			}
+			out[i] = int64(us)
+		}
+		return newIntArray(ec.Mem, types.TimestampTZ, out, v), nil
+	}, types.Float64), "to_timestamp")
+}

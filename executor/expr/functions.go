@@ -81,6 +81,8 @@ func Bind(name string, args []Expr) (Expr, error) {
 		return &Call{Name: name, Args: []Expr{c}, Ret: types.Bool, fn: truthKernel(want, strings.HasPrefix(name, "is_not"))}, nil
 	case "||":
 		return bindConcatOp(args)
+	case "&", "|", "<<", ">>", "#":
+		return bindBitwise(name, args)
 	case "like", "not like", "ilike", "not ilike":
 		return bindLike(name, args)
 	case "~", "regexp":
@@ -91,6 +93,8 @@ func Bind(name string, args []Expr) (Expr, error) {
 		return NewCoalesce(args)
 	case "array_subscript":
 		return bindSubscript(args)
+	case "field_select":
+		return bindFieldSelect(args)
 	case "array_upper", "array_lower", "array_length", "cardinality":
 		return bindArrayDim(name, args)
 	}

@@ -31,6 +31,20 @@ public class Check {
                 while (rs.next()) cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME"));
             }
             check("getColumns", cols.equals(Arrays.asList("name:text", "country:text", "population:int8", "founded:date")), cols);
+            // What Metabase and DBeaver read next through DatabaseMetaData:
+            // keys and indexes (none on files), types, the catalog name.
+            check("getPrimaryKeys", count(md.getPrimaryKeys(null, "public", "cities")) == 0, "");
+            check("getImportedKeys", count(md.getImportedKeys(null, "public", "cities")) == 0, "");
+            check("getExportedKeys", count(md.getExportedKeys(null, "public", "cities")) == 0, "");
+            check("getIndexInfo", count(md.getIndexInfo(null, "public", "cities", false, true)) == 0, "");
+            check("getTypeInfo", count(md.getTypeInfo()) > 10, "");
+            check("getCatalogs", count(md.getCatalogs()) == 1, "");
+            check("getTableTypes", count(md.getTableTypes()) > 0, "");
+            List<String> tpch = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, "tpch", "%", null)) {
+                while (rs.next()) tpch.add(rs.getString("TABLE_NAME") + ":" + rs.getString("TABLE_TYPE"));
+            }
+            check("getTables tpch", tpch.equals(Arrays.asList("nation:TABLE", "region:TABLE")), tpch);
             // prepareThreshold=1: the second execution uses a named server-side statement.
             try (PreparedStatement ps = c.prepareStatement("SELECT name, population FROM cities WHERE population > ? ORDER BY population DESC")) {
                 for (int round = 0; round < 3; round++) {
@@ -61,5 +75,13 @@ public class Check {
             }
         }
         System.out.println("all jdbc checks passed");
+    }
+
+    static int count(ResultSet rs) throws SQLException {
+        int n = 0;
+        try (rs) {
+            while (rs.next()) n++;
+        }
+        return n;
     }
 }
