@@ -319,7 +319,7 @@ func (s *windowState) prepare(ctx context.Context, b arrow.RecordBatch) error {
 		case *array.Float64:
 			return int64(x.Value(0)), false, nil
 		case *array.Decimal128:
-			return int64(x.Value(0).ToFloat64(x.DataType().(*arrow.Decimal128Type).Scale)), false, nil
+			return int64(types.DecimalToFloat64(x.Value(0), x.DataType().(*arrow.Decimal128Type).Scale)), false, nil
 		}
 		return 0, false, sqlerr.New(sqlerr.FeatureNotSupported, "frame offsets of type %s are not supported", a.DataType())
 	}
@@ -535,7 +535,7 @@ func numAt(a arrow.Array, i int) float64 {
 	case *array.Float32:
 		return float64(x.Value(i))
 	case *array.Decimal128:
-		return x.Value(i).ToFloat64(x.DataType().(*arrow.Decimal128Type).Scale)
+		return types.DecimalToFloat64(x.Value(i), x.DataType().(*arrow.Decimal128Type).Scale)
 	case *array.Date32:
 		return float64(x.Value(i))
 	}

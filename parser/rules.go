@@ -45,6 +45,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 		}
 	}
 	its = r.ruleValues(its, top)
+	its = r.ruleWithinGroup(its)
 	its = r.ruleCalls(its)
 	its = r.ruleSubscripts(its)
 	its = r.ruleTypedLiterals(its)
@@ -280,6 +281,38 @@ func (r *rw) ruleCalls(its []item) []item {
 		}
 	}
 	return its
+}
+
+// ruleWithinGroup rewrites the ordered-set aggregates
+// f(args) WITHIN GROUP (ORDER BY x [DESC]) (percentile_cont,
+// percentile_disc, mode) into f(x, args, lakesql_agg_order(x, ...)): the
+// aggregate sees x in the requested order.
+func (r *rw) ruleWithinGroup(its []item) []item {
+	var out []item
+	for i := 0; i < len(its); i++ {
+		it := its[i]
+		if it.group && len(it.name) == 1 && i+3 < len(its) && its[i+1].isWord("within") && its[i+2].isWord("group") &&
+			its[i+3].group && len(its[i+3].name) == 0 && len(its[i+3].inner) > 2 &&
+			its[i+3].inner[0].isWord("order") && its[i+3].inner[1].isWord("by") {
+			order := its[i+3].inner[2:]
+			key := splitTop(order)[0]
+			for len(key) > 1 && key[len(key)-1].isWord("asc", "desc", "first", "last", "nulls") {
+				key = key[:len(key)-1]
+			}
+			args := r.text(key)
+			if len(it.inner) > 0 {
+				args += ", " + r.text(it.inner)
+			}
+			args += ", " + aggOrderFunc + "(" + r.orderArgs(order) + ")"
+			g := it
+			g.inner = []item{r.str(args, it.pos)}
+			out = append(out, g)
+			i += 3
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // orderArgs encodes ORDER BY items (expr [ASC|DESC] [NULLS ...]) as call
@@ -1033,7 +1066,7 @@ var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor
 	"long": true, "read": true, "release": true, "require": true, "usage": true, "option": true, "sql": true, "ssl": true,
 	"key": true, "keys": true, "index": true, "status": true, "row": false, "both": true, "leading": true, "trailing": true,
 	"lines": true, "load": true, "lock": true, "int1": true, "int2": true, "int4": true, "int8": true, "float4": true, "float8": true,
-	"array": false, "range": true, "groups": true, "rows": true, "cardinality": true}
+	"array": false, "range": true, "groups": true, "rows": true, "cardinality": true, "mode": true}
 
 // endsLabel reports whether the item at i ends a column label: a word
 // after AS followed by this is a name even if it is a keyword (AS select,).

@@ -69,7 +69,7 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 		v.found = append(v.found, n)
 		return n, true
 	case *ast.FuncCallExpr:
-		if extraAggregates[n.FnName.L] && n.Schema.L == "" {
+		if extraAggregates[parser.BuiltinName(n)] && n.Schema.L == "" {
 			v.found = append(v.found, n)
 			return n, true
 		}
@@ -227,7 +227,7 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 			name = "string_agg"
 		}
 	case *ast.FuncCallExpr:
-		name, argNodes = n.FnName.L, n.Args
+		name, argNodes = parser.BuiltinName(n), n.Args
 		var extra parser.AggregateExtras
 		argNodes, extra = parser.AggregateArgs(n)
 		distinct, order = extra.Distinct, extra.OrderBy

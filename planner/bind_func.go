@@ -17,7 +17,7 @@ import (
 // SQL's special forms (EXTRACT, TRIM, SUBSTRING, COALESCE...) and plain
 // functions resolved by name.
 func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
-	if extraAggregates[n.FnName.L] && n.Schema.L == "" {
+	if extraAggregates[parser.BuiltinName(n)] && n.Schema.L == "" {
 		// Aggregates TiDB parses as plain calls (string_agg, array_agg, ...).
 		return eb.aggregateRef(n)
 	}

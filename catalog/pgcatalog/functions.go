@@ -172,27 +172,6 @@ func init() {
 	})
 }
 
-func init() {
-	// json_build_object(k, v, ...) with values rendered as JSON strings.
-	expr.RegisterVariadicRowFunc("json_build_object", types.String, func(a []any) (any, error) {
-		var sb strings.Builder
-		sb.WriteByte('{')
-		for i := 0; i+1 < len(a); i += 2 {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			k, _ := a[i].(string)
-			sb.WriteString(strconv.Quote(k) + " : ")
-			if v, ok := a[i+1].(string); ok {
-				sb.WriteString(strconv.Quote(v))
-			} else {
-				sb.WriteString("null")
-			}
-		}
-		sb.WriteByte('}')
-		return sb.String(), nil
-	})
-}
 
 // SizePretty formats a byte count as pg_size_pretty does: the largest
 // unit (bytes, kB, MB, GB, TB, PB) that keeps at least 10 of it, rounded.

@@ -60,7 +60,7 @@ func floats(a arrow.Array) []float64 {
 		s := a.DataType().(*arrow.Decimal128Type).Scale
 		out := make([]float64, a.Len())
 		for i := range out {
-			out[i] = a.Value(i).ToFloat64(s)
+			out[i] = types.DecimalToFloat64(a.Value(i), s)
 		}
 		return out
 	}

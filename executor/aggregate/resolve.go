@@ -34,6 +34,12 @@ func Resolve(name string, argTypes []arrow.DataType) (*Func, error) {
 	if f, ok := resolveRegr(name, argTypes); ok {
 		return f, nil
 	}
+	if f, ok, err := resolveOrderedSet(name, argTypes); ok {
+		if f == nil && err == nil {
+			return nil, errf()
+		}
+		return f, err
+	}
 	switch name {
 	case "count":
 		if len(argTypes) > 1 {

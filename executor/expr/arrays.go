@@ -179,7 +179,7 @@ func float64s(a arrow.Array) []float64 {
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
 		out := make([]float64, a.Len())
 		for i := range out {
-			out[i] = a.Value(i).ToFloat64(scale)
+			out[i] = types.DecimalToFloat64(a.Value(i), scale)
 		}
 		return out
 	}
