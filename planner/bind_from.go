@@ -33,6 +33,9 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 	if j.Right == nil {
 		return left, lcols, nil
 	}
+	if node, cols, ok, err := b.bindLateralFunction(j, left, lcols, outer); ok || err != nil {
+		return node, cols, err
+	}
 	right, rcols, err := b.bindFrom(j.Right, outer)
 	if err != nil {
 		return nil, nil, err

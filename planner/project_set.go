@@ -4,8 +4,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // ProjectSet evaluates the set-returning functions of a select list; its
@@ -117,4 +119,67 @@ func (lw *lowering) projectSet(n *ProjectSet) (executor.Operator, error) {
 		funcs[i] = executor.SetFunc{Name: f.Name, Args: args, Type: f.Out.Type}
 	}
 	return rename(executor.NewProjectSet(in, funcs), n.Cols()), nil
+}
+
+// bindLateralFunction binds FROM t, f(t.x) [AS a]: a set-returning
+// function in FROM whose arguments read the items before it (implicitly
+// LATERAL in PostgreSQL, the way to flatten arrays: FROM events,
+// unnest(tags) AS tag). It becomes a ProjectSet over the left side, so
+// each left row repeats once per value and rows with no values drop out,
+// as in the cross join it stands for. ok is false when j is not such a
+// join.
+func (b *binder) bindLateralFunction(j *ast.Join, left Node, lcols []Column, outer *scope) (Node, []Column, bool, error) {
+	ts, isSource := j.Right.(*ast.TableSource)
+	if !isSource || j.On != nil || len(j.Using) > 0 || j.NaturalJoin || j.Tp != ast.CrossJoin {
+		return nil, nil, false, nil
+	}
+	sel, isSelect := ts.Source.(*ast.SelectStmt)
+	if !isSelect {
+		return nil, nil, false, nil
+	}
+	tf, isFunc := parser.TableFunctionOf(sel)
+	if !isFunc || !setReturning[tf.Name] {
+		return nil, nil, false, nil
+	}
+	node, rcols, err := b.bindTableSource(ts, newScope(lcols, outer))
+	if err != nil {
+		return nil, nil, true, err
+	}
+	fn, isTF := node.(*TableFunc)
+	if !isTF {
+		return nil, nil, false, nil
+	}
+	leftIDs := idSet(lcols)
+	lateral := false
+	for _, a := range fn.Args {
+		for id := range refs(a) {
+			if leftIDs[id] {
+				lateral = true
+			}
+		}
+	}
+	if !lateral {
+		// Uncorrelated: an ordinary join with the function's table.
+		return nil, nil, false, nil
+	}
+	ps := &ProjectSet{Input: left}
+	switch fn.Name {
+	case "unnest":
+		for i, a := range fn.Args {
+			ps.Funcs = append(ps.Funcs, SetCall{Name: "unnest", Args: []expr.Expr{a}, Out: rcols[i]})
+		}
+	case "generate_series", "generate_subscripts":
+		args := append([]expr.Expr(nil), fn.Args...)
+		if fn.Name == "generate_series" {
+			for i := range args {
+				if args[i], err = expr.NewCast(args[i], types.Int64); err != nil {
+					return nil, nil, true, err
+				}
+			}
+		}
+		ps.Funcs = []SetCall{{Name: fn.Name, Args: args, Out: rcols[0]}}
+	default:
+		return nil, nil, false, nil
+	}
+	return ps, append(append([]Column(nil), lcols...), rcols...), true, nil
 }
