@@ -172,7 +172,6 @@ func init() {
 	})
 }
 
-
 // SizePretty formats a byte count as pg_size_pretty does: the largest
 // unit (bytes, kB, MB, GB, TB, PB) that keeps at least 10 of it, rounded.
 func SizePretty(n int64) string {
