@@ -43,7 +43,7 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 		return "concat"
 	case distinctFunc, notDistinctFunc:
 		return "?column?"
-	case regexFunc, powFunc, "lakesql_array_contains":
+	case regexFunc, powFunc, "lakesql_array_contains", "lakesql_starts_with":
 		return "?column?"
 	case arrayFunc:
 		return "array"
@@ -88,6 +88,8 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "~"
 	case powFunc:
 		return "power"
+	case "lakesql_starts_with":
+		return "starts_with"
 	case arrayFunc:
 		return "array"
 	case "lakesql_array_contains":

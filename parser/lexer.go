@@ -223,7 +223,7 @@ func isIdentChar(r rune) bool {
 
 // lexOperator reads the longest operator at the start of s.
 func lexOperator(s string) string {
-	for _, op := range []string{"::", "||/", "|/", "!~~*", "!~~", "~~*", "!~*", "~*", "!~", "~~", "<=>", "<>", "!=", "<=", ">=", "||", "<<", ">>", "=>", "->>", "->", "#>>", "#>", "@>", "<@", "&&", "!!"} {
+	for _, op := range []string{"::", "||/", "|/", "!~~*", "!~~", "~~*", "!~*", "~*", "!~", "~~", "<=>", "<>", "!=", "<=", ">=", "||", "<<", ">>", "=>", "->>", "->", "#>>", "#>", "@>", "<@", "&&", "!!", "^@"} {
 		if strings.HasPrefix(s, op) {
 			return op
 		}

@@ -248,6 +248,9 @@ func (r *rw) ruleCalls(its []item) []item {
 				field = strings.ToLower(f.tok.text)
 			}
 			its[i] = r.str("date_part("+quoteString(field)+", "+r.text(it.inner[2:])+")", it.pos)
+		case name == "trim" && len(it.name) == 1 && len(splitTop(it.inner)) > 1 && !containsWord(it.inner, "from"):
+			// trim(s, chars) is btrim(s, chars) (TiDB's TRIM takes no list).
+			its[i].name = []item{r.str("btrim", it.pos)}
 		case name == "concat" && len(it.name) == 1:
 			its[i].name = []item{r.str(concatFunc, it.pos)}
 		case renamedFuncs[name] && len(it.name) == 1:
@@ -524,6 +527,8 @@ func (r *rw) ruleInfix(its []item) []item {
 				fn, opLen = distinctFunc, 3
 			case it.isWord("is") && i+4 < len(its) && its[i+1].isWord("not") && its[i+2].isWord("distinct") && its[i+3].isWord("from"):
 				fn, opLen = notDistinctFunc, 4
+			case it.isOp("^@") && i > 0:
+				fn, opLen = "lakesql_starts_with", 1
 			case it.isOp("~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*") && i > 0:
 				op := it.tok.text
 				opLen = 1
@@ -538,6 +543,37 @@ func (r *rw) ruleInfix(its []item) []item {
 					fn = "ilike"
 				}
 				negate = strings.HasPrefix(op, "!")
+			case it.isWord("similar") && i > 0 && i+2 < len(its) && its[i+1].isWord("to"):
+				// x [NOT] SIMILAR TO p [ESCAPE e]: a regex match against
+				// similar_to_escape(p[, e]), as PostgreSQL rewrites it.
+				start, negated := i, false
+				if its[i-1].isWord("not") {
+					start, negated = i-1, true
+				}
+				ls := start
+				for ls > 0 && !isOperandStop(its[ls-1]) && !its[ls-1].isWord("and", "or", "not", "where", "when", "then", "else", "select", "on", "having") {
+					ls--
+				}
+				re := i + 2
+				for re < len(its) && !isOperandStop(its[re]) && !its[re].isWord("escape", "and", "or", "then", "else", "end", "from", "where", "as", "order", "group", "limit") {
+					re++
+				}
+				if ls == start || re == i+2 {
+					continue
+				}
+				pat := r.text(its[i+2 : re])
+				end := re
+				if re+1 < len(its) && its[re].isWord("escape") {
+					pat += ", " + r.text(its[re+1:re+2])
+					end = re + 2
+				}
+				txt := regexFunc + "(" + r.text(its[ls:start]) + ", similar_to_escape(" + pat + "), 'c')"
+				if negated {
+					txt = "not " + txt
+				}
+				its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[end:]...)
+				changed = true
+				continue
 			case it.isOp("#"):
 				// Bitwise XOR: TiDB's ^ (# would start a MySQL comment).
 				its[i] = r.str("^", it.pos)

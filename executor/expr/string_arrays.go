@@ -99,3 +99,62 @@ func parseIdent(s string) ([]string, error) {
 		i++
 	}
 }
+
+// similar_to_escape(pattern [, escape]) turns a SQL regular expression
+// (SIMILAR TO) into the POSIX one PostgreSQL matches it with: % and _
+// become .* and ., the escape character (default \) quotes the next
+// character, and the whole pattern is anchored.
+func init() {
+	T := types.String
+	RegisterRowFunc("similar_to_escape", T, []arrow.DataType{T, T}, func(a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		esc := "\\" // also when the escape is left out (it reads as NULL here)
+		if e, ok := a[1].(string); ok {
+			esc = e
+		}
+		if len([]rune(esc)) > 1 {
+			return nil, sqlerr.New("22025", "invalid escape string")
+		}
+		return similarToRegex(a[0].(string), esc), nil
+	})
+}
+
+func similarToRegex(p, esc string) string {
+	var sb strings.Builder
+	sb.WriteString("^(?:")
+	escRune := []rune(esc)
+	inBracket, escaped := false, false
+	for _, c := range p {
+		switch {
+		case escaped:
+			if strings.ContainsRune(`\.^$|*+?()[]{}`, c) {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(c)
+			escaped = false
+		case len(escRune) == 1 && c == escRune[0]:
+			escaped = true
+		case inBracket:
+			if c == ']' {
+				inBracket = false
+			}
+			sb.WriteRune(c)
+		case c == '[':
+			inBracket = true
+			sb.WriteRune(c)
+		case c == '%':
+			sb.WriteString(".*")
+		case c == '_':
+			sb.WriteByte('.')
+		case c == '.' || c == '^' || c == '$':
+			sb.WriteByte('\\')
+			sb.WriteRune(c)
+		default:
+			sb.WriteRune(c)
+		}
+	}
+	sb.WriteString(")$")
+	return sb.String()
+}
