@@ -380,9 +380,9 @@ func takeRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, ro
 	defer idx.Release()
 	cols := make([]arrow.Array, b.NumCols())
 	for c := range cols {
-		out, err := compute.TakeArray(ctx, b.Column(c), idx)
+		out, err := expr.TakeArray(ctx, b.Column(c), idx)
 		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
+			return nil, err
 		}
 		cols[c] = out
 	}

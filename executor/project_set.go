@@ -147,11 +147,7 @@ func takeIndices(ctx context.Context, arr arrow.Array, idx []int64) (arrow.Array
 	}
 	ix := bld.NewArray()
 	defer ix.Release()
-	out, err := compute.TakeArray(ctx, arr, ix)
-	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
-	}
-	return out, nil
+	return expr.TakeArray(ctx, arr, ix)
 }
 
 // evalSetFunc computes f for each of n rows of its argument arrays.

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -518,7 +519,7 @@ func (m *minMaxAcc) Result(ng int) (arrow.Array, error) {
 		b.Append(offsets[r>>32] + r&0xffffffff)
 	}
 	idx := b.NewArray()
-	return compute.TakeArray(ctxBackground, all, idx)
+	return expr.TakeArray(ctxBackground, all, idx)
 }
 
 // compare orders value i of a against value j of b (same type).
@@ -884,7 +885,7 @@ func (a *arrayAggAcc) Result(ng int) (arrow.Array, error) {
 	var vals arrow.Array = array.MakeArrayOfNull(mem, a.elem, 0)
 	if all != nil {
 		var err error
-		vals, err = compute.TakeArray(ctxBackground, all, idx.NewArray())
+		vals, err = expr.TakeArray(ctxBackground, all, idx.NewArray())
 		if err != nil {
 			return nil, err
 		}

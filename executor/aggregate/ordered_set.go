@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -201,9 +201,5 @@ func (a *pickAcc) Result(ng int) (arrow.Array, error) {
 	}
 	ix := idx.NewArray()
 	defer ix.Release()
-	out, err := compute.TakeArray(context.Background(), all, ix)
-	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
-	}
-	return out, nil
+	return expr.TakeArray(context.Background(), all, ix)
 }

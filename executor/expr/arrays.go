@@ -6,7 +6,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
@@ -21,7 +20,7 @@ func takeArray(ec *Context, arr arrow.Array, rows []int) (arrow.Array, error) {
 	}
 	idx := b.NewArray()
 	defer idx.Release()
-	out, err := compute.TakeArray(ctxOf(ec), arr, idx)
+	out, err := TakeArray(ctxOf(ec), arr, idx)
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
 	}
@@ -79,7 +78,7 @@ func gather(ec *Context, t arrow.DataType, arrs []arrow.Array, src, pos []int32)
 	}
 	idx := b.NewArray()
 	defer idx.Release()
-	out, err := compute.TakeArray(ctxOf(ec), all, idx)
+	out, err := TakeArray(ctxOf(ec), all, idx)
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
 	}
@@ -105,6 +104,11 @@ func valid(n int, arrs ...arrow.Array) []bool {
 	for _, a := range arrs {
 		if a.NullN() == 0 {
 			continue
+		}
+		if a.DataType().ID() == arrow.NULL {
+			// A NullArray has no bitmap: IsNull would say false.
+			clear(v)
+			break
 		}
 		for i := 0; i < n; i++ {
 			if a.IsNull(i) {

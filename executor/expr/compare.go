@@ -193,16 +193,19 @@ func notKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 
 func isNullKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 	out := make([]bool, n)
+	// arrow's NullArray has no validity bitmap, so IsNull reports false.
+	allNull := args[0].DataType().ID() == arrow.NULL
 	for i := range out {
-		out[i] = args[0].IsNull(i)
+		out[i] = allNull || args[0].IsNull(i)
 	}
 	return newBoolArray(ec.Mem, out, nil), nil
 }
 
 func isNotNullKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 	out := make([]bool, n)
+	allNull := args[0].DataType().ID() == arrow.NULL
 	for i := range out {
-		out[i] = args[0].IsValid(i)
+		out[i] = !allNull && args[0].IsValid(i)
 	}
 	return newBoolArray(ec.Mem, out, nil), nil
 }
