@@ -91,6 +91,9 @@ type Session struct {
 	// params and paramOrder bind $n while a prepared statement runs.
 	params     func(i int) (expr.Expr, error)
 	paramOrder []int
+	// position maps AST offsets of the statement being planned to its text.
+	position     func(offset int) int
+	namePosition func(name string) int
 }
 
 // TxStatus is the transaction status PostgreSQL reports in ReadyForQuery:

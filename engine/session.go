@@ -112,7 +112,7 @@ func (s *Session) env() *planner.Env {
 	// pg_catalog is searched first, as in PostgreSQL.
 	path := append([]string{"pg_catalog"}, s.set.searchPath...)
 	return &planner.Env{Catalog: s.eng.cat, SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
-		Param: s.params, ParamOrder: s.paramOrder}
+		Param: s.params, ParamOrder: s.paramOrder, Position: s.position, NamePosition: s.namePosition}
 }
 
 func (s *Session) evalContext(ctx context.Context) *expr.Context {
@@ -127,6 +127,9 @@ func (s *Session) queryContext(ctx context.Context, ec *expr.Context) context.Co
 }
 
 func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, error) {
+	// Errors found while planning point into this statement's text.
+	s.position, s.namePosition = st.SourcePosition, st.NamePosition
+	defer func() { s.position, s.namePosition = nil, nil }()
 	ec := s.evalContext(ctx)
 	ctx = s.queryContext(ctx, ec)
 	switch n := st.AST.(type) {

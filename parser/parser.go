@@ -35,6 +35,47 @@ type Statement struct {
 	// Utility is set (and AST nil) for session statements the bridge
 	// parses itself: SET, SHOW, RESET, BEGIN, COMMIT, DISCARD, ...
 	Utility *Utility
+
+	source string // the whole text given to Parse
+	marks  []mark // Rewritten offsets to source offsets
+}
+
+// NamePosition is the 1-based character position of the first name in
+// the statement spelled name (TiDB keeps no offsets for table names, so
+// an unknown table is pointed at by searching its name); 0 when absent.
+func (s Statement) NamePosition(name string) int {
+	toks, err := lex(s.Text)
+	if err != nil {
+		return 0
+	}
+	for _, t := range toks {
+		if (t.kind == tkIdent && t.text == strings.ToLower(name)) || (t.kind == tkQIdent && t.text == name) {
+			if s.source == "" || s.Offset+t.pos > len(s.source) {
+				return utf8.RuneCountInString(s.Text[:t.pos]) + 1
+			}
+			return utf8.RuneCountInString(s.source[:s.Offset+t.pos]) + 1
+		}
+	}
+	return 0
+}
+
+// SourcePosition maps a byte offset in Rewritten (an AST node's
+// OriginTextPosition) to the 1-based character position in the text given
+// to Parse, for an error's position; 0 when unknown.
+func (s Statement) SourcePosition(off int) int {
+	if s.marks == nil || off < 0 {
+		return 0
+	}
+	src := -1
+	for _, mk := range s.marks {
+		if mk.out <= off {
+			src = mk.src
+		}
+	}
+	if src < 0 || src > len(s.source) {
+		return 0
+	}
+	return utf8.RuneCountInString(s.source[:src]) + 1
 }
 
 const sqlMode = mysql.ModeANSIQuotes | mysql.ModePipesAsConcat | mysql.ModeNoBackslashEscapes
@@ -89,6 +130,7 @@ func parseOne(sql string, toks []token) (Statement, error) {
 	}
 	out, marks := r.render(its)
 	st.Rewritten = out
+	st.source, st.marks = sql, marks
 	for _, m := range paramMarker.FindAllStringSubmatch(out, -1) {
 		n, _ := strconv.Atoi(m[1])
 		st.Params = append(st.Params, n-1)
@@ -98,7 +140,7 @@ func parseOne(sql string, toks []token) (Statement, error) {
 	p.SetStrictDoubleTypeCheck(false)
 	nodes, _, err := p.Parse(out, "", "")
 	if err != nil {
-		return st, tidbError(sql, out, marks, err)
+		return st, tidbError(sql, out, marks, end, err)
 	}
 	if len(nodes) != 1 {
 		return st, syntaxErr(sql, toks[0].pos, "syntax error: expected one statement")
@@ -165,11 +207,18 @@ func posErr(sql string, err error) error {
 var tidbErrPos = regexp.MustCompile(`line (\d+) column (\d+) near "((?s).*)"`)
 
 // tidbError maps a TiDB syntax error back to the original text.
-func tidbError(sql, out string, marks []mark, err error) error {
+func tidbError(sql, out string, marks []mark, end int, err error) error {
 	msg := err.Error()
 	m := tidbErrPos.FindStringSubmatch(msg)
 	if m == nil {
 		return sqlerr.New(sqlerr.SyntaxError, "syntax error: %s", msg)
+	}
+	if strings.TrimSpace(m[3]) == "" {
+		// TiDB ran out of tokens: PostgreSQL reports the end of the
+		// statement, just past its last character.
+		e := sqlerr.New(sqlerr.SyntaxError, "syntax error at end of input")
+		e.Position = utf8.RuneCountInString(sql[:min(end, len(sql))]) + 1
+		return e
 	}
 	line, _ := strconv.Atoi(m[1])
 	col, _ := strconv.Atoi(m[2])

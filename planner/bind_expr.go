@@ -38,7 +38,15 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 	case *test_driver.ValueExpr:
 		return literalOf(n)
 	case *ast.ColumnNameExpr:
-		return eb.column(n.Name)
+		e, err := eb.column(n.Name)
+		if err != nil && eb.b.env.Position != nil {
+			// Point at the column, as PostgreSQL does (psql's LINE 1: ... ^).
+			if se := sqlerr.As(err); se.Position == 0 && (se.Code == sqlerr.UndefinedColumn || se.Code == sqlerr.AmbiguousColumn || se.Code == sqlerr.UndefinedTable) {
+				se.Position = eb.b.env.Position(n.OriginTextPosition())
+				return nil, se
+			}
+		}
+		return e, err
 	case *ast.BinaryOperationExpr:
 		return eb.binary(n)
 	case *ast.UnaryOperationExpr:

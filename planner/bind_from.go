@@ -229,6 +229,14 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 		rel, err = b.env.Catalog.Lookup(b.ctx, schema, name, b.env.SearchPath)
 	}
 	if err != nil {
+		if se := sqlerr.As(err); se.Code == sqlerr.UndefinedTable && se.Position == 0 && b.env.NamePosition != nil {
+			at := name
+			if schema != "" && !strings.HasPrefix(strings.ToLower(schema), "dfs") {
+				at = schema // a qualified name is pointed at from its start
+			}
+			se.Position = b.env.NamePosition(at)
+			return nil, nil, se
+		}
 		return nil, nil, err
 	}
 	if rel.Kind == catalog.View {

@@ -23,6 +23,11 @@ type Env struct {
 	// SessionFunc binds functions whose value comes from the session
 	// (version(), current_setting(), ...); ok false when name is not one.
 	SessionFunc func(name string, args []expr.Expr) (e expr.Expr, ok bool, err error)
+	// Position maps an AST node's offset to the 1-based character position
+	// in the statement text, for errors (nil: errors carry no position).
+	Position func(offset int) int
+	// NamePosition finds where a name (of a missing table) is written.
+	NamePosition func(name string) int
 }
 
 // binder holds the state of binding one statement.

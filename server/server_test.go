@@ -195,3 +195,37 @@ func TestNotices(t *testing.T) {
 		t.Errorf("extended notices %q", got)
 	}
 }
+
+// Errors about unknown columns and tables carry their position in the
+// statement, as PostgreSQL's do (psql prints LINE n and a caret).
+func TestErrorPositions(t *testing.T) {
+	dsn := startServer(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, c := range []struct {
+		sql  string
+		code string
+		pos  int32
+	}{
+		{"SELECT nme FROM people", "42703", 8},
+		{"SELECT id,\n  scroe FROM people", "42703", 14},
+		{"SELECT * FROM nope", "42P01", 15},
+		{"SELECT 1 FROM people p JOIN public.nope n ON true", "42P01", 29},
+		{"SELECT 1 +", "42601", 11},
+	} {
+		_, err := conn.Exec(ctx, c.sql)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != c.code || pe.Position != c.pos {
+			t.Errorf("%q: want %s at %d, got %v (position %d)", c.sql, c.code, c.pos, err, func() int32 {
+				if pe != nil {
+					return pe.Position
+				}
+				return -1
+			}())
+		}
+	}
+}
