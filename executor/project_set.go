@@ -81,7 +81,13 @@ func (p *ProjectSet) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func (p *ProjectSet) expand(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	n := int(b.NumRows())
 	results := make([]setResult, len(p.funcs))
+	ordinality := -1
 	for k, f := range p.funcs {
+		if f.Name == "ordinality" {
+			ordinality = k // numbered once the others' lengths are known
+			results[k] = setResult{start: make([]int, n+1)}
+			continue
+		}
 		args := make([]arrow.Array, len(f.Args))
 		for i, a := range f.Args {
 			arr, err := a.Eval(p.ec, b)
@@ -95,6 +101,9 @@ func (p *ProjectSet) expand(ctx context.Context, b arrow.RecordBatch) (arrow.Rec
 			return nil, err
 		}
 		results[k] = r
+	}
+	if ordinality >= 0 {
+		results[ordinality] = ordinalityResult(results, ordinality, n)
 	}
 	// Rows of the output per input row: the longest result.
 	var inIdx []int64
@@ -131,6 +140,34 @@ func (p *ProjectSet) expand(ctx context.Context, b arrow.RecordBatch) (arrow.Rec
 		cols = append(cols, t)
 	}
 	return array.NewRecordBatch(p.schema, cols, int64(len(inIdx))), nil
+}
+
+// ordinalityResult numbers each row's output rows 1, 2, ... up to the
+// longest of the other functions' results (WITH ORDINALITY).
+func ordinalityResult(results []setResult, skip, n int) setResult {
+	r := setResult{start: make([]int, n+1)}
+	longest := 0
+	for i := 0; i < n; i++ {
+		r.start[i] = len(r.idx)
+		m := 0
+		for k, o := range results {
+			if k != skip {
+				m = max(m, o.start[i+1]-o.start[i])
+			}
+		}
+		for j := 0; j < m; j++ {
+			r.idx = append(r.idx, int64(j))
+		}
+		longest = max(longest, m)
+	}
+	r.start[n] = len(r.idx)
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	for j := 1; j <= longest; j++ {
+		b.Append(int64(j))
+	}
+	r.vals = b.NewArray()
+	return r
 }
 
 // takeIndices selects positions of arr; -1 gives NULL.

@@ -121,6 +121,8 @@ func DerivedColumns(alias string) (string, []string) {
 type TableFunction struct {
 	Name string
 	Args []ast.ExprNode
+	// Ordinality is WITH ORDINALITY: a last column numbering the rows.
+	Ordinality bool
 }
 
 // TableFunctionOf decodes FROM f(args).
@@ -137,7 +139,8 @@ func TableFunctionOf(n ast.ResultSetNode) (TableFunction, bool) {
 	if !ok {
 		return TableFunction{}, false
 	}
-	return TableFunction{Name: name, Args: fn.Args[1:]}, true
+	base, ord := strings.CutSuffix(name, ordinalitySuffix)
+	return TableFunction{Name: base, Args: fn.Args[1:], Ordinality: ord}, true
 }
 
 // DistinctOn decodes SELECT DISTINCT ON (exprs): it returns the ON

@@ -15,19 +15,21 @@ const (
 	distinctOnFunc  = "lakesql_distinct_on"
 	arrayFunc       = "lakesql_array"
 	fieldFunc       = "lakesql_field"
-	tableFuncFunc   = "lakesql_table_function"
-	groupingSets    = "lakesql_grouping_sets"
-	groupingSet     = "lakesql_set"
-	rollupFunc      = "lakesql_rollup"
-	cubeFunc        = "lakesql_cube"
-	concatFunc      = "lakesql_concat"
-	typeComment     = "lakesql_type:"
-	aliasSep        = "$lakesql$"
-	aggOrderFunc    = "lakesql_agg_order"
-	aggDistinctFunc = "lakesql_agg_distinct"
-	powFunc         = "lakesql_power"
-	excludeFunc     = "lakesql_frame_exclude"
-	windowFnFunc    = "lakesql_window_fn"
+	// ordinalitySuffix marks a table function WITH ORDINALITY.
+	ordinalitySuffix = " with ordinality"
+	tableFuncFunc    = "lakesql_table_function"
+	groupingSets     = "lakesql_grouping_sets"
+	groupingSet      = "lakesql_set"
+	rollupFunc       = "lakesql_rollup"
+	cubeFunc         = "lakesql_cube"
+	concatFunc       = "lakesql_concat"
+	typeComment      = "lakesql_type:"
+	aliasSep         = "$lakesql$"
+	aggOrderFunc     = "lakesql_agg_order"
+	aggDistinctFunc  = "lakesql_agg_distinct"
+	powFunc          = "lakesql_power"
+	excludeFunc      = "lakesql_frame_exclude"
+	windowFnFunc     = "lakesql_window_fn"
 )
 
 // rewrite applies every rule to a sequence of items (one nesting level),
@@ -674,8 +676,17 @@ func (r *rw) ruleAliases(its []item) []item {
 				if args != "" {
 					args = ", " + args
 				}
-				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(fname)+args+"))", f.pos))
+				// f(...) WITH ORDINALITY: a numbering column after f's.
+				ordinality := i+3 < len(its) && its[i+2].isWord("with") && its[i+3].isWord("ordinality")
+				name := fname
+				if ordinality {
+					name += ordinalitySuffix
+				}
+				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(name)+args+"))", f.pos))
 				i++
+				if ordinality {
+					i += 2
+				}
 				if !(i+1 < len(its) && (its[i+1].isWord("as") || its[i+1].tok.kind == tkIdent && !sqlKeywords[its[i+1].tok.text] || its[i+1].tok.kind == tkQIdent)) {
 					out = append(out, r.str("as "+quoteIdent(fname), f.pos))
 				}

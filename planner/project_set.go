@@ -145,41 +145,60 @@ func (b *binder) bindLateralFunction(j *ast.Join, left Node, lcols []Column, out
 	if err != nil {
 		return nil, nil, true, err
 	}
-	fn, isTF := node.(*TableFunc)
-	if !isTF {
+	var calls []SetCall
+	var args []expr.Expr
+	switch fn := node.(type) {
+	case *TableFunc:
+		if calls, err = setCallsFor(fn, rcols); err != nil {
+			return nil, nil, true, err
+		}
+		args = fn.Args
+	case *ProjectSet: // WITH ORDINALITY
+		for i, c := range fn.Funcs {
+			c.Out = rcols[i] // named as the FROM item names them
+			calls = append(calls, c)
+			args = append(args, c.Args...)
+		}
+	default:
 		return nil, nil, false, nil
 	}
 	leftIDs := idSet(lcols)
 	lateral := false
-	for _, a := range fn.Args {
+	for _, a := range args {
 		for id := range refs(a) {
 			if leftIDs[id] {
 				lateral = true
 			}
 		}
 	}
-	if !lateral {
+	if !lateral || calls == nil {
 		// Uncorrelated: an ordinary join with the function's table.
 		return nil, nil, false, nil
 	}
-	ps := &ProjectSet{Input: left}
+	return &ProjectSet{Input: left, Funcs: calls}, append(append([]Column(nil), lcols...), rcols...), true, nil
+}
+
+// setCallsFor turns a table function's call into ProjectSet calls whose
+// outputs are outs (unnest of several arrays: one call per array).
+func setCallsFor(fn *TableFunc, outs []Column) ([]SetCall, error) {
 	switch fn.Name {
 	case "unnest":
+		var calls []SetCall
 		for i, a := range fn.Args {
-			ps.Funcs = append(ps.Funcs, SetCall{Name: "unnest", Args: []expr.Expr{a}, Out: rcols[i]})
+			calls = append(calls, SetCall{Name: "unnest", Args: []expr.Expr{a}, Out: outs[i]})
 		}
+		return calls, nil
 	case "generate_series", "generate_subscripts":
 		args := append([]expr.Expr(nil), fn.Args...)
 		if fn.Name == "generate_series" {
 			for i := range args {
+				var err error
 				if args[i], err = expr.NewCast(args[i], types.Int64); err != nil {
-					return nil, nil, true, err
+					return nil, err
 				}
 			}
 		}
-		ps.Funcs = []SetCall{{Name: fn.Name, Args: args, Out: rcols[0]}}
-	default:
-		return nil, nil, false, nil
+		return []SetCall{{Name: fn.Name, Args: args, Out: outs[0]}}, nil
 	}
-	return ps, append(append([]Column(nil), lcols...), rcols...), true, nil
+	return nil, nil
 }

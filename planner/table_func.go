@@ -25,6 +25,30 @@ func (n *TableFunc) Cols() []Column { return n.Out }
 func (n *TableFunc) Inputs() []Node { return nil }
 
 func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node, []Column, error) {
+	if tf.Ordinality {
+		// f(...) WITH ORDINALITY: f's set-returning calls side by side with
+		// a row number, over one row (or, lateral, over the left side).
+		if !setReturning[tf.Name] || tf.Name == "pg_partition_ancestors" || tf.Name == "_pg_expandarray" {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "WITH ORDINALITY is supported for unnest, generate_series and generate_subscripts")
+		}
+		plain := tf
+		plain.Ordinality = false
+		node, cols, err := b.bindTableFunction(plain, outer)
+		if err != nil {
+			return nil, nil, err
+		}
+		fn, ok := node.(*TableFunc)
+		if !ok {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "WITH ORDINALITY is not supported for %s", tf.Name)
+		}
+		calls, err := setCallsFor(fn, cols)
+		if err != nil {
+			return nil, nil, err
+		}
+		ord := b.newCol("ordinality", "", types.Int64)
+		calls = append(calls, SetCall{Name: "ordinality", Out: ord})
+		return &ProjectSet{Input: &Values{Rows: [][]expr.Expr{{}}}, Funcs: calls}, append(cols, ord), nil
+	}
 	eb := &exprBinder{b: b, s: newScope(nil, outer), what: "FROM"}
 	args, err := eb.bindAll(tf.Args)
 	if err != nil {
