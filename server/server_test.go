@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/lakesql/lakesql/engine"
 )
 
@@ -227,5 +228,24 @@ func TestErrorPositions(t *testing.T) {
 				return -1
 			}())
 		}
+	}
+}
+
+// Infinite dates and timestamps travel as PostgreSQL's binary sentinels.
+func TestInfinityBinary(t *testing.T) {
+	dsn := startServer(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var ts pgtype.Timestamp
+	var d pgtype.Date
+	if err := conn.QueryRow(ctx, "SELECT 'infinity'::timestamp, '-infinity'::date").Scan(&ts, &d); err != nil {
+		t.Fatal(err)
+	}
+	if ts.InfinityModifier != pgtype.Infinity || d.InfinityModifier != pgtype.NegativeInfinity {
+		t.Errorf("got %v %v", ts.InfinityModifier, d.InfinityModifier)
 	}
 }

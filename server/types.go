@@ -104,11 +104,19 @@ func encodeBinary(dst []byte, a arrow.Array, i int, loc *time.Location) ([]byte,
 	case *array.Binary:
 		return append(dst, x.Value(i)...), true
 	case *array.Date32:
-		return binary.BigEndian.AppendUint32(dst, uint32(int32(x.Value(i))-pgEpochDays)), true
+		d := int32(x.Value(i))
+		if d != text.DateInfinity && d != text.DateNegInfinity { // infinities keep their sentinels
+			d -= pgEpochDays
+		}
+		return binary.BigEndian.AppendUint32(dst, uint32(d)), true
 	case *array.Time64:
 		return binary.BigEndian.AppendUint64(dst, uint64(x.Value(i))), true
 	case *array.Timestamp:
-		return binary.BigEndian.AppendUint64(dst, uint64(int64(x.Value(i))-pgEpochMicros)), true
+		us := int64(x.Value(i))
+		if us != text.TimestampInfinity && us != text.TimestampNegInfinity {
+			us -= pgEpochMicros
+		}
+		return binary.BigEndian.AppendUint64(dst, uint64(us)), true
 	case *array.MonthDayNanoInterval:
 		v := x.Value(i)
 		dst = binary.BigEndian.AppendUint64(dst, uint64(v.Nanoseconds/1000))
@@ -209,12 +217,19 @@ func decodeBinaryParam(oid uint32, b []byte) (string, error) {
 		if len(b) != 4 {
 			return bad()
 		}
-		return string(text.AppendDate(nil, int32(binary.BigEndian.Uint32(b))+pgEpochDays)), nil
+		d := int32(binary.BigEndian.Uint32(b))
+		if d != text.DateInfinity && d != text.DateNegInfinity {
+			d += pgEpochDays
+		}
+		return string(text.AppendDate(nil, d)), nil
 	case oidTimestamp, oidTimestampTZ:
 		if len(b) != 8 {
 			return bad()
 		}
-		us := int64(binary.BigEndian.Uint64(b)) + pgEpochMicros
+		us := int64(binary.BigEndian.Uint64(b))
+		if us != text.TimestampInfinity && us != text.TimestampNegInfinity {
+			us += pgEpochMicros
+		}
 		s := string(text.AppendTimestamp(nil, us))
 		if oid == oidTimestampTZ {
 			s += "+00"

@@ -297,6 +297,14 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 		out := make([]int64, n)
 		tz := types.IsTimestampTZ(t)
 		for i, d := range iv {
+			switch d {
+			case int64(text.DateInfinity):
+				out[i] = text.TimestampInfinity
+				continue
+			case int64(text.DateNegInfinity):
+				out[i] = text.TimestampNegInfinity
+				continue
+			}
 			out[i] = d * 86400e6
 			if tz && isValid(v, i) {
 				out[i] = localToUTC(out[i], ec.loc())
@@ -308,6 +316,14 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 		out := make([]int64, n)
 		tz := types.IsTimestampTZ(from)
 		for i, us := range iv {
+			switch us {
+			case text.TimestampInfinity:
+				out[i] = int64(text.DateInfinity)
+				continue
+			case text.TimestampNegInfinity:
+				out[i] = int64(text.DateNegInfinity)
+				continue
+			}
 			if tz {
 				us = utcToLocal(us, ec.loc())
 			}

@@ -172,7 +172,33 @@ var Epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // AppendDate renders days since 1970-01-01 as YYYY-MM-DD (BC years as
 // PostgreSQL does: 0044-03-15 BC).
+// PostgreSQL's infinite dates and timestamps are the extreme values of
+// their representation, as in PostgreSQL (DT_NOBEGIN/DT_NOEND): they sort
+// before and after every other value.
+const (
+	DateInfinity         = int32(math.MaxInt32)
+	DateNegInfinity      = int32(math.MinInt32)
+	TimestampInfinity    = int64(math.MaxInt64)
+	TimestampNegInfinity = int64(math.MinInt64)
+)
+
+func infinityText(us int64) string {
+	switch us {
+	case TimestampInfinity:
+		return "infinity"
+	case TimestampNegInfinity:
+		return "-infinity"
+	}
+	return ""
+}
+
 func AppendDate(dst []byte, days int32) []byte {
+	switch days {
+	case DateInfinity:
+		return append(dst, "infinity"...)
+	case DateNegInfinity:
+		return append(dst, "-infinity"...)
+	}
 	t := Epoch.AddDate(0, 0, int(days))
 	return appendYMD(dst, t, true)
 }
@@ -229,6 +255,9 @@ func appendFraction(dst []byte, us int64) []byte {
 // AppendTimestamp renders microseconds since the epoch as
 // YYYY-MM-DD HH:MM:SS[.ffffff].
 func AppendTimestamp(dst []byte, us int64) []byte {
+	if s := infinityText(us); s != "" {
+		return append(dst, s...)
+	}
 	t := time.UnixMicro(us).UTC()
 	dst = appendYMD(dst, t, false)
 	dst = append(dst, ' ')
@@ -241,6 +270,9 @@ func AppendTimestamp(dst []byte, us int64) []byte {
 
 // AppendTimestampTZ renders an instant in loc with its UTC offset (+HH[:MM]).
 func AppendTimestampTZ(dst []byte, us int64, loc *time.Location) []byte {
+	if s := infinityText(us); s != "" {
+		return append(dst, s...)
+	}
 	if loc == nil {
 		loc = time.UTC
 	}

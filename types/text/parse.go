@@ -108,6 +108,12 @@ func RatToDecimal(r *big.Rat, precision, scale int32) (decimal128.Num, error) {
 // ignored), with BC, or infinity-free forms. It returns days since 1970-01-01.
 func ParseDate(s string) (int32, error) {
 	t := strings.TrimSpace(s)
+	switch strings.ToLower(t) {
+	case "infinity", "+infinity":
+		return DateInfinity, nil
+	case "-infinity":
+		return DateNegInfinity, nil
+	}
 	bc := false
 	if u := strings.ToUpper(t); strings.HasSuffix(u, " BC") {
 		bc = true
