@@ -54,6 +54,8 @@ func newTestSession(t *testing.T) *Session {
 	root := fstest.MapFS{
 		"people.csv": {Data: []byte("id,name,dept,salary\n1,ann,eng,100\n2,bob,eng,80\n3,cid,ops,70\n4,dee,,60\n")},
 		"depts.json": {Data: []byte(`{"dept":"eng","floor":3}` + "\n" + `{"dept":"ops","floor":1}` + "\n" + `{"dept":"hr","floor":2}` + "\n")},
+		"orders.json": {Data: []byte(`{"id":1,"who":{"name":"ann","tier":"gold"},"items":["pen","ink"]}` + "\n" +
+			`{"id":2,"who":{"name":"bob","tier":null},"items":[]}` + "\n")},
 	}
 	e, err := New(Config{Root: root, RootName: "test"})
 	if err != nil {
@@ -115,6 +117,10 @@ func TestQueries(t *testing.T) {
 		{"SELECT count(*) FROM dfs.`people.csv`", []string{"4"}},
 		{"SELECT x FROM generate_series(1, 3) AS g(x)", []string{"1", "2", "3"}},
 		{"SELECT DISTINCT ON (dept) dept, name FROM people ORDER BY dept, salary", []string{"eng|bob", "ops|cid", "NULL|dee"}},
+		// Nested JSON values: fields, elements, flattening.
+		{"SELECT id, who->>'name', (who).tier, items->>0, items->-1 FROM orders ORDER BY id", []string{"1|ann|gold|pen|ink", "2|bob|NULL|NULL|NULL"}},
+		{"SELECT o.id, item, n FROM orders o, unnest(o.items) WITH ORDINALITY AS t(item, n) ORDER BY 1, 3", []string{"1|pen|1", "1|ink|2"}},
+		{"SELECT id, unnest(items) FROM orders ORDER BY 1, 2", []string{"1|ink", "1|pen"}},
 	}
 	for _, c := range cases {
 		got, err := run(t, s, c.sql)

@@ -43,7 +43,8 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 		return "concat"
 	case distinctFunc, notDistinctFunc:
 		return "?column?"
-	case regexFunc, powFunc, "lakesql_array_contains", "lakesql_starts_with":
+	case regexFunc, powFunc, "lakesql_array_contains", "lakesql_starts_with", "lakesql_json_get", "lakesql_json_get_text",
+		"lakesql_json_path", "lakesql_json_path_text":
 		return "?column?"
 	case arrayFunc:
 		return "array"
@@ -90,6 +91,14 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "power"
 	case "lakesql_starts_with":
 		return "starts_with"
+	case "lakesql_json_get":
+		return "->"
+	case "lakesql_json_get_text":
+		return "->>"
+	case "lakesql_json_path":
+		return "#>"
+	case "lakesql_json_path_text":
+		return "#>>"
 	case arrayFunc:
 		return "array"
 	case "lakesql_array_contains":
@@ -115,6 +124,16 @@ func DerivedColumns(alias string) (string, []string) {
 		return alias, nil
 	}
 	return parts[0], parts[1:]
+}
+
+// DerivedAlias encodes a FROM item's alias with column names, as the
+// bridge does for "AS t(a, b)" (read back by DerivedColumns).
+func DerivedAlias(name string, cols []string) string {
+	s := name
+	for _, c := range cols {
+		s += aliasSep + c
+	}
+	return s
 }
 
 // TableFunction is a set-returning function used in FROM.

@@ -576,6 +576,23 @@ func (r *rw) ruleInfix(its []item) []item {
 				its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[end:]...)
 				changed = true
 				continue
+			case it.isOp("->", "->>", "#>", "#>>") && i > 0 && i+1 < len(its):
+				// JSON access binds tighter than other operators: its
+				// operands are the (dotted) name or item before and the
+				// one item after.
+				ls := i - 1
+				for ls >= 2 && its[ls-1].isOp(".") && !its[ls-2].group && its[ls-2].text == nil && (its[ls-2].tok.kind == tkIdent || its[ls-2].tok.kind == tkQIdent) {
+					ls -= 2
+				}
+				fn := map[string]string{"->": "lakesql_json_get", "->>": "lakesql_json_get_text", "#>": "lakesql_json_path", "#>>": "lakesql_json_path_text"}[it.tok.text]
+				re := i + 2
+				if its[i+1].isOp("-", "+") && i+2 < len(its) {
+					re = i + 3 // a signed index: -> -1
+				}
+				txt := fn + "(" + r.renderDotted(its[ls:i]) + ", " + r.text(its[i+1:re]) + ")"
+				its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[re:]...)
+				changed = true
+				continue
 			case it.isOp("#"):
 				// Bitwise XOR: TiDB's ^ (# would start a MySQL comment).
 				its[i] = r.str("^", it.pos)
