@@ -312,11 +312,29 @@ type NestedLoopJoin struct {
 	built       bool
 	tailDone    bool
 	pending     []arrow.RecordBatch
+	// nullAware makes Mark and Anti three-valued (x op ANY (S), NOT IN):
+	// a row with no true pair but a pair whose comparison cmp is NULL
+	// (and whose other conditions, filter, hold) is unknown, not false.
+	nullAware   bool
+	cmp, filter expr.Expr
 }
 
 // NewNestedLoopJoin returns the join of left and right on cond (nil: true).
 func NewNestedLoopJoin(left, right Operator, typ JoinType, cond expr.Expr) Operator {
 	return &NestedLoopJoin{left: left, right: right, typ: typ, cond: cond, schema: joinSchema(left.Schema(), right.Schema(), typ)}
+}
+
+// NewNullAwareNestedLoopJoin is a Mark or Anti nested-loop join with
+// three-valued matching on cmp (see NestedLoopJoin.nullAware); filter
+// (nil: true) holds the other conditions, such as correlations.
+func NewNullAwareNestedLoopJoin(left, right Operator, typ JoinType, cmp, filter expr.Expr) Operator {
+	cond := cmp
+	if filter != nil {
+		cond = nil // evaluated as two masks below
+	}
+	j := NewNestedLoopJoin(left, right, typ, cond).(*NestedLoopJoin)
+	j.nullAware, j.cmp, j.filter = true, cmp, filter
+	return j
 }
 
 func (j *NestedLoopJoin) Schema() *arrow.Schema { return j.schema }
@@ -390,6 +408,7 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 	n := int(lb.NumRows())
 	nr := int(j.rb.NumRows())
 	hit := make([]bool, n)
+	unknown := make([]bool, n) // some pair's condition was NULL
 	var li, ri []int64
 	inner := j.typ == Inner || j.typ == Left || j.typ == Right || j.typ == Full
 	flush := func() error {
@@ -420,20 +439,39 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 					cl, cr = append(cl, int64(i)), append(cr, int64(r))
 				}
 			}
-			var mask *array.Boolean
-			if j.cond != nil {
+			var mask, fmask *array.Boolean
+			cond := j.cond
+			if j.nullAware {
+				cond = j.cmp
+			}
+			if cond != nil || j.filter != nil {
 				pairs, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, cl, cr)
 				if err != nil {
 					return err
 				}
-				m, err := j.cond.Eval(j.ec, pairs)
-				if err != nil {
-					return err
+				if cond != nil {
+					m, err := cond.Eval(j.ec, pairs)
+					if err != nil {
+						return err
+					}
+					mask = m.(*array.Boolean)
 				}
-				mask = m.(*array.Boolean)
+				if j.filter != nil {
+					m, err := j.filter.Eval(j.ec, pairs)
+					if err != nil {
+						return err
+					}
+					fmask = m.(*array.Boolean)
+				}
 			}
 			for p := range cl {
+				if fmask != nil && !(fmask.IsValid(p) && fmask.Value(p)) {
+					continue // not a row of the subquery for this left row
+				}
 				if mask != nil && !(mask.IsValid(p) && mask.Value(p)) {
+					if !mask.IsValid(p) {
+						unknown[cl[p]] = true
+					}
 					continue
 				}
 				hit[cl[p]] = true
@@ -461,7 +499,11 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 	case Semi, Anti:
 		var rows []int64
 		for i := 0; i < n; i++ {
-			if hit[i] == (j.typ == Semi) {
+			keep := hit[i] == (j.typ == Semi)
+			if j.typ == Anti && j.nullAware && unknown[i] {
+				keep = false // NOT IN with an unknown comparison is not true
+			}
+			if keep {
 				rows = append(rows, int64(i))
 			}
 		}
@@ -473,7 +515,11 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 	case Mark:
 		mark := array.NewBooleanBuilder(memory.DefaultAllocator)
 		for i := 0; i < n; i++ {
-			mark.Append(hit[i])
+			if !hit[i] && j.nullAware && unknown[i] {
+				mark.AppendNull()
+			} else {
+				mark.Append(hit[i])
+			}
 		}
 		cols := append(append([]arrow.Array(nil), lb.Columns()...), mark.NewArray())
 		j.pending = append(j.pending, array.NewRecordBatch(j.schema, cols, int64(n)))

@@ -241,6 +241,15 @@ var binaryOps = map[opcode.Op]string{
 }
 
 func (eb *exprBinder) binary(n *ast.BinaryOperationExpr) (expr.Expr, error) {
+	lr, lok := n.L.(*ast.RowExpr)
+	rr, rok := n.R.(*ast.RowExpr)
+	if lok && rok {
+		e, err := rowCompare(n.Op, lr.Values, rr.Values)
+		if err != nil {
+			return nil, err
+		}
+		return eb.bind(e)
+	}
 	op, ok := binaryOps[n.Op]
 	if !ok {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", n.Op)
@@ -329,6 +338,40 @@ func (eb *exprBinder) between(n *ast.BetweenExpr) (expr.Expr, error) {
 }
 
 func (eb *exprBinder) in(n *ast.PatternInExpr) (expr.Expr, error) {
+	if row, ok := n.Expr.(*ast.RowExpr); ok {
+		// (a, b) [NOT] IN (SELECT x, y ...) is = ANY; IN ((1, 2), ...) an OR.
+		var e ast.ExprNode
+		if n.Sel != nil {
+			q := subqueryNode(n.Sel)
+			if q == nil {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error in IN")
+			}
+			var err error
+			if e, err = rowQuantified(opcode.EQ, row, q, false); err != nil {
+				return nil, err
+			}
+		} else {
+			for _, item := range n.List {
+				r, ok := item.(*ast.RowExpr)
+				if !ok {
+					return nil, sqlerr.New(sqlerr.SyntaxError, "IN list items must be rows when the left side is a row")
+				}
+				c, err := rowCompare(opcode.EQ, row.Values, r.Values)
+				if err != nil {
+					return nil, err
+				}
+				if e == nil {
+					e = c
+				} else {
+					e = &ast.BinaryOperationExpr{Op: opcode.LogicOr, L: e, R: c}
+				}
+			}
+		}
+		if n.Not {
+			e = &ast.UnaryOperationExpr{Op: opcode.Not, V: &ast.ParenthesesExpr{Expr: e}}
+		}
+		return eb.bind(e)
+	}
 	if n.Sel != nil {
 		return eb.inSubquery(n)
 	}

@@ -435,6 +435,21 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		}
 	}
 	if len(lkeys) == 0 {
+		if n.NullAware && (typ == executor.Mark || typ == executor.Anti) && len(residual) > 0 {
+			// The quantified comparison is the condition's first conjunct;
+			// only its NULLs make the answer unknown.
+			cmp, err := lw.expr(residual[0], all)
+			if err != nil {
+				return nil, err
+			}
+			var filter expr.Expr
+			if len(residual) > 1 {
+				if filter, err = lw.expr(conjunction(residual[1:]), all); err != nil {
+					return nil, err
+				}
+			}
+			return executor.NewNullAwareNestedLoopJoin(l, r, typ, cmp, filter), nil
+		}
 		return executor.NewNestedLoopJoin(l, r, typ, res), nil
 	}
 	return executor.NewHashJoin(l, r, executor.HashJoinSpec{

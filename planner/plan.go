@@ -2,6 +2,9 @@ package planner
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/executor"
@@ -59,6 +62,9 @@ func textForUnknown(b *binder, node Node) Node {
 func (b *binder) finish(node Node) (q *Query, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if os.Getenv("LAKESQL_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "planner panic: %v\n%s", r, debug.Stack())
+			}
 			err = sqlerr.New(sqlerr.InternalError, "planner: %v", r)
 		}
 	}()

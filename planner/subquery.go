@@ -115,6 +115,13 @@ func (eb *exprBinder) compareSubquery(n *ast.CompareSubqueryExpr) (expr.Expr, er
 	if q == nil {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near ANY/ALL")
 	}
+	if row, ok := n.L.(*ast.RowExpr); ok {
+		e, err := rowQuantified(n.Op, row, q, n.All)
+		if err != nil {
+			return nil, err
+		}
+		return eb.bind(e)
+	}
 	// x <> ALL (S) is NOT IN; x = ANY (S) is IN.
 	if op == "<>" && n.All {
 		e, err := eb.quantified(n.L, q, "=", false)
@@ -162,13 +169,14 @@ func (eb *exprBinder) markJoin(sub Node, free map[int]Column, cond expr.Expr, nu
 	input := *eb.plan
 	var preds []expr.Expr
 	if len(free) > 0 {
-		var ok bool
-		sub, preds, ok = pullUpCorrelated(eb.b, sub, idSet(input.Cols()), true)
-		if !ok || len(freeRefs(sub)) > 0 || !predsOver(preds, input, sub) {
+		pulled, p, ok := pullUpCorrelated(eb.b, sub, idSet(input.Cols()), true)
+		if !ok || len(freeRefs(pulled)) > 0 || !predsOver(p, input, pulled) {
+			// The correlation stays: run the original subquery per row.
 			out := eb.b.newCol("?column?", "", types.Bool)
 			*eb.plan = &Apply{Input: input, Sub: sub, Kind: kind, Outer: mapCols(free), Op: op, Left: left, All: all, Out: out}
 			return newColRef(out), nil
 		}
+		sub, preds = pulled, p
 	}
 	mark := eb.b.newCol("mark", "", types.Bool)
 	j := &Join{Left: input, Right: sub, Type: MarkJoin, Cond: conjunction(append([]expr.Expr{cond}, preds...)), NullAware: nullAware, Mark: mark}
