@@ -1041,6 +1041,9 @@ func (r *rw) ruleDDL(its []item) []item {
 	}
 	for i := nameAt; i < len(its) && i <= nameAt+3; i++ {
 		g := its[i]
+		if g.isWord("as") {
+			break // CREATE TABLE t AS query: no column definitions
+		}
 		if !g.group || g.open != "(" {
 			continue
 		}
@@ -1292,6 +1295,12 @@ func (r *rw) ruleOperator(its []item) []item {
 func (r *rw) renderDotted(its []item) string {
 	var sb strings.Builder
 	for _, it := range its {
+		if !it.group && it.text == nil && it.tok.kind == tkIdent && tidbOnlyReserved[it.tok.text] {
+			// An operand named like a word TiDB reserves (range::text):
+			// these items skip ruleQuote once rendered into a call.
+			sb.WriteString(quoteIdent(it.tok.text))
+			continue
+		}
 		sb.WriteString(r.text([]item{it}))
 	}
 	return sb.String()

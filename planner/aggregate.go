@@ -159,6 +159,9 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 		st.outIDs[c.ID] = true
 	}
 	s.agg = st
+	// Subqueries in grouping keys or aggregate arguments (FILTER (WHERE
+	// x < (SELECT ...))) joined their plans onto the input meanwhile.
+	agg.Input = *plan
 	return agg, nil
 }
 

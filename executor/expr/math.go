@@ -69,9 +69,18 @@ func init() {
 	register(bindLog, "log", "log10")
 	register(floatFunc(pure(func(x float64) float64 { return x * 180 / math.Pi })), "degrees")
 	register(floatFunc(pure(func(x float64) float64 { return x * math.Pi / 180 })), "radians")
-	register(floatFunc(pure(math.Sin)), "sin")
-	register(floatFunc(pure(math.Cos)), "cos")
-	register(floatFunc(pure(math.Tan)), "tan")
+	// The periodic functions are undefined at ±infinity (PostgreSQL: 22003).
+	periodic := func(f func(float64) float64) func(float64) (float64, error) {
+		return func(x float64) (float64, error) {
+			if math.IsInf(x, 0) {
+				return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
+			}
+			return f(x), nil
+		}
+	}
+	register(floatFunc(periodic(math.Sin)), "sin")
+	register(floatFunc(periodic(math.Cos)), "cos")
+	register(floatFunc(periodic(math.Tan)), "tan")
 	register(floatFunc(func(x float64) (float64, error) {
 		if x < -1 || x > 1 {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
@@ -85,7 +94,23 @@ func init() {
 		return math.Acos(x), nil
 	}), "acos")
 	register(floatFunc(pure(math.Atan)), "atan")
-	register(floatFunc(pure(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
+	register(floatFunc(pure(math.Sinh)), "sinh")
+	register(floatFunc(pure(math.Cosh)), "cosh")
+	register(floatFunc(pure(math.Tanh)), "tanh")
+	register(floatFunc(pure(math.Asinh)), "asinh")
+	register(floatFunc(func(x float64) (float64, error) {
+		if x < 1 {
+			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
+		}
+		return math.Acosh(x), nil
+	}), "acosh")
+	register(floatFunc(func(x float64) (float64, error) {
+		if x < -1 || x > 1 {
+			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
+		}
+		return math.Atanh(x), nil
+	}), "atanh")
+	register(floatFunc(periodic(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
 	register(fixed(types.Float64, func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 		y, x := float64s(args[0]), float64s(args[1])
 		out := make([]float64, n)
