@@ -38,10 +38,12 @@ var extraAggregates = map[string]bool{
 }
 
 // aggFinder collects aggregate calls, not descending into subqueries.
+// Aggregates an enclosing query claimed (claimed) are not this query's.
 type aggFinder struct {
-	found  []ast.ExprNode
-	window bool
-	depth  int
+	found   []ast.ExprNode
+	window  bool
+	depth   int
+	claimed map[ast.Node]bool
 }
 
 func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
@@ -66,11 +68,15 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 		}
 		return n, true
 	case *ast.AggregateFuncExpr:
-		v.found = append(v.found, n)
+		if !v.claimed[n] {
+			v.found = append(v.found, n)
+		}
 		return n, true
 	case *ast.FuncCallExpr:
 		if extraAggregates[parser.BuiltinName(n)] && n.Schema.L == "" {
-			v.found = append(v.found, n)
+			if !v.claimed[n] {
+				v.found = append(v.found, n)
+			}
 			return n, true
 		}
 	}
@@ -79,8 +85,8 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 
 func (v *aggFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-func collectAggregates(fields []*ast.SelectField, having *ast.HavingClause, order []*ast.ByItem) []ast.ExprNode {
-	v := &aggFinder{}
+func collectAggregates(fields []*ast.SelectField, having *ast.HavingClause, order []*ast.ByItem, claimed map[ast.Node]bool) []ast.ExprNode {
+	v := &aggFinder{claimed: claimed}
 	for _, f := range fields {
 		f.Expr.Accept(v)
 	}
@@ -308,6 +314,11 @@ func (eb *exprBinder) aggregateRef(n ast.ExprNode) (expr.Expr, error) {
 	for s := eb.s; s != nil; s = s.parent {
 		if s.agg != nil {
 			if c, ok := s.agg.byAST[n]; ok {
+				// An enclosing query's aggregate (see outer_aggregate.go)
+				// is a correlated column of every scope in between.
+				for in := eb.s; in != s; in = in.parent {
+					in.correlated[c.ID] = c
+				}
 				return newColRef(c), nil
 			}
 		}
@@ -319,15 +330,45 @@ func (eb *exprBinder) aggregateRef(n ast.ExprNode) (expr.Expr, error) {
 // expressions become the group columns, and every remaining column must be
 // grouped (42803).
 func (eb *exprBinder) bindAfterAgg(n ast.ExprNode) (expr.Expr, error) {
+	var before map[int]bool
+	if eb.plan != nil && *eb.plan != nil {
+		before = idSet((*eb.plan).Cols())
+	}
 	e, err := eb.bind(n)
 	if err != nil || eb.s.agg == nil {
 		return e, err
 	}
 	st := eb.s.agg
 	e = replaceGroupExprs(e, st)
+	// Columns that binding added above the aggregate (a subquery's
+	// result, computed per group) are not input columns.
+	added := map[int]bool{}
+	if before != nil {
+		for id := range idSet((*eb.plan).Cols()) {
+			if !before[id] {
+				added[id] = true
+			}
+		}
+	}
+	// A subquery computed per group may only read the group's columns.
+	if len(added) > 0 {
+		for n := *eb.plan; n != nil; {
+			ap, ok := n.(*Apply)
+			if !ok {
+				break
+			}
+			avail := idSet(ap.Input.Cols())
+			for _, c := range ap.Outer {
+				if _, outer := eb.s.correlated[c.ID]; !avail[c.ID] && !outer {
+					return nil, sqlerr.New(sqlerr.GroupingError, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function", c.Name)
+				}
+			}
+			n = ap.Input
+		}
+	}
 	var bad *colRef
 	walk(e, func(x expr.Expr) bool {
-		if c, ok := x.(*colRef); ok && !st.outIDs[c.id] && bad == nil {
+		if c, ok := x.(*colRef); ok && !st.outIDs[c.id] && !added[c.id] && bad == nil {
 			if _, outer := eb.s.correlated[c.id]; !outer && !eb.isWindowOutput(c.id) {
 				bad = c
 			}

@@ -59,7 +59,7 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 
 	// WHERE
 	if sel.Where != nil {
-		if err := noAggregates(sel.Where, "WHERE"); err != nil {
+		if err := noAggregatesBut(sel.Where, "WHERE", b.claimedAggs); err != nil {
 			return nil, err
 		}
 		eb := &exprBinder{b: b, s: s, plan: &plan, what: "WHERE"}
@@ -84,7 +84,16 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	if sel.OrderBy != nil {
 		orderItems = sel.OrderBy.Items
 	}
-	aggAST := collectAggregates(fields, sel.Having, orderItems)
+	// Aggregates in subqueries that read only this query's columns are
+	// this query's (outer_aggregate.go).
+	outerAggs := outerAggregates(sel)
+	if len(outerAggs) > 0 && b.claimedAggs == nil {
+		b.claimedAggs = map[ast.Node]bool{}
+	}
+	for _, n := range outerAggs {
+		b.claimedAggs[n] = true
+	}
+	aggAST := append(collectAggregates(fields, sel.Having, orderItems, b.claimedAggs), outerAggs...)
 	if sel.GroupBy != nil || sel.Having != nil || len(aggAST) > 0 {
 		plan, err = b.bindAggregate(sel, fields, aggAST, s, &plan)
 		if err != nil {
@@ -436,8 +445,12 @@ func (b *binder) bindLimit(l *ast.Limit, plan Node) (Node, error) {
 }
 
 // noAggregates rejects aggregates in clauses that run before grouping.
-func noAggregates(n ast.Node, clause string) error {
-	v := &aggFinder{}
+func noAggregates(n ast.Node, clause string) error { return noAggregatesBut(n, clause, nil) }
+
+// noAggregatesBut is noAggregates allowing the aggregates an enclosing
+// query claimed (they are that query's values here).
+func noAggregatesBut(n ast.Node, clause string, claimed map[ast.Node]bool) error {
+	v := &aggFinder{claimed: claimed}
 	n.Accept(v)
 	if len(v.found) > 0 {
 		return sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)

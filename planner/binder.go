@@ -39,6 +39,9 @@ type binder struct {
 	ctes   *cteScope
 	// work tables of recursive CTEs being bound, by name.
 	markers int
+	// claimedAggs are aggregates inside subqueries that an enclosing
+	// query computes (see outer_aggregate.go).
+	claimedAggs map[ast.Node]bool
 }
 
 type cteScope struct {
