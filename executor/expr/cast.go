@@ -64,7 +64,8 @@ func numericTargetFor(e Expr) arrow.DataType {
 	case types.IsDecimal(from):
 		d := from.(*arrow.Decimal128Type)
 		return types.Decimal(types.MaxDecimalPrecision, d.Scale)
-	case types.IsInteger(from):
+	case types.IsInteger(from), from.ID() == arrow.NULL:
+		// A NULL has no scale of its own: it takes the target's.
 		return types.Decimal(types.MaxDecimalPrecision, 0)
 	}
 	if l, ok := e.(*Literal); ok && l.Value.IsValid() {

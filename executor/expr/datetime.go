@@ -343,7 +343,14 @@ func bindDatePart(name string, args []Expr) (Expr, error) {
 		return nil, funcErr(name, args)
 	}
 	l, ok := args[0].(*Literal)
-	if !ok || !l.Value.IsValid() {
+	if ok && !l.Value.IsValid() {
+		// A NULL field name: a NULL result.
+		if name == "date_part" {
+			return NewNullLiteral(types.Float64), nil
+		}
+		return NewNullLiteral(types.Decimal(types.MaxDecimalPrecision, 6)), nil
+	}
+	if !ok {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s needs a constant field name", name)
 	}
 	field := strings.ToLower(strings.Trim(l.Value.String(), "'\""))

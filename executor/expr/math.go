@@ -577,3 +577,32 @@ func bindNullIf(name string, args []Expr) (Expr, error) {
 		return gather(ec, t, x[:1], src, pos)
 	}}, nil
 }
+
+// factorial(n): n! as numeric (exact up to the 38 digits numeric holds).
+func init() {
+	ret := types.Decimal(types.MaxDecimalPrecision, 0)
+	register(fixed(ret, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
+		iv := int64s(x[0])
+		v := valid(n, x[0])
+		b := array.NewDecimal128Builder(ec.Mem, ret.(*arrow.Decimal128Type))
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				b.AppendNull()
+				continue
+			}
+			if iv[i] < 0 {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "factorial of a negative number is undefined")
+			}
+			f := new(big.Int).MulRange(1, iv[i])
+			if iv[i] == 0 {
+				f.SetInt64(1)
+			}
+			if f.BitLen() > 126 {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+			}
+			b.Append(decimal128.FromBigInt(f))
+		}
+		return b.NewArray(), nil
+	}, types.Int64), "factorial")
+}
