@@ -11,7 +11,7 @@ func TestRewrites(t *testing.T) {
 		{"SELECT a::int FROM t", `select lakesql_cast(a, 'int') from t`},
 		{"SELECT '1.5'::numeric(10,2)::text", `select lakesql_cast(lakesql_cast('1.5', 'numeric(10,2)'), 'text')`},
 		{"SELECT CAST(x AS double precision)", `select lakesql_cast(x, 'double precision')`},
-		{"SELECT DATE '1998-12-01' - INTERVAL '90' DAY", `select lakesql_cast('1998-12-01', 'date') - lakesql_cast('90 day', 'interval')`},
+		{"SELECT DATE '1998-12-01' - INTERVAL '90' DAY", `select lakesql_cast('1998-12-01', 'date') - lakesql_cast('90 days', 'interval')`},
 		{"SELECT true, false, x IS TRUE", `select lakesql_cast('true', 'boolean') , lakesql_cast('false', 'boolean') , x is true`},
 		{"SELECT a FROM t ORDER BY a DESC NULLS LAST", `select a from t order by a desc , lakesql_nulls_last()`},
 		{"SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", `select * from a straight_join b on a . x = b . x`},

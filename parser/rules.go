@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"github.com/lakesql/lakesql/types/text"
 	"strings"
 )
 
@@ -169,6 +170,31 @@ func typeText(r *rw, its []item, i int) (string, int) {
 		i++
 	}
 	return s, i
+}
+
+// restrictInterval applies an INTERVAL literal's field qualifier as
+// PostgreSQL does: INTERVAL '1.5' MINUTE keeps whole minutes (00:01:00),
+// '1.5' YEAR whole years. The result is the interval's text; the input
+// is returned as is when it does not parse (the cast reports it).
+func restrictInterval(val, unit string) string {
+	months, days, us, err := text.ParseInterval(val)
+	if err != nil {
+		return val
+	}
+	const hour, minute = int64(3600e6), int64(60e6)
+	switch strings.TrimSuffix(unit, "s") {
+	case "year":
+		months, days, us = months/12*12, 0, 0
+	case "month":
+		days, us = 0, 0
+	case "day":
+		us = 0
+	case "hour":
+		us = us / hour * hour
+	case "minute":
+		us = us / minute * minute
+	}
+	return string(text.AppendInterval(nil, months, days, us))
 }
 
 func castText(arg, typ string) string {
@@ -372,7 +398,7 @@ func (r *rw) ruleTypedLiterals(its []item) []item {
 						if j < len(its) && its[j].isWord("to") && j+1 < len(its) {
 							j += 2 // 'Y-M' YEAR TO MONTH: PostgreSQL reads the text itself
 						} else if !strings.ContainsAny(val, " :") {
-							val += " " + unit
+							val = restrictInterval(val+" "+unit, unit)
 						}
 						if j < len(its) && its[j].group && len(its[j].name) == 0 {
 							j++

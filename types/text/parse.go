@@ -293,7 +293,7 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 		ago = true
 		t = strings.TrimSuffix(t, " ago")
 	}
-	fields := strings.Fields(t)
+	fields := splitIntervalFields(strings.Fields(t))
 	if len(fields) == 0 {
 		return 0, 0, 0, invalid("interval", s)
 	}
@@ -303,15 +303,24 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
 		if strings.Contains(f, ":") {
+			// [-]H:MM[:SS[.ffffff]], hours unbounded (35:10:00).
 			neg := strings.HasPrefix(f, "-")
-			tod, err := ParseTime(strings.TrimLeft(f, "+-"))
-			if err != nil {
+			parts := strings.Split(strings.TrimLeft(f, "+-"), ":")
+			if len(parts) > 3 {
 				return 0, 0, 0, invalid("interval", s)
+			}
+			var tod float64
+			for k, p := range parts {
+				v, err := strconv.ParseFloat(p, 64)
+				if err != nil || v < 0 || (k > 0 && v >= 60) || (k < len(parts)-1 && strings.Contains(p, ".")) {
+					return 0, 0, 0, invalid("interval", s)
+				}
+				tod += v * []float64{3600e6, 60e6, 1e6}[k]
 			}
 			if neg {
 				tod = -tod
 			}
-			fus += float64(tod)
+			fus += tod
 			continue
 		}
 		num, err := strconv.ParseFloat(f, 64)
@@ -326,6 +335,14 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 		// Fractions of year-based units become whole months (the rest is
 		// dropped, as PostgreSQL does); fractions of months cascade.
 		yearish := func(months float64) { fm += math.Trunc(num * months) }
+		switch unit {
+		case "ms", "msec", "msecs", "mss":
+			fus += num * 1e3
+			continue
+		case "us", "usec", "usecs":
+			fus += num
+			continue
+		}
 		switch strings.TrimSuffix(unit, "s") {
 		case "year", "yr", "y":
 			yearish(12)
@@ -376,6 +393,28 @@ func ParseInterval(s string) (months, days int32, us int64, err error) {
 		months, days, us = -months, -days, -us
 	}
 	return months, days, us, nil
+}
+
+// splitIntervalFields separates numbers written against their unit
+// ('2y', '20ms', '16us') into two fields.
+func splitIntervalFields(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		j := 0
+		if j < len(f) && (f[j] == '-' || f[j] == '+') {
+			j++
+		}
+		digits := j
+		for j < len(f) && (f[j] >= '0' && f[j] <= '9' || f[j] == '.') {
+			j++
+		}
+		if j > digits && j < len(f) && f[j] >= 'a' && f[j] <= 'z' {
+			out = append(out, f[:j], f[j:])
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // DaysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
