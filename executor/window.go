@@ -425,6 +425,13 @@ func (s *windowState) frame(start, end, i int) (int, int) {
 				}
 				return e
 			case Following:
+				if off == 0 {
+					// 0 FOLLOWING is the current group, as 0 PRECEDING.
+					if isStart {
+						return ps
+					}
+					return pe
+				}
 				g := pe
 				e := pe
 				for k := int64(0); k < off; k++ {
