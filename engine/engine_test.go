@@ -13,7 +13,7 @@ import (
 
 // run executes sql and returns each row of the last result as its
 // PostgreSQL text values joined by "|" (NULL as "NULL").
-func run(t *testing.T, s *Session, sql string) ([]string, error) {
+func run(t testing.TB, s *Session, sql string) ([]string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

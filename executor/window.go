@@ -797,6 +797,14 @@ func distinctRows(args []arrow.Array, rows []int) []int {
 
 func takeArgs(args []arrow.Array, rows []int) []arrow.Array {
 	out := make([]arrow.Array, len(args))
+	if contiguous(rows) {
+		// A run of rows (the common case: a frame growing row by row) is a
+		// zero-copy slice.
+		for k, a := range args {
+			out[k] = array.NewSlice(a, int64(rows[0]), int64(rows[0]+len(rows)))
+		}
+		return out
+	}
 	for k, a := range args {
 		b := array.NewBuilder(memory.DefaultAllocator, a.DataType())
 		for _, r := range rows {
@@ -809,6 +817,18 @@ func takeArgs(args []arrow.Array, rows []int) []arrow.Array {
 		out[k] = b.NewArray()
 	}
 	return out
+}
+
+func contiguous(rows []int) bool {
+	if len(rows) == 0 {
+		return false
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i] != rows[i-1]+1 {
+			return false
+		}
+	}
+	return true
 }
 
 // appendOne copies value r of a into b (same type).

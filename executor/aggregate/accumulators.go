@@ -458,6 +458,13 @@ func (m *minMaxAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 	for len(m.ref) < ng {
 		m.ref = append(m.ref, -1)
 	}
+	if len(m.chunks) >= 32 {
+		// Keep only the current bests, so memory does not grow with the
+		// input and Result does not re-concatenate every batch seen.
+		if err := m.compact(); err != nil {
+			return err
+		}
+	}
 	a := args[0]
 	ci := int64(len(m.chunks))
 	m.chunks = append(m.chunks, a)
@@ -480,6 +487,22 @@ func (m *minMaxAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 	}
 	return nil
 }
+
+// compact replaces the chunks by one array of the current bests.
+func (m *minMaxAcc) compact() error {
+	best, err := m.Result(len(m.ref))
+	if err != nil {
+		return err
+	}
+	m.chunks = []arrow.Array{best}
+	for g, r := range m.ref {
+		if r >= 0 {
+			m.ref[g] = int64(g)
+		}
+	}
+	return nil
+}
+
 func (m *minMaxAcc) Merge(o Accumulator, groups []uint32, ng int) error {
 	om := o.(*minMaxAcc)
 	res, err := om.Result(len(om.ref))
@@ -494,6 +517,12 @@ func (m *minMaxAcc) Result(ng int) (arrow.Array, error) {
 	}
 	if len(m.chunks) == 0 {
 		return array.MakeArrayOfNull(mem, m.typ, ng), nil
+	}
+	if ng == 1 && m.ref[0] >= 0 {
+		// One group (a window frame, a global MIN): a slice of its best.
+		r := m.ref[0]
+		row := r & 0xffffffff
+		return array.NewSlice(m.chunks[r>>32], row, row+1), nil
 	}
 	all := m.chunks[0]
 	offsets := make([]int64, len(m.chunks))
