@@ -36,9 +36,14 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 	if node, cols, ok, err := b.bindLateralFunction(j, left, lcols, outer); ok || err != nil {
 		return node, cols, err
 	}
-	right, rcols, err := b.bindFrom(j.Right, outer)
-	if err != nil {
-		return nil, nil, err
+	lnode, lcolsOut, right, rcols, ok, err := b.bindLateral(j, left, lcols, outer)
+	if ok || err != nil {
+		return lnode, lcolsOut, err
+	}
+	if right == nil {
+		if right, rcols, err = b.bindFrom(j.Right, outer); err != nil {
+			return nil, nil, err
+		}
 	}
 	typ := InnerJoin
 	switch {

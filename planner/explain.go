@@ -81,6 +81,11 @@ func describe(n Node) string {
 		return s
 	case *Window:
 		return fmt.Sprintf("Window (%d functions)", len(n.Calls))
+	case *LateralJoin:
+		if n.Left {
+			return "LeftLateralJoin (subquery per row)"
+		}
+		return "LateralJoin (subquery per row)"
 	case *ProjectSet:
 		return fmt.Sprintf("ProjectSet (%d functions)", len(n.Funcs))
 	case *Values:

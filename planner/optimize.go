@@ -51,6 +51,10 @@ func mapInputs(n Node, f func(Node) Node) Node {
 		c := *n
 		c.Input = f(n.Input)
 		return &c
+	case *LateralJoin:
+		c := *n
+		c.Input, c.Sub = f(n.Input), f(n.Sub)
+		return &c
 	case *Apply:
 		c := *n
 		c.Input = f(n.Input)
@@ -469,6 +473,15 @@ func prune(n Node, need map[int]bool) Node {
 		addRefs(m, nodeExprs(n)...)
 		c := *n
 		c.Input = prune(n.Input, m)
+		return &c
+	case *LateralJoin:
+		m := copyNeed()
+		for _, col := range n.Outer {
+			m[col.ID] = true
+		}
+		c := *n
+		c.Input = prune(n.Input, m)
+		c.Sub = prune(n.Sub, idSet(n.Sub.Cols()))
 		return &c
 	case *Window:
 		m := copyNeed()

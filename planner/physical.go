@@ -118,6 +118,8 @@ func (lw *lowering) lower(n Node) (executor.Operator, error) {
 		return rename(op, n.Out), nil
 	case *ProjectSet:
 		return lw.projectSet(n)
+	case *LateralJoin:
+		return lw.lateral(n)
 	case *Window:
 		in, err := lw.lower(n.Input)
 		if err != nil {
