@@ -158,6 +158,12 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 	if j.On != nil {
 		s := newScope(cols, outer)
 		eb := &exprBinder{b: b, s: s, what: "JOIN/ON"}
+		var plan Node = join
+		if typ == InnerJoin && hasSubqueryAST(j.On.Expr) {
+			// For an inner join, ON is a filter over the joined rows, so
+			// its subqueries can join onto them as WHERE's do.
+			eb.plan = &plan
+		}
 		c, err := eb.bind(j.On.Expr)
 		if err != nil {
 			return nil, nil, err
@@ -165,10 +171,32 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 		if c, err = asBool(c, "JOIN/ON"); err != nil {
 			return nil, nil, err
 		}
+		if eb.plan != nil {
+			return &Filter{Input: plan, Pred: c}, cols, nil
+		}
 		join.Cond = c
 	}
 	return node, cols, nil
 }
+
+// hasSubqueryAST reports whether an expression contains a subquery.
+func hasSubqueryAST(n ast.Node) bool {
+	v := &subqueryFinder{}
+	n.Accept(v)
+	return v.found
+}
+
+type subqueryFinder struct{ found bool }
+
+func (v *subqueryFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch n.(type) {
+	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr:
+		v.found = true
+		return n, true
+	}
+	return n, v.found
+}
+func (v *subqueryFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Column, error) {
 	alias, colNames := parser.DerivedColumns(ts.AsName.O)
