@@ -218,6 +218,12 @@ func (r *rw) ruleCasts(its []item) []item {
 				k -= 2
 			}
 			operand := r.renderDotted(out[k:])
+			if j < len(its) && its[j].isWord("preceding", "following") && len(out[k:]) == 1 && out[k].tok.kind == tkNumber && out[k].text == nil {
+				// A frame offset (5::int8 PRECEDING): TiDB takes only the
+				// number there, and the frame types it anyway.
+				i = j - 1
+				continue
+			}
 			out = append(out[:k], r.str(castText(operand, typ), out[k].pos))
 			i = j - 1
 			continue
