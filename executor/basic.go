@@ -319,8 +319,8 @@ func (l *Limit) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// materialize drains an operator into one batch (possibly empty).
-func materialize(ctx context.Context, op Operator) (arrow.RecordBatch, error) {
+// Materialize drains an operator into one batch (possibly empty).
+func Materialize(ctx context.Context, op Operator) (arrow.RecordBatch, error) {
 	var bs []arrow.RecordBatch
 	for {
 		if err := CheckCancel(ctx); err != nil {

@@ -95,7 +95,7 @@ func (j *HashJoin) Close() error {
 }
 
 func (j *HashJoin) build(ctx context.Context) error {
-	rb, err := materialize(ctx, j.right)
+	rb, err := Materialize(ctx, j.right)
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (j *NestedLoopJoin) Close() error {
 
 func (j *NestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if !j.built {
-		rb, err := materialize(ctx, j.right)
+		rb, err := Materialize(ctx, j.right)
 		if err != nil {
 			return nil, err
 		}

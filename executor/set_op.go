@@ -82,11 +82,11 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if !s.done {
 		s.done = true
-		lb, err := materialize(ctx, s.left)
+		lb, err := Materialize(ctx, s.left)
 		if err != nil {
 			return nil, err
 		}
-		rb, err := materialize(ctx, s.right)
+		rb, err := Materialize(ctx, s.right)
 		if err != nil {
 			return nil, err
 		}

@@ -205,7 +205,7 @@ func (s *Sort) Close() error { return s.input.Close() }
 func (s *Sort) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if !s.done {
 		s.done = true
-		all, err := materialize(ctx, s.input)
+		all, err := Materialize(ctx, s.input)
 		if err != nil {
 			return nil, err
 		}

@@ -151,7 +151,7 @@ func (w *Window) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return w.out.next(), nil
 	}
 	w.done = true
-	all, err := materialize(ctx, w.input)
+	all, err := Materialize(ctx, w.input)
 	if err != nil {
 		return nil, err
 	}

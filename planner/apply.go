@@ -29,24 +29,68 @@ func (lw *lowering) apply(n *Apply) (executor.Operator, error) {
 			return nil, err
 		}
 	}
-	inCols := n.Input.Cols()
+	return &applyOp{lw: lw, n: n, input: in, left: left, outerPos: outerPositions(n.Input.Cols(), n.Outer),
+		schema: schemaOf(n.Cols()), cache: map[string]scalar.Scalar{}}, nil
+}
+
+// outerPositions finds each outer column a per-row subquery reads among
+// the input's columns; -1 when it belongs to an enclosing subquery, whose
+// binding lowering.outer already holds.
+func outerPositions(in, outer []Column) []int {
 	pos := map[int]int{}
-	for i, c := range inCols {
+	for i, c := range in {
 		if _, ok := pos[c.ID]; !ok {
 			pos[c.ID] = i
 		}
 	}
-	outerPos := make([]int, len(n.Outer))
-	for i, c := range n.Outer {
+	out := make([]int, len(outer))
+	for i, c := range outer {
 		p, ok := pos[c.ID]
 		if !ok {
-			// The outer column belongs to an enclosing Apply.
 			p = -1
 		}
-		outerPos[i] = p
+		out[i] = p
 	}
-	return &applyOp{lw: lw, n: n, input: in, left: left, outerPos: outerPos,
-		schema: schemaOf(n.Cols()), cache: map[string]scalar.Scalar{}}, nil
+	return out
+}
+
+// bindOuter binds the outer columns a per-row subquery reads to their
+// values in row i of batch (on top of the enclosing subqueries'
+// bindings) and writes those values to key, for caching by them.
+func (lw *lowering) bindOuter(batch arrow.RecordBatch, i int, cols []Column, pos []int, key *strings.Builder) (map[int]expr.Expr, error) {
+	outer := make(map[int]expr.Expr, len(lw.outer)+len(cols))
+	for k, v := range lw.outer {
+		outer[k] = v
+	}
+	for j, c := range cols {
+		if pos[j] < 0 {
+			continue
+		}
+		sc, err := scalar.GetScalar(batch.Column(pos[j]), i)
+		if err != nil {
+			return nil, err
+		}
+		outer[c.ID] = expr.NewLiteral(sc)
+		key.WriteString(sc.String())
+		key.WriteByte(0)
+		key.WriteString(boolStr(sc.IsValid()))
+		key.WriteByte(1)
+	}
+	return outer, nil
+}
+
+// openSub lowers n with the outer columns bound and opens it.
+func (lw *lowering) openSub(ctx context.Context, n Node, outer map[int]expr.Expr) (executor.Operator, error) {
+	sub := &lowering{b: lw.b, work: lw.work, outer: outer}
+	op, err := sub.lower(n)
+	if err != nil {
+		return nil, err
+	}
+	if err := op.Open(ctx); err != nil {
+		op.Close()
+		return nil, err
+	}
+	return op, nil
 }
 
 // applyOp runs a correlated subquery once per distinct combination of the
@@ -90,24 +134,10 @@ func (a *applyOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := executor.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
-		outer := map[int]expr.Expr{}
-		for k, v := range a.lw.outer {
-			outer[k] = v
-		}
 		var key strings.Builder
-		for j, c := range a.n.Outer {
-			if a.outerPos[j] < 0 {
-				continue
-			}
-			sc, err := scalar.GetScalar(batch.Column(a.outerPos[j]), i)
-			if err != nil {
-				return nil, err
-			}
-			outer[c.ID] = expr.NewLiteral(sc)
-			key.WriteString(sc.String())
-			key.WriteByte(0)
-			key.WriteString(boolStr(sc.IsValid()))
-			key.WriteByte(1)
+		outer, err := a.lw.bindOuter(batch, i, a.n.Outer, a.outerPos, &key)
+		if err != nil {
+			return nil, err
 		}
 		var lv scalar.Scalar
 		if leftArr != nil {
@@ -144,13 +174,8 @@ func boolStr(b bool) string {
 }
 
 func (a *applyOp) evalSub(ctx context.Context, outer map[int]expr.Expr, lv scalar.Scalar) (scalar.Scalar, error) {
-	sub := &lowering{b: a.lw.b, work: a.lw.work, outer: outer}
-	op, err := sub.lower(a.n.Sub)
+	op, err := a.lw.openSub(ctx, a.n.Sub, outer)
 	if err != nil {
-		return nil, err
-	}
-	if err := op.Open(ctx); err != nil {
-		op.Close()
 		return nil, err
 	}
 	defer op.Close()

@@ -1,18 +1,16 @@
 package planner
 
 import (
-	"fmt"
-
 	"context"
-	"github.com/lakesql/lakesql/parser"
+	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
@@ -118,17 +116,7 @@ func (lw *lowering) lateral(n *LateralJoin) (executor.Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos := map[int]int{}
-	for i, c := range n.Input.Cols() {
-		if _, ok := pos[c.ID]; !ok {
-			pos[c.ID] = i
-		}
-	}
-	outerPos := make([]int, len(n.Outer))
-	for i, c := range n.Outer {
-		outerPos[i] = pos[c.ID]
-	}
-	return &lateralOp{lw: lw, n: n, input: in, outerPos: outerPos, schema: schemaOf(n.Cols()), cache: map[string]arrow.RecordBatch{}}, nil
+	return &lateralOp{lw: lw, n: n, input: in, outerPos: outerPositions(n.Input.Cols(), n.Outer), schema: schemaOf(n.Cols()), cache: map[string]arrow.RecordBatch{}}, nil
 }
 
 func (l *lateralOp) Schema() *arrow.Schema          { return l.schema }
@@ -159,33 +147,19 @@ func (l *lateralOp) expand(ctx context.Context, batch arrow.RecordBatch) error {
 		if err := executor.CheckCancel(ctx); err != nil {
 			return err
 		}
-		outer := map[int]expr.Expr{}
-		for k, v := range l.lw.outer {
-			outer[k] = v
-		}
 		var key strings.Builder
-		for j, c := range l.n.Outer {
-			sc, err := scalar.GetScalar(batch.Column(l.outerPos[j]), i)
-			if err != nil {
-				return err
-			}
-			outer[c.ID] = expr.NewLiteral(sc)
-			key.WriteString(sc.String())
-			key.WriteString(boolStr(sc.IsValid()))
-			key.WriteByte(0)
+		outer, err := l.lw.bindOuter(batch, i, l.n.Outer, l.outerPos, &key)
+		if err != nil {
+			return err
 		}
 		rows, ok := l.cache[key.String()]
 		if !ok {
-			var err error
 			if rows, err = l.run(ctx, outer); err != nil {
 				return err
 			}
 			l.cache[key.String()] = rows
 		}
-		n := 0
-		if rows != nil {
-			n = int(rows.NumRows())
-		}
+		n := int(rows.NumRows())
 		if n == 0 && !l.n.Left {
 			continue
 		}
@@ -217,52 +191,12 @@ func (l *lateralOp) expand(ctx context.Context, batch arrow.RecordBatch) error {
 }
 
 // run evaluates the subquery for one combination of outer values and
-// returns its rows as one batch (nil for none).
+// returns its rows as one batch.
 func (l *lateralOp) run(ctx context.Context, outer map[int]expr.Expr) (arrow.RecordBatch, error) {
-	sub := &lowering{b: l.lw.b, work: l.lw.work, outer: outer}
-	op, err := sub.lower(l.n.Sub)
+	op, err := l.lw.openSub(ctx, l.n.Sub, outer)
 	if err != nil {
 		return nil, err
 	}
-	if err := op.Open(ctx); err != nil {
-		op.Close()
-		return nil, err
-	}
 	defer op.Close()
-	var batches []arrow.RecordBatch
-	for {
-		b, err := op.Next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if b == nil {
-			break
-		}
-		if b.NumRows() > 0 {
-			batches = append(batches, b)
-		}
-	}
-	if len(batches) == 0 {
-		return nil, nil
-	}
-	if len(batches) == 1 {
-		return batches[0], nil
-	}
-	cols := make([]arrow.Array, batches[0].NumCols())
-	var rows int64
-	for _, b := range batches {
-		rows += b.NumRows()
-	}
-	for c := range cols {
-		parts := make([]arrow.Array, len(batches))
-		for i, b := range batches {
-			parts[i] = b.Column(c)
-		}
-		all, err := array.Concatenate(parts, memory.DefaultAllocator)
-		if err != nil {
-			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "concatenate")
-		}
-		cols[c] = all
-	}
-	return array.NewRecordBatch(batches[0].Schema(), cols, rows), nil
+	return executor.Materialize(ctx, op)
 }
