@@ -289,9 +289,15 @@ func NewRowCall(name string, ret arrow.DataType, argTypes []arrow.DataType, args
 		}
 		cast[i] = c
 	}
-	return &Call{Name: name, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
+	return &Call{Name: name, Args: cast, Ret: ret, fn: goRowKernel(ret, len(argTypes), f)}, nil
+}
+
+// goRowKernel runs f on each row's arguments as Go values. width is the
+// number of values f receives: arguments left out read as nil (NULL).
+func goRowKernel(ret arrow.DataType, width int, f RowFunc) kernel {
+	return func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
 		b := array.NewBuilder(ec.Mem, ret)
-		vals := make([]any, len(argTypes))
+		vals := make([]any, width)
 		for i := 0; i < rows; i++ {
 			for k, a := range arrs {
 				vals[k] = goValue(a, i)
@@ -303,7 +309,7 @@ func NewRowCall(name string, ret arrow.DataType, argTypes []arrow.DataType, args
 			appendGo(b, v)
 		}
 		return b.NewArray(), nil
-	}}, nil
+	}
 }
 
 func goValue(a arrow.Array, i int) any {
@@ -439,20 +445,6 @@ func RegisterVariadicRowFunc(name string, ret arrow.DataType, f RowFunc) {
 			}
 			cast[i] = c
 		}
-		return &Call{Name: n, Args: cast, Ret: ret, fn: func(ec *Context, arrs []arrow.Array, rows int) (arrow.Array, error) {
-			b := array.NewBuilder(ec.Mem, ret)
-			vals := make([]any, len(arrs))
-			for i := 0; i < rows; i++ {
-				for k, a := range arrs {
-					vals[k] = goValue(a, i)
-				}
-				v, err := f(vals)
-				if err != nil {
-					return nil, err
-				}
-				appendGo(b, v)
-			}
-			return b.NewArray(), nil
-		}}, nil
+		return &Call{Name: n, Args: cast, Ret: ret, fn: goRowKernel(ret, len(cast), f)}, nil
 	}, name)
 }
