@@ -124,14 +124,13 @@ func (p *ProjectSet) expand(ctx context.Context, b arrow.RecordBatch) (arrow.Rec
 			}
 		}
 	}
-	cols := make([]arrow.Array, 0, len(p.schema.Fields()))
-	for _, c := range b.Columns() {
-		t, err := takeIndices(ctx, c, inIdx)
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, t)
+	// The input's columns, each row repeated (one index for all of them).
+	in, err := takeRows(ctx, b.Schema(), b, inIdx)
+	if err != nil {
+		return nil, err
 	}
+	cols := make([]arrow.Array, 0, len(p.schema.Fields()))
+	cols = append(cols, in.Columns()...)
 	for k, r := range results {
 		t, err := takeIndices(ctx, r.vals, funcIdx[k])
 		if err != nil {

@@ -18,14 +18,7 @@ import (
 // belong to sel.
 func outerAggregates(sel *ast.SelectStmt) []ast.ExprNode {
 	c := &outerAggCollector{levels: [][]string{fromAliases(sel)}}
-	var nodes []ast.Node
-	if sel.Fields != nil {
-		for _, f := range sel.Fields.Fields {
-			if f.Expr != nil {
-				nodes = append(nodes, f.Expr)
-			}
-		}
-	}
+	nodes := fieldsOf(sel)
 	if sel.Having != nil {
 		nodes = append(nodes, sel.Having.Expr)
 	}
