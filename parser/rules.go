@@ -1,8 +1,9 @@
 package parser
 
 import (
-	"github.com/lakesql/lakesql/types/text"
 	"strings"
+
+	"github.com/lakesql/lakesql/types/text"
 )
 
 // Encodings shared with the decoders (decode.go).

@@ -127,11 +127,7 @@ func init() {
 func TestPanicIsolated(t *testing.T) {
 	dsn := startServer(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
 		var n int64
 		err := conn.QueryRow(ctx, "SELECT lakesql_test_panic() FROM people", mode).Scan(&n)
@@ -150,11 +146,7 @@ func TestPanicIsolated(t *testing.T) {
 func TestExtendedErrorSkipsToSync(t *testing.T) {
 	dsn := startServer(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	b := &pgx.Batch{}
 	b.Queue("SELECT 1")
 	b.Queue("SELECT 1/0")
@@ -164,7 +156,7 @@ func TestExtendedErrorSkipsToSync(t *testing.T) {
 	if err := br.QueryRow().Scan(&x); err != nil || x != 1 {
 		t.Fatalf("first: %v %d", err, x)
 	}
-	err = br.QueryRow().Scan(&x)
+	err := br.QueryRow().Scan(&x)
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "22012" {
 		t.Errorf("second: want 22012, got %v", err)
@@ -183,11 +175,7 @@ func TestExtendedErrorSkipsToSync(t *testing.T) {
 func TestSSLRequestRefused(t *testing.T) {
 	dsn := strings.Replace(startServer(t), "sslmode=disable", "sslmode=prefer", 1)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	var n int
 	if err := conn.QueryRow(ctx, "SELECT 7").Scan(&n); err != nil || n != 7 {
 		t.Errorf("%v %d", err, n)

@@ -37,6 +37,18 @@ func startServer(t *testing.T) string {
 	return fmt.Sprintf("postgres://tester@%s/lake?sslmode=disable", ln.Addr())
 }
 
+// connect opens a pgx connection to dsn, closed when the test ends.
+func connect(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	return conn
+}
+
 func TestPgxProtocols(t *testing.T) {
 	dsn := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -99,11 +111,7 @@ func TestPgxProtocols(t *testing.T) {
 func TestBatchAndCancel(t *testing.T) {
 	dsn := startServer(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	b := &pgx.Batch{}
 	b.Queue("SELECT 1")
 	b.Queue("SELECT $1::int * 2", 21)
@@ -123,7 +131,7 @@ func TestBatchAndCancel(t *testing.T) {
 	qctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = conn.Exec(qctx, "SELECT count(*) FROM generate_series(1, 2000000000) g(x)")
+	_, err := conn.Exec(qctx, "SELECT count(*) FROM generate_series(1, 2000000000) g(x)")
 	if err == nil {
 		t.Fatal("long query was not canceled")
 	}
@@ -202,11 +210,7 @@ func TestNotices(t *testing.T) {
 func TestErrorPositions(t *testing.T) {
 	dsn := startServer(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	for _, c := range []struct {
 		sql  string
 		code string
@@ -235,11 +239,7 @@ func TestErrorPositions(t *testing.T) {
 func TestInfinityBinary(t *testing.T) {
 	dsn := startServer(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	var ts pgtype.Timestamp
 	var d pgtype.Date
 	if err := conn.QueryRow(ctx, "SELECT 'infinity'::timestamp, '-infinity'::date").Scan(&ts, &d); err != nil {

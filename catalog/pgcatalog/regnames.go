@@ -2,13 +2,12 @@ package pgcatalog
 
 import (
 	"context"
-
-	"github.com/lakesql/lakesql/catalog"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/types"
 )
