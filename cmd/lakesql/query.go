@@ -4,77 +4,103 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
 
-	"github.com/lakesql/lakesql/demo"
 	"github.com/lakesql/lakesql/engine"
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
-// runQuery implements `lakesql query`.
-func runQuery(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("query", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
-	format := fl.String("format", "table", "output format: table, csv or json")
-	file := fl.String("f", "", "read SQL from this file")
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	var sql string
-	switch {
-	case *file != "":
-		b, err := os.ReadFile(*file)
-		if err != nil {
-			fmt.Fprintf(stderr, "lakesql: %v\n", err)
-			return 1
+var queryCommand = &command{
+	name:     "query",
+	synopsis: "[flags] [DIR] [SQL]",
+	summary:  "run SQL over a folder and print the results",
+	help: `Runs SQL over the data files in DIR (default: the bundled demo data) and
+prints the results. The SQL is the argument after DIR, or -c SQL, or the
+file -f FILE, or else standard input; statements end with ';'.
+
+Examples:
+  lakesql query "SELECT * FROM cities ORDER BY population DESC"
+  lakesql query ./lake "SELECT count(*) FROM orders" --format json
+  lakesql query ./lake -f report.sql --format csv
+  echo "SELECT 1; SELECT 2" | lakesql query
+`,
+	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
+		var eo engineOptions
+		eo.define(fs)
+		format := fs.String("format", "table", "output `format`: table, csv or json")
+		command := fs.String("c", "", "run this `SQL`")
+		file := fs.String("f", "", "read SQL from this `file`")
+		return func(io stdio, args []string) int {
+			sql, code := querySource(io, &eo, args, *command, *file)
+			if code >= 0 {
+				return code
+			}
+			return runQuery(io, &eo, sql, *format)
 		}
-		sql = string(b)
-	case fl.NArg() > 0:
-		sql = strings.Join(fl.Args(), " ")
-	default:
-		fmt.Fprint(stderr, usage)
-		return 2
+	},
+}
+
+// querySource finds the SQL to run and the data folder among the positional
+// arguments: `[DIR] [SQL]`. The first argument is the folder when it names
+// one, or when SQL comes another way (-c, -f). It returns code -1 when the
+// command may go on.
+func querySource(io stdio, eo *engineOptions, args []string, command, file string) (string, int) {
+	if command != "" && file != "" {
+		return "", usageError(io, "query", "give -c or -f, not both")
 	}
-	w, ok := writers[*format]
+	sqlElsewhere := command != "" || file != ""
+	if len(args) > 0 && (sqlElsewhere || isDir(args[0]) || (len(args) > 1 && looksLikePath(args[0]))) {
+		if err := eo.takeFolder(args[0]); err != nil {
+			return "", fail(io, err)
+		}
+		args = args[1:]
+	}
+	switch {
+	case len(args) > 0 && sqlElsewhere:
+		return "", usageError(io, "query", "SQL given both as an argument and with -c or -f")
+	case len(args) > 0:
+		return strings.Join(args, " "), -1
+	case command != "":
+		return command, -1
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fail(io, err)
+		}
+		return string(b), -1
+	}
+	b, err := readAll(io.in)
+	if err != nil {
+		return "", fail(io, err)
+	}
+	return b, -1
+}
+
+// looksLikePath tells a mistyped folder from SQL.
+func looksLikePath(s string) bool {
+	return !strings.ContainsAny(s, " \t\n") && (strings.ContainsRune(s, os.PathSeparator) || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~"))
+}
+
+// runQuery runs sql and prints its results in format.
+func runQuery(io stdio, eo *engineOptions, sql, format string) int {
+	w, ok := writers[format]
 	if !ok {
-		fmt.Fprintf(stderr, "lakesql: unknown format %q (table, csv, json)\n", *format)
-		return 2
+		return usageError(io, "query", "unknown format %q (table, csv, json)", format)
 	}
-	fsys, name, err := openRoot(*root)
+	eng, err := eo.open("")
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
-	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name})
-	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(io, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sess := eng.NewSession()
-	err = sess.Execute(ctx, sql, func(r *engine.Result) error { return w(ctx, stdout, r) })
+	err = sess.Execute(ctx, sql, func(r *engine.Result) error { return w(ctx, io.out, r) })
 	if err != nil {
 		e := sqlerr.As(err)
-		fmt.Fprintf(stderr, "ERROR: %s (SQLSTATE %s)\n", e.Message, e.Code)
+		fmt.Fprintf(io.err, "ERROR: %s (SQLSTATE %s)\n", e.Message, e.Code)
 		return 1
 	}
 	return 0
-}
-
-// openRoot opens the data folder; nothing outside it is reachable.
-func openRoot(dir string) (fs.FS, string, error) {
-	if dir == "" {
-		return demo.FS, "demo", nil
-	}
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, "", err
-	}
-	return r.FS(), dir, nil
 }
