@@ -58,8 +58,7 @@ func (c *command) exec(args []string, io stdio) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(io.err, "lakesql %s: %v\nRun 'lakesql help %s' for usage.\n", c.name, err, c.name)
-		return 2
+		return usageError(io, c.name, "%v", err)
 	}
 	return run(io, pos)
 }
@@ -108,10 +107,10 @@ func isBoolFlag(f *flag.Flag) bool {
 // printHelp prints a command's synopsis, description and flags.
 func (c *command) printHelp(w io.Writer, fs *flag.FlagSet) {
 	if c.name == "" {
-		fmt.Fprintf(w, "usage: lakesql %s\n\n%s", c.synopsis, c.help)
-	} else {
-		fmt.Fprintf(w, "usage: lakesql %s %s\n\n%s", c.name, c.synopsis, c.help)
+		printUsage(w)
+		return
 	}
+	fmt.Fprintf(w, "usage: lakesql %s %s\n\n%s", c.name, c.synopsis, c.help)
 	printFlags(w, fs)
 }
 

@@ -40,22 +40,41 @@ func run(args []string, io stdio) int {
 			return c.exec(args[1:], io)
 		}
 	}
-	fmt.Fprint(io.err, usage())
-	return 2
+	return shellCommand.exec(args, io)
 }
 
-func usage() string {
-	var sb strings.Builder
-	sb.WriteString("usage: lakesql COMMAND [flags] [args]\n\nCommands:\n")
-	for _, c := range commands {
-		fmt.Fprintf(&sb, "  %-8s %s\n", c.name, c.summary)
-	}
-	sb.WriteString("\nRun 'lakesql help COMMAND' for a command's flags and examples.\n")
-	return sb.String()
-}
+const overview = `lakesql runs SQL over the Parquet, CSV and JSON files in a folder, in place.
 
+usage:
+  lakesql [flags] [DIR]            an interactive SQL shell on DIR (default: the
+                                   bundled demo data); without a terminal, run
+                                   the SQL statements read from standard input
+  lakesql COMMAND [flags] [args]
+
+Commands:
+`
+
+const examples = `
+Examples:
+  lakesql                                  the shell on the demo data
+  lakesql ./lake                           the shell on your folder
+  echo "SELECT count(*) FROM orders" | lakesql ./lake
+  lakesql ./lake -c "\dt"
+  lakesql query ./lake "SELECT * FROM orders LIMIT 5" --format json
+  lakesql serve ./lake                     serve it to psql and BI tools
+`
+
+// printUsage prints the overview: the commands, and the shell's flags.
 func printUsage(w io.Writer) int {
-	fmt.Fprint(w, usage())
+	fmt.Fprint(w, overview)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, examples)
+	fs := flag.NewFlagSet("lakesql", flag.ContinueOnError)
+	shellCommand.setup(fs)
+	printFlags(w, fs)
+	fmt.Fprint(w, "\nRun 'lakesql help COMMAND' for a command's flags and examples.\n")
 	return 0
 }
 
@@ -127,6 +146,14 @@ func printVersion(io stdio) int {
 	}
 	fmt.Fprintf(io.out, "lakesql %s\ncommit %s\n%s %s/%s\n", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return 0
+}
+
+// versionString is the version alone, for the shell's greeting.
+func versionString() string {
+	var sb strings.Builder
+	printVersion(stdio{out: &sb})
+	v, _, _ := strings.Cut(strings.TrimPrefix(sb.String(), "lakesql "), "\n")
+	return v
 }
 
 // readAll reads a script from r.

@@ -36,7 +36,7 @@ func TestQueryCommand(t *testing.T) {
 }
 
 func TestQueryErrors(t *testing.T) {
-	if _, errs, code := lakesql(t, "", "query", "SELECT nope FROM cities"); code != 1 || errs != "ERROR: column \"nope\" does not exist (SQLSTATE 42703)\n" {
+	if _, errs, code := lakesql(t, "", "query", "SELECT nope FROM cities"); code != 1 || errs != "ERROR:  42703: column \"nope\" does not exist\nLINE 1: SELECT nope FROM cities\n               ^\n" {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	// -f with a file, --root with a folder.
@@ -108,7 +108,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"query", "./no/such/dir", "SELECT 1"}, "./no/such/dir: not a folder", 1},
 		{[]string{"query", "--root", dir, t.TempDir(), "SELECT 1"}, "two data folders given", 1},
 		{[]string{"query", "-c", "SELECT 1", "-f", "x.sql"}, "give -c or -f, not both", 2},
-		{[]string{"frobnicate"}, "usage: lakesql", 2},
+		{[]string{"frobnicate"}, "lakesql: \"frobnicate\" is neither a command nor a folder\n", 2},
+		{[]string{"--bogus"}, "lakesql: flag provided but not defined: -bogus\n", 2},
+		{[]string{"query", "--format", "xml", "SELECT 1"}, "unknown format \"xml\" (table, csv, tsv, json, markdown, parquet)", 2},
 		{[]string{"help", "nope"}, "unknown command \"nope\"", 2},
 	} {
 		_, errs, code := lakesql(t, "", tc.args...)
@@ -142,5 +144,54 @@ func TestHelpAndVersion(t *testing.T) {
 	out, _, code = lakesql(t, "", "help", "serve")
 	if code != 0 || !strings.Contains(out, "--listen ADDRESS") || !strings.Contains(out, "(default 127.0.0.1:5433)") {
 		t.Errorf("help serve: exit %d\n%s", code, out)
+	}
+}
+
+// Without a terminal, `lakesql [DIR]` runs the statements on standard
+// input and stops at the first error with exit status 1.
+func TestScriptOnStdin(t *testing.T) {
+	dir := lakeDir(t)
+	script := "SELECT a FROM t ORDER BY a;\nSELECT nope FROM t;\nSELECT 'not reached';\n"
+	out, errs, code := lakesql(t, script, dir, "--format", "csv")
+	if code != 1 || out != "a\n1\n2\n" || errs != "lakesql:<stdin>:2: ERROR:  42703: column \"nope\" does not exist\nLINE 1: SELECT nope FROM t\n               ^\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	out, _, code = lakesql(t, script, dir, "--format", "csv", "--continue-on-error")
+	if code != 1 || out != "a\n1\n2\n?column?\nnot reached\n" {
+		t.Errorf("--continue-on-error: exit %d, stdout %q", code, out)
+	}
+	// The demo data without a folder; a last statement without ';'.
+	out, errs, code = lakesql(t, "SELECT count(*) AS n\nFROM cities", "--format", "json")
+	if code != 0 || out != "{\"n\":8}\n" {
+		t.Errorf("demo: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// -c takes backslash commands too.
+	out, _, code = lakesql(t, "", dir, "-c", `\dt`)
+	if code != 0 || !strings.Contains(out, " public | t    | table | t.csv\n(1 row)") {
+		t.Errorf("-c \\dt: exit %d, stdout %q", code, out)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	dir := lakeDir(t)
+	outDir := t.TempDir()
+	csvFile := filepath.Join(outDir, "r.csv")
+	out, errs, code := lakesql(t, "", "query", dir, "SELECT b, a FROM t ORDER BY a DESC", "--format", "csv", "--output", csvFile)
+	if b, _ := os.ReadFile(csvFile); code != 0 || out != "" || string(b) != "b,a\ny,2\nx,1\n" {
+		t.Errorf("csv file: exit %d, stdout %q, stderr %q, file %q", code, out, errs, b)
+	}
+	// Parquet reads back as a table of the output folder.
+	pq := filepath.Join(outDir, "p.parquet")
+	if _, errs, code := lakesql(t, "", "query", dir, "SELECT a * 10 AS a10, upper(b) AS ub FROM t", "--format", "parquet", "--output", pq); code != 0 {
+		t.Fatalf("parquet: exit %d: %s", code, errs)
+	}
+	out, errs, code = lakesql(t, "", "query", outDir, "SELECT ub, a10 FROM p ORDER BY a10", "--format", "csv")
+	if code != 0 || out != "ub,a10\nX,10\nY,20\n" {
+		t.Errorf("parquet read back: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// One Parquet file holds one result.
+	_, errs, code = lakesql(t, "", "query", dir, "-c", "SELECT 1; SELECT 2", "--format", "parquet", "--output", pq)
+	if code != 1 || !strings.Contains(errs, "a Parquet file holds one result") {
+		t.Errorf("two results to parquet: exit %d, stderr %q", code, errs)
 	}
 }
