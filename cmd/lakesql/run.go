@@ -111,7 +111,7 @@ func runSQL(io stdio, o *scriptOptions, src script) int {
 		return 1
 	case err != nil:
 		return fail(io, err)
-	case sh.Failed():
+	case sh.Failed() && !interactive:
 		return 1 // --continue-on-error went past a failure
 	}
 	return 0
