@@ -12,7 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -391,7 +392,7 @@ func (t *CSVTable) Splits(ctx context.Context) ([]Split, error) {
 	return []Split{fileSplit{path: t.path}}, nil
 }
 
-func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error) {
+func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
 	rc, err := openStream(t.fsys, t.path, t.comp)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -151,7 +152,7 @@ func (t *DirTable) Splits(ctx context.Context) ([]Split, error) {
 	return out, nil
 }
 
-func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error) {
+func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
 	ds := split.(dirSplit)
 	f := t.files[ds.file]
 	if columns == nil {
@@ -190,7 +191,7 @@ func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (execut
 }
 
 type dirReader struct {
-	inner  executor.BatchReader
+	inner  batch.Reader
 	src    []int
 	schema *arrow.Schema
 	parts  map[string]string

@@ -12,7 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -139,7 +140,7 @@ func (t *ParquetTable) Splits(ctx context.Context) ([]Split, error) {
 
 // Open reads one row group, decoding only the Parquet leaf columns of the
 // requested fields.
-func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd executor.BatchReader, err error) {
+func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd batch.Reader, err error) {
 	defer recoverParquet(t.path, &err)
 	ps, ok := split.(*ParquetSplit)
 	if !ok || ps.Path != t.path {
@@ -186,7 +187,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		closeFile()
 		return nil, corruptParquet(t.path, err)
 	}
-	fail := func(err error) (executor.BatchReader, error) {
+	fail := func(err error) (batch.Reader, error) {
 		pf.Close()
 		closeFile()
 		return nil, corruptParquet(t.path, err)
@@ -223,7 +224,7 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 			err = sqlerr.New(sqlerr.DataCorrupted, "could not read Parquet file \"%s\": %v", r.path, p)
 		}
 	}()
-	if err := executor.CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
 	if !r.rr.Next() {
@@ -266,7 +267,7 @@ func (r *countOnlyReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if r.rows <= 0 {
 		return nil, nil
 	}
-	if err := executor.CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
 	n := min(r.rows, r.batch)

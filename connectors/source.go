@@ -10,7 +10,8 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Table is one readable data set: a single file, or a folder of files of
@@ -25,7 +26,7 @@ type Table interface {
 	Splits(ctx context.Context) ([]Split, error)
 	// Open reads one split, returning only the given columns (indexes into
 	// Schema, in that order; nil means all columns).
-	Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error)
+	Open(ctx context.Context, split Split, columns []int) (batch.Reader, error)
 }
 
 // Split is one independently readable part of a Table.

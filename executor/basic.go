@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -31,15 +33,15 @@ func WithEval(ctx context.Context, ec *expr.Context) context.Context {
 	return context.WithValue(ctx, evalKey{}, ec)
 }
 
-// Scan reads batches from a BatchReader opened at Open time.
+// Scan reads batches from a batch.Reader opened at Open time.
 type Scan struct {
 	schema *arrow.Schema
-	open   func(ctx context.Context) (BatchReader, error)
-	r      BatchReader
+	open   func(ctx context.Context) (batch.Reader, error)
+	r      batch.Reader
 }
 
 // NewScan returns an operator over the reader open returns.
-func NewScan(schema *arrow.Schema, open func(ctx context.Context) (BatchReader, error)) Operator {
+func NewScan(schema *arrow.Schema, open func(ctx context.Context) (batch.Reader, error)) Operator {
 	return &Scan{schema: schema, open: open}
 }
 
@@ -53,7 +55,7 @@ func (s *Scan) Open(ctx context.Context) error {
 	return nil
 }
 func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if err := CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
 	for {
@@ -323,7 +325,7 @@ func (l *Limit) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func Materialize(ctx context.Context, op Operator) (arrow.RecordBatch, error) {
 	var bs []arrow.RecordBatch
 	for {
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		b, err := op.Next(ctx)
@@ -389,7 +391,7 @@ func takeRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, ro
 	return array.NewRecordBatch(schema, cols, int64(len(rows))), nil
 }
 
-// slicer emits a materialised batch in BatchSize pieces.
+// slicer emits a materialised batch in batch.Size pieces.
 type slicer struct {
 	b   arrow.RecordBatch
 	pos int64
@@ -399,7 +401,7 @@ func (s *slicer) next() arrow.RecordBatch {
 	if s.b == nil || s.pos >= s.b.NumRows() {
 		return nil
 	}
-	end := min(s.pos+BatchSize, s.b.NumRows())
+	end := min(s.pos+batch.Size, s.b.NumRows())
 	out := s.b.NewSlice(s.pos, end)
 	s.pos = end
 	return out

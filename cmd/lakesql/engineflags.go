@@ -14,11 +14,13 @@ import (
 // query and the shell): where the data is and how the engine runs. A flag
 // added here reaches all three.
 type engineOptions struct {
-	root string
+	root    string
+	threads int
 }
 
 func (o *engineOptions) define(fs *flag.FlagSet) {
 	fs.StringVar(&o.root, "root", "", "data `dir`ectory, also given as an argument (default: the bundled demo data)")
+	fs.IntVar(&o.threads, "threads", 0, "worker threads per query (default: one per core)")
 }
 
 // takeFolder sets the root from a positional argument; a folder given both
@@ -41,7 +43,7 @@ func (o *engineOptions) open(database string) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database})
+	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads})
 }
 
 // openRoot opens the data folder; nothing outside it is reachable.

@@ -82,6 +82,7 @@ func TestQueryArguments(t *testing.T) {
 		{"stdin", "SELECT 1 AS one; SELECT 2 AS two;\n", []string{"query", "--format", "csv"}, "one\n1\ntwo\n2\n"},
 		{"stdin with folder", "SELECT count(*) AS n FROM t;", []string{"query", dir, "--format", "csv"}, "n\n2\n"},
 		{"json after SQL", "", []string{"query", "SELECT 1 AS x", "--format", "json"}, "{\"x\":1}\n"},
+		{"--threads", "", []string{"query", "SELECT 1 AS x", "--threads", "2", "--format", "csv"}, "x\n1\n"},
 		{"-- ends flags", "", []string{"query", "--format", "csv", "--", "SELECT 1 AS x"}, "x\n1\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

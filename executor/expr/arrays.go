@@ -315,7 +315,7 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-func init() { register(bindArrayConstructor, "array") }
+func registerArrays(r *Registry) { r.add(bindArrayConstructor, "array") }
 
 // bindArrayConcat binds || with an array side: array || array
 // (array_cat), array || element (array_append), element || array

@@ -17,8 +17,8 @@ import (
 // and on the nested values schema inference gives JSON files (records and
 // arrays): a -> 'k' is a's field k, a -> 2 its element 2 (0-based, negative
 // from the end), #> a path of them; the ->> forms give text.
-func init() {
-	register(bindJSONGet, "->", "->>", "#>", "#>>")
+func registerJSONOps(r *Registry) {
+	r.add(bindJSONGet, "->", "->>", "#>", "#>>")
 }
 
 func bindJSONGet(name string, args []Expr) (Expr, error) {

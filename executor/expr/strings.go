@@ -92,28 +92,28 @@ func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, err
 func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
 func iArg(args []arrow.Array, k, i int) int    { return int(int64s(args[k])[i]) }
 
-func init() {
+func registerStrings(r *Registry) {
 	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
-	register(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
-	register(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
+	r.add(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return utf8.RuneCountInString(sArg(a, 0, i)), nil
 	}), S), "length", "char_length", "character_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
-	register(bindSubstring, "substring", "substr")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
+	r.add(bindSubstring, "substring", "substr")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 1, i), sArg(a, 0, i)), nil
 	}), S, S), "position", "locate")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "strpos")
-	register(bindTrim, "btrim", "ltrim", "rtrim")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindTrim, "btrim", "ltrim", "rtrim")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		return strings.ReplaceAll(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "replace")
-	register(bindConcat, "concat", "concat_ws")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindConcat, "concat", "concat_ws")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 2, i)
 		if n == 0 {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
@@ -130,7 +130,7 @@ func init() {
 		}
 		return parts[n-1], nil
 	}), S, S, I32), "split_part")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -138,7 +138,7 @@ func init() {
 		}
 		return string(r[:min(n, len(r))]), nil
 	}), S, I32), "left")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -146,23 +146,23 @@ func init() {
 		}
 		return string(r[len(r)-min(n, len(r)):]), nil
 	}), S, I32), "right")
-	register(bindPad, "lpad", "rpad")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindPad, "lpad", "rpad")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
 			return "", nil
 		}
 		return strings.Repeat(sArg(a, 0, i), n), nil
 	}), S, I32), "repeat")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		r := []rune(s)
 		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
 			r[i], r[j] = r[j], r[i]
 		}
 		return string(r)
 	}), S), "reverse")
-	register(fixed(S, unaryString(initcap), S), "initcap")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(initcap), S), "initcap")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		s := sArg(a, 0, i)
 		if s == "" {
 			return 0, nil
@@ -170,24 +170,24 @@ func init() {
 		r, _ := utf8.DecodeRuneInString(s)
 		return int(r), nil
 	}), S), "ascii")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		c := iArg(a, 0, i)
 		if c <= 0 {
 			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		}
 		return string(rune(c)), nil
 	}), I32), "chr")
-	register(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
 		return strings.HasPrefix(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "starts_with")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		h := md5.Sum([]byte(s))
 		return hex.EncodeToString(h[:])
 	}), S), "md5")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "translate")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 1 || !types.IsInteger(args[0].Type()) {
 			return nil, funcErr(name, args)
 		}
@@ -196,7 +196,7 @@ func init() {
 			return fmt.Sprintf("%x", uint64(int64s(a[0])[i])), nil
 		})}, nil
 	}, "to_hex")
-	register(bindRegexpReplace, "regexp_replace")
+	r.add(bindRegexpReplace, "regexp_replace")
 }
 
 // strpos is the 1-based character position of sub in s (0 if absent).
