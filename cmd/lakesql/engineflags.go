@@ -20,7 +20,7 @@ type engineOptions struct {
 
 func (o *engineOptions) define(fs *flag.FlagSet) {
 	fs.StringVar(&o.root, "root", "", "data `dir`ectory, also given as an argument (default: the bundled demo data)")
-	fs.IntVar(&o.threads, "threads", 0, "worker threads per query (default: one per core)")
+	fs.IntVar(&o.threads, "threads", 0, "run each query on `N` worker threads (default: one per core)")
 }
 
 // takeFolder sets the root from a positional argument; a folder given both

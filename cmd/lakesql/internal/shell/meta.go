@@ -371,7 +371,8 @@ func (s *Shell) describe(ctx context.Context, name string) error {
 		return err
 	}
 	kind, title, source := "Table", name, ""
-	if rel := s.lookup(ctx, name); rel != nil {
+	rel := s.lookup(ctx, name)
+	if rel != nil {
 		title = rel.Schema + "." + rel.Name
 		switch rel.Kind {
 		case catalog.View:
@@ -382,10 +383,14 @@ func (s *Shell) describe(ctx context.Context, name string) error {
 			source = "Source: (in memory)"
 		}
 	}
+	var notNull []bool
+	if rel != nil && rel.Kind == catalog.MemoryTable && len(rel.Mem.NotNull) == schema.NumFields() {
+		notNull = rel.Mem.NotNull
+	}
 	var rows [][]string
-	for _, f := range schema.Fields() {
+	for i, f := range schema.Fields() {
 		nullable := ""
-		if !f.Nullable {
+		if !f.Nullable || notNull != nil && notNull[i] {
 			nullable = "not null"
 		}
 		rows = append(rows, []string{f.Name, types.Name(f.Type), nullable})

@@ -318,3 +318,35 @@ func TestComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeMemoryTableAndView(t *testing.T) {
+	s, out, errs := newShell(t)
+	script := "CREATE TABLE m (a int NOT NULL, b text);\nCREATE VIEW v AS SELECT name FROM cities;\n\\dv\n\\d m\n\\d v\n"
+	if err := s.Run(context.Background(), strings.NewReader(script), "s"); err != nil {
+		t.Fatalf("%v: %s", err, errs.String())
+	}
+	want := `CREATE TABLE
+CREATE VIEW
+       List of relations
+ Schema | Name | Type | Source 
+--------+------+------+--------
+ public | v    | view | 
+(1 row)
+
+      Table "public.m"
+ Column |  Type   | Nullable 
+--------+---------+----------
+ a      | integer | not null
+ b      | text    | 
+Source: (in memory)
+
+     View "public.v"
+ Column | Type | Nullable 
+--------+------+----------
+ name   | text | 
+
+`
+	if out.String() != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
