@@ -155,6 +155,15 @@ func TestShellOnTerminal(t *testing.T) {
 	s.expect("-[ RECORD 1 ]--\nr_name | AFRICA\n")
 	s.typeKeys("\\x off\r")
 	s.expect("Expanded display is off.")
+	s.typeKeys("\\x auto\r")
+	s.expect("Expanded display is used automatically.")
+	s.typeKeys("SELECT 1 AS n, repeat('w', 70) AS wide;\r")
+	s.expect("-[ RECORD 1 ]")
+	s.expect("\nn    | 1\nwide | wwwww")
+	s.typeKeys("SELECT 1 AS n;\r")
+	s.expect(" n \n---\n 1\n(1 row)")
+	s.typeKeys("\\x off\r")
+	s.expect("Expanded display is off.")
 
 	// Ctrl-C cancels a long query and the shell goes on.
 	s.typeKeys("SELECT count(*) FROM generate_series(1, 100000000000) a;\r")

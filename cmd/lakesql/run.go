@@ -87,6 +87,9 @@ func runSQL(io stdio, o *scriptOptions, src script) int {
 		}
 	}()
 
+	if src.stdin && !interactive && isTerminal(io.in) {
+		fmt.Fprintln(io.err, "lakesql: reading SQL statements from the terminal; Ctrl-D ends them")
+	}
 	ctx := context.Background()
 	switch {
 	case interactive:

@@ -29,8 +29,9 @@ type Options struct {
 	// Width is the line width tables are fitted to by truncating long
 	// values with an ellipsis; 0 means no limit.
 	Width int
-	// Expanded prints tables as one "column | value" line per field.
-	Expanded bool
+	// Expanded prints tables as one "column | value" line per field;
+	// ExpandedAuto does so for tables wider than Width.
+	Expanded, ExpandedAuto bool
 	// Null is how NULL shows in tables and Markdown.
 	Null string
 	// Location renders timestamps with time zone (nil is UTC).
@@ -57,9 +58,6 @@ func Write(ctx context.Context, w io.Writer, r *engine.Result, o Options) (int64
 	}
 	switch o.Format {
 	case "table", "":
-		if o.Expanded {
-			return writeExpanded(ctx, w, r, o)
-		}
 		return writeTable(ctx, w, r, o)
 	case "csv":
 		return writeDelimited(ctx, w, r, o, ',')

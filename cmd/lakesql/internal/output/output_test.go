@@ -111,6 +111,9 @@ func TestExpanded(t *testing.T) {
 		`founded    | NULL`+"\n"+
 		"\n")
 	check(t, "expanded, none", render(t, o, `SELECT name FROM cities WHERE false`), "(0 rows)\n\n")
+	auto := Options{Format: "table", ExpandedAuto: true, Width: 20}
+	check(t, "auto, narrow", render(t, auto, `SELECT 1 AS a`), " a \n---\n 1\n(1 row)\n\n")
+	check(t, "auto, wide", render(t, auto, `SELECT 1 AS a, repeat('y', 20) AS b`), "-[ RECORD 1 ]-------\na | 1\nb | yyyyyyyyyyyyyyy…\n\n")
 	o.Width = 20
 	check(t, "expanded, fitted", render(t, o, `SELECT repeat('z', 40) AS txt`), ``+
 		`-[ RECORD 1 ]-------`+"\n"+

@@ -56,6 +56,9 @@ func writeTable(ctx context.Context, w io.Writer, r *engine.Result, o Options) (
 	if err != nil {
 		return 0, err
 	}
+	if o.Expanded || o.ExpandedAuto && o.Width > 0 && tableWidth(names(r.Schema), rows) > o.Width {
+		return int64(len(rows)), writeExpanded(w, r, rows, o)
+	}
 	fields := r.Schema.Fields()
 	right := make([]bool, len(fields))
 	for c, f := range fields {
@@ -167,14 +170,10 @@ func fit(widths []int, limit int) {
 
 // writeExpanded prints each row as a block of "column | value" lines under
 // a "-[ RECORD n ]" rule, as psql's \x does.
-func writeExpanded(ctx context.Context, w io.Writer, r *engine.Result, o Options) (int64, error) {
-	rows, err := readAll(ctx, r, o)
-	if err != nil {
-		return 0, err
-	}
+func writeExpanded(w io.Writer, r *engine.Result, rows [][]string, o Options) error {
 	if len(rows) == 0 {
 		_, err := io.WriteString(w, rowCount(0))
-		return 0, err
+		return err
 	}
 	fields := r.Schema.Fields()
 	keyWidth := 0
@@ -200,8 +199,21 @@ func writeExpanded(ctx context.Context, w io.Writer, r *engine.Result, o Options
 		}
 	}
 	sb.WriteString("\n")
-	_, err = io.WriteString(w, sb.String())
-	return int64(len(rows)), err
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+// tableWidth is the width of a table's lines with nothing cut.
+func tableWidth(header []string, rows [][]string) int {
+	total := 3*len(header) - 1
+	for c, h := range header {
+		w := width.StringWidth(h)
+		for _, row := range rows {
+			w = max(w, width.StringWidth(row[c]))
+		}
+		total += w
+	}
+	return total
 }
 
 // RowCountLine is the "(n rows)" line and the blank line after a table.

@@ -40,7 +40,8 @@ Informational
   \dn                 list schemas (one per sub-folder)
 
 Formatting
-  \x [on|off]         expanded output: one line per column
+  \x [on|off|auto]    expanded output: one line per column (auto: when
+                      a table is wider than the terminal)
   \timing [on|off]    show how long each statement takes
   \pset format NAME   table, csv, tsv, json, markdown or parquet
   \pset null TEXT     how NULL shows in tables (default NULL)
@@ -91,12 +92,7 @@ func (s *Shell) meta(ctx context.Context, line string) error {
 	case `\echo`:
 		fmt.Fprintln(s.Stdout, strings.Join(args, " "))
 	case `\x`:
-		on, err := s.toggle(name, args, s.Output.Expanded)
-		if err != nil {
-			return err
-		}
-		s.Output.Expanded = on
-		fmt.Fprintf(s.Stdout, "Expanded display is %s.\n", onOff(on))
+		return s.expanded(name, args)
 	case `\timing`:
 		on, err := s.toggle(name, args, s.Timing)
 		if err != nil {
@@ -170,10 +166,30 @@ func (s *Shell) toggle(name string, args []string, cur bool) (bool, error) {
 	return cur, s.metaError("unrecognized value %q for %s: on or off expected", args[0], name)
 }
 
+// expanded is \x [on|off|auto].
+func (s *Shell) expanded(name string, args []string) error {
+	if len(args) > 0 && strings.ToLower(args[0]) == "auto" {
+		s.Output.Expanded, s.Output.ExpandedAuto = false, true
+		fmt.Fprintln(s.Stdout, "Expanded display is used automatically.")
+		return nil
+	}
+	on, err := s.toggle(name, args, s.Output.Expanded)
+	if err != nil {
+		return err
+	}
+	s.Output.Expanded, s.Output.ExpandedAuto = on, false
+	fmt.Fprintf(s.Stdout, "Expanded display is %s.\n", onOff(on))
+	return nil
+}
+
 // pset sets an output option, as psql's \pset does.
 func (s *Shell) pset(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintf(s.Stdout, "expanded %s\nformat   %s\nnull     '%s'\n", onOff(s.Output.Expanded), s.Output.Format, s.Output.Null)
+		x := onOff(s.Output.Expanded)
+		if s.Output.ExpandedAuto {
+			x = "auto"
+		}
+		fmt.Fprintf(s.Stdout, "expanded %s\nformat   %s\nnull     '%s'\n", x, s.Output.Format, s.Output.Null)
 		return nil
 	}
 	switch args[0] {
@@ -193,12 +209,7 @@ func (s *Shell) pset(args []string) error {
 		}
 		fmt.Fprintf(s.Stdout, "Null display is \"%s\".\n", s.Output.Null)
 	case "expanded", "x":
-		on, err := s.toggle(`\pset expanded`, args[1:], s.Output.Expanded)
-		if err != nil {
-			return err
-		}
-		s.Output.Expanded = on
-		fmt.Fprintf(s.Stdout, "Expanded display is %s.\n", onOff(on))
+		return s.expanded(`\pset expanded`, args[1:])
 	default:
 		return s.metaError(`\pset: unknown option: %s (format, null, expanded)`, args[0])
 	}
