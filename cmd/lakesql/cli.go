@@ -28,7 +28,7 @@ type command struct {
 	synopsis string // the arguments after the name, e.g. "[DIR] [SQL]"
 	summary  string // one line for `lakesql help`
 	help     string // description and examples for `lakesql help NAME`
-	setup    func(fs *flag.FlagSet) func(io stdio, args []string) int
+	setup    func(fs *flag.FlagSet) func(std stdio, args []string) int
 }
 
 // commands lists lakesql's subcommands in the order help shows them; the
@@ -47,25 +47,21 @@ func lookupCommand(name string) *command {
 // exec parses args against the command's flags and runs it. -h and --help
 // print the command's help; an unknown flag or a missing value is an error
 // (exit status 2), never ignored.
-func (c *command) exec(args []string, io stdio) int {
+func (c *command) exec(args []string, std stdio) int {
 	fs := flag.NewFlagSet("lakesql "+c.name, flag.ContinueOnError)
-	fs.SetOutput(discard{})
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	run := c.setup(fs)
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		c.printHelp(io.out, fs)
+		c.printHelp(std.out, fs)
 		return 0
 	}
 	if err != nil {
-		return usageError(io, c.name, "%v", err)
+		return usageError(std, c.name, "%v", err)
 	}
-	return run(io, pos)
+	return run(std, pos)
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // parseArgs parses flags wherever they stand among the positional
 // arguments, which it returns in order. "--" ends the flags; "-" alone is a
@@ -145,17 +141,17 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 }
 
 // fail prints a lakesql error and returns exit status 1.
-func fail(io stdio, err error) int {
-	fmt.Fprintf(io.err, "lakesql: %v\n", err)
+func fail(std stdio, err error) int {
+	fmt.Fprintf(std.err, "lakesql: %v\n", err)
 	return 1
 }
 
 // usageError prints a usage mistake and returns exit status 2.
-func usageError(io stdio, name string, format string, args ...any) int {
+func usageError(std stdio, name string, format string, args ...any) int {
 	if name != "" {
 		name = " " + name
 	}
-	fmt.Fprintf(io.err, "lakesql%s: %s\nRun 'lakesql help%s' for usage.\n", name, fmt.Sprintf(format, args...), name)
+	fmt.Fprintf(std.err, "lakesql%s: %s\nRun 'lakesql help%s' for usage.\n", name, fmt.Sprintf(format, args...), name)
 	return 2
 }
 

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -28,19 +27,19 @@ func init() {
 }
 
 // run executes a command line and returns the process exit code.
-func run(args []string, io stdio) int {
+func run(args []string, std stdio) int {
 	if len(args) > 0 {
 		switch a := args[0]; a {
 		case "--version", "-version", "-v":
-			return printVersion(io)
+			return printVersion(std)
 		case "-h", "-help", "--help":
-			return printUsage(io.out)
+			return printUsage(std.out)
 		}
 		if c := lookupCommand(args[0]); c != nil {
-			return c.exec(args[1:], io)
+			return c.exec(args[1:], std)
 		}
 	}
-	return shellCommand.exec(args, io)
+	return shellCommand.exec(args, std)
 }
 
 const overview = `lakesql runs SQL over the Parquet, CSV and JSON files in a folder, in place.
@@ -84,15 +83,15 @@ var helpCommand = &command{
 	summary:  "show help for lakesql or a command",
 	help:     "Shows the commands, or one command's flags and examples.\n",
 	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
-		return func(io stdio, args []string) int {
+		return func(std stdio, args []string) int {
 			if len(args) == 0 {
-				return printUsage(io.out)
+				return printUsage(std.out)
 			}
 			c := lookupCommand(args[0])
 			if c == nil || len(args) > 1 {
-				return usageError(io, "help", "unknown command %q", strings.Join(args, " "))
+				return usageError(std, "help", "unknown command %q", strings.Join(args, " "))
 			}
-			return c.exec([]string{"--help"}, io)
+			return c.exec([]string{"--help"}, std)
 		}
 	},
 }
@@ -103,11 +102,11 @@ var versionCommand = &command{
 	summary:  "print lakesql's version, commit and Go version",
 	help:     "Prints the version, the commit it was built from and the Go version (also: lakesql --version).\n",
 	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
-		return func(io stdio, args []string) int {
+		return func(std stdio, args []string) int {
 			if len(args) > 0 {
-				return usageError(io, "version", "no arguments expected")
+				return usageError(std, "version", "no arguments expected")
 			}
-			return printVersion(io)
+			return printVersion(std)
 		}
 	},
 }
@@ -119,7 +118,7 @@ var versionCommand = &command{
 // Otherwise they come from the build information Go records.
 var version, commit string
 
-func printVersion(io stdio) int {
+func printVersion(std stdio) int {
 	v, c, modified := version, commit, false
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
@@ -144,7 +143,7 @@ func printVersion(io stdio) int {
 	} else if modified {
 		c += " (modified)"
 	}
-	fmt.Fprintf(io.out, "lakesql %s\ncommit %s\n%s %s/%s\n", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(std.out, "lakesql %s\ncommit %s\n%s %s/%s\n", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return 0
 }
 
@@ -154,11 +153,4 @@ func versionString() string {
 	printVersion(stdio{out: &sb})
 	v, _, _ := strings.Cut(strings.TrimPrefix(sb.String(), "lakesql "), "\n")
 	return v
-}
-
-// readAll reads a script from r.
-func readAll(r io.Reader) (string, error) {
-	var sb strings.Builder
-	_, err := io.Copy(&sb, bufio.NewReader(r))
-	return sb.String(), err
 }

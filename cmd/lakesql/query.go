@@ -26,12 +26,12 @@ Examples:
 	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
 		var o scriptOptions
 		o.define(fs)
-		return func(io stdio, args []string) int {
-			src, code := querySource(io, &o, args)
+		return func(std stdio, args []string) int {
+			src, code := querySource(std, &o, args)
 			if code >= 0 {
 				return code
 			}
-			return runSQL(io, &o, src)
+			return runSQL(std, &o, src)
 		}
 	},
 }
@@ -40,20 +40,20 @@ Examples:
 // arguments: `[DIR] [SQL]`. The first argument is the folder when it names
 // one, or when SQL comes another way (-c, -f). It returns code -1 when the
 // command may go on.
-func querySource(io stdio, o *scriptOptions, args []string) (script, int) {
+func querySource(std stdio, o *scriptOptions, args []string) (script, int) {
 	if o.command != "" && o.file != "" {
-		return script{}, usageError(io, "query", "give -c or -f, not both")
+		return script{}, usageError(std, "query", "give -c or -f, not both")
 	}
 	sqlElsewhere := o.command != "" || o.file != ""
 	if len(args) > 0 && (sqlElsewhere || isDir(args[0]) || (len(args) > 1 && looksLikePath(args[0]))) {
 		if err := o.takeFolder(args[0]); err != nil {
-			return script{}, fail(io, err)
+			return script{}, fail(std, err)
 		}
 		args = args[1:]
 	}
 	switch {
 	case len(args) > 0 && sqlElsewhere:
-		return script{}, usageError(io, "query", "SQL given both as an argument and with -c or -f")
+		return script{}, usageError(std, "query", "SQL given both as an argument and with -c or -f")
 	case len(args) > 0:
 		return script{sql: strings.Join(args, " ")}, -1
 	}

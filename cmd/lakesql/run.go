@@ -37,48 +37,47 @@ func (o *scriptOptions) define(fs *flag.FlagSet) {
 
 // script is where the SQL comes from.
 type script struct {
-	sql    string // SQL given on the command line
-	file   string // or a file
-	source string // the name errors give it ("" for none)
-	stdin  bool   // or standard input
+	sql   string // SQL given on the command line
+	file  string // or a file
+	stdin bool   // or standard input
 }
 
 // runSQL opens the engine and runs the SQL, or the interactive shell when
 // the SQL is to come from a terminal. It returns the exit status: 1 when
 // a statement failed.
-func runSQL(io stdio, o *scriptOptions, src script) int {
+func runSQL(std stdio, o *scriptOptions, src script) int {
 	if !output.IsFormat(o.format) {
-		return usageError(io, "", "unknown format %q (%s)", o.format, strings.Join(output.Formats, ", "))
+		return usageError(std, "", "unknown format %q (%s)", o.format, strings.Join(output.Formats, ", "))
 	}
-	if o.format == "parquet" && o.output == "" && isTerminal(io.out) {
-		return usageError(io, "", "parquet output goes to a file: give --output FILE")
+	if o.format == "parquet" && o.output == "" && isTerminal(std.out) {
+		return usageError(std, "", "parquet output goes to a file: give --output FILE")
 	}
 	eng, err := o.open("")
 	if err != nil {
-		return fail(io, err)
+		return fail(std, err)
 	}
 	sh := &shell.Shell{
 		Engine: eng, Session: eng.NewSession(), Name: promptName(eng.Catalog().RootName()),
-		Stdout: io.out, Stderr: io.err,
+		Stdout: std.out, Stderr: std.err,
 		Output:          output.Options{Format: o.format, Null: "NULL"},
 		ContinueOnError: o.continueOnError,
 	}
 	defer sh.Close()
 	if o.output != "" {
 		if err := sh.SetOutput(o.output); err != nil {
-			return fail(io, err)
+			return fail(std, err)
 		}
 	} else if o.format == "parquet" {
 		// Standard output is a file or a pipe: Parquet goes there.
-		sh.SetOutputWriter(io.out, "standard output")
+		sh.SetOutputWriter(std.out, "standard output")
 	}
-	interactive := src.stdin && isTerminal(io.in) && isTerminal(io.out)
+	interactive := src.stdin && isTerminal(std.in) && isTerminal(std.out)
 
 	// Ctrl-C cancels the running statement (57014). A script stops there;
 	// one waiting for its input stops at once.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
-	defer signal.Stop(sigs)
+	defer func() { signal.Stop(sigs); close(sigs) }()
 	go func() {
 		for range sigs {
 			if !sh.Interrupt() && !interactive {
@@ -87,22 +86,23 @@ func runSQL(io stdio, o *scriptOptions, src script) int {
 		}
 	}()
 
-	if src.stdin && !interactive && isTerminal(io.in) {
-		fmt.Fprintln(io.err, "lakesql: reading SQL statements from the terminal; Ctrl-D ends them")
+	if src.stdin && !interactive && isTerminal(std.in) {
+		fmt.Fprintln(std.err, "lakesql: reading SQL statements from the terminal; Ctrl-D ends them")
 	}
+	// A progress display would wrap each statement here (sh.OnStatement).
 	ctx := context.Background()
 	switch {
 	case interactive:
-		err = interact(ctx, io, sh)
+		err = interact(ctx, std, sh)
 	case src.file != "":
 		f, ferr := os.Open(src.file)
 		if ferr != nil {
-			return fail(io, ferr)
+			return fail(std, ferr)
 		}
 		defer f.Close()
 		err = sh.Run(ctx, f, src.file)
 	case src.stdin:
-		err = sh.Run(ctx, io.in, "<stdin>")
+		err = sh.Run(ctx, std.in, "<stdin>")
 	default:
 		err = sh.Run(ctx, strings.NewReader(src.sql), "")
 	}
@@ -113,7 +113,7 @@ func runSQL(io stdio, o *scriptOptions, src script) int {
 	case errors.Is(err, shell.ErrFailed):
 		return 1
 	case err != nil:
-		return fail(io, err)
+		return fail(std, err)
 	case sh.Failed() && !interactive:
 		return 1 // --continue-on-error went past a failure
 	}
@@ -121,9 +121,9 @@ func runSQL(io stdio, o *scriptOptions, src script) int {
 }
 
 // interact runs the shell on the terminal.
-func interact(ctx context.Context, io stdio, sh *shell.Shell) error {
+func interact(ctx context.Context, std stdio, sh *shell.Shell) error {
 	sh.Timing = true
-	out := io.out.(*os.File)
+	out := std.out.(*os.File)
 	sh.TermWidth = func() int {
 		if w, _, err := term.GetSize(int(out.Fd())); err == nil && w > 0 {
 			return w
@@ -132,7 +132,7 @@ func interact(ctx context.Context, io stdio, sh *shell.Shell) error {
 	}
 	t := shell.OpenTerminal(shell.HistoryFile(), sh.Complete)
 	defer t.Close()
-	fmt.Fprintf(io.out, "lakesql %s on %s. Type \\? for help, \\dt for the tables, \\q to quit.\n", versionString(), describeRoot(sh.Engine.Catalog().RootName()))
+	fmt.Fprintf(std.out, "lakesql %s on %s. Type \\? for help, \\dt for the tables, \\q to quit.\n", versionString(), describeRoot(sh.Engine.Catalog().RootName()))
 	return sh.Interact(ctx, t)
 }
 

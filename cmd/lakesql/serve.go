@@ -30,37 +30,37 @@ Examples:
 		eo.define(fs)
 		listen := fs.String("listen", "127.0.0.1:5433", "`address` to listen on")
 		database := fs.String("database", "lake", "database `name` clients see")
-		return func(io stdio, args []string) int {
+		return func(std stdio, args []string) int {
 			if len(args) > 1 {
-				return usageError(io, "serve", "one data folder at most, got %q", args)
+				return usageError(std, "serve", "one data folder at most, got %q", args)
 			}
 			if len(args) == 1 {
 				if err := eo.takeFolder(args[0]); err != nil {
-					return fail(io, err)
+					return fail(std, err)
 				}
 			}
-			return runServe(io, &eo, *listen, *database)
+			return runServe(std, &eo, *listen, *database)
 		}
 	},
 }
 
 // runServe runs the PostgreSQL-wire server until interrupted.
-func runServe(io stdio, eo *engineOptions, listen, database string) int {
+func runServe(std stdio, eo *engineOptions, listen, database string) int {
 	eng, err := eo.open(database)
 	if err != nil {
-		return fail(io, err)
+		return fail(std, err)
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return fail(io, err)
+		return fail(std, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(io.out, "lakesql serving %s on %s\nconnect with: psql -h %s -p %s -U lakesql %s\n", eng.Catalog().RootName(), ln.Addr(), host, port, database)
+	fmt.Fprintf(std.out, "lakesql serving %s on %s\nconnect with: psql -h %s -p %s -U lakesql %s\n", eng.Catalog().RootName(), ln.Addr(), host, port, database)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv := &server.Server{Engine: eng}
 	if err := srv.Serve(ctx, ln); err != nil {
-		return fail(io, err)
+		return fail(std, err)
 	}
 	return 0
 }

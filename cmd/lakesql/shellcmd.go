@@ -13,21 +13,21 @@ var shellCommand = &command{
 	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
 		var o scriptOptions
 		o.define(fs)
-		return func(io stdio, args []string) int {
+		return func(std stdio, args []string) int {
 			switch {
 			case len(args) > 1:
-				return usageError(io, "", "one data folder at most, got %q", args)
+				return usageError(std, "", "one data folder at most, got %q", args)
 			case len(args) == 1 && !isDir(args[0]) && lookupCommand(args[0]) == nil && !looksLikePath(args[0]):
-				return usageError(io, "", "%q is neither a command nor a folder", args[0])
+				return usageError(std, "", "%q is neither a command nor a folder", args[0])
 			case len(args) == 1:
 				if err := o.takeFolder(args[0]); err != nil {
-					return fail(io, err)
+					return fail(std, err)
 				}
 			}
 			if o.command != "" && o.file != "" {
-				return usageError(io, "", "give -c or -f, not both")
+				return usageError(std, "", "give -c or -f, not both")
 			}
-			return runSQL(io, &o, scriptFromFlags(&o))
+			return runSQL(std, &o, scriptFromFlags(&o))
 		}
 	},
 }
