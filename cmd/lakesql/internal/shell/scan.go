@@ -59,7 +59,13 @@ func (s *scanner) feed(line string) []piece {
 			s.quote = c
 			s.escapes = c == '\'' && s.lastIsE
 		case c == '-' && i+1 < len(line) && line[i+1] == '-':
-			i = len(line) // a comment to the end of the line
+			// A comment to the end of the line; one before any
+			// statement is dropped, as psql does.
+			if strings.TrimSpace(s.buf.String()+line[start:i]) == "" {
+				s.buf.Reset()
+				start = len(line)
+			}
+			i = len(line)
 		case c == '/' && i+1 < len(line) && line[i+1] == '*':
 			s.comment = 1
 			i++

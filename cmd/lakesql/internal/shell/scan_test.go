@@ -35,6 +35,8 @@ func TestScanner(t *testing.T) {
 		{"select 1 \\g", []piece{{meta: `\g`}}, '-'},
 		{`select '\x';`, []piece{{sql: `select '\x'`}}, '='},
 		{";;", nil, '='},
+		{"select 1; -- done", []piece{{sql: "select 1"}}, '='},
+		{"-- a script\nselect 1;", []piece{{sql: "select 1"}}, '='},
 	} {
 		var s scanner
 		var got []piece
