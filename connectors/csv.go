@@ -388,7 +388,7 @@ func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([]
 
 func (t *CSVTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
 
-func (t *CSVTable) Splits(ctx context.Context) ([]Split, error) {
+func (t *CSVTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	return []Split{fileSplit{path: t.path}}, nil
 }
 
@@ -529,4 +529,9 @@ func (r *csvReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// Stats estimates the rows from the file's size.
+func (t *CSVTable) Stats(ctx context.Context) (Stats, error) {
+	return textStats(t.fsys, t.path, t.comp, t.d.schema, false)
 }

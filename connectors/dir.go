@@ -138,10 +138,29 @@ func widen(a, b arrow.DataType) arrow.DataType {
 
 func (t *DirTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
-func (t *DirTable) Splits(ctx context.Context) ([]Split, error) {
+// Stats adds up the files' statistics.
+func (t *DirTable) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{Exact: true}
+	for _, f := range t.files {
+		fs, err := f.table.Stats(ctx)
+		if err != nil {
+			return Stats{}, err
+		}
+		st.Rows += fs.Rows
+		st.Bytes += fs.Bytes
+		st.Exact = st.Exact && fs.Exact
+	}
+	return st, nil
+}
+
+// Splits returns the splits of every file. The filter's columns are the
+// folder table's; they are passed on to the files only where the file's
+// column has the same position, which holds for none in general, so the
+// files see no filter yet.
+func (t *DirTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	var out []Split
 	for i, f := range t.files {
-		ss, err := f.table.Splits(ctx)
+		ss, err := f.table.Splits(ctx, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -327,7 +327,7 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 
 func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
-func (t *JSONTable) Splits(ctx context.Context) ([]Split, error) {
+func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	return []Split{fileSplit{path: t.path}}, nil
 }
 
@@ -546,4 +546,9 @@ func (r *jsonReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// Stats estimates the rows from the file's size.
+func (t *JSONTable) Stats(ctx context.Context) (Stats, error) {
+	return textStats(t.fsys, t.path, t.comp, t.schema, true)
 }

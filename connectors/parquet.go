@@ -129,13 +129,28 @@ func leafColumns(f pqarrow.SchemaField, dst []int) []int {
 // Schema is the file's columns in engine types.
 func (t *ParquetTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
-// Splits returns one *ParquetSplit per row group.
-func (t *ParquetTable) Splits(ctx context.Context) ([]Split, error) {
-	out := make([]Split, len(t.meta.splits))
-	for i, s := range t.meta.splits {
-		out[i] = s
+// Splits returns one *ParquetSplit per row group whose statistics do not
+// rule out filter.
+func (t *ParquetTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
+	out := make([]Split, 0, len(t.meta.splits))
+	for _, s := range t.meta.splits {
+		if filter.MayMatch(s.Columns, s.NumRows) {
+			out = append(out, s)
+		}
 	}
 	return out, nil
+}
+
+// Stats is the exact row count of the footer.
+func (t *ParquetTable) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{Exact: true}
+	for _, s := range t.meta.splits {
+		st.Rows += s.NumRows
+	}
+	for i := 0; i < t.meta.file.NumRowGroups(); i++ {
+		st.Bytes += t.meta.file.RowGroup(i).TotalByteSize()
+	}
+	return st, nil
 }
 
 // Open reads one row group, decoding only the Parquet leaf columns of the

@@ -22,8 +22,11 @@ type Table interface {
 	Schema(ctx context.Context) (*arrow.Schema, error)
 	// Splits divides the table into independently readable parts (a file,
 	// a Parquet row group, later a byte range of a CSV file), so a scan can
-	// run one reader per core.
-	Splits(ctx context.Context) ([]Split, error)
+	// run one reader per core. Parts that filter shows cannot hold a
+	// matching row may be left out (filter may be nil).
+	Splits(ctx context.Context, filter Filter) ([]Split, error)
+	// Stats is the table's size, from metadata only (no data is read).
+	Stats(ctx context.Context) (Stats, error)
 	// Open reads one split, returning only the given columns (indexes into
 	// Schema, in that order; nil means all columns).
 	Open(ctx context.Context, split Split, columns []int) (batch.Reader, error)

@@ -284,9 +284,9 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	var op executor.Operator
 	switch n.Rel.Kind {
 	case catalog.FileTable:
-		t, proj := n.Rel.File, n.Project
+		t, proj, filter := n.Rel.File, n.Project, scanFilter(n)
 		op = executor.NewScan(schema, func(ctx context.Context) (batch.Reader, error) {
-			return newSplitReader(ctx, t, proj)
+			return newSplitReader(ctx, t, proj, filter)
 		})
 	case catalog.MemoryTable:
 		batches := n.Rel.Mem.Snapshot()
@@ -337,8 +337,8 @@ type splitReader struct {
 	cur    batch.Reader
 }
 
-func newSplitReader(ctx context.Context, t connectors.Table, proj []int) (batch.Reader, error) {
-	splits, err := t.Splits(ctx)
+func newSplitReader(ctx context.Context, t connectors.Table, proj []int, filter connectors.Filter) (batch.Reader, error) {
+	splits, err := t.Splits(ctx, filter)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -103,7 +104,7 @@ func bindBuiltin(name string, args []Expr) (Expr, error) {
 		if t.ID() == arrow.STRUCT {
 			return nil, opErr(name, args)
 		}
-		return &Call{Name: name, Args: u, Ret: types.Bool, fn: compareKernel(name)}, nil
+		return &Call{Name: name, Args: u, Ret: types.Bool, fn: compareKernel(name), takesConst: true}, nil
 	case "and", "or":
 		for i := range args {
 			c, err := coerce(args[i], types.Bool)
@@ -236,10 +237,10 @@ func bindArith(op string, args []Expr) (Expr, error) {
 			}
 			ta, tb := u[0].Type().(*arrow.Decimal128Type), u[1].Type().(*arrow.Decimal128Type)
 			ret := decimalResult(op, ta, tb)
-			return &Call{Name: op, Args: u, Ret: ret, fn: decimalKernel(op, ta.Scale, tb.Scale, ret.(*arrow.Decimal128Type))}, nil
+			return &Call{Name: op, Args: u, Ret: ret, fn: decimalKernel(op, ta.Scale, tb.Scale, ret.(*arrow.Decimal128Type)), takesConst: true}, nil
 		}
 		ret := arithType(op, t, t)
-		return &Call{Name: op, Args: u, Ret: ret, fn: arithKernel(op, t, ret)}, nil
+		return &Call{Name: op, Args: u, Ret: ret, fn: arithKernel(op, t, ret), takesConst: true}, nil
 	}
 	return nil, opErr(op, args)
 }
