@@ -135,6 +135,11 @@ func TestShellOnTerminal(t *testing.T) {
 	s.expect(" name  | population \n-------+------------\n Osaka |    2753862\n(1 row)\n\nTime: ")
 	s.expect(" ms\ndemo=> ")
 
+	// Tab completes table names.
+	s.typeKeys("SELECT count(*) AS n FROM citi\t;\r")
+	s.expect(" n \n---\n 8\n(1 row)")
+	s.expect("demo=> ")
+
 	s.typeKeys("SELECT nope;\r")
 	s.expect("ERROR:  42703: column \"nope\" does not exist\nLINE 1: SELECT nope\n               ^\n")
 	s.expect("demo=> ")
