@@ -143,9 +143,12 @@ func (t *ParquetTable) Splits(ctx context.Context, filter Filter) ([]Split, erro
 
 // Stats is the exact row count of the footer.
 func (t *ParquetTable) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Exact: true}
-	for _, s := range t.meta.splits {
+	st := Stats{Exact: true, Columns: make([]ColumnStats, t.schema.NumFields())}
+	for i, s := range t.meta.splits {
 		st.Rows += s.NumRows
+		for c := range st.Columns {
+			st.Columns[c] = mergeStats(st.Columns[c], s.Columns[c], i == 0)
+		}
 	}
 	for i := 0; i < t.meta.file.NumRowGroups(); i++ {
 		st.Bytes += t.meta.file.RowGroup(i).TotalByteSize()
