@@ -389,7 +389,7 @@ func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([]
 func (t *CSVTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
 
 func (t *CSVTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return []Split{fileSplit{path: t.path}}, nil
+	return wholeFile(t.fsys, t.path)
 }
 
 func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {

@@ -328,7 +328,7 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return []Split{fileSplit{path: t.path}}, nil
+	return wholeFile(t.fsys, t.path)
 }
 
 func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {

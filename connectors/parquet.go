@@ -55,6 +55,25 @@ type ParquetSplit struct {
 	// schema. Nested columns and columns without statistics have the
 	// zero value.
 	Columns []ColumnStats
+	// ColumnBytes is each column's compressed size in this row group.
+	ColumnBytes []int64
+}
+
+// Bytes is the compressed size of the columns in this row group.
+func (s *ParquetSplit) Bytes(columns []int) int64 {
+	var n int64
+	if columns == nil {
+		for _, b := range s.ColumnBytes {
+			n += b
+		}
+		return n
+	}
+	for _, c := range columns {
+		if c >= 0 && c < len(s.ColumnBytes) {
+			n += s.ColumnBytes[c]
+		}
+	}
+	return n
 }
 
 func (s *ParquetSplit) String() string { return fmt.Sprintf("%s row group %d", s.Path, s.RowGroup) }

@@ -177,6 +177,9 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		if !ok {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports queries only")
 		}
+		if n.Analyze {
+			return s.explainAnalyze(ctx, ec, q)
+		}
 		p, err := planner.PlanQuery(ctx, s.env(), ec, q)
 		if err != nil {
 			return nil, err
@@ -240,6 +243,39 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// explainAnalyze plans and runs q, discarding its rows, and describes
+// what each operator did, as PostgreSQL's EXPLAIN ANALYZE does.
+func (s *Session) explainAnalyze(ctx context.Context, ec *expr.Context, q ast.ResultSetNode) (*Result, error) {
+	start := time.Now()
+	env := s.env()
+	env.Analyze = true
+	p, err := planner.PlanQuery(ctx, env, ec, q)
+	if err != nil {
+		return nil, err
+	}
+	planned := time.Now()
+	rows, err := openRows(ctx, p.Root)
+	if err != nil {
+		return nil, err
+	}
+	rows.ec = ec
+	for {
+		b, err := rows.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+	}
+	done := time.Now()
+	lines := planner.ExplainAnalyze(p)
+	lines = append(lines,
+		fmt.Sprintf("Planning Time: %.3f ms", float64(planned.Sub(start).Microseconds())/1000),
+		fmt.Sprintf("Execution Time: %.3f ms", float64(done.Sub(planned).Microseconds())/1000))
+	return textResult("QUERY PLAN", lines), nil
 }
 
 // operatorRows adapts an opened operator to the BatchReader of a Result.

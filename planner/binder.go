@@ -17,7 +17,9 @@ type Env struct {
 	// Funcs resolves function calls by name.
 	Funcs *expr.Registry
 	// Threads is how many workers a query's pipelines may run on.
-	Threads    int
+	Threads int
+	// Analyze plans for EXPLAIN ANALYZE: operators count what they do.
+	Analyze    bool
 	SearchPath []string
 	Location   *time.Location
 	// Param returns the expression for parameter i ($1 is 0).

@@ -20,6 +20,9 @@ type Query struct {
 	Schema *arrow.Schema
 	// Logical is the optimized logical plan (for EXPLAIN).
 	Logical Node
+	// Profile collects what each operator did, when the query was
+	// planned for EXPLAIN ANALYZE.
+	Profile *Profile
 }
 
 // PlanQuery binds, optimizes and lowers a query statement.
@@ -70,11 +73,14 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 	}()
 	node = b.optimize(node)
 	lw := &lowering{b: b, work: map[int]func() executor.Operator{}}
+	if b.env.Analyze {
+		lw.prof = newProfile()
+	}
 	op, err := lw.lower(node)
 	if err != nil {
 		return nil, err
 	}
-	return &Query{Root: op, Schema: schemaOf(node.Cols()), Logical: node}, nil
+	return &Query{Root: op, Schema: schemaOf(node.Cols()), Logical: node, Profile: lw.prof}, nil
 }
 
 // BindExpr binds a standalone expression with no input columns (DEFAULT

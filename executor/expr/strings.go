@@ -477,7 +477,10 @@ func likeMatcher(pat, esc string, ci bool) (func(string) bool, error) {
 	}
 	if !ci && (esc == "" || !strings.Contains(pat, esc)) && !strings.Contains(pat, "_") {
 		inner := strings.Trim(pat, "%")
-		if !strings.Contains(inner, "%") {
+		if strings.Contains(inner, "%") {
+			return segmentMatcher(pat), nil
+		}
+		{
 			switch {
 			case pat == "%" || pat == "%%":
 				return func(string) bool { return true }, nil
@@ -528,6 +531,33 @@ func likeMatcher(pat, esc string, ci bool) (func(string) bool, error) {
 }
 
 // bindRegexMatch resolves s ~ pattern (third argument 'i' for ~*).
+// segmentMatcher matches a LIKE pattern made of literal segments between
+// '%' (no '_' or escapes): each segment must follow the previous one, the
+// first at the start unless the pattern starts with '%', the last at the
+// end unless it ends with '%'.
+func segmentMatcher(pat string) func(string) bool {
+	segs := strings.Split(pat, "%")
+	first, last := segs[0], segs[len(segs)-1]
+	mid := segs[1 : len(segs)-1]
+	return func(s string) bool {
+		if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+			return false
+		}
+		rest := s[len(first) : len(s)-len(last)]
+		for _, m := range mid {
+			if m == "" {
+				continue
+			}
+			i := strings.Index(rest, m)
+			if i < 0 {
+				return false
+			}
+			rest = rest[i+len(m):]
+		}
+		return true
+	}
+}
+
 func bindRegexMatch(args []Expr) (Expr, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, opErr("~", args)
