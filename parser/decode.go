@@ -41,11 +41,6 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 	switch fn.FnName.L {
 	case concatFunc:
 		return "concat"
-	case distinctFunc, notDistinctFunc:
-		return "?column?"
-	case regexFunc, powFunc, "lakesql_array_contains", "lakesql_starts_with", "lakesql_json_get", "lakesql_json_get_text",
-		"lakesql_json_path", "lakesql_json_path_text":
-		return "?column?"
 	case arrayFunc:
 		return "array"
 	case fieldFunc:
@@ -56,7 +51,7 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 			}
 		}
 		return "?column?"
-	case "lakesql_subscript":
+	case subscriptFunc:
 		// (expr)[i] is named after expr, as in PostgreSQL.
 		if len(fn.Args) > 0 {
 			switch a := fn.Args[0].(type) {
@@ -72,6 +67,9 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 		}
 		return "?column?"
 	}
+	if strings.HasPrefix(fn.FnName.L, opPrefix) {
+		return "?column?" // an operator
+	}
 	return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 }
 
@@ -81,38 +79,25 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 	switch fn.FnName.L {
 	case concatFunc:
 		return "concat"
-	case notDistinctFunc:
-		return "<=>"
-	case distinctFunc:
-		return "is_distinct"
-	case regexFunc:
-		return "~"
-	case powFunc:
-		return "power"
-	case "lakesql_starts_with":
-		return "starts_with"
-	case "lakesql_json_get":
-		return "->"
-	case "lakesql_json_get_text":
-		return "->>"
-	case "lakesql_json_path":
-		return "#>"
-	case "lakesql_json_path_text":
-		return "#>>"
 	case arrayFunc:
 		return "array"
-	case "lakesql_array_contains":
-		return "array_contains"
-	case "lakesql_subscript":
+	case subscriptFunc:
 		return "array_subscript"
 	case fieldFunc:
 		return "field_select"
+	}
+	if op, ok := strings.CutPrefix(fn.FnName.L, opPrefix); ok {
+		return op
 	}
 	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
 		return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 	}
 	return fn.FnName.L
 }
+
+// IsOperator reports whether a call is one of the bridge's operator calls
+// (a ^ b, a ~ b, ...), whose BuiltinName is the operator's function.
+func IsOperator(fn *ast.FuncCallExpr) bool { return strings.HasPrefix(fn.FnName.L, opPrefix) }
 
 // IsFullJoin reports whether a join is FULL [OUTER] JOIN.
 func IsFullJoin(j *ast.Join) bool { return j.StraightJoin }

@@ -3,6 +3,7 @@ package expr
 import (
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -176,6 +177,17 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 		d := l.Data()
 		data := array.NewData(t, d.Len(), d.Buffers(), []arrow.ArrayData{elems.Data()}, d.NullN(), d.Offset())
 		return array.NewListData(data), nil
+	case types.IsString(t) && from.ID() == arrow.BOOL:
+		// boolean::text is 'true'/'false' (the output function's 't'/'f'
+		// is what concat() and format() print; see outputText).
+		out := make([]string, n)
+		b := a.(*array.Boolean)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				out[i] = strconv.FormatBool(b.Value(i))
+			}
+		}
+		return newStringArray(ec.Mem, out, v), nil
 	case types.IsString(t):
 		out := make([]string, n)
 		var buf []byte

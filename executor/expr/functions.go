@@ -86,6 +86,9 @@ func Bind(name string, args []Expr) (Expr, error) {
 	case "like", "not like", "ilike", "not ilike":
 		return bindLike(name, args)
 	case "~", "regexp":
+		if len(args) == 1 && name == "~" {
+			return bindBitNot(args[0])
+		}
 		return bindRegexMatch(args)
 	case "^", "power", "pow":
 		return bindMath("power", args)
