@@ -51,26 +51,36 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 			}
 		}
 		return "?column?"
-	case subscriptFunc:
+	case subscriptFunc, sliceFunc:
 		// (expr)[i] is named after expr, as in PostgreSQL.
 		if len(fn.Args) > 0 {
-			switch a := fn.Args[0].(type) {
+			a := fn.Args[0]
+			if p, ok := a.(*ast.ParenthesesExpr); ok {
+				a = p.Expr
+			}
+			switch a := a.(type) {
 			case *ast.FuncCallExpr:
+				if x, t, ok := CastOf(a); ok {
+					if c, ok := x.(*ast.ColumnNameExpr); ok {
+						return c.Name.Name.O
+					}
+					t, _, _ = strings.Cut(strings.TrimSuffix(t, "[]"), "(")
+					return t
+				}
 				return FunctionName(a)
 			case *ast.ColumnNameExpr:
 				return a.Name.Name.O
-			case *ast.ParenthesesExpr:
-				if f, ok := a.Expr.(*ast.FuncCallExpr); ok {
-					return FunctionName(f)
-				}
 			}
 		}
 		return "?column?"
 	}
-	if strings.HasPrefix(fn.FnName.L, opPrefix) {
-		return "?column?" // an operator
+	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
+		return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 	}
-	return strings.TrimPrefix(fn.FnName.L, fnPrefix)
+	if strings.HasPrefix(fn.FnName.L, marker) {
+		return "?column?" // an operator or another of the bridge's forms
+	}
+	return fn.FnName.L
 }
 
 // BuiltinName maps a function call to the function the planner binds:
@@ -83,6 +93,8 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 		return "array"
 	case subscriptFunc:
 		return "array_subscript"
+	case sliceFunc:
+		return "array_slice"
 	case fieldFunc:
 		return "field_select"
 	}

@@ -28,6 +28,8 @@ type item struct {
 	pos int
 	// end is a group's closing token offset.
 	end int
+	// subscript holds the operand and subscripts of a rewritten a[i].
+	subscript []string
 }
 
 // Kinds of text items (item.raw).
@@ -151,7 +153,7 @@ func callable(t token) bool {
 		"when", "then", "else", "is", "like", "ilike", "between", "filter", "window", "partition", "distinct",
 		"lateral", "recursive", "case", "set", "limit", "offset", "having", "returning", "check", "key",
 		"unique", "references", "default", "primary", "foreign", "constraint", "row", "rows", "range", "groups",
-		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping":
+		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping", "straight_join":
 		return t.text == "grouping" || t.text == "cube" || t.text == "rollup" || t.text == "row"
 	}
 	if sqlKeywords[t.text] {

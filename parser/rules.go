@@ -23,6 +23,7 @@ const (
 	arrayFunc      = marker + "array"
 	fieldFunc      = marker + "field"
 	subscriptFunc  = marker + "subscript"
+	sliceFunc      = marker + "slice"
 	// ordinalitySuffix marks a table function WITH ORDINALITY.
 	ordinalitySuffix = " with ordinality"
 	tableFuncFunc    = marker + "table_function"
@@ -291,7 +292,7 @@ func (r *rw) ruleCalls(its []item) []item {
 		case it.open == "[" && name == "array":
 			// Kept as a call of the marker so that = ANY (ARRAY[...]) can
 			// read the elements.
-			its[i] = item{group: true, open: "(", name: []item{r.str(mk(arrayFunc), it.pos)}, inner: it.inner, pos: it.pos, end: it.end}
+			its[i] = r.arrayItem(it)
 		case it.open == "(" && name == "array" && len(it.inner) > 0 && it.inner[0].isWord("select", "with", "values"):
 			// ARRAY(subquery): an array of the subquery's rows. Options
 			// lists (pg_options_to_table) are always empty here.
@@ -367,6 +368,17 @@ func (r *rw) ruleCalls(its []item) []item {
 		}
 	}
 	return its
+}
+
+// arrayItem prints ARRAY[...] as a call of the array marker; inside it, a
+// bracketed element [a, b] is a sub-array (ARRAY[[1,2],[3,4]]).
+func (r *rw) arrayItem(it item) item {
+	for k, e := range it.inner {
+		if e.group && e.open == "[" && len(e.name) == 0 && (k == 0 || it.inner[k-1].isOp(",")) && (k+1 == len(it.inner) || it.inner[k+1].isOp(",")) {
+			it.inner[k] = r.arrayItem(e)
+		}
+	}
+	return item{group: true, open: "(", name: []item{r.str(mk(arrayFunc), it.pos)}, inner: it.inner, pos: it.pos, end: it.end}
 }
 
 // ruleWithinGroup rewrites the ordered-set aggregates
@@ -1229,7 +1241,34 @@ func (r *rw) ruleSubscripts(its []item) []item {
 				k -= 2
 			}
 			operand := r.renderDotted(out[k:])
-			out = append(out[:k], r.str(mk(subscriptFunc)+"("+operand+", "+r.text(it.inner)+")", out[k].pos))
+			// a[lo:hi] is a slice (either bound may be left out).
+			var colon int
+			for colon = 0; colon < len(it.inner) && !it.inner[colon].isOp(":"); colon++ {
+			}
+			if colon < len(it.inner) {
+				lo, hi := "null", "null"
+				if colon > 0 {
+					lo = r.text(it.inner[:colon])
+				}
+				if colon+1 < len(it.inner) {
+					hi = r.text(it.inner[colon+1:])
+				}
+				out = append(out[:k], r.str(mk(sliceFunc)+"("+operand+", "+lo+", "+hi+")", out[k].pos))
+				continue
+			}
+			// a[i][j]: one call with all the subscripts, as a
+			// multi-dimensional array needs them together.
+			if k == len(out)-1 && out[k].subscript != nil {
+				args := append(append([]string(nil), out[k].subscript...), r.text(it.inner))
+				x := r.str(mk(subscriptFunc)+"("+strings.Join(args, ", ")+")", out[k].pos)
+				x.subscript = args
+				out[k] = x
+				continue
+			}
+			args := []string{operand, r.text(it.inner)}
+			x := r.str(mk(subscriptFunc)+"("+strings.Join(args, ", ")+")", out[k].pos)
+			x.subscript = args
+			out = append(out[:k], x)
 			continue
 		}
 		out = append(out, it)

@@ -66,6 +66,7 @@ const (
 	DataCorrupted                = "XX001"
 	ConfigFileError              = "F0000"
 	ProgramLimitExceeded         = "54000"
+	TooManyColumns               = "54011"
 	ObjectNotInPrerequisiteState = "55000"
 	OutOfMemory                  = "53200"
 )
