@@ -9,8 +9,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/executor/hashtable"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -552,7 +555,7 @@ func numAt(a arrow.Array, i int) float64 {
 // partition computes the function for rows [start, end).
 func (s *windowState) partition(ctx context.Context, start, end int) error {
 	f := s.f
-	if err := CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return err
 	}
 	switch f.Func {
@@ -780,17 +783,17 @@ func (s *windowState) aggregatePartition(start, end int) error {
 	return nil
 }
 
+// distinctRows keeps the first of rows with each distinct tuple of args.
 func distinctRows(args []arrow.Array, rows []int) []int {
-	var enc keyEncoder
-	seen := map[string]bool{}
-	var out []int
-	for _, r := range rows {
-		sub := takeArgs(args, []int{r})
-		k, _ := enc.encode(sub, 1)
-		if !seen[k[0]] {
-			seen[k[0]] = true
-			out = append(out, r)
-		}
+	ts := make([]arrow.DataType, len(args))
+	for i, a := range args {
+		ts[i] = a.DataType()
+	}
+	set := &rowSet{table: hashtable.New(ts)}
+	first := set.add(takeArgs(args, rows), len(rows))
+	out := make([]int, len(first))
+	for i, r := range first {
+		out[i] = rows[r]
 	}
 	return out
 }

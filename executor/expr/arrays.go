@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -413,7 +414,7 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-func init() { register(bindArrayConstructor, "array") }
+func registerArrays(r *Registry) { r.add(bindArrayConstructor, "array") }
 
 // bindArrayConcat binds || with an array side: array || array
 // (array_cat), array || element (array_append), element || array

@@ -34,7 +34,7 @@ func bindFormat(name string, args []Expr) (Expr, error) {
 	return &Call{Name: name, Args: cast, Ret: types.String, fn: goRowKernel(types.String, len(cast), f)}, nil
 }
 
-func init() { register(bindFormat, "format") }
+func registerFormat(r *Registry) { r.add(bindFormat, "format") }
 
 func formatErr(format string, a ...any) error {
 	e := sqlerr.New(sqlerr.InvalidParameterValue, format, a...)

@@ -3,10 +3,12 @@ package expr
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -43,6 +45,9 @@ type Literal struct {
 	// parameter, is told the type the context casts it to (so a prepared
 	// statement can report its parameter types).
 	OnType func(arrow.DataType)
+	// col and one cache the value as a column of constRows rows and of
+	// one row (see column).
+	col, one atomic.Pointer[arrow.Array]
 }
 
 // NewParamLiteral returns an unknown-typed literal for a parameter value
@@ -74,8 +79,41 @@ func IsUnknownLiteral(e Expr) bool {
 
 func (l *Literal) Type() arrow.DataType { return l.Value.DataType() }
 func (l *Literal) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
-	return scalar.MakeArrayFromScalar(l.Value, int(b.NumRows()), ec.Mem)
+	return l.column(ec, int(b.NumRows()))
 }
+
+// constRows is the size of the column a literal keeps of its value.
+const constRows = 4096
+
+// column returns n copies of the literal's value. Batches up to constRows
+// rows share one column, made on first use and kept with the literal
+// (arrays are immutable), so a constant is expanded once per plan rather
+// than once per batch.
+func (l *Literal) column(ec *Context, n int) (arrow.Array, error) {
+	if n > constRows || n > 1 && n <= 16 {
+		// Small batches (a subquery run per row) are not worth a column.
+		return scalar.MakeArrayFromScalar(l.Value, n, ec.Mem)
+	}
+	size := constRows
+	cache := &l.col
+	if n == 1 {
+		size, cache = 1, &l.one
+	}
+	col := cache.Load()
+	if col == nil {
+		c, err := scalar.MakeArrayFromScalar(l.Value, size, ec.Mem)
+		if err != nil {
+			return nil, err
+		}
+		cache.Store(&c)
+		col = &c
+	}
+	if n == size {
+		return *col, nil
+	}
+	return array.NewSlice(*col, 0, int64(n)), nil
+}
+
 func (l *Literal) String() string {
 	if !l.Value.IsValid() {
 		return "NULL"
@@ -99,6 +137,10 @@ type Call struct {
 	fn   kernel
 	// volatile functions (random) are never folded.
 	volatile bool
+	// takesConst marks kernels that accept a constant argument as a
+	// one-row array standing for every row (see stride), so constants are
+	// never expanded for them.
+	takesConst bool
 }
 
 // FuncName is the call's function name (the planner matches "=", "and", ...).
@@ -108,6 +150,14 @@ func (c *Call) Type() arrow.DataType { return c.Ret }
 func (c *Call) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	args := make([]arrow.Array, len(c.Args))
 	for i, a := range c.Args {
+		if l, ok := a.(*Literal); ok && c.takesConst {
+			v, err := l.column(ec, 1)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = v
+			continue
+		}
 		v, err := a.Eval(ec, b)
 		if err != nil {
 			return nil, err

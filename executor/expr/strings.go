@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -92,28 +95,28 @@ func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, err
 func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
 func iArg(args []arrow.Array, k, i int) int    { return int(int64s(args[k])[i]) }
 
-func init() {
+func registerStrings(r *Registry) {
 	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
-	register(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
-	register(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
+	r.add(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return utf8.RuneCountInString(sArg(a, 0, i)), nil
 	}), S), "length", "char_length", "character_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
-	register(bindSubstring, "substring", "substr")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
+	r.add(bindSubstring, "substring", "substr")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 1, i), sArg(a, 0, i)), nil
 	}), S, S), "position", "locate")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "strpos")
-	register(bindTrim, "btrim", "ltrim", "rtrim")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindTrim, "btrim", "ltrim", "rtrim")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		return strings.ReplaceAll(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "replace")
-	register(bindConcat, "concat", "concat_ws")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindConcat, "concat", "concat_ws")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 2, i)
 		if n == 0 {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
@@ -130,7 +133,7 @@ func init() {
 		}
 		return parts[n-1], nil
 	}), S, S, I32), "split_part")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -138,7 +141,7 @@ func init() {
 		}
 		return string(r[:min(n, len(r))]), nil
 	}), S, I32), "left")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -146,23 +149,23 @@ func init() {
 		}
 		return string(r[len(r)-min(n, len(r)):]), nil
 	}), S, I32), "right")
-	register(bindPad, "lpad", "rpad")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindPad, "lpad", "rpad")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
 			return "", nil
 		}
 		return strings.Repeat(sArg(a, 0, i), n), nil
 	}), S, I32), "repeat")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		r := []rune(s)
 		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
 			r[i], r[j] = r[j], r[i]
 		}
 		return string(r)
 	}), S), "reverse")
-	register(fixed(S, unaryString(initcap), S), "initcap")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(initcap), S), "initcap")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		s := sArg(a, 0, i)
 		if s == "" {
 			return 0, nil
@@ -170,24 +173,24 @@ func init() {
 		r, _ := utf8.DecodeRuneInString(s)
 		return int(r), nil
 	}), S), "ascii")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		c := iArg(a, 0, i)
 		if c <= 0 {
 			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		}
 		return string(rune(c)), nil
 	}), I32), "chr")
-	register(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
 		return strings.HasPrefix(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "starts_with")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		h := md5.Sum([]byte(s))
 		return hex.EncodeToString(h[:])
 	}), S), "md5")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "translate")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 1 || !types.IsInteger(args[0].Type()) {
 			return nil, funcErr(name, args)
 		}
@@ -196,7 +199,7 @@ func init() {
 			return fmt.Sprintf("%x", uint64(int64s(a[0])[i])), nil
 		})}, nil
 	}, "to_hex")
-	register(bindRegexpReplace, "regexp_replace")
+	r.add(bindRegexpReplace, "regexp_replace")
 }
 
 // strpos is the 1-based character position of sub in s (0 if absent).
@@ -420,34 +423,73 @@ func bindLike(name string, args []Expr) (Expr, error) {
 	}
 	neg := strings.HasPrefix(name, "not ")
 	ci := strings.HasSuffix(name, "ilike")
-	cache := map[string]func(string) bool{}
-	return &Call{Name: name, Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
-		s, p := strs(a[0]), strs(a[1])
-		v := valid(n, a...)
-		out := make([]bool, n)
-		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
-				continue
-			}
-			pat := p.Value(i)
+	var cache patternCache[func(string) bool]
+	return &Call{Name: name, Args: args, Ret: types.Bool, takesConst: true, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		nulls := argNulls(n, a...)
+		matcher := func(i int) (func(string) bool, error) {
+			pat := strs(a[1]).Value(i * stride(a[1], n))
 			esc := "\\"
 			if len(a) == 3 {
-				esc = strs(a[2]).Value(i)
+				esc = strs(a[2]).Value(i * stride(a[2], n))
 			}
-			key := pat + "\x00" + esc
-			m, ok := cache[key]
-			if !ok {
-				var err error
-				m, err = likeMatcher(pat, esc, ci)
-				if err != nil {
-					return nil, err
-				}
-				cache[key] = m
-			}
-			out[i] = m(s.Value(i)) != neg
+			return cache.get(pat+"\x00"+esc, func() (func(string) bool, error) { return likeMatcher(pat, esc, ci) })
 		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return matchEach(n, strs(a[0]), stride(a[0], n), nulls, neg, constPattern(a[1:], n), matcher)
 	}}, nil
+}
+
+// constPattern reports whether every pattern argument is a constant.
+func constPattern(args []arrow.Array, n int) bool {
+	for _, a := range args {
+		if stride(a, n) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// matchEach runs a pattern match over every row of s: with a constant
+// pattern the matcher is looked up once, otherwise once per row.
+func matchEach(n int, s *array.String, ss int, nulls *memory.Buffer, neg, constant bool, matcher func(i int) (func(string) bool, error)) (arrow.Array, error) {
+	out := make([]bool, n)
+	var m func(string) bool
+	for i := 0; i < n; i++ {
+		if !validBit(nulls, i) {
+			continue
+		}
+		if m == nil || !constant {
+			var err error
+			if m, err = matcher(i); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = m(s.Value(i*ss)) != neg
+	}
+	return boolArray(out, nulls), nil
+}
+
+// patternCache keeps compiled patterns by their text. The instances of a
+// parallel pipeline share kernels, so it is safe for concurrent use.
+type patternCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+func (c *patternCache[T]) get(key string, compile func() (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok {
+		return v, nil
+	}
+	v, err := compile()
+	if err != nil {
+		return v, err
+	}
+	if c.m == nil || len(c.m) > 1000 {
+		c.m = map[string]T{}
+	}
+	c.m[key] = v
+	return v, nil
 }
 
 // likeMatcher compiles a LIKE pattern, with fast paths for the common
@@ -520,29 +562,23 @@ func bindRegexMatch(args []Expr) (Expr, error) {
 		}
 		args[i] = c
 	}
-	cache := map[string]*regexp.Regexp{}
-	return &Call{Name: "~", Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
-		v := valid(n, a...)
-		out := make([]bool, n)
-		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
-				continue
-			}
-			pat := strs(a[1]).Value(i)
-			if len(a) == 3 && strs(a[2]).Value(i) == "i" {
+	var cache patternCache[func(string) bool]
+	return &Call{Name: "~", Args: args, Ret: types.Bool, takesConst: true, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		nulls := argNulls(n, a...)
+		matcher := func(i int) (func(string) bool, error) {
+			pat := strs(a[1]).Value(i * stride(a[1], n))
+			if len(a) == 3 && strs(a[2]).Value(i*stride(a[2], n)) == "i" {
 				pat = "(?i)" + pat
 			}
-			re, ok := cache[pat]
-			if !ok {
-				var err error
-				if re, err = regexp.Compile(pat); err != nil {
+			return cache.get(pat, func() (func(string) bool, error) {
+				re, err := regexp.Compile(pat)
+				if err != nil {
 					return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
 				}
-				cache[pat] = re
-			}
-			out[i] = re.MatchString(strs(a[0]).Value(i))
+				return re.MatchString, nil
+			})
 		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return matchEach(n, strs(a[0]), stride(a[0], n), nulls, false, constPattern(a[1:], n), matcher)
 	}}, nil
 }
 
