@@ -110,6 +110,17 @@ func (s *Session) TxStatus() byte {
 	return s.tx
 }
 
+// FailTransaction marks an open transaction block failed, as any error
+// inside one does in PostgreSQL: the server calls it for errors outside a
+// statement's run (a Parse, a Bind, rows failing while a portal streams),
+// after which only COMMIT and ROLLBACK run (25P02).
+func (s *Session) FailTransaction() {
+	s.init()
+	if s.tx == 'T' {
+		s.tx = 'E'
+	}
+}
+
 // SetUser records the connecting user (current_user) and backend id.
 func (s *Session) SetUser(user string, pid int) {
 	s.init()

@@ -46,6 +46,10 @@ func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.Data
 		return p, nil
 	}
 	p.stmt = &stmts[0]
+	if u := p.stmt.Utility; s.tx == 'E' && (u == nil || u.Kind != parser.UtilCommit && u.Kind != parser.UtilRollback) {
+		// PostgreSQL refuses to parse in a failed transaction, too.
+		return nil, sqlerr.New(sqlerr.InFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
 	n := len(declared)
 	for _, k := range p.stmt.Params {
 		n = max(n, k+1)

@@ -336,6 +336,9 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return &Result{Tag: "BEGIN"}, nil
 	case parser.UtilCommit:
 		if s.tx == 'I' {
+			if u.Chain {
+				return nil, sqlerr.New("25P01", "COMMIT AND CHAIN can only be used in transaction blocks")
+			}
 			return &Result{Tag: "COMMIT", Notices: []Notice{notice("25P01", "there is no transaction in progress")}}, nil
 		}
 		tag := "COMMIT"
@@ -343,6 +346,9 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 			tag = "ROLLBACK"
 		}
 		s.tx = 'I'
+		if u.Chain {
+			s.tx = 'T'
+		}
 		return &Result{Tag: tag}, nil
 	case parser.UtilRollback:
 		if u.ToSavepoint {
@@ -352,9 +358,15 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 			return &Result{Tag: "ROLLBACK"}, nil
 		}
 		if s.tx == 'I' {
+			if u.Chain {
+				return nil, sqlerr.New("25P01", "ROLLBACK AND CHAIN can only be used in transaction blocks")
+			}
 			return &Result{Tag: "ROLLBACK", Notices: []Notice{notice("25P01", "there is no transaction in progress")}}, nil
 		}
 		s.tx = 'I'
+		if u.Chain {
+			s.tx = 'T'
+		}
 		return &Result{Tag: "ROLLBACK"}, nil
 	case parser.UtilSavepoint:
 		return &Result{Tag: "SAVEPOINT"}, nil

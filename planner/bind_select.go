@@ -36,6 +36,9 @@ type selectItem struct {
 	ast  ast.ExprNode
 }
 
+// maxTargetList is PostgreSQL's limit on a select list's length.
+const maxTargetList = 1664
+
 func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	if sel.Kind == ast.SelectStmtKindValues {
 		return b.bindValuesRows(sel.Lists, outer)
@@ -76,6 +79,9 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	fields, err := b.expandStar(sel.Fields, s)
 	if err != nil {
 		return nil, err
+	}
+	if len(fields) > maxTargetList {
+		return nil, sqlerr.New(sqlerr.TooManyColumns, "target lists can have at most %d entries", maxTargetList)
 	}
 	distinctOn, fields := parser.DistinctOn(fields)
 

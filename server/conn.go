@@ -160,6 +160,7 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 		if r := recover(); r != nil {
 			c.srv.logf("lakesql: connection %d: panic in %T: %v\n%s", c.pid, msg, r, debug.Stack())
 			c.sendError(sqlerr.New(sqlerr.InternalError, "internal error: %v", r))
+			c.sess.FailTransaction()
 			if _, simple := msg.(*pgproto3.Query); simple {
 				c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
 			} else {
@@ -209,6 +210,9 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 	if err != nil {
 		c.sendError(err)
 		c.skipping = true
+		// An error in a transaction block fails it, whichever message
+		// raised it (pgjdbc's implicit BEGIN puts its statements in one).
+		c.sess.FailTransaction()
 	}
 	return true
 }

@@ -220,7 +220,13 @@ func Name(t arrow.DataType) string {
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "interval"
 	case arrow.LIST:
-		return Name(t.(*arrow.ListType).Elem()) + "[]"
+		// PostgreSQL names an array by its element type whatever its
+		// dimensions (a nested list is a multi-dimensional array).
+		e := t.(*arrow.ListType).Elem()
+		for e.ID() == arrow.LIST {
+			e = e.(*arrow.ListType).Elem()
+		}
+		return Name(e) + "[]"
 	case arrow.STRUCT:
 		st := t.(*arrow.StructType)
 		parts := make([]string, st.NumFields())

@@ -341,6 +341,29 @@ func bindPad(name string, args []Expr) (Expr, error) {
 	}), argTypes...)(name, args)
 }
 
+// outputText converts a value to its text output form, as concat() and
+// format() print arguments: like a cast to text, except that a boolean
+// prints as t/f.
+func outputText(e Expr) (Expr, error) {
+	if e.Type().ID() != arrow.BOOL {
+		return NewCast(e, types.String)
+	}
+	return &Call{Name: "boolout", Args: []Expr{e}, Ret: types.String, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		b := a[0].(*array.Boolean)
+		v := valid(n, a[0])
+		out := make([]string, n)
+		for i := range out {
+			if isValid(v, i) {
+				out[i] = "f"
+				if b.Value(i) {
+					out[i] = "t"
+				}
+			}
+		}
+		return newStringArray(ec.Mem, out, v), nil
+	}}, nil
+}
+
 // bindConcat: concat(...) skips NULLs; concat_ws(sep, ...) too.
 func bindConcat(name string, args []Expr) (Expr, error) {
 	if len(args) == 0 {
@@ -348,7 +371,7 @@ func bindConcat(name string, args []Expr) (Expr, error) {
 	}
 	cast := make([]Expr, len(args))
 	for i, a := range args {
-		c, err := NewCast(a, types.String)
+		c, err := outputText(a)
 		if err != nil {
 			return nil, err
 		}

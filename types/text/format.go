@@ -354,6 +354,11 @@ func appendList(dst []byte, a *array.List, i int, loc *time.Location) []byte {
 			dst = append(dst, "NULL"...)
 			continue
 		}
+		if inner, ok := vals.(*array.List); ok {
+			// A multi-dimensional array: sub-arrays are not quoted.
+			dst = appendList(dst, inner, int(k), loc)
+			continue
+		}
 		s := string(Append(nil, vals, int(k), loc))
 		dst = appendQuotedElem(dst, s, '{')
 	}
