@@ -38,8 +38,23 @@ type object struct {
 	vals []any
 }
 
+// MaxJSONDepth bounds how deeply JSON values may nest: deeper input is an
+// error (54001), never a stack overflow, in parsing, inference and reading.
+const MaxJSONDepth = 1000
+
+// maxJSONLine bounds one line of newline-delimited JSON, as PostgreSQL
+// bounds one jsonb value (2^28 - 1 bytes): a longer line is an error
+// (54000) before it is buffered, and parsing a line costs a few times its
+// size at most.
+const maxJSONLine = 1<<28 - 1
+
 // parseValue reads one JSON value from the decoder, keeping key order.
-func parseValue(dec *json.Decoder) (any, error) {
+func parseValue(dec *json.Decoder) (any, error) { return parseNested(dec, 0) }
+
+func parseNested(dec *json.Decoder, depth int) (any, error) {
+	if depth >= MaxJSONDepth {
+		return nil, sqlerr.New(sqlerr.StatementTooComplex, "JSON nested more than %d levels deep", MaxJSONDepth)
+	}
 	t, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -55,7 +70,7 @@ func parseValue(dec *json.Decoder) (any, error) {
 					return nil, err
 				}
 				ks, _ := k.(string)
-				val, err := parseValue(dec)
+				val, err := parseNested(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -69,7 +84,7 @@ func parseValue(dec *json.Decoder) (any, error) {
 		case '[':
 			var out []any
 			for dec.More() {
-				val, err := parseValue(dec)
+				val, err := parseNested(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -243,7 +258,26 @@ func newRowSource(r io.Reader, path string) (*rowSource, error) {
 }
 
 func jsonErr(path string, line int, err error) error {
-	return sqlerr.New("22P04", "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
+	code := "22P04"
+	if e, ok := err.(*sqlerr.Error); ok {
+		code = e.Code // a limit (54000, 54001), not bad JSON
+	}
+	return sqlerr.New(code, "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
+}
+
+// readLine reads one line, refusing one longer than maxJSONLine.
+func readLine(br *bufio.Reader, path string, line int) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(out)+len(chunk) > maxJSONLine {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "line %d of file \"%s\" is longer than %d bytes", line, path, maxJSONLine)
+		}
+		out = append(out, chunk...)
+		if err != bufio.ErrBufferFull {
+			return out, err
+		}
+	}
 }
 
 // next returns the next object (nil at the end).
@@ -263,7 +297,10 @@ func (rs *rowSource) next() (*object, error) {
 		return o, nil
 	}
 	for {
-		line, err := rs.br.ReadBytes('\n')
+		line, err := readLine(rs.br, rs.path, rs.line+1)
+		if _, limit := err.(*sqlerr.Error); limit {
+			return nil, err
+		}
 		if len(line) == 0 && err != nil {
 			if err == io.EOF {
 				return nil, nil

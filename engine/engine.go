@@ -26,6 +26,10 @@ type Config struct {
 	RootName string
 	// Database is the name clients see as the current database.
 	Database string
+	// TableMemoryLimit bounds the bytes one session's in-memory tables
+	// (CREATE TABLE, INSERT) may hold; past it a statement fails with
+	// 53400. 0 means no limit.
+	TableMemoryLimit int64
 }
 
 // Result is the outcome of one statement.
@@ -79,7 +83,10 @@ type Engine struct {
 // path, time zone, ...) and transaction status. A Session runs one
 // statement at a time.
 type Session struct {
-	eng      *Engine
+	eng *Engine
+	// cat is the session's own name space: the engine's files and system
+	// tables, and the tables, views and schemas this session created.
+	cat      *catalog.Catalog
 	set      settings
 	settings map[string]*setting
 	// tx is the transaction status: 'I' idle, 'T' in a block, 'E' failed block.
@@ -113,7 +120,17 @@ func (s *Session) SetUser(user string, pid int) {
 }
 
 // NewSession opens a session with default settings.
-func (e *Engine) NewSession() *Session { return &Session{eng: e} }
+func (e *Engine) NewSession() *Session { return &Session{eng: e, cat: e.cat.Private()} }
+
+// Close ends the session: its cursors close, and the tables, views and
+// schemas it created are dropped (they are private to it).
+func (s *Session) Close() {
+	for name, c := range s.cursors {
+		c.rows.Close()
+		delete(s.cursors, name)
+	}
+	s.cat = s.eng.cat.Private()
+}
 
 // Execute parses sql (one or more ';'-separated statements) and runs them in
 // order, handing each result to emit before running the next. It stops at

@@ -68,7 +68,13 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 			err = sqlerr.New(sqlerr.InternalError, "planner: %v", r)
 		}
 	}()
+	if err := executor.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	node = b.optimize(node)
+	if err := executor.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	lw := &lowering{b: b, work: map[int]func() executor.Operator{}}
 	op, err := lw.lower(node)
 	if err != nil {

@@ -65,7 +65,16 @@ const (
 	DataCorrupted             = "XX001"
 	ConfigFileError           = "F0000"
 	ProgramLimitExceeded      = "54000"
+	StatementTooComplex       = "54001"
 	OutOfMemory               = "53200"
+	TooManyConnections        = "53300"
+	ConfigurationLimit        = "53400"
+	InvalidPassword           = "28P01"
+	CharacterNotInRepertoire  = "22021"
+	UntranslatableCharacter   = "22P05"
+	IdleSessionTimeout        = "57P05"
+	IdleInTransactionTimeout  = "25P03"
+	CannotConnectNow          = "57P03"
 )
 
 // Error is an error with a SQLSTATE code. Position, when non-zero, is the
@@ -102,6 +111,11 @@ func Wrap(err error, code, format string, args ...any) *Error {
 	var inner *Error
 	if errors.As(err, &inner) {
 		code = inner.Code
+	} else if isCanceled(err) {
+		// A canceled context surfacing through a library call (arrow's
+		// compute functions, a reader) is a cancellation, not an
+		// internal error, whatever the caller would have called it.
+		return Canceled(err)
 	}
 	return &Error{Code: code, Message: msg + ": " + err.Error(), Err: err}
 }
@@ -134,6 +148,9 @@ func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if isCanceled(err) {
+		return Canceled(err)
 	}
 	return &Error{Code: Code(err), Message: err.Error(), Err: err}
 }
