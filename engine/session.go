@@ -291,9 +291,9 @@ func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error
 			err = panicError(p)
 		}
 	}()
-	if ctx != nil && ctx != r.ctx {
+	if caller := ctx; caller != nil && caller != r.ctx {
 		// This call's context (a FETCH, an Execute) cancels the rows too.
-		stop := context.AfterFunc(ctx, func() { r.cancel(context.Cause(ctx)) })
+		stop := context.AfterFunc(caller, func() { r.cancel(context.Cause(caller)) })
 		defer stop()
 	}
 	ctx = r.ctx

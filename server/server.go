@@ -16,7 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/lakesql/lakesql/engine"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // Server accepts PostgreSQL clients for one engine.
@@ -43,6 +45,7 @@ type Server struct {
 
 	stats     Stats
 	pastGrace atomic.Bool
+	rejecting chan struct{} // sockets being refused now (maxRejecting)
 
 	mockOnce sync.Once
 	mock     []byte // key for unknown users' mock SCRAM salts
@@ -64,6 +67,7 @@ func (s *Server) init() {
 	s.initOnce.Do(func() {
 		s.cfg = s.Config.withDefaults()
 		s.conns = map[uint32]*conn{}
+		s.rejecting = make(chan struct{}, maxRejecting)
 		switch {
 		case s.Logger != nil:
 			s.log = s.Logger
@@ -115,9 +119,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		c, ok := s.newConn(nc)
 		if !ok {
 			// Far past the session limit (sockets still in their startup
-			// count too): close without reading anything.
+			// count too): a short answer, or none when even those pile up.
 			s.stats.Refused.Add(1)
-			nc.Close()
+			select {
+			case s.rejecting <- struct{}{}:
+				go func() {
+					defer func() { <-s.rejecting }()
+					rejectBusy(nc)
+				}()
+			default:
+				nc.Close()
+			}
 			continue
 		}
 		s.wg.Add(1)
@@ -130,8 +142,38 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // maxSockets bounds the connections held open at once, sessions and
-// those still in startup: past it a socket is closed unanswered.
-func (s *Server) maxSockets() int { return 2*s.cfg.MaxConnections + 16 }
+// those still in startup: past it a socket is told 53300 at once.
+func (s *Server) maxSockets() int { return 2*s.cfg.MaxConnections + 64 }
+
+// maxRejecting bounds the sockets being told 53300 at once; past it they
+// are closed unanswered.
+const maxRejecting = 256
+
+// rejectBusy answers a socket the server has no room for: it reads the
+// startup packet (so the client sees the answer, not a reset) and says
+// 53300, all within a second.
+func rejectBusy(nc net.Conn) {
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(time.Second))
+	for {
+		msg, err := readStartupPacket(nc)
+		if err != nil {
+			return
+		}
+		switch msg.(type) {
+		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
+			if _, err := nc.Write([]byte{'N'}); err != nil {
+				return
+			}
+			continue
+		case *pgproto3.StartupMessage:
+			be := pgproto3.NewBackend(nc, nc)
+			be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: sqlerr.TooManyConnections, Message: "sorry, too many clients already"})
+			be.Flush()
+		}
+		return
+	}
+}
 
 func (s *Server) newConn(nc net.Conn) (*conn, bool) {
 	s.mu.Lock()
