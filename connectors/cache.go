@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Options configure how files are inferred and read.
@@ -15,7 +15,7 @@ type Options struct {
 	// SampleRows is how many rows CSV and JSON inference read (default
 	// 1000). CSV also stops at csvSampleBytes of text.
 	SampleRows int
-	// BatchSize is the number of rows per batch (default executor.BatchSize).
+	// BatchSize is the number of rows per batch (default batch.Size).
 	BatchSize int
 }
 
@@ -30,7 +30,7 @@ func (o Options) batchSize() int {
 	if o.BatchSize > 0 {
 		return o.BatchSize
 	}
-	return executor.BatchSize
+	return batch.Size
 }
 
 // SchemaCache remembers what was learnt about a file (an inferred CSV

@@ -20,7 +20,7 @@ import (
 func readAll(t *testing.T, tb Table, cols []int) (int64, []arrow.RecordBatch, error) {
 	t.Helper()
 	ctx := context.Background()
-	splits, err := tb.Splits(ctx)
+	splits, err := tb.Splits(ctx, nil)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -387,11 +388,11 @@ func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([]
 
 func (t *CSVTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
 
-func (t *CSVTable) Splits(ctx context.Context) ([]Split, error) {
+func (t *CSVTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	return []Split{fileSplit{path: t.path}}, nil
 }
 
-func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error) {
+func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
 	rc, err := openStream(t.fsys, t.path, t.comp)
 	if err != nil {
 		return nil, err
@@ -528,4 +529,9 @@ func (r *csvReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// Stats estimates the rows from the file's size.
+func (t *CSVTable) Stats(ctx context.Context) (Stats, error) {
+	return textStats(t.fsys, t.path, t.comp, t.d.schema, false)
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -137,10 +138,29 @@ func widen(a, b arrow.DataType) arrow.DataType {
 
 func (t *DirTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
-func (t *DirTable) Splits(ctx context.Context) ([]Split, error) {
+// Stats adds up the files' statistics.
+func (t *DirTable) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{Exact: true}
+	for _, f := range t.files {
+		fs, err := f.table.Stats(ctx)
+		if err != nil {
+			return Stats{}, err
+		}
+		st.Rows += fs.Rows
+		st.Bytes += fs.Bytes
+		st.Exact = st.Exact && fs.Exact
+	}
+	return st, nil
+}
+
+// Splits returns the splits of every file. The filter's columns are the
+// folder table's; they are passed on to the files only where the file's
+// column has the same position, which holds for none in general, so the
+// files see no filter yet.
+func (t *DirTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	var out []Split
 	for i, f := range t.files {
-		ss, err := f.table.Splits(ctx)
+		ss, err := f.table.Splits(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +171,7 @@ func (t *DirTable) Splits(ctx context.Context) ([]Split, error) {
 	return out, nil
 }
 
-func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error) {
+func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
 	ds := split.(dirSplit)
 	f := t.files[ds.file]
 	if columns == nil {
@@ -190,7 +210,7 @@ func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (execut
 }
 
 type dirReader struct {
-	inner  executor.BatchReader
+	inner  batch.Reader
 	src    []int
 	schema *arrow.Schema
 	parts  map[string]string

@@ -14,7 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -363,11 +364,11 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 
 func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
-func (t *JSONTable) Splits(ctx context.Context) ([]Split, error) {
+func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	return []Split{fileSplit{path: t.path}}, nil
 }
 
-func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error) {
+func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
 	rc, err := openStream(t.fsys, t.path, t.comp)
 	if err != nil {
 		return nil, err
@@ -582,4 +583,9 @@ func (r *jsonReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// Stats estimates the rows from the file's size.
+func (t *JSONTable) Stats(ctx context.Context) (Stats, error) {
+	return textStats(t.fsys, t.path, t.comp, t.schema, true)
 }

@@ -10,7 +10,8 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Table is one readable data set: a single file, or a folder of files of
@@ -21,11 +22,14 @@ type Table interface {
 	Schema(ctx context.Context) (*arrow.Schema, error)
 	// Splits divides the table into independently readable parts (a file,
 	// a Parquet row group, later a byte range of a CSV file), so a scan can
-	// run one reader per core.
-	Splits(ctx context.Context) ([]Split, error)
+	// run one reader per core. Parts that filter shows cannot hold a
+	// matching row may be left out (filter may be nil).
+	Splits(ctx context.Context, filter Filter) ([]Split, error)
+	// Stats is the table's size, from metadata only (no data is read).
+	Stats(ctx context.Context) (Stats, error)
 	// Open reads one split, returning only the given columns (indexes into
 	// Schema, in that order; nil means all columns).
-	Open(ctx context.Context, split Split, columns []int) (executor.BatchReader, error)
+	Open(ctx context.Context, split Split, columns []int) (batch.Reader, error)
 }
 
 // Split is one independently readable part of a Table.

@@ -6,15 +6,15 @@ package engine
 import (
 	"context"
 	"fmt"
-
-	"github.com/lakesql/lakesql/sqlerr"
 	"io/fs"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
-	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // Config says where the data lives.
@@ -30,6 +30,11 @@ type Config struct {
 	// (CREATE TABLE, INSERT) may hold; past it a statement fails with
 	// 53400. 0 means no limit.
 	TableMemoryLimit int64
+	// Threads is how many workers a query may run on (0: one per core).
+	Threads int
+	// Functions, when set, adds functions to the engine's registry
+	// besides the built-in ones (tests use it).
+	Functions func(*expr.Registry)
 }
 
 // Result is the outcome of one statement.
@@ -40,7 +45,7 @@ type Result struct {
 	// Schema and Rows are set for statements that return rows. Rows must be
 	// drained (or closed) before the next statement runs.
 	Schema *arrow.Schema
-	Rows   executor.BatchReader
+	Rows   batch.Reader
 	// RowsAffected is the count for INSERT and friends.
 	RowsAffected int64
 	// ParameterName/Value report a changed setting clients track (SET
@@ -77,6 +82,8 @@ func notice(code, format string, args ...any) Notice {
 type Engine struct {
 	cfg Config
 	cat *catalog.Catalog
+	// funcs are the functions queries can call, built once per engine.
+	funcs *expr.Registry
 }
 
 // Session is one client's connection to the engine: its settings (search

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // Prepared is a parsed statement with parameters ($1, $2, ...), as the
@@ -142,4 +143,4 @@ func (s *Session) runPrepared(ctx context.Context, st parser.Statement, params [
 	return emit(r)
 }
 
-var _ = executor.BatchSize
+var _ = batch.Size

@@ -21,8 +21,12 @@ import (
 
 // New returns an engine over cfg.Root.
 func New(cfg Config) (*Engine, error) {
-	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName)}
+	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName), funcs: expr.NewRegistry()}
 	pgcatalog.Install(e.cat, e.database())
+	pgcatalog.RegisterFunctions(e.funcs)
+	if cfg.Functions != nil {
+		cfg.Functions(e.funcs)
+	}
 	return e, nil
 }
 
@@ -152,7 +156,7 @@ var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 func (s *Session) env() *planner.Env {
 	// pg_catalog is searched first, as in PostgreSQL.
 	path := append([]string{"pg_catalog"}, s.set.searchPath...)
-	return &planner.Env{Catalog: s.cat, SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
+	return &planner.Env{Catalog: s.cat, Funcs: s.eng.funcs, SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
 		Param: s.params, ParamOrder: s.paramOrder, Position: s.position, NamePosition: s.namePosition}
 }
 

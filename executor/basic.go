@@ -6,8 +6,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -31,15 +32,15 @@ func WithEval(ctx context.Context, ec *expr.Context) context.Context {
 	return context.WithValue(ctx, evalKey{}, ec)
 }
 
-// Scan reads batches from a BatchReader opened at Open time.
+// Scan reads batches from a batch.Reader opened at Open time.
 type Scan struct {
 	schema *arrow.Schema
-	open   func(ctx context.Context) (BatchReader, error)
-	r      BatchReader
+	open   func(ctx context.Context) (batch.Reader, error)
+	r      batch.Reader
 }
 
 // NewScan returns an operator over the reader open returns.
-func NewScan(schema *arrow.Schema, open func(ctx context.Context) (BatchReader, error)) Operator {
+func NewScan(schema *arrow.Schema, open func(ctx context.Context) (batch.Reader, error)) Operator {
 	return &Scan{schema: schema, open: open}
 }
 
@@ -53,7 +54,7 @@ func (s *Scan) Open(ctx context.Context) error {
 	return nil
 }
 func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if err := CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
 	for {
@@ -196,28 +197,14 @@ func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 // filterBatch keeps rows whose mask is true (NULL counts as false).
 func filterBatch(ctx context.Context, b arrow.RecordBatch, mask *array.Boolean) (arrow.RecordBatch, error) {
-	n := mask.Len()
-	trues := 0
-	for i := 0; i < n; i++ {
-		if mask.IsValid(i) && mask.Value(i) {
-			trues++
-		}
-	}
-	if trues == n {
+	rows, all := expr.Selection(mask)
+	if all {
 		return b, nil
 	}
-	if trues == 0 {
+	if len(rows) == 0 {
 		return array.NewRecordBatch(b.Schema(), emptyCols(b.Schema()), 0), nil
 	}
-	if b.NumCols() == 0 {
-		return array.NewRecordBatch(b.Schema(), nil, int64(trues)), nil
-	}
-	opts := compute.FilterOptions{NullSelection: compute.SelectionDropNulls}
-	out, err := compute.FilterRecordBatch(ctx, b, mask, &opts)
-	if err != nil {
-		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "filter")
-	}
-	return out, nil
+	return gatherRows(ctx, b.Schema(), b, rows)
 }
 
 func emptyCols(s *arrow.Schema) []arrow.Array {
@@ -323,7 +310,7 @@ func (l *Limit) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func Materialize(ctx context.Context, op Operator) (arrow.RecordBatch, error) {
 	var bs []arrow.RecordBatch
 	for {
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		b, err := op.Next(ctx)
@@ -367,29 +354,27 @@ func concatBatches(schema *arrow.Schema, bs []arrow.RecordBatch) (arrow.RecordBa
 
 // takeRows builds a batch of the given rows of b (index -1 = NULL row).
 func takeRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, rows []int64) (arrow.RecordBatch, error) {
-	ib := array.NewInt64Builder(memory.DefaultAllocator)
-	ib.Reserve(len(rows))
-	for _, r := range rows {
-		if r < 0 {
-			ib.UnsafeAppendBoolToBitmap(false)
-		} else {
-			ib.UnsafeAppend(r)
-		}
+	idx := make([]int32, len(rows))
+	for i, r := range rows {
+		idx[i] = int32(r)
 	}
-	idx := ib.NewArray()
-	defer idx.Release()
+	return gatherRows(ctx, schema, b, idx)
+}
+
+// gatherRows builds a batch of the rows idx of b (index -1 = NULL row).
+func gatherRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, idx []int32) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, b.NumCols())
 	for c := range cols {
-		out, err := expr.TakeArray(ctx, b.Column(c), idx)
+		out, err := expr.Gather(ctx, b.Column(c), idx)
 		if err != nil {
 			return nil, err
 		}
 		cols[c] = out
 	}
-	return array.NewRecordBatch(schema, cols, int64(len(rows))), nil
+	return array.NewRecordBatch(schema, cols, int64(len(idx))), nil
 }
 
-// slicer emits a materialised batch in BatchSize pieces.
+// slicer emits a materialised batch in batch.Size pieces.
 type slicer struct {
 	b   arrow.RecordBatch
 	pos int64
@@ -399,7 +384,7 @@ func (s *slicer) next() arrow.RecordBatch {
 	if s.b == nil || s.pos >= s.b.NumRows() {
 		return nil
 	}
-	end := min(s.pos+BatchSize, s.b.NumRows())
+	end := min(s.pos+batch.Size, s.b.NumRows())
 	out := s.b.NewSlice(s.pos, end)
 	s.pos = end
 	return out

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 )
@@ -115,7 +117,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	var enc keyEncoder
 	for {
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		b, err := h.input.Next(ctx)

@@ -6,6 +6,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 )
 
@@ -143,7 +145,7 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			j.pending = j.pending[1:]
 			return b, nil
 		}
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		lb, err := j.left.Next(ctx)
@@ -426,9 +428,9 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 		return nil
 	}
 	if nr > 0 {
-		block := max(1, BatchSize/nr)
+		block := max(1, batch.Size/nr)
 		for start := 0; start < n; start += block {
-			if err := CheckCancel(ctx); err != nil {
+			if err := batch.CheckCancel(ctx); err != nil {
 				return err
 			}
 			end := min(start+block, n)
@@ -478,7 +480,7 @@ func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error 
 				j.matched[cr[p]] = true
 				li, ri = append(li, cl[p]), append(ri, cr[p])
 			}
-			if len(li) >= BatchSize {
+			if len(li) >= batch.Size {
 				if err := flush(); err != nil {
 					return err
 				}

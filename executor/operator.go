@@ -10,7 +10,7 @@
 //   - A batch returned by Next is immutable and owned by the caller; it stays
 //     valid after later calls to Next. Batches use Go-managed memory, so
 //     Release is optional hygiene, never needed for correctness.
-//   - Batches hold at most BatchSize rows; empty batches may be skipped.
+//   - Batches hold at most batch.Size rows; empty batches may be skipped.
 //   - Every loop that can run long checks ctx (see CheckCancel), so a
 //     canceled query stops promptly with a 57014 error.
 //   - Column types are engine types (package types); an operator never sees
@@ -23,36 +23,15 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor/expr"
-	"github.com/lakesql/lakesql/sqlerr"
-)
 
-// BatchSize is the number of rows operators aim for in one batch.
-const BatchSize = 4096
+	"github.com/lakesql/lakesql/executor/expr"
+)
 
 // Operator is one node of a physical plan.
 type Operator interface {
 	// Schema is the shape of every batch Next returns.
 	Schema() *arrow.Schema
 	Open(ctx context.Context) error
-	// Next returns the next batch, or (nil, nil) at the end.
-	Next(ctx context.Context) (arrow.RecordBatch, error)
-	Close() error
-}
-
-// CheckCancel returns a 57014 error once ctx is done (or the error its
-// cause names: a statement timeout, a server shutdown).
-func CheckCancel(ctx context.Context) error {
-	if ctx.Err() != nil {
-		return sqlerr.Canceled(context.Cause(ctx))
-	}
-	return nil
-}
-
-// BatchReader is a stream of batches from a data source (a file, a split of
-// a file, an in-memory table). It is what scans read from; it knows nothing
-// of SQL.
-type BatchReader interface {
 	// Next returns the next batch, or (nil, nil) at the end.
 	Next(ctx context.Context) (arrow.RecordBatch, error)
 	Close() error

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -65,7 +67,7 @@ func (p *ProjectSet) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil || b == nil {
 			return nil, err
 		}
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		out, err := p.expand(ctx, b)

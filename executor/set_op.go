@@ -5,6 +5,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -99,7 +101,7 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		var rows []int64
 		emitted := map[string]bool{}
 		for i, k := range lk {
-			if err := CheckCancel(ctx); err != nil {
+			if err := batch.CheckCancel(ctx); err != nil {
 				return nil, err
 			}
 			switch {
@@ -266,7 +268,7 @@ func (r *RecursiveUnion) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 			var next []arrow.RecordBatch
 			for {
-				if err := CheckCancel(ctx); err != nil {
+				if err := batch.CheckCancel(ctx); err != nil {
 					op.Close()
 					return nil, err
 				}

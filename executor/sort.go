@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 )
 
@@ -221,7 +223,7 @@ func (s *Sort) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		cmp := MakeComparator(keyArrs, s.keys)
 		sort.SliceStable(perm, func(a, b int) bool { return cmp(int(perm[a]), int(perm[b])) < 0 })
-		if err := CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		if s.limit >= 0 || s.off > 0 {

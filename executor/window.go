@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -552,7 +554,7 @@ func numAt(a arrow.Array, i int) float64 {
 // partition computes the function for rows [start, end).
 func (s *windowState) partition(ctx context.Context, start, end int) error {
 	f := s.f
-	if err := CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return err
 	}
 	switch f.Func {

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -55,9 +57,9 @@ func outerPositions(in, outer []Column) []int {
 }
 
 // bindOuter binds the outer columns a per-row subquery reads to their
-// values in row i of batch (on top of the enclosing subqueries'
+// values in row i of rec (on top of the enclosing subqueries'
 // bindings) and writes those values to key, for caching by them.
-func (lw *lowering) bindOuter(batch arrow.RecordBatch, i int, cols []Column, pos []int, key *strings.Builder) (map[int]expr.Expr, error) {
+func (lw *lowering) bindOuter(rec arrow.RecordBatch, i int, cols []Column, pos []int, key *strings.Builder) (map[int]expr.Expr, error) {
 	outer := make(map[int]expr.Expr, len(lw.outer)+len(cols))
 	for k, v := range lw.outer {
 		outer[k] = v
@@ -66,7 +68,7 @@ func (lw *lowering) bindOuter(batch arrow.RecordBatch, i int, cols []Column, pos
 		if pos[j] < 0 {
 			continue
 		}
-		sc, err := scalar.GetScalar(batch.Column(pos[j]), i)
+		sc, err := scalar.GetScalar(rec.Column(pos[j]), i)
 		if err != nil {
 			return nil, err
 		}
@@ -118,24 +120,24 @@ func (a *applyOp) Open(ctx context.Context) error {
 func (a *applyOp) Close() error { return a.input.Close() }
 
 func (a *applyOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	batch, err := a.input.Next(ctx)
-	if err != nil || batch == nil {
+	rec, err := a.input.Next(ctx)
+	if err != nil || rec == nil {
 		return nil, err
 	}
 	var leftArr arrow.Array
 	if a.left != nil {
-		if leftArr, err = a.left.Eval(a.ec, batch); err != nil {
+		if leftArr, err = a.left.Eval(a.ec, rec); err != nil {
 			return nil, err
 		}
 	}
-	rows := int(batch.NumRows())
+	rows := int(rec.NumRows())
 	vals := make([]scalar.Scalar, rows)
 	for i := 0; i < rows; i++ {
-		if err := executor.CheckCancel(ctx); err != nil {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
 		var key strings.Builder
-		outer, err := a.lw.bindOuter(batch, i, a.n.Outer, a.outerPos, &key)
+		outer, err := a.lw.bindOuter(rec, i, a.n.Outer, a.outerPos, &key)
 		if err != nil {
 			return nil, err
 		}
@@ -162,8 +164,8 @@ func (a *applyOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols := append(append([]arrow.Array(nil), batch.Columns()...), col)
-	return newBatch(a.schema, cols, batch.NumRows()), nil
+	cols := append(append([]arrow.Array(nil), rec.Columns()...), col)
+	return newBatch(a.schema, cols, rec.NumRows()), nil
 }
 
 func boolStr(b bool) string {

@@ -114,7 +114,8 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 }
 
 // call binds a function or operator through the expression package.
-func call(name string, args ...expr.Expr) (expr.Expr, error) { return expr.Bind(name, args) }
+// call binds a built-in operator (see expr.BindOperator).
+func call(name string, args ...expr.Expr) (expr.Expr, error) { return expr.BindOperator(name, args) }
 
 func literalOf(v *test_driver.ValueExpr) (expr.Expr, error) {
 	switch v.Kind() {
@@ -262,7 +263,8 @@ func (eb *exprBinder) binary(n *ast.BinaryOperationExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return call(op, l, r)
+	// div and xor are functions of the registry, not built-in operators.
+	return eb.b.env.Funcs.Bind(op, []expr.Expr{l, r})
 }
 
 func (eb *exprBinder) unary(n *ast.UnaryOperationExpr) (expr.Expr, error) {
@@ -412,7 +414,7 @@ func (eb *exprBinder) like(n *ast.PatternLikeOrIlikeExpr) (expr.Expr, error) {
 		}
 		args = append(args, expr.NewUnknownLiteral(esc))
 	}
-	return expr.Bind(name, args)
+	return eb.b.env.Funcs.Bind(name, args)
 }
 
 func (eb *exprBinder) caseExpr(n *ast.CaseExpr) (expr.Expr, error) {

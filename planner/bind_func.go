@@ -35,7 +35,7 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 							return e, err
 						}
 					}
-					return expr.Bind(fn, []expr.Expr{oid})
+					return eb.b.env.Funcs.Bind(fn, []expr.Expr{oid})
 				}
 			}
 		}
@@ -98,7 +98,7 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 			return e, err
 		}
 	}
-	return expr.Bind(name, args)
+	return eb.b.env.Funcs.Bind(name, args)
 }
 
 func (eb *exprBinder) bindAll(ns []ast.ExprNode) ([]expr.Expr, error) {
@@ -127,7 +127,7 @@ func (eb *exprBinder) extract(n *ast.FuncCallExpr) (expr.Expr, error) {
 		return nil, err
 	}
 	field := strings.ToLower(unit.Unit.String())
-	return expr.Bind("extract", []expr.Expr{expr.NewUnknownLiteral(field), x})
+	return eb.b.env.Funcs.Bind("extract", []expr.Expr{expr.NewUnknownLiteral(field), x})
 }
 
 // trim binds TRIM([BOTH|LEADING|TRAILING] [chars] FROM s).
@@ -152,7 +152,7 @@ func (eb *exprBinder) trim(n *ast.FuncCallExpr) (expr.Expr, error) {
 			args = append(args, e)
 		}
 	}
-	return expr.Bind(dir, args)
+	return eb.b.env.Funcs.Bind(dir, args)
 }
 
 // grouping binds GROUPING(a, b, ...): bit i (from the left) is set when

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -18,7 +18,7 @@ import (
 func (b *binder) bindQuery(n ast.ResultSetNode, outer *scope) (Node, error) {
 	// statement_timeout and cancels reach planning too: every query level
 	// checks, so deeply nested statements stop on time.
-	if err := executor.CheckCancel(b.ctx); err != nil {
+	if err := batch.CheckCancel(b.ctx); err != nil {
 		return nil, err
 	}
 	switch n := n.(type) {

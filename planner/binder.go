@@ -13,7 +13,9 @@ import (
 
 // Env is what planning needs from the session.
 type Env struct {
-	Catalog    *catalog.Catalog
+	Catalog *catalog.Catalog
+	// Funcs resolves function calls by name.
+	Funcs      *expr.Registry
 	SearchPath []string
 	Location   *time.Location
 	// Param returns the expression for parameter i ($1 is 0).

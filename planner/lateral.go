@@ -8,11 +8,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // LateralJoin is FROM t, LATERAL (subquery): Sub reads columns of Input
@@ -130,25 +132,25 @@ func (l *lateralOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			l.pending = l.pending[1:]
 			return b, nil
 		}
-		batch, err := l.input.Next(ctx)
-		if err != nil || batch == nil {
+		rec, err := l.input.Next(ctx)
+		if err != nil || rec == nil {
 			return nil, err
 		}
-		if err := l.expand(ctx, batch); err != nil {
+		if err := l.expand(ctx, rec); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// expand pairs each row of batch with its subquery rows.
-func (l *lateralOp) expand(ctx context.Context, batch arrow.RecordBatch) error {
+// expand pairs each row of rec with its subquery rows.
+func (l *lateralOp) expand(ctx context.Context, rec arrow.RecordBatch) error {
 	subTypes := l.n.Sub.Cols()
-	for i := 0; i < int(batch.NumRows()); i++ {
-		if err := executor.CheckCancel(ctx); err != nil {
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if err := batch.CheckCancel(ctx); err != nil {
 			return err
 		}
 		var key strings.Builder
-		outer, err := l.lw.bindOuter(batch, i, l.n.Outer, l.outerPos, &key)
+		outer, err := l.lw.bindOuter(rec, i, l.n.Outer, l.outerPos, &key)
 		if err != nil {
 			return err
 		}
@@ -171,7 +173,7 @@ func (l *lateralOp) expand(ctx context.Context, batch arrow.RecordBatch) error {
 		ix.AppendValues(idx, nil)
 		ixa := ix.NewArray()
 		cols := make([]arrow.Array, 0, len(l.schema.Fields()))
-		for _, c := range batch.Columns() {
+		for _, c := range rec.Columns() {
 			t, err := expr.TakeArray(ctx, c, ixa)
 			if err != nil {
 				return err
@@ -191,7 +193,7 @@ func (l *lateralOp) expand(ctx context.Context, batch arrow.RecordBatch) error {
 }
 
 // run evaluates the subquery for one combination of outer values and
-// returns its rows as one batch.
+// returns its rows as one rec.
 func (l *lateralOp) run(ctx context.Context, outer map[int]expr.Expr) (arrow.RecordBatch, error) {
 	op, err := l.lw.openSub(ctx, l.n.Sub, outer)
 	if err != nil {

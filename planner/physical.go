@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
@@ -282,9 +284,9 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	var op executor.Operator
 	switch n.Rel.Kind {
 	case catalog.FileTable:
-		t, proj := n.Rel.File, n.Project
-		op = executor.NewScan(schema, func(ctx context.Context) (executor.BatchReader, error) {
-			return newSplitReader(ctx, t, proj)
+		t, proj, filter := n.Rel.File, n.Project, scanFilter(n)
+		op = executor.NewScan(schema, func(ctx context.Context) (batch.Reader, error) {
+			return newSplitReader(ctx, t, proj, filter)
 		})
 	case catalog.MemoryTable:
 		batches := n.Rel.Mem.Snapshot()
@@ -299,7 +301,7 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 		op = executor.NewBatches(schema, projected)
 	case catalog.SystemTable:
 		sys, proj := n.Rel.System, n.Project
-		op = executor.NewScan(schema, func(ctx context.Context) (executor.BatchReader, error) {
+		op = executor.NewScan(schema, func(ctx context.Context) (batch.Reader, error) {
 			rows, err := sys.Rows(ctx)
 			if err != nil {
 				return nil, err
@@ -332,11 +334,11 @@ type splitReader struct {
 	t      connectors.Table
 	proj   []int
 	splits []connectors.Split
-	cur    executor.BatchReader
+	cur    batch.Reader
 }
 
-func newSplitReader(ctx context.Context, t connectors.Table, proj []int) (executor.BatchReader, error) {
-	splits, err := t.Splits(ctx)
+func newSplitReader(ctx context.Context, t connectors.Table, proj []int, filter connectors.Filter) (batch.Reader, error) {
+	splits, err := t.Splits(ctx, filter)
 	if err != nil {
 		return nil, err
 	}

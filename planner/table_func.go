@@ -6,12 +6,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // TableFunc is a set-returning function in FROM (generate_series).
@@ -202,11 +204,11 @@ func (s *seriesOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if s.done {
 		return nil, nil
 	}
-	if err := executor.CheckCancel(ctx); err != nil {
+	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
 	var vals []int64
-	for len(vals) < executor.BatchSize {
+	for len(vals) < batch.Size {
 		if (s.step > 0 && s.cur > s.stop) || (s.step < 0 && s.cur < s.stop) {
 			s.done = true
 			break

@@ -116,10 +116,10 @@ func TestBadClients(t *testing.T) {
 	}
 }
 
-func init() {
-	// A function that panics, to check that a panic in one query is that
-	// query's error only (registered in this test binary alone).
-	expr.RegisterRowFunc("lakesql_test_panic", types.Int64, nil, func([]any) (any, error) { panic("boom") })
+// testFunctions adds a function that panics, to check that a panic in one
+// query is that query's error only.
+func testFunctions(r *expr.Registry) {
+	r.RegisterRowFunc("lakesql_test_panic", types.Int64, nil, func([]any) (any, error) { panic("boom") })
 }
 
 // A panic while running a query becomes an XX000 error for that query;

@@ -21,7 +21,7 @@ func startServer(t *testing.T) string {
 	root := fstest.MapFS{
 		"people.csv": {Data: []byte("id,name,born,score\n1,ann,1990-05-01,10.5\n2,bob,1985-12-24,7\n3,cid,,\n")},
 	}
-	eng, err := engine.New(engine.Config{Root: root, RootName: "test", Database: "lake"})
+	eng, err := engine.New(engine.Config{Root: root, RootName: "test", Database: "lake", Functions: testFunctions})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,36 +10,45 @@ import (
 	"github.com/lakesql/lakesql/types"
 )
 
+// RegisterFunctions adds pg_catalog's functions to r: the reg* names, the
+// catalog helpers clients call while browsing, the privilege checks.
+func RegisterFunctions(r *expr.Registry) {
+	registerRegNames(r)
+	registerCatalogFunctions(r)
+	registerArrayContains(r)
+	registerPrivileges(r)
+}
+
 // The catalog functions clients call while browsing (psql, JDBC, BI tools).
-func init() {
+func registerCatalogFunctions(r *expr.Registry) {
 	I, T, B := types.Int64, types.String, types.Bool
 	constant := func(v any) expr.RowFunc { return func([]any) (any, error) { return v, nil } }
-	expr.RegisterRowFunc("pg_table_is_visible", B, []arrow.DataType{I}, constant(true))
-	expr.RegisterRowFunc("pg_type_is_visible", B, []arrow.DataType{I}, constant(true))
-	expr.RegisterRowFunc("pg_function_is_visible", B, []arrow.DataType{I}, constant(true))
-	expr.RegisterRowFunc("pg_get_userbyid", T, []arrow.DataType{I}, constant("lakesql"))
-	expr.RegisterRowFunc("pg_encoding_to_char", T, []arrow.DataType{I}, constant("UTF8"))
-	expr.RegisterRowFunc("pg_get_indexdef", T, []arrow.DataType{I, I, B}, constant(""))
-	expr.RegisterRowFunc("pg_get_constraintdef", T, []arrow.DataType{I, B}, constant(""))
-	expr.RegisterRowFunc("pg_get_viewdef", T, []arrow.DataType{I, B}, constant(""))
-	expr.RegisterRowFunc("pg_get_expr", T, []arrow.DataType{T, I, B}, func(a []any) (any, error) { return a[0], nil })
-	expr.RegisterRowFunc("obj_description", T, []arrow.DataType{I, T}, constant(nil))
-	expr.RegisterRowFunc("col_description", T, []arrow.DataType{I, I}, constant(nil))
-	expr.RegisterRowFunc("shobj_description", T, []arrow.DataType{I, T}, constant(nil))
-	expr.RegisterRowFunc("pg_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
+	r.RegisterRowFunc("pg_table_is_visible", B, []arrow.DataType{I}, constant(true))
+	r.RegisterRowFunc("pg_type_is_visible", B, []arrow.DataType{I}, constant(true))
+	r.RegisterRowFunc("pg_function_is_visible", B, []arrow.DataType{I}, constant(true))
+	r.RegisterRowFunc("pg_get_userbyid", T, []arrow.DataType{I}, constant("lakesql"))
+	r.RegisterRowFunc("pg_encoding_to_char", T, []arrow.DataType{I}, constant("UTF8"))
+	r.RegisterRowFunc("pg_get_indexdef", T, []arrow.DataType{I, I, B}, constant(""))
+	r.RegisterRowFunc("pg_get_constraintdef", T, []arrow.DataType{I, B}, constant(""))
+	r.RegisterRowFunc("pg_get_viewdef", T, []arrow.DataType{I, B}, constant(""))
+	r.RegisterRowFunc("pg_get_expr", T, []arrow.DataType{T, I, B}, func(a []any) (any, error) { return a[0], nil })
+	r.RegisterRowFunc("obj_description", T, []arrow.DataType{I, T}, constant(nil))
+	r.RegisterRowFunc("col_description", T, []arrow.DataType{I, I}, constant(nil))
+	r.RegisterRowFunc("shobj_description", T, []arrow.DataType{I, T}, constant(nil))
+	r.RegisterRowFunc("pg_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
 	for _, name := range []string{"pg_get_statisticsobjdef_columns", "pg_get_partkeydef", "pg_get_triggerdef", "pg_get_ruledef",
 		"pg_get_function_identity_arguments", "pg_get_function_result", "pg_get_function_arguments", "pg_partition_root", "pg_get_serial_sequence_oid"} {
-		expr.RegisterRowFunc(name, T, []arrow.DataType{I, B}, constant(nil))
+		r.RegisterRowFunc(name, T, []arrow.DataType{I, B}, constant(nil))
 	}
-	expr.RegisterRowFunc("pg_relation_is_publishable", B, []arrow.DataType{I}, constant(false))
-	expr.RegisterRowFunc("pg_get_serial_sequence", T, []arrow.DataType{T, T}, constant(nil))
-	expr.RegisterRowFunc("pg_is_in_recovery", B, nil, constant(false))
-	expr.RegisterRowFunc("pg_is_wal_replay_paused", B, nil, constant(false))
+	r.RegisterRowFunc("pg_relation_is_publishable", B, []arrow.DataType{I}, constant(false))
+	r.RegisterRowFunc("pg_get_serial_sequence", T, []arrow.DataType{T, T}, constant(nil))
+	r.RegisterRowFunc("pg_is_in_recovery", B, nil, constant(false))
+	r.RegisterRowFunc("pg_is_wal_replay_paused", B, nil, constant(false))
 	// Sizes of objects lakesql does not store (files are read in place).
 	for _, name := range []string{"pg_database_size", "pg_tablespace_size"} {
-		expr.RegisterVariadicRowFunc(name, I, constant(int64(0)))
+		r.RegisterVariadicRowFunc(name, I, constant(int64(0)))
 	}
-	expr.RegisterRowFunc("pg_size_pretty", T, []arrow.DataType{I}, func(a []any) (any, error) {
+	r.RegisterRowFunc("pg_size_pretty", T, []arrow.DataType{I}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
@@ -47,28 +56,28 @@ func init() {
 	})
 	for _, name := range []string{"pg_stat_get_numscans", "pg_stat_get_tuples_returned", "pg_stat_get_tuples_fetched",
 		"pg_stat_get_live_tuples", "pg_stat_get_dead_tuples", "pg_indexes_size", "pg_table_size"} {
-		expr.RegisterRowFunc(name, I, []arrow.DataType{I}, constant(int64(0)))
+		r.RegisterRowFunc(name, I, []arrow.DataType{I}, constant(int64(0)))
 	}
-	expr.RegisterRowFunc("quote_literal", T, []arrow.DataType{T}, func(a []any) (any, error) {
+	r.RegisterRowFunc("quote_literal", T, []arrow.DataType{T}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
 		return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
 	})
-	expr.RegisterRowFunc("pg_total_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
-	expr.RegisterRowFunc("format_type", T, []arrow.DataType{I, I}, func(a []any) (any, error) {
+	r.RegisterRowFunc("pg_total_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
+	r.RegisterRowFunc("format_type", T, []arrow.DataType{I, I}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
 		return FormatType(a[0].(int64), a[1]), nil
 	})
-	expr.RegisterRowFunc("quote_ident", T, []arrow.DataType{T}, func(a []any) (any, error) {
+	r.RegisterRowFunc("quote_ident", T, []arrow.DataType{T}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
 		return QuoteIdent(a[0].(string)), nil
 	})
-	expr.RegisterRowFunc("array_to_string", T, []arrow.DataType{types.List(T), T}, func(a []any) (any, error) {
+	r.RegisterRowFunc("array_to_string", T, []arrow.DataType{types.List(T), T}, func(a []any) (any, error) {
 		if a[0] == nil || a[1] == nil {
 			return nil, nil
 		}
@@ -158,8 +167,8 @@ func QuoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-func init() {
-	expr.RegisterRowFunc("array_contains", types.Bool, []arrow.DataType{types.List(types.String), types.String}, func(a []any) (any, error) {
+func registerArrayContains(r *expr.Registry) {
+	r.RegisterRowFunc("array_contains", types.Bool, []arrow.DataType{types.List(types.String), types.String}, func(a []any) (any, error) {
 		if a[0] == nil || a[1] == nil {
 			return nil, nil
 		}

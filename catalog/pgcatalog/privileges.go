@@ -14,7 +14,7 @@ import (
 // privilege argument (always the last) may list several, and the answer
 // is whether any of them is held. The user and object arguments may be
 // left out or given by name or OID.
-func init() {
+func registerPrivileges(r *expr.Registry) {
 	held := func(allowed ...string) expr.RowFunc {
 		return func(a []any) (any, error) {
 			if len(a) == 0 {
@@ -36,10 +36,10 @@ func init() {
 		}
 	}
 	for _, name := range []string{"has_table_privilege", "has_any_column_privilege", "has_column_privilege", "has_sequence_privilege"} {
-		expr.RegisterVariadicRowFunc(name, types.Bool, held("select", "references"))
+		r.RegisterVariadicRowFunc(name, types.Bool, held("select", "references"))
 	}
-	expr.RegisterVariadicRowFunc("has_schema_privilege", types.Bool, held("usage", "create"))
-	expr.RegisterVariadicRowFunc("has_database_privilege", types.Bool, held("connect", "temporary", "temp", "create"))
-	expr.RegisterVariadicRowFunc("has_function_privilege", types.Bool, held("execute"))
-	expr.RegisterVariadicRowFunc("has_type_privilege", types.Bool, held("usage"))
+	r.RegisterVariadicRowFunc("has_schema_privilege", types.Bool, held("usage", "create"))
+	r.RegisterVariadicRowFunc("has_database_privilege", types.Bool, held("connect", "temporary", "temp", "create"))
+	r.RegisterVariadicRowFunc("has_function_privilege", types.Bool, held("execute"))
+	r.RegisterVariadicRowFunc("has_type_privilege", types.Bool, held("usage"))
 }

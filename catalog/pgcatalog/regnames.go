@@ -50,10 +50,10 @@ var procNames = sync.OnceValue(func() map[int64]string {
 
 // What a reg* value reads as when cast to text: the object's name, or
 // its number when there is no such object (as PostgreSQL prints it).
-func init() {
+func registerRegNames(r *expr.Registry) {
 	I, T := types.Int64, types.String
 	oidText := func(a any) string { return strconv.FormatInt(a.(int64), 10) }
-	expr.RegisterRowFunc("lakesql_regtype_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
+	r.RegisterRowFunc("lakesql_regtype_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
@@ -65,7 +65,7 @@ func init() {
 		}
 		return oidText(a[0]), nil
 	})
-	expr.RegisterRowFunc("lakesql_regproc_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
+	r.RegisterRowFunc("lakesql_regproc_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
@@ -77,7 +77,7 @@ func init() {
 		}
 		return oidText(a[0]), nil
 	})
-	expr.RegisterRowFunc("lakesql_regnamespace_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
+	r.RegisterRowFunc("lakesql_regnamespace_name", T, []arrow.DataType{I}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}

@@ -20,6 +20,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("query", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
+	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
 	format := fl.String("format", "table", "output format: table, csv or json")
 	file := fl.String("f", "", "read SQL from this file")
 	if err := fl.Parse(args); err != nil {
@@ -50,7 +51,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name})
+	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Threads: *threads})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1

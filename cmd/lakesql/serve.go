@@ -19,6 +19,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
+	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
 	listen := fl.String("listen", "127.0.0.1:5433", "address to listen on")
 	database := fl.String("database", "lake", "database name clients see")
 	if err := fl.Parse(args); err != nil {
@@ -29,7 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database})
+	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database, Threads: *threads})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1

@@ -11,9 +11,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/decimal"
 	"github.com/lakesql/lakesql/types/text"
 )
 
@@ -156,8 +158,8 @@ type sumDecAcc struct {
 var maxDec = decimal128.GetMaxValue(38)
 
 func (s *sumDecAcc) add(g uint32, v decimal128.Num) error {
-	r := s.sum[g].Add(v)
-	if !r.FitsInPrecision(38) {
+	r, ok := decimal.Add(s.sum[g], v)
+	if !ok || !decimal.Fits(r, 38) {
 		return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
 	}
 	s.sum[g] = r
@@ -180,9 +182,21 @@ func (s *sumDecAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 		return nil
 	}
 	d := a.(*array.Decimal128)
+	vals := d.Values()
+	if d.NullN() == 0 {
+		for i, g := range groups {
+			r, ok := decimal.Add(s.sum[g], vals[i])
+			if !ok || !decimal.Fits(r, 38) {
+				return errNumericOverflow
+			}
+			s.sum[g] = r
+			s.seen[g] = true
+		}
+		return nil
+	}
 	for i, g := range groups {
 		if d.IsValid(i) {
-			if err := s.add(g, d.Value(i)); err != nil {
+			if err := s.add(g, vals[i]); err != nil {
 				return err
 			}
 		}
@@ -301,13 +315,13 @@ const (
 	avgFloat
 )
 
-// avgAcc keeps exact sums (big.Int of the unscaled values) for integer and
-// numeric input, a float sum otherwise.
+// avgAcc keeps exact sums (128-bit, of the unscaled values) for integer
+// and numeric input, a float sum otherwise.
 type avgAcc struct {
 	ret     arrow.DataType
 	kind    int
 	inScale int32
-	isum    []big.Int
+	isum    []decimal128.Num
 	fsum    []float64
 	n       []int64
 }
@@ -328,25 +342,36 @@ func (a *avgAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 	case avgInt:
 		a.isum = grow(a.isum, ng)
 		v := ints(x)
-		var t big.Int
 		for i, g := range groups {
 			if x.IsValid(i) {
-				a.isum[g].Add(&a.isum[g], t.SetInt64(v[i]))
+				s, ok := decimal.Add(a.isum[g], decimal128.FromI64(v[i]))
+				if !ok {
+					return errNumericOverflow
+				}
+				a.isum[g] = s
 				a.n[g]++
 			}
 		}
 	case avgDec:
 		a.isum = grow(a.isum, ng)
 		d := x.(*array.Decimal128)
+		vals := d.Values()
 		for i, g := range groups {
 			if d.IsValid(i) {
-				a.isum[g].Add(&a.isum[g], d.Value(i).BigInt())
+				s, ok := decimal.Add(a.isum[g], vals[i])
+				if !ok {
+					return errNumericOverflow
+				}
+				a.isum[g] = s
 				a.n[g]++
 			}
 		}
 	}
 	return nil
 }
+
+var errNumericOverflow = sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+
 func (a *avgAcc) Merge(o Accumulator, groups []uint32, ng int) error {
 	oa := o.(*avgAcc)
 	a.n = grow(a.n, ng)
@@ -358,7 +383,11 @@ func (a *avgAcc) Merge(o Accumulator, groups []uint32, ng int) error {
 			a.fsum[t] += oa.fsum[g]
 		}
 		if g < len(oa.isum) {
-			a.isum[t].Add(&a.isum[t], &oa.isum[g])
+			s, ok := decimal.Add(a.isum[t], oa.isum[g])
+			if !ok {
+				return errNumericOverflow
+			}
+			a.isum[t] = s
 		}
 	}
 	return nil
@@ -390,7 +419,16 @@ func (a *avgAcc) Result(ng int) (arrow.Array, error) {
 			b.AppendNull()
 			continue
 		}
-		r := new(big.Rat).SetFrac(&a.isum[g], new(big.Int).Mul(div, big.NewInt(a.n[g])))
+		// sum / n at the result's scale: sum * 10^(rs - scale) / n.
+		if dt.Scale >= scale {
+			if num, ok := decimal.MulPow10(a.isum[g], dt.Scale-scale); ok {
+				if q, ok := decimal.DivRound(num, decimal128.FromI64(a.n[g])); ok && decimal.Fits(q, dt.Precision) {
+					b.Append(q)
+					continue
+				}
+			}
+		}
+		r := new(big.Rat).SetFrac(a.isum[g].BigInt(), new(big.Int).Mul(div, big.NewInt(a.n[g])))
 		d, err := text.RatToDecimal(r, dt.Precision, dt.Scale)
 		if err != nil {
 			return nil, err

@@ -3,12 +3,16 @@ package expr
 import (
 	"math"
 	"math/big"
+	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/decimal"
 	"github.com/lakesql/lakesql/types/text"
 )
 
@@ -42,148 +46,34 @@ func divScale(sa, sb int32) int32 { return max(sa, sb, 16) }
 func arithKernel(op string, t, ret arrow.DataType) kernel {
 	switch {
 	case types.IsInteger(t):
-		lo, hi := intRange(ret)
 		return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-			a, b := int64s(args[0]), int64s(args[1])
-			v := valid(n, args[0], args[1])
-			out := make([]int64, n)
-			for i := 0; i < n; i++ {
-				if !isValid(v, i) {
-					continue
-				}
-				x, y := a[i], b[i]
-				var r int64
-				switch op {
-				case "+":
-					r = x + y
-					if (r > x) != (y > 0) {
-						return nil, rangeErr(ret)
-					}
-				case "-":
-					r = x - y
-					if (r < x) != (y > 0) {
-						return nil, rangeErr(ret)
-					}
-				case "*":
-					if x != 0 && y != 0 {
-						hiBits, loBits := mulCheck(x, y)
-						if !hiBits {
-							return nil, rangeErr(ret)
-						}
-						r = loBits
-					}
-				case "/":
-					if y == 0 {
-						return nil, errDivZero
-					}
-					if x == math.MinInt64 && y == -1 {
-						return nil, rangeErr(ret)
-					}
-					r = x / y
-				case "%":
-					if y == 0 {
-						return nil, errDivZero
-					}
-					if y == -1 {
-						r = 0
-					} else {
-						r = x % y
-					}
-				}
-				if r < lo || r > hi {
-					return nil, rangeErr(ret)
-				}
-				out[i] = r
+			nulls := argNulls(n, args...)
+			as, bs := stride(args[0], n), stride(args[1], n)
+			switch x := args[0].(type) {
+			case *array.Int64:
+				return intArith(op, ret, x.Int64Values(), args[1].(*array.Int64).Int64Values(), as, bs, n, nulls)
+			case *array.Int32:
+				return intArith(op, ret, x.Int32Values(), args[1].(*array.Int32).Int32Values(), as, bs, n, nulls)
+			case *array.Int16:
+				return intArith(op, ret, x.Int16Values(), args[1].(*array.Int16).Int16Values(), as, bs, n, nulls)
 			}
-			return newIntArray(ec.Mem, ret, out, v), nil
+			return nil, sqlerr.New(sqlerr.InternalError, "integer arithmetic on %s", args[0].DataType())
 		}
 	case types.IsFloat(t):
 		return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-			a, b := float64s(args[0]), float64s(args[1])
-			v := valid(n, args[0], args[1])
-			out := make([]float64, n)
-			for i := 0; i < n; i++ {
-				if !isValid(v, i) {
-					continue
-				}
-				x, y := a[i], b[i]
-				var r float64
-				switch op {
-				case "+":
-					r = x + y
-				case "-":
-					r = x - y
-				case "*":
-					r = x * y
-				case "/":
-					if y == 0 {
-						return nil, errDivZero
-					}
-					r = x / y
-				case "%":
-					if y == 0 {
-						return nil, errDivZero
-					}
-					r = math.Mod(x, y)
-				}
-				if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
-					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
-				}
-				out[i] = r
+			nulls := argNulls(n, args...)
+			as, bs := stride(args[0], n), stride(args[1], n)
+			switch x := args[0].(type) {
+			case *array.Float64:
+				return floatArith(op, ret, x.Float64Values(), args[1].(*array.Float64).Float64Values(), as, bs, n, nulls)
+			case *array.Float32:
+				return floatArith(op, ret, x.Float32Values(), args[1].(*array.Float32).Float32Values(), as, bs, n, nulls)
 			}
-			return newFloatArray(ec.Mem, ret, out, v), nil
+			return nil, sqlerr.New(sqlerr.InternalError, "float arithmetic on %s", args[0].DataType())
 		}
 	case types.IsDecimal(t):
 		sa := t.(*arrow.Decimal128Type).Scale
-		rt := ret.(*arrow.Decimal128Type)
-		return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-			a, b := args[0].(*array.Decimal128), args[1].(*array.Decimal128)
-			v := valid(n, a, b)
-			out := make([]decimal128.Num, n)
-			for i := 0; i < n; i++ {
-				if !isValid(v, i) {
-					continue
-				}
-				x, y := a.Value(i), b.Value(i)
-				var r decimal128.Num
-				switch op {
-				case "+":
-					r = x.Add(y).IncreaseScaleBy(rt.Scale - sa)
-				case "-":
-					r = x.Sub(y).IncreaseScaleBy(rt.Scale - sa)
-				case "*":
-					p := new(big.Int).Mul(x.BigInt(), y.BigInt())
-					// p has scale 2*sa; bring it to rt.Scale.
-					d, err := text.RatToDecimal(new(big.Rat).SetFrac(p, pow10(2*sa)), rt.Precision, rt.Scale)
-					if err != nil {
-						return nil, err
-					}
-					r = d
-				case "/", "%":
-					if y.Sign() == 0 {
-						return nil, errDivZero
-					}
-					if op == "%" {
-						_, rem := new(big.Int).QuoRem(x.BigInt(), y.BigInt(), new(big.Int))
-						r = decimal128.FromBigInt(rem).IncreaseScaleBy(rt.Scale - sa)
-						break
-					}
-					q := new(big.Rat).SetFrac(x.BigInt(), y.BigInt())
-					d, err := text.RatToDecimal(q, rt.Precision, rt.Scale)
-					if err != nil {
-						return nil, err
-					}
-					r = d
-				}
-				if !r.FitsInPrecision(rt.Precision) {
-					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
-				}
-				out[i] = r
-			}
-			bld := array.NewDecimal128Builder(ec.Mem, rt)
-			bld.AppendValues(out, v)
-			return bld.NewArray(), nil
-		}
+		return decimalKernel(op, sa, sa, ret.(*arrow.Decimal128Type))
 	}
 	return nil
 }
@@ -266,55 +156,283 @@ func decimalResult(op string, a, b *arrow.Decimal128Type) arrow.DataType {
 	return types.Decimal(types.MaxDecimalPrecision, max(a.Scale, b.Scale))
 }
 
-// decimalKernel computes a * b, a / b or a % b exactly, rounding the
-// result half away from zero to ret's scale.
-func decimalKernel(op string, sa, sb int32, ret *arrow.Decimal128Type) kernel {
-	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-		a, b := args[0].(*array.Decimal128), args[1].(*array.Decimal128)
-		v := valid(n, a, b)
-		out := make([]decimal128.Num, n)
-		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
+type integer interface{ ~int16 | ~int32 | ~int64 }
+
+// intArith computes x op y row by row (strides as in cmpOrdered) in
+// int64 with overflow checks against ret's range; rows NULL in either
+// operand are skipped by the checks (their slots hold anything).
+func intArith[T integer](op string, ret arrow.DataType, x, y []T, xs, ys, n int, nulls *memory.Buffer) (arrow.Array, error) {
+	lo, hi := intRange(ret)
+	out := make([]T, n)
+	bad := -1 // first row whose result is out of range or divides by zero
+	switch op {
+	case "+":
+		for i := range out {
+			a, b := int64(x[i*xs]), int64(y[i*ys])
+			r := a + b
+			if (r > a) != (b > 0) || r < lo || r > hi {
+				if bad < 0 && validBit(nulls, i) {
+					bad = i
+				}
+			}
+			out[i] = T(r)
+		}
+	case "-":
+		for i := range out {
+			a, b := int64(x[i*xs]), int64(y[i*ys])
+			r := a - b
+			if (r < a) != (b > 0) || r < lo || r > hi {
+				if bad < 0 && validBit(nulls, i) {
+					bad = i
+				}
+			}
+			out[i] = T(r)
+		}
+	case "*":
+		for i := range out {
+			a, b := int64(x[i*xs]), int64(y[i*ys])
+			h, l := bits.Mul64(uint64(a), uint64(b))
+			hs := int64(h)
+			if a < 0 {
+				hs -= b
+			}
+			if b < 0 {
+				hs -= a
+			}
+			r := int64(l)
+			if hs != r>>63 || r < lo || r > hi {
+				if bad < 0 && validBit(nulls, i) {
+					bad = i
+				}
+			}
+			out[i] = T(r)
+		}
+	case "/", "%":
+		for i := range out {
+			a, b := int64(x[i*xs]), int64(y[i*ys])
+			if b == 0 || (op == "/" && a == math.MinInt64 && b == -1) {
+				if validBit(nulls, i) {
+					if b == 0 {
+						return nil, errDivZero
+					}
+					return nil, rangeErr(ret)
+				}
 				continue
 			}
-			x, y := a.Value(i), b.Value(i)
-			var r *big.Rat
-			switch op {
-			case "*":
-				if sa+sb == ret.Scale {
-					p := x.Mul(y)
-					// Fast path when the product fits (checked by dividing back).
-					if y.Sign() != 0 {
-						if q, _ := p.Div(y); q == x && p.FitsInPrecision(ret.Precision) {
-							out[i] = p
-							continue
-						}
-					}
-				}
-				r = new(big.Rat).SetFrac(new(big.Int).Mul(x.BigInt(), y.BigInt()), pow10(sa+sb))
-			case "/":
-				if y.Sign() == 0 {
-					return nil, errDivZero
-				}
-				r = new(big.Rat).SetFrac(new(big.Int).Mul(x.BigInt(), pow10(sb)), new(big.Int).Mul(y.BigInt(), pow10(sa)))
-			case "%":
-				if y.Sign() == 0 {
-					return nil, errDivZero
-				}
-				s := max(sa, sb)
-				xb := new(big.Int).Mul(x.BigInt(), pow10(s-sa))
-				yb := new(big.Int).Mul(y.BigInt(), pow10(s-sb))
-				_, rem := new(big.Int).QuoRem(xb, yb, new(big.Int))
-				r = new(big.Rat).SetFrac(rem, pow10(s))
+			var r int64
+			switch {
+			case op == "%" && b == -1:
+				r = 0
+			case op == "%":
+				r = a % b
+			default:
+				r = a / b
 			}
+			if (r < lo || r > hi) && bad < 0 && validBit(nulls, i) {
+				bad = i
+			}
+			out[i] = T(r)
+		}
+	}
+	if bad >= 0 {
+		return nil, rangeErr(ret)
+	}
+	return fixedArray(ret, out, nulls), nil
+}
+
+type float interface{ ~float32 | ~float64 }
+
+// floatArith computes x op y row by row; an infinite result from finite
+// operands is an overflow error, as in PostgreSQL.
+func floatArith[T float](op string, ret arrow.DataType, x, y []T, xs, ys, n int, nulls *memory.Buffer) (arrow.Array, error) {
+	out := make([]T, n)
+	switch op {
+	case "+":
+		for i := range out {
+			out[i] = x[i*xs] + y[i*ys]
+		}
+	case "-":
+		for i := range out {
+			out[i] = x[i*xs] - y[i*ys]
+		}
+	case "*":
+		for i := range out {
+			out[i] = x[i*xs] * y[i*ys]
+		}
+	case "/", "%":
+		for i := range out {
+			a, b := x[i*xs], y[i*ys]
+			if b == 0 {
+				if validBit(nulls, i) {
+					return nil, errDivZero
+				}
+				continue
+			}
+			if op == "/" {
+				out[i] = a / b
+			} else {
+				out[i] = T(math.Mod(float64(a), float64(b)))
+			}
+		}
+	}
+	for i, r := range out {
+		f := float64(r)
+		if math.IsInf(f, 0) && validBit(nulls, i) && !math.IsInf(float64(x[i*xs]), 0) && !math.IsInf(float64(y[i*ys]), 0) {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+		}
+	}
+	return fixedArray(ret, out, nulls), nil
+}
+
+// decimalKernel computes a op b over numerics of scales sa and sb exactly,
+// rounding the result half away from zero to ret's scale (as PostgreSQL
+// does), on 128-bit integers (see package decimal). Operands the 128-bit
+// path cannot handle exactly fall back to math/big for that row.
+func decimalKernel(op string, sa, sb int32, ret *arrow.Decimal128Type) kernel {
+	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+		x, y := decimals(args[0]), decimals(args[1])
+		nulls := argNulls(n, args[0], args[1])
+		xs, ys := stride(args[0], n), stride(args[1], n)
+		out := make([]decimal128.Num, n)
+		var err error
+		switch op {
+		case "+", "-":
+			err = decimalAddSub(op == "-", x, y, xs, ys, sa, sb, ret, nulls, out)
+		case "*":
+			err = decimalMul(x, y, xs, ys, sa+sb, ret, nulls, out)
+		case "/":
+			err = decimalDiv(x, y, xs, ys, sa, sb, ret, nulls, out)
+		case "%":
+			err = decimalMod(x, y, xs, ys, sa, sb, ret, nulls, out)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return decimalArray(ret, out, nulls), nil
+	}
+}
+
+var errNumericOverflow = sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+
+// decimalAddSub computes x ± y with both brought to ret's scale.
+func decimalAddSub(sub bool, x, y []decimal128.Num, xs, ys int, sa, sb int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	for i := range out {
+		if !validBit(nulls, i) {
+			continue
+		}
+		a, ok1 := decimal.Rescale(x[i*xs], sa, ret.Scale)
+		b, ok2 := decimal.Rescale(y[i*ys], sb, ret.Scale)
+		var r decimal128.Num
+		var ok bool
+		if sub {
+			r, ok = decimal.Sub(a, b)
+		} else {
+			r, ok = decimal.Add(a, b)
+		}
+		if !ok || !ok1 || !ok2 || !decimal.Fits(r, ret.Precision) {
+			return errNumericOverflow
+		}
+		out[i] = r
+	}
+	return nil
+}
+
+// decimalMul computes x * y; the exact product has scale ps.
+func decimalMul(x, y []decimal128.Num, xs, ys int, ps int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	for i := range out {
+		if !validBit(nulls, i) {
+			continue
+		}
+		p, ok := decimal.Mul(x[i*xs], y[i*ys])
+		if ok {
+			p, ok = decimal.Rescale(p, ps, ret.Scale)
+		}
+		if !ok {
+			// Beyond 127 bits before rounding: exact arithmetic.
+			r := new(big.Rat).SetFrac(new(big.Int).Mul(x[i*xs].BigInt(), y[i*ys].BigInt()), pow10(ps))
 			d, err := text.RatToDecimal(r, ret.Precision, ret.Scale)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			out[i] = d
+			p = d
 		}
-		bld := array.NewDecimal128Builder(ec.Mem, ret)
-		bld.AppendValues(out, v)
-		return bld.NewArray(), nil
+		if !decimal.Fits(p, ret.Precision) {
+			return errNumericOverflow
+		}
+		out[i] = p
 	}
+	return nil
+}
+
+// decimalDiv computes x / y rounded to ret's scale: x * 10^(rs+sb-sa) / y.
+func decimalDiv(x, y []decimal128.Num, xs, ys int, sa, sb int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	shift := ret.Scale + sb - sa
+	for i := range out {
+		if !validBit(nulls, i) {
+			continue
+		}
+		if y[i*ys] == (decimal128.Num{}) {
+			return errDivZero
+		}
+		var q decimal128.Num
+		ok := shift >= 0 && shift <= 38
+		if ok {
+			var num decimal128.Num
+			if num, ok = decimal.MulPow10(x[i*xs], shift); ok {
+				q, ok = decimal.DivRound(num, y[i*ys])
+			}
+		}
+		if !ok {
+			r := new(big.Rat).SetFrac(new(big.Int).Mul(x[i*xs].BigInt(), pow10(sb)), new(big.Int).Mul(y[i*ys].BigInt(), pow10(sa)))
+			d, err := text.RatToDecimal(r, ret.Precision, ret.Scale)
+			if err != nil {
+				return err
+			}
+			q = d
+		}
+		if !decimal.Fits(q, ret.Precision) {
+			return errNumericOverflow
+		}
+		out[i] = q
+	}
+	return nil
+}
+
+// decimalMod computes the remainder of x / y (sign of x), at scale
+// max(sa, sb), brought to ret's scale.
+func decimalMod(x, y []decimal128.Num, xs, ys int, sa, sb int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	s := max(sa, sb)
+	for i := range out {
+		if !validBit(nulls, i) {
+			continue
+		}
+		if y[i*ys] == (decimal128.Num{}) {
+			return errDivZero
+		}
+		a, ok1 := decimal.Rescale(x[i*xs], sa, s)
+		b, ok2 := decimal.Rescale(y[i*ys], sb, s)
+		var r decimal128.Num
+		ok := ok1 && ok2
+		if ok {
+			_, r, ok = decimal.DivTrunc(a, b)
+		}
+		if ok {
+			r, ok = decimal.Rescale(r, s, ret.Scale)
+		}
+		if !ok {
+			xb := new(big.Int).Mul(x[i*xs].BigInt(), pow10(s-sa))
+			yb := new(big.Int).Mul(y[i*ys].BigInt(), pow10(s-sb))
+			_, rem := new(big.Int).QuoRem(xb, yb, new(big.Int))
+			d, err := text.RatToDecimal(new(big.Rat).SetFrac(rem, pow10(s)), ret.Precision, ret.Scale)
+			if err != nil {
+				return err
+			}
+			r = d
+		}
+		if !decimal.Fits(r, ret.Precision) {
+			return errNumericOverflow
+		}
+		out[i] = r
+	}
+	return nil
 }

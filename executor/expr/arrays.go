@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -318,7 +319,7 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
-func init() { register(bindArrayConstructor, "array") }
+func registerArrays(r *Registry) { r.add(bindArrayConstructor, "array") }
 
 // MaxArrayDims is PostgreSQL's limit on an array's dimensions (MAXDIM):
 // ARRAY constructors nest at most this deep.

@@ -5,6 +5,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -208,18 +209,18 @@ func NewInList(e Expr, list []Expr, negated bool) (Expr, error) {
 	}
 	var out Expr
 	for _, x := range all[1:] {
-		eq, err := Bind("=", []Expr{all[0], x})
+		eq, err := BindOperator("=", []Expr{all[0], x})
 		if err != nil {
 			return nil, err
 		}
 		if out == nil {
 			out = eq
-		} else if out, err = Bind("or", []Expr{out, eq}); err != nil {
+		} else if out, err = BindOperator("or", []Expr{out, eq}); err != nil {
 			return nil, err
 		}
 	}
 	if negated {
-		return Bind("not", []Expr{out})
+		return BindOperator("not", []Expr{out})
 	}
 	return out, nil
 }

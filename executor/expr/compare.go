@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/types"
 )
 
@@ -99,9 +100,11 @@ func cmpFloat(a, b float64) int {
 func compareKernel(op string) kernel {
 	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 		a, b := args[0], args[1]
-		c := comparer(a, b)
 		out := make([]bool, n)
+		var c cmpFunc
 		if op == "<=>" || op == "is_distinct" {
+			a, b = expand(ec, a, n), expand(ec, b, n)
+			c = comparer(a, b)
 			for i := 0; i < n; i++ {
 				an, bn := a.IsNull(i), b.IsNull(i)
 				var eq bool
@@ -117,29 +120,39 @@ func compareKernel(op string) kernel {
 			}
 			return newBoolArray(ec.Mem, out, nil), nil
 		}
-		v := valid(n, a, b)
+		nulls := argNulls(n, a, b)
+		if compareTyped(op, a, b, n, out) {
+			return boolArray(out, nulls), nil
+		}
+		a, b = expand(ec, a, n), expand(ec, b, n)
+		c = comparer(a, b)
 		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
+			if !validBit(nulls, i) {
 				continue
 			}
-			r := c(i, i)
-			switch op {
-			case "=":
-				out[i] = r == 0
-			case "<>":
-				out[i] = r != 0
-			case "<":
-				out[i] = r < 0
-			case "<=":
-				out[i] = r <= 0
-			case ">":
-				out[i] = r > 0
-			case ">=":
-				out[i] = r >= 0
-			}
+			out[i] = cmpResult(op, c(i, i))
 		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return boolArray(out, nulls), nil
 	}
+}
+
+// cmpResult turns a three-way comparison into op's answer.
+func cmpResult(op string, r int) bool {
+	switch op {
+	case "=":
+		return r == 0
+	case "<>":
+		return r != 0
+	case "<":
+		return r < 0
+	case "<=":
+		return r <= 0
+	case ">":
+		return r > 0
+	case ">=":
+		return r >= 0
+	}
+	return false
 }
 
 // andKernel / orKernel implement three-valued logic over whole arrays.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -280,8 +281,8 @@ func bindIntervalScale(op string, a, b Expr) (Expr, error) {
 	}}, nil
 }
 
-func init() {
-	register(func(name string, args []Expr) (Expr, error) {
+func registerDatetime(r *Registry) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 0 {
 			return nil, funcErr(name, args)
 		}
@@ -295,7 +296,7 @@ func init() {
 			return newIntArray(ec.Mem, types.Date, out, nil), nil
 		}}, nil
 	}, "current_date")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 0 {
 			return nil, funcErr(name, args)
 		}
@@ -315,10 +316,10 @@ func init() {
 			return newIntArray(ec.Mem, ret, out, nil), nil
 		}}, nil
 	}, "now", "localtimestamp", "current_timestamp", "transaction_timestamp", "statement_timestamp", "clock_timestamp")
-	register(bindDatePart, "date_part", "extract")
-	register(bindDateTrunc, "date_trunc")
-	register(bindAge, "age")
-	register(fixed(types.Date, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
+	r.add(bindDatePart, "date_part", "extract")
+	r.add(bindDateTrunc, "date_trunc")
+	r.add(bindAge, "age")
+	r.add(fixed(types.Date, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
 		y, m, d := int64s(x[0]), int64s(x[1]), int64s(x[2])
 		v := valid(n, x...)
 		out := make([]int64, n)
@@ -695,8 +696,8 @@ func ageOf(x, y int64) arrow.MonthDayNanoInterval {
 
 // to_timestamp(seconds since the epoch): a timestamp with time zone
 // (Grafana and users turn Unix times into timestamps so).
-func init() {
-	register(fixed(types.TimestampTZ, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
+func registerToTimestamp(r *Registry) {
+	r.add(fixed(types.TimestampTZ, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
 		secs := float64s(x[0])
 		v := valid(n, x[0])
 		out := make([]int64, n)

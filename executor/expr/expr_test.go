@@ -9,10 +9,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
 )
+
+// testFuncs are the built-in functions.
+var testFuncs = NewRegistry()
 
 func i32(v int32) Expr   { return NewLiteral(scalar.NewInt32Scalar(v)) }
 func i64(v int64) Expr   { return NewLiteral(scalar.NewInt64Scalar(v)) }
@@ -34,7 +38,7 @@ func eval1(t *testing.T, e Expr) (string, error) {
 
 func mustBind(t *testing.T, name string, args ...Expr) Expr {
 	t.Helper()
-	e, err := Bind(name, args)
+	e, err := testFuncs.Bind(name, args)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -115,15 +119,15 @@ func TestKernelErrors(t *testing.T) {
 		e    func() (Expr, error)
 		code string
 	}{
-		{func() (Expr, error) { return Bind("/", []Expr{i32(1), i32(0)}) }, sqlerr.DivisionByZero},
-		{func() (Expr, error) { return Bind("+", []Expr{i32(2147483647), i32(1)}) }, sqlerr.NumericValueOutOfRange},
-		{func() (Expr, error) { return Bind("*", []Expr{i64(1 << 62), i64(4)}) }, sqlerr.NumericValueOutOfRange},
+		{func() (Expr, error) { return testFuncs.Bind("/", []Expr{i32(1), i32(0)}) }, sqlerr.DivisionByZero},
+		{func() (Expr, error) { return testFuncs.Bind("+", []Expr{i32(2147483647), i32(1)}) }, sqlerr.NumericValueOutOfRange},
+		{func() (Expr, error) { return testFuncs.Bind("*", []Expr{i64(1 << 62), i64(4)}) }, sqlerr.NumericValueOutOfRange},
 		{func() (Expr, error) { return NewCast(str("abc"), types.Int32) }, sqlerr.InvalidTextRepresentation},
 		{func() (Expr, error) { return NewCast(str("99999999999"), types.Int32) }, sqlerr.NumericValueOutOfRange},
 		{func() (Expr, error) { return NewCast(cast(t, str("2024-01-01"), "date"), types.Int32) }, sqlerr.CannotCoerce},
-		{func() (Expr, error) { return Bind("+", []Expr{i32(1), cast(t, str("true"), "boolean")}) }, sqlerr.UndefinedFunction},
-		{func() (Expr, error) { return Bind("no_such_function", []Expr{i32(1)}) }, sqlerr.UndefinedFunction},
-		{func() (Expr, error) { return Bind("sqrt", []Expr{f64(-1)}) }, "2201F"},
+		{func() (Expr, error) { return testFuncs.Bind("+", []Expr{i32(1), cast(t, str("true"), "boolean")}) }, sqlerr.UndefinedFunction},
+		{func() (Expr, error) { return testFuncs.Bind("no_such_function", []Expr{i32(1)}) }, sqlerr.UndefinedFunction},
+		{func() (Expr, error) { return testFuncs.Bind("sqrt", []Expr{f64(-1)}) }, "2201F"},
 	}
 	for i, c := range cases {
 		e, err := c.e()
@@ -174,7 +178,7 @@ func BenchmarkAddInt64(b *testing.B) {
 	}
 	col := bld.NewArray()
 	batch := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "x", Type: types.Int64}}, nil), []arrow.Array{col}, 4096)
-	e, _ := Bind("+", []Expr{NewColumn(0, types.Int64, "x"), NewColumn(0, types.Int64, "x")})
+	e, _ := testFuncs.Bind("+", []Expr{NewColumn(0, types.Int64, "x"), NewColumn(0, types.Int64, "x")})
 	ec := NewContext(context.Background(), time.UTC)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,13 +5,71 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
 
+// Registry holds the functions a query can call by name. NewRegistry
+// fills it with the built-in functions; other packages add theirs
+// (pg_catalog's helpers) before it is used. Once planning starts it is
+// only read, so one registry serves every session concurrently.
+type Registry struct {
+	funcs map[string]binder
+}
+
+// NewRegistry returns a registry of the built-in functions.
+func NewRegistry() *Registry {
+	r := &Registry{funcs: map[string]binder{}}
+	for _, add := range []func(*Registry){
+		registerMath, registerPi, registerFactorial, registerStrings, registerStringArrays, registerSimilar,
+		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps,
+	} {
+		add(r)
+	}
+	return r
+}
+
+// Has reports whether name is a registered function.
+func (r *Registry) Has(name string) bool {
+	_, ok := r.funcs[name]
+	return ok
+}
+
 // Bind resolves an operator or function by name for its arguments,
 // inserting PostgreSQL's implicit casts, and returns the typed call.
-func Bind(name string, args []Expr) (Expr, error) {
+func (r *Registry) Bind(name string, args []Expr) (Expr, error) {
+	if e, ok, err := bindOperator(name, args); ok {
+		return e, err
+	}
+	if f, ok := r.funcs[name]; ok {
+		return f(name, args)
+	}
+	return nil, funcErr(name, args)
+}
+
+// BindOperator resolves one of the operators and special forms built into
+// the language (arithmetic, comparison, AND/OR/NOT, IS NULL, ||, LIKE,
+// COALESCE, subscripts, ...), which need no registry.
+func BindOperator(name string, args []Expr) (Expr, error) {
+	if e, ok, err := bindOperator(name, args); ok {
+		return e, err
+	}
+	return nil, funcErr(name, args)
+}
+
+// bindOperator binds name when it is a built-in operator (ok true).
+func bindOperator(name string, args []Expr) (e Expr, ok bool, err error) {
+	e, err = bindBuiltin(name, args)
+	if err == errNotBuiltin {
+		return nil, false, nil
+	}
+	return e, true, err
+}
+
+var errNotBuiltin = sqlerr.New(sqlerr.UndefinedFunction, "not a built-in operator")
+
+func bindBuiltin(name string, args []Expr) (Expr, error) {
 	switch name {
 	case "+", "-", "*", "/", "%":
 		return bindArith(name, args)
@@ -46,7 +104,7 @@ func Bind(name string, args []Expr) (Expr, error) {
 		if t.ID() == arrow.STRUCT {
 			return nil, opErr(name, args)
 		}
-		return &Call{Name: name, Args: u, Ret: types.Bool, fn: compareKernel(name)}, nil
+		return &Call{Name: name, Args: u, Ret: types.Bool, fn: compareKernel(name), takesConst: true}, nil
 	case "and", "or":
 		for i := range args {
 			c, err := coerce(args[i], types.Bool)
@@ -98,10 +156,7 @@ func Bind(name string, args []Expr) (Expr, error) {
 	case "array_upper", "array_lower", "array_length", "cardinality":
 		return bindArrayDim(name, args)
 	}
-	if f, ok := scalarFuncs[name]; ok {
-		return f(name, args)
-	}
-	return nil, funcErr(name, args)
+	return nil, errNotBuiltin
 }
 
 func typeList(args []Expr) string {
@@ -182,10 +237,10 @@ func bindArith(op string, args []Expr) (Expr, error) {
 			}
 			ta, tb := u[0].Type().(*arrow.Decimal128Type), u[1].Type().(*arrow.Decimal128Type)
 			ret := decimalResult(op, ta, tb)
-			return &Call{Name: op, Args: u, Ret: ret, fn: decimalKernel(op, ta.Scale, tb.Scale, ret.(*arrow.Decimal128Type))}, nil
+			return &Call{Name: op, Args: u, Ret: ret, fn: decimalKernel(op, ta.Scale, tb.Scale, ret.(*arrow.Decimal128Type)), takesConst: true}, nil
 		}
 		ret := arithType(op, t, t)
-		return &Call{Name: op, Args: u, Ret: ret, fn: arithKernel(op, t, ret)}, nil
+		return &Call{Name: op, Args: u, Ret: ret, fn: arithKernel(op, t, ret), takesConst: true}, nil
 	}
 	return nil, opErr(op, args)
 }
@@ -213,11 +268,10 @@ func bindConcatOp(args []Expr) (Expr, error) {
 
 type binder func(name string, args []Expr) (Expr, error)
 
-var scalarFuncs = map[string]binder{}
-
-func register(b binder, names ...string) {
+// add registers b under each of names.
+func (r *Registry) add(b binder, names ...string) {
 	for _, n := range names {
-		scalarFuncs[n] = b
+		r.funcs[n] = b
 	}
 }
 
@@ -265,10 +319,9 @@ type RowFunc func(args []any) (any, error)
 
 // RegisterRowFunc adds a function evaluated row by row, for catalog
 // helpers that are not worth a vectorized kernel (format_type,
-// pg_table_is_visible, ...). Arguments are cast to argTypes. It must be
-// called during package initialisation.
-func RegisterRowFunc(name string, ret arrow.DataType, argTypes []arrow.DataType, f RowFunc) {
-	register(func(n string, args []Expr) (Expr, error) {
+// pg_table_is_visible, ...). Arguments are cast to argTypes.
+func (r *Registry) RegisterRowFunc(name string, ret arrow.DataType, argTypes []arrow.DataType, f RowFunc) {
+	r.add(func(n string, args []Expr) (Expr, error) {
 		return NewRowCall(n, ret, argTypes, args, f)
 	}, name)
 }
@@ -446,8 +499,8 @@ func bindArrayDim(name string, args []Expr) (Expr, error) {
 
 // RegisterVariadicRowFunc adds a function of any number of arguments, all
 // passed as text, evaluated row by row.
-func RegisterVariadicRowFunc(name string, ret arrow.DataType, f RowFunc) {
-	register(func(n string, args []Expr) (Expr, error) {
+func (r *Registry) RegisterVariadicRowFunc(name string, ret arrow.DataType, f RowFunc) {
+	r.add(func(n string, args []Expr) (Expr, error) {
 		cast := make([]Expr, len(args))
 		for i, a := range args {
 			c, err := NewCast(a, types.String)

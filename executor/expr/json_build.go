@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -15,8 +16,8 @@ import (
 // json_build_object(k, v, ...) and json_build_array(v, ...) render their
 // arguments by type, as PostgreSQL does: numbers and booleans bare, text
 // quoted, NULL as null, arrays as JSON arrays.
-func init() {
-	register(bindJSONBuild, "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array")
+func registerJSONBuild(r *Registry) {
+	r.add(bindJSONBuild, "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array")
 }
 
 func bindJSONBuild(name string, args []Expr) (Expr, error) {

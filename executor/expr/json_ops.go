@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -17,8 +18,8 @@ import (
 // and on the nested values schema inference gives JSON files (records and
 // arrays): a -> 'k' is a's field k, a -> 2 its element 2 (0-based, negative
 // from the end), #> a path of them; the ->> forms give text.
-func init() {
-	register(bindJSONGet, "->", "->>", "#>", "#>>")
+func registerJSONOps(r *Registry) {
+	r.add(bindJSONGet, "->", "->>", "#>", "#>>")
 }
 
 func bindJSONGet(name string, args []Expr) (Expr, error) {

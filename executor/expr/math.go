@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -37,27 +38,27 @@ func pure(f func(float64) float64) func(float64) (float64, error) {
 	return func(x float64) (float64, error) { return f(x), nil }
 }
 
-func init() {
-	register(bindAbs, "abs")
-	register(bindRound("round"), "round")
-	register(bindRound("trunc"), "trunc", "truncate")
-	register(bindRound("floor"), "floor")
-	register(bindRound("ceil"), "ceil", "ceiling")
-	register(floatFunc(func(x float64) (float64, error) {
+func registerMath(r *Registry) {
+	r.add(bindAbs, "abs")
+	r.add(bindRound("round"), "round")
+	r.add(bindRound("trunc"), "trunc", "truncate")
+	r.add(bindRound("floor"), "floor")
+	r.add(bindRound("ceil"), "ceil", "ceiling")
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x < 0 {
 			return 0, sqlerr.New("2201F", "cannot take square root of a negative number")
 		}
 		return math.Sqrt(x), nil
 	}), "sqrt")
-	register(floatFunc(pure(math.Cbrt)), "cbrt")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(pure(math.Cbrt)), "cbrt")
+	r.add(floatFunc(func(x float64) (float64, error) {
 		r := math.Exp(x)
 		if math.IsInf(r, 0) {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
 		}
 		return r, nil
 	}), "exp")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x == 0 {
 			return 0, sqlerr.New("2201E", "cannot take logarithm of zero")
 		}
@@ -66,9 +67,9 @@ func init() {
 		}
 		return math.Log(x), nil
 	}), "ln")
-	register(bindLog, "log", "log10")
-	register(floatFunc(pure(func(x float64) float64 { return x * 180 / math.Pi })), "degrees")
-	register(floatFunc(pure(func(x float64) float64 { return x * math.Pi / 180 })), "radians")
+	r.add(bindLog, "log", "log10")
+	r.add(floatFunc(pure(func(x float64) float64 { return x * 180 / math.Pi })), "degrees")
+	r.add(floatFunc(pure(func(x float64) float64 { return x * math.Pi / 180 })), "radians")
 	// The periodic functions are undefined at ±infinity (PostgreSQL: 22003).
 	periodic := func(f func(float64) float64) func(float64) (float64, error) {
 		return func(x float64) (float64, error) {
@@ -78,40 +79,40 @@ func init() {
 			return f(x), nil
 		}
 	}
-	register(floatFunc(periodic(math.Sin)), "sin")
-	register(floatFunc(periodic(math.Cos)), "cos")
-	register(floatFunc(periodic(math.Tan)), "tan")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(periodic(math.Sin)), "sin")
+	r.add(floatFunc(periodic(math.Cos)), "cos")
+	r.add(floatFunc(periodic(math.Tan)), "tan")
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x < -1 || x > 1 {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
 		}
 		return math.Asin(x), nil
 	}), "asin")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x < -1 || x > 1 {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
 		}
 		return math.Acos(x), nil
 	}), "acos")
-	register(floatFunc(pure(math.Atan)), "atan")
-	register(floatFunc(pure(math.Sinh)), "sinh")
-	register(floatFunc(pure(math.Cosh)), "cosh")
-	register(floatFunc(pure(math.Tanh)), "tanh")
-	register(floatFunc(pure(math.Asinh)), "asinh")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(pure(math.Atan)), "atan")
+	r.add(floatFunc(pure(math.Sinh)), "sinh")
+	r.add(floatFunc(pure(math.Cosh)), "cosh")
+	r.add(floatFunc(pure(math.Tanh)), "tanh")
+	r.add(floatFunc(pure(math.Asinh)), "asinh")
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x < 1 {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
 		}
 		return math.Acosh(x), nil
 	}), "acosh")
-	register(floatFunc(func(x float64) (float64, error) {
+	r.add(floatFunc(func(x float64) (float64, error) {
 		if x < -1 || x > 1 {
 			return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "input is out of range")
 		}
 		return math.Atanh(x), nil
 	}), "atanh")
-	register(floatFunc(periodic(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
-	register(fixed(types.Float64, func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+	r.add(floatFunc(periodic(func(x float64) float64 { return 1 / math.Tan(x) })), "cot")
+	r.add(fixed(types.Float64, func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 		y, x := float64s(args[0]), float64s(args[1])
 		out := make([]float64, n)
 		for i := range out {
@@ -119,7 +120,7 @@ func init() {
 		}
 		return newFloatArray(ec.Mem, types.Float64, out, valid(n, args...)), nil
 	}, types.Float64, types.Float64), "atan2")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 0 {
 			return nil, funcErr(name, args)
 		}
@@ -127,7 +128,7 @@ func init() {
 			return newFloatArray(ec.Mem, types.Float64, []float64{math.Pi}[:1:1][:min(n, 1)], nil), nil
 		}}, nil
 	}, "pi")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 0 {
 			return nil, funcErr(name, args)
 		}
@@ -139,14 +140,14 @@ func init() {
 			return newFloatArray(ec.Mem, types.Float64, out, nil), nil
 		}}, nil
 	}, "random")
-	register(bindMath, "mod", "div", "sign", "gcd", "lcm")
-	register(bindGreatest, "greatest", "least")
-	register(bindNullIf, "nullif")
+	r.add(bindMath, "mod", "div", "sign", "gcd", "lcm")
+	r.add(bindGreatest, "greatest", "least")
+	r.add(bindNullIf, "nullif")
 }
 
 // pi must return one value per row.
-func init() {
-	scalarFuncs["pi"] = func(name string, args []Expr) (Expr, error) {
+func registerPi(r *Registry) {
+	r.funcs["pi"] = func(name string, args []Expr) (Expr, error) {
 		if len(args) != 0 {
 			return nil, funcErr(name, args)
 		}
@@ -579,9 +580,9 @@ func bindNullIf(name string, args []Expr) (Expr, error) {
 }
 
 // factorial(n): n! as numeric (exact up to the 38 digits numeric holds).
-func init() {
+func registerFactorial(r *Registry) {
 	ret := types.Decimal(types.MaxDecimalPrecision, 0)
-	register(fixed(ret, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
+	r.add(fixed(ret, func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
 		iv := int64s(x[0])
 		v := valid(n, x[0])
 		b := array.NewDecimal128Builder(ec.Mem, ret.(*arrow.Decimal128Type))

@@ -3,10 +3,12 @@ package expr
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -74,7 +76,45 @@ func IsUnknownLiteral(e Expr) bool {
 
 func (l *Literal) Type() arrow.DataType { return l.Value.DataType() }
 func (l *Literal) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
-	return scalar.MakeArrayFromScalar(l.Value, int(b.NumRows()), ec.Mem)
+	return scalarArray(ec, l.Value, int(b.NumRows()))
+}
+
+// constRows is the size of the constant columns scalarArray keeps.
+const constRows = 4096
+
+// constCache keeps, per scalar value, one column of constRows copies, so
+// a constant is expanded once per query rather than once per batch.
+type constCache struct {
+	mu   sync.Mutex
+	cols map[scalar.Scalar]arrow.Array
+}
+
+// scalarArray returns n copies of v as an array; batches up to constRows
+// rows share one cached column (arrays are immutable).
+func scalarArray(ec *Context, v scalar.Scalar, n int) (arrow.Array, error) {
+	if n > constRows || ec.consts == nil {
+		return scalar.MakeArrayFromScalar(v, n, ec.Mem)
+	}
+	c := ec.consts
+	c.mu.Lock()
+	col, ok := c.cols[v]
+	c.mu.Unlock()
+	if !ok {
+		var err error
+		if col, err = scalar.MakeArrayFromScalar(v, constRows, ec.Mem); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.cols == nil {
+			c.cols = map[scalar.Scalar]arrow.Array{}
+		}
+		c.cols[v] = col
+		c.mu.Unlock()
+	}
+	if n == constRows {
+		return col, nil
+	}
+	return array.NewSlice(col, 0, int64(n)), nil
 }
 func (l *Literal) String() string {
 	if !l.Value.IsValid() {
@@ -99,6 +139,10 @@ type Call struct {
 	fn   kernel
 	// volatile functions (random) are never folded.
 	volatile bool
+	// takesConst marks kernels that accept a constant argument as a
+	// one-row array standing for every row (see stride), so constants are
+	// never expanded for them.
+	takesConst bool
 }
 
 // FuncName is the call's function name (the planner matches "=", "and", ...).
@@ -108,6 +152,14 @@ func (c *Call) Type() arrow.DataType { return c.Ret }
 func (c *Call) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	args := make([]arrow.Array, len(c.Args))
 	for i, a := range c.Args {
+		if l, ok := a.(*Literal); ok && c.takesConst {
+			v, err := scalarArray(ec, l.Value, 1)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = v
+			continue
+		}
 		v, err := a.Eval(ec, b)
 		if err != nil {
 			return nil, err

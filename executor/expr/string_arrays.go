@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -11,9 +12,9 @@ import (
 // Functions between text and text[] that clients use on catalog values
 // (Grafana splits search_path with string_to_array and parses table names
 // with parse_ident).
-func init() {
+func registerStringArrays(r *Registry) {
 	T, TA := types.String, types.List(types.String)
-	RegisterRowFunc("string_to_array", TA, []arrow.DataType{T, T, T}, func(a []any) (any, error) {
+	r.RegisterRowFunc("string_to_array", TA, []arrow.DataType{T, T, T}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
@@ -33,7 +34,7 @@ func init() {
 		}
 		return strings.Split(s, a[1].(string)), nil
 	})
-	RegisterRowFunc("parse_ident", TA, []arrow.DataType{T, types.Bool}, func(a []any) (any, error) {
+	r.RegisterRowFunc("parse_ident", TA, []arrow.DataType{T, types.Bool}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
@@ -104,9 +105,9 @@ func parseIdent(s string) ([]string, error) {
 // (SIMILAR TO) into the POSIX one PostgreSQL matches it with: % and _
 // become .* and ., the escape character (default \) quotes the next
 // character, and the whole pattern is anchored.
-func init() {
+func registerSimilar(r *Registry) {
 	T := types.String
-	RegisterRowFunc("similar_to_escape", T, []arrow.DataType{T, T}, func(a []any) (any, error) {
+	r.RegisterRowFunc("similar_to_escape", T, []arrow.DataType{T, T}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}

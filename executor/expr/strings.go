@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -99,24 +100,24 @@ func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, err
 func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
 func iArg(args []arrow.Array, k, i int) int    { return int(int64s(args[k])[i]) }
 
-func init() {
+func registerStrings(r *Registry) {
 	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
-	register(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
-	register(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
+	r.add(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return utf8.RuneCountInString(sArg(a, 0, i)), nil
 	}), S), "length", "char_length", "character_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
-	register(bindSubstring, "substring", "substr")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
+	r.add(bindSubstring, "substring", "substr")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 1, i), sArg(a, 0, i)), nil
 	}), S, S), "position", "locate")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		return strpos(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "strpos")
-	register(bindTrim, "btrim", "ltrim", "rtrim")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindTrim, "btrim", "ltrim", "rtrim")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		s, from, to := sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)
 		if len(to) > len(from) {
 			n := int64(len(s) + 1) // "" matches between every character
@@ -129,8 +130,8 @@ func init() {
 		}
 		return strings.ReplaceAll(s, from, to), nil
 	}), S, S, S), "replace")
-	register(bindConcat, "concat", "concat_ws")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindConcat, "concat", "concat_ws")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 2, i)
 		if n == 0 {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
@@ -147,7 +148,7 @@ func init() {
 		}
 		return parts[n-1], nil
 	}), S, S, I32), "split_part")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -155,7 +156,7 @@ func init() {
 		}
 		return string(r[:min(n, len(r))]), nil
 	}), S, I32), "left")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -163,8 +164,8 @@ func init() {
 		}
 		return string(r[len(r)-min(n, len(r)):]), nil
 	}), S, I32), "right")
-	register(bindPad, "lpad", "rpad")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(bindPad, "lpad", "rpad")
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
 			return "", nil
@@ -174,15 +175,15 @@ func init() {
 		}
 		return strings.Repeat(sArg(a, 0, i), n), nil
 	}), S, I32), "repeat")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		r := []rune(s)
 		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
 			r[i], r[j] = r[j], r[i]
 		}
 		return string(r)
 	}), S), "reverse")
-	register(fixed(S, unaryString(initcap), S), "initcap")
-	register(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, unaryString(initcap), S), "initcap")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
 		s := sArg(a, 0, i)
 		if s == "" {
 			return 0, nil
@@ -190,28 +191,28 @@ func init() {
 		r, _ := utf8.DecodeRuneInString(s)
 		return int(r), nil
 	}), S), "ascii")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		c := iArg(a, 0, i)
 		if c <= 0 {
 			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		}
 		return string(rune(c)), nil
 	}), I32), "chr")
-	register(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
 		return strings.HasPrefix(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "starts_with")
-	register(fixed(S, unaryString(func(s string) string {
+	r.add(fixed(S, unaryString(func(s string) string {
 		h := md5.Sum([]byte(s))
 		return hex.EncodeToString(h[:])
 	}), S), "md5")
-	register(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		// Each character becomes at most one of at most 4 bytes.
 		if err := checkLen(4 * int64(utf8.RuneCountInString(sArg(a, 0, i)))); err != nil && len(sArg(a, 2, i)) > len(sArg(a, 1, i)) {
 			return nil, err
 		}
 		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "translate")
-	register(func(name string, args []Expr) (Expr, error) {
+	r.add(func(name string, args []Expr) (Expr, error) {
 		if len(args) != 1 || !types.IsInteger(args[0].Type()) {
 			return nil, funcErr(name, args)
 		}
@@ -220,7 +221,7 @@ func init() {
 			return fmt.Sprintf("%x", uint64(int64s(a[0])[i])), nil
 		})}, nil
 	}, "to_hex")
-	register(bindRegexpReplace, "regexp_replace")
+	r.add(bindRegexpReplace, "regexp_replace")
 }
 
 // strpos is the 1-based character position of sub in s (0 if absent).
