@@ -207,9 +207,13 @@ func (s *Session) insert(ctx context.Context, ec *expr.Context, n *ast.InsertStm
 }
 
 // checkTableMemory fails (53400) when adding more bytes to the session's
-// in-memory tables would pass Config.TableMemoryLimit.
+// in-memory tables would pass its limit (Config.TableMemoryLimit, or
+// SetTableMemoryLimit).
 func (s *Session) checkTableMemory(more int64) error {
 	limit := s.eng.cfg.TableMemoryLimit
+	if s.tableLimit != 0 {
+		limit = s.tableLimit
+	}
 	if limit <= 0 {
 		return nil
 	}

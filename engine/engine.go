@@ -93,9 +93,11 @@ type Session struct {
 	eng *Engine
 	// cat is the session's own name space: the engine's files and system
 	// tables, and the tables, views and schemas this session created.
-	cat      *catalog.Catalog
-	set      settings
-	settings map[string]*setting
+	cat *catalog.Catalog
+	// tableLimit overrides Config.TableMemoryLimit for this session (0: not).
+	tableLimit int64
+	set        settings
+	settings   map[string]*setting
 	// tx is the transaction status: 'I' idle, 'T' in a block, 'E' failed block.
 	tx   byte
 	user string
@@ -128,6 +130,10 @@ func (s *Session) SetUser(user string, pid int) {
 
 // NewSession opens a session with default settings.
 func (e *Engine) NewSession() *Session { return &Session{eng: e, cat: e.cat.Private()} }
+
+// SetTableMemoryLimit sets the bytes this session's in-memory tables may
+// hold (a front end's per-session policy); n < 0 means no limit.
+func (s *Session) SetTableMemoryLimit(n int64) { s.tableLimit = n }
 
 // Close ends the session: its cursors close, and the tables, views and
 // schemas it created are dropped (they are private to it).

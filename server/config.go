@@ -44,6 +44,11 @@ type Config struct {
 	// server stops before they are canceled (default 10s).
 	ShutdownGrace time.Duration
 
+	// TableMemoryLimit bounds the bytes each session's in-memory tables
+	// (CREATE TABLE, INSERT) may hold (53400 past it); 0 leaves the
+	// engine's own limit, < 0 means none.
+	TableMemoryLimit int64
+
 	// Session defaults (each session may change its own with SET or the
 	// startup options). 0 means none, as in PostgreSQL.
 	StatementTimeout                time.Duration

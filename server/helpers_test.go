@@ -86,3 +86,16 @@ func wantCode(t *testing.T, conn *pgx.Conn, sql, code string) {
 		t.Errorf("%s: want SQLSTATE %s, got %v", show, code, err)
 	}
 }
+
+// waitFor waits up to 10 s for cond (the server forgets a session a
+// moment after the client closes it).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

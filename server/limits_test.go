@@ -138,10 +138,7 @@ func TestMaxConnections(t *testing.T) {
 		t.Errorf("4th connection: want FATAL 53300, got %v", err)
 	}
 	conns[0].Close(ctx)
-	deadline := time.Now().Add(5 * time.Second)
-	for ts.srv.Stats().Sessions.Load() > 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, func() bool { return ts.srv.Stats().Sessions.Load() <= 2 })
 	alive(t, ts.dsn("tester"))
 	for _, c := range conns[1:] {
 		c.Close(ctx)
@@ -163,9 +160,7 @@ func TestMaxConnections(t *testing.T) {
 	for _, c := range raw {
 		c.Close()
 	}
-	for ts.srv.Stats().Open.Load() > 0 && time.Now().Before(deadline.Add(10*time.Second)) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, func() bool { return ts.srv.Stats().Open.Load() == 0 })
 	alive(t, ts.dsn("tester"))
 }
 
@@ -323,5 +318,6 @@ func TestConnectionStorm(t *testing.T) {
 	if codes["ok"] < 10 || codes["ok"]+codes["53300"] != 50 {
 		t.Errorf("outcomes: %v", codes)
 	}
+	waitFor(t, func() bool { return ts.srv.Stats().Sessions.Load() == 0 })
 	alive(t, ts.dsn("tester"))
 }

@@ -180,6 +180,9 @@ func (c *conn) login(m *pgproto3.StartupMessage) bool {
 	}
 	c.sess = c.srv.Engine.NewSession()
 	c.sess.SetUser(user, int(c.pid))
+	if cfg.TableMemoryLimit != 0 {
+		c.sess.SetTableMemoryLimit(cfg.TableMemoryLimit)
+	}
 	if err := c.applySettings(m.Parameters); err != nil {
 		return c.refuse(user, "bad startup options", sqlerr.As(err))
 	}

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lakesql/lakesql/engine"
 	"github.com/lakesql/lakesql/server"
@@ -22,7 +18,19 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
 	listen := fl.String("listen", "127.0.0.1:5433", "address to listen on")
 	database := fl.String("database", "lake", "database name clients see")
+	var sf serverFlags
+	sf.define(fl)
 	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := sf.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "lakesql: %v\n", err)
+		return 2
+	}
+	logger, err := sf.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 2
 	}
 	fsys, name, err := openRoot(*root)
@@ -35,17 +43,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := listenSecurely(*listen, cfg, sf.insecureListen)
 	if err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(stdout, "lakesql serving %s on %s\nconnect with: psql -h %s -p %s -U lakesql %s\n", name, ln.Addr(), host, port, *database)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv := &server.Server{Engine: eng}
-	if err := srv.Serve(ctx, ln); err != nil {
+	fmt.Fprintf(stdout, "lakesql serving %s on %s\nconnect with: psql %s\n", name, ln.Addr(), connectHint(host, port, *database, cfg))
+	srv := &server.Server{Engine: eng, Config: cfg, Logger: logger}
+	if err := serveSignals(srv, ln, stderr); err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
