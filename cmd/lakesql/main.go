@@ -2,6 +2,7 @@
 //
 //	lakesql serve [--root DIR] [--listen 127.0.0.1:5433]
 //	lakesql query [--root DIR] [--format table|csv|json] (-f FILE | SQL...)
+//	lakesql passwd NAME < password
 //
 // With no --root it uses the bundled demo data.
 package main
@@ -19,6 +20,7 @@ func main() {
 const usage = `usage:
   lakesql serve [--root DIR] [--listen 127.0.0.1:5433]
   lakesql query [--root DIR] [--format table|csv|json] (-f FILE | SQL...)
+  lakesql passwd NAME < password   (prints a --users line: NAME:SCRAM-SHA-256$...)
 `
 
 // run executes a subcommand and returns the process exit code.
@@ -32,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runQuery(args[1:], stdout, stderr)
 	case "serve":
 		return runServe(args[1:], stdout, stderr)
+	case "passwd":
+		return runPasswd(args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
