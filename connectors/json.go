@@ -261,6 +261,9 @@ func newRowSource(r io.Reader, path string) (*rowSource, error) {
 func jsonErr(path string, line int, err error) error {
 	code := "22P04"
 	if e, ok := err.(*sqlerr.Error); ok {
+		if e.Code == sqlerr.CharacterNotInRepertoire {
+			return e // names the file and line already
+		}
 		code = e.Code // a limit (54000, 54001), not bad JSON
 	}
 	return sqlerr.New(code, "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
@@ -373,7 +376,7 @@ func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch
 	if err != nil {
 		return nil, err
 	}
-	rs, err := newRowSource(rc, t.path)
+	rs, err := newRowSource(checkedText(rc, t.path), t.path)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -435,7 +438,11 @@ func (r *jsonReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				continue
 			}
 			if err := appendJSON(builders[i], v); err != nil {
-				return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
+				code := sqlerr.InvalidTextRepresentation
+				if e, ok := err.(*sqlerr.Error); ok {
+					code = e.Code
+				}
+				return nil, sqlerr.New(code, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
 			}
 		}
 		n++
@@ -461,6 +468,11 @@ func appendJSON(b array.Builder, v any) error {
 	case *array.StringBuilder:
 		switch x := v.(type) {
 		case string:
+			if strings.IndexByte(x, 0) >= 0 {
+				e := sqlerr.New(sqlerr.UntranslatableCharacter, "unsupported Unicode escape sequence")
+				e.Detail = "\\u0000 cannot be converted to text."
+				return e
+			}
 			bb.Append(x)
 		case json.Number:
 			bb.Append(string(x))

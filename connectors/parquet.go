@@ -215,7 +215,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 	if err != nil {
 		return fail(err)
 	}
-	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos,
+	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup,
 		close: func() error { rr.Release(); pf.Close(); return closeFile() }}, nil
 }
 
@@ -227,6 +227,8 @@ type parquetReader struct {
 	pos    []int
 	close  func() error
 	done   bool
+	rows   int64 // rows of the row group read so far, for messages
+	group  int
 }
 
 func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -256,8 +258,15 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 		if err != nil {
 			return nil, err
 		}
+		if err := checkColumn(c, r.path, func(i int) string {
+			return fmt.Sprintf("row %d of row group %d", r.rows+int64(i)+1, r.group)
+		}); err != nil {
+			r.done = true
+			return nil, err
+		}
 		cols[i] = c
 	}
+	r.rows += rec.NumRows()
 	return array.NewRecordBatch(r.schema, cols, rec.NumRows()), nil
 }
 

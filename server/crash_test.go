@@ -188,3 +188,28 @@ func TestSessionTablesPrivate(t *testing.T) {
 	wantCode(t, c, "SELECT * FROM big", "42P01")
 	alive(t, ts.dsn("tester"))
 }
+
+// Text that is not UTF-8 (or holds NUL bytes) is never sent to clients:
+// the query fails with 22021 naming the file and line.
+func TestInvalidTextNotSent(t *testing.T) {
+	root := fstest.MapFS{
+		"latin1.csv": {Data: []byte("id,name\n1,ok\n2,caf\xe9\n")},
+		"nul.csv":    {Data: []byte("id,name\n1,a\x00b\n")},
+	}
+	ts := startWith(t, root, Config{}, 0)
+	conn := connect(t, ts.dsn("tester"))
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeExec} {
+		for _, table := range []string{"latin1", "nul"} {
+			rows, err := conn.Query(context.Background(), "SELECT name FROM "+table, mode)
+			if err == nil {
+				for rows.Next() {
+				}
+				err = rows.Err()
+			}
+			if pgCode(err) != "22021" || !strings.Contains(err.Error(), table+`.csv" at line`) {
+				t.Errorf("%v %s: want 22021 with the file and line, got %v", mode, table, err)
+			}
+		}
+	}
+	alive(t, ts.dsn("tester"))
+}
