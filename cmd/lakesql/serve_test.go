@@ -96,7 +96,7 @@ func (c *child) wait(t *testing.T, d time.Duration) int {
 
 // SIGTERM: idle clients are told 57P01, the process exits 0.
 func TestServeSIGTERM(t *testing.T) {
-	c := startServe(t, "--shutdown-grace", "5s")
+	c := startServe(t, "--shutdown-grace", "5s", "--log-format", "json")
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn("lakesql"))
 	if err != nil {
@@ -116,7 +116,7 @@ func TestServeSIGTERM(t *testing.T) {
 	if code := c.wait(t, 10*time.Second); code != 0 {
 		t.Errorf("exit status %d; stderr:\n%s", code, c.stderr)
 	}
-	if !strings.Contains(c.stderr.String(), "shutting down") {
+	if !strings.Contains(c.stderr.String(), "shutting down") || !strings.Contains(c.stderr.String(), `"msg":"connected"`) {
 		t.Errorf("stderr:\n%s", c.stderr)
 	}
 }
