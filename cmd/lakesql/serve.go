@@ -51,7 +51,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	fmt.Fprintf(stdout, "lakesql serving %s on %s\nconnect with: psql %s\n", name, ln.Addr(), connectHint(host, port, *database, cfg))
 	srv := &server.Server{Engine: eng, Config: cfg, Logger: logger}
-	if err := serveSignals(srv, ln, stderr); err != nil {
+	if err := serveSignals(srv, ln, sf.debugListen, stderr); err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,6 +32,7 @@ type serverFlags struct {
 	idleSession, idleInTx      time.Duration
 	shutdownGrace              time.Duration
 	logFormat, logLevel        string
+	debugListen                string
 }
 
 func (f *serverFlags) define(fs *flag.FlagSet) {
@@ -50,6 +52,7 @@ func (f *serverFlags) define(fs *flag.FlagSet) {
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "on SIGTERM/SIGINT, how long running statements may finish")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&f.debugListen, "debug-listen", "", "loopback `address` serving /debug/pprof, /debug/stats and /debug/gc (off by default)")
 }
 
 // config builds the server's configuration from the flags.
@@ -144,8 +147,23 @@ func parseSize(s string) (int64, error) {
 }
 
 // serveSignals runs srv on ln until SIGTERM or SIGINT, then shuts it down
-// gracefully; a second signal exits at once (status 1).
-func serveSignals(srv *server.Server, ln net.Listener, stderr io.Writer) error {
+// gracefully; a second signal exits at once (status 1). With debugListen
+// it also serves the debug pages there (loopback only).
+func serveSignals(srv *server.Server, ln net.Listener, debugListen string, stderr io.Writer) error {
+	if debugListen != "" {
+		dl, err := net.Listen("tcp", debugListen)
+		if err != nil {
+			return fmt.Errorf("--debug-listen: %v", err)
+		}
+		if a, ok := dl.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+			dl.Close()
+			return fmt.Errorf("--debug-listen %s: the debug pages are served on loopback only", debugListen)
+		}
+		fmt.Fprintf(stderr, "lakesql: debug pages on http://%s/debug/\n", dl.Addr())
+		hs := &http.Server{Handler: server.DebugHandler(srv), ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(dl)
+		defer hs.Close()
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
