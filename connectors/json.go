@@ -361,7 +361,10 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 	if !t.obj {
 		return arrow.NewSchema(nil, nil), nil
 	}
-	st := t.arrowType().(*arrow.StructType)
+	st, ok := t.arrowType().(*arrow.StructType)
+	if !ok {
+		return arrow.NewSchema(nil, nil), nil // only empty objects: no columns
+	}
 	return arrow.NewSchema(st.Fields(), nil), nil
 }
 
