@@ -215,8 +215,9 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 	if err != nil {
 		return fail(err)
 	}
+	// pf.Close closes the file too.
 	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup,
-		close: func() error { rr.Release(); pf.Close(); return closeFile() }}, nil
+		close: func() error { rr.Release(); return pf.Close() }}, nil
 }
 
 // parquetReader converts the batches of a pqarrow record reader.

@@ -131,6 +131,11 @@ func (s *Session) SetUser(user string, pid int) {
 // NewSession opens a session with default settings.
 func (e *Engine) NewSession() *Session { return &Session{eng: e, cat: e.cat.Private()} }
 
+// Catalog is the session's name space: the engine's files and system
+// tables, and the tables, views and schemas this session created (which
+// only it sees).
+func (s *Session) Catalog() *catalog.Catalog { return s.cat }
+
 // SetTableMemoryLimit sets the bytes this session's in-memory tables may
 // hold (a front end's per-session policy); n < 0 means no limit.
 func (s *Session) SetTableMemoryLimit(n int64) { s.tableLimit = n }

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,8 +30,7 @@ type SetOp struct {
 	onRight     bool
 	out         slicer
 	done        bool
-	seen        map[string]bool
-	enc         keyEncoder
+	seen        *rowSet
 }
 
 // NewSetOp returns left kind right.
@@ -40,7 +40,7 @@ func NewSetOp(kind SetOpKind, all bool, left, right Operator) Operator {
 
 func (s *SetOp) Schema() *arrow.Schema { return s.left.Schema() }
 func (s *SetOp) Open(ctx context.Context) error {
-	s.onRight, s.done, s.out, s.seen = false, false, slicer{}, map[string]bool{}
+	s.onRight, s.done, s.out, s.seen = false, false, slicer{}, newRowSet(s.left.Schema())
 	if err := s.left.Open(ctx); err != nil {
 		return err
 	}
@@ -92,43 +92,14 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		rk, _ := s.enc.encode(rb.Columns(), int(rb.NumRows()))
-		counts := map[string]int{}
-		for _, k := range rk {
-			counts[k]++
+		// One table numbers the distinct rows of both sides: the right
+		// rows are counted per number, then each left row is matched
+		// against those counts.
+		rows, err := s.intersectExcept(ctx, lb, rb)
+		if err != nil {
+			return nil, err
 		}
-		lk, _ := s.enc.encode(lb.Columns(), int(lb.NumRows()))
-		var rows []int64
-		emitted := map[string]bool{}
-		for i, k := range lk {
-			if err := batch.CheckCancel(ctx); err != nil {
-				return nil, err
-			}
-			switch {
-			case s.kind == Intersect && s.all:
-				if counts[k] > 0 {
-					counts[k]--
-					rows = append(rows, int64(i))
-				}
-			case s.kind == Intersect:
-				if counts[k] > 0 && !emitted[k] {
-					emitted[k] = true
-					rows = append(rows, int64(i))
-				}
-			case s.kind == Except && s.all:
-				if counts[k] > 0 {
-					counts[k]--
-				} else {
-					rows = append(rows, int64(i))
-				}
-			default:
-				if counts[k] == 0 && !emitted[k] {
-					emitted[k] = true
-					rows = append(rows, int64(i))
-				}
-			}
-		}
-		out, err := takeRows(ctx, s.Schema(), lb, rows)
+		out, err := gatherRows(ctx, s.Schema(), lb, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -137,26 +108,66 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return s.out.next(), nil
 }
 
-func (s *SetOp) dedup(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	keys, _ := s.enc.encode(b.Columns(), int(b.NumRows()))
-	var rows []int64
-	for i, k := range keys {
-		if !s.seen[k] {
-			s.seen[k] = true
-			rows = append(rows, int64(i))
+// intersectExcept returns the rows of lb that INTERSECT or EXCEPT [ALL]
+// keeps against rb.
+func (s *SetOp) intersectExcept(ctx context.Context, lb, rb arrow.RecordBatch) ([]int32, error) {
+	set := newRowSet(s.left.Schema())
+	rn, ln := int(rb.NumRows()), int(lb.NumRows())
+	rgroups := make([]uint32, rn)
+	set.table.Insert(rb.Columns(), rn, rgroups, nil)
+	lgroups := make([]uint32, ln)
+	set.table.Insert(lb.Columns(), ln, lgroups, nil)
+	counts := make([]int, set.table.Len())
+	for _, g := range rgroups {
+		counts[g]++
+	}
+	emitted := make([]bool, set.table.Len())
+	var rows []int32
+	for i, g := range lgroups {
+		if i%batch.Size == 0 {
+			if err := batch.CheckCancel(ctx); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case s.kind == Intersect && s.all:
+			if counts[g] > 0 {
+				counts[g]--
+				rows = append(rows, int32(i))
+			}
+		case s.kind == Intersect:
+			if counts[g] > 0 && !emitted[g] {
+				emitted[g] = true
+				rows = append(rows, int32(i))
+			}
+		case s.kind == Except && s.all:
+			if counts[g] > 0 {
+				counts[g]--
+			} else {
+				rows = append(rows, int32(i))
+			}
+		default:
+			if counts[g] == 0 && !emitted[g] {
+				emitted[g] = true
+				rows = append(rows, int32(i))
+			}
 		}
 	}
-	if len(rows) == len(keys) {
+	return rows, nil
+}
+
+func (s *SetOp) dedup(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	rows := s.seen.add(b.Columns(), int(b.NumRows()))
+	if len(rows) == int(b.NumRows()) {
 		return b, nil
 	}
-	return takeRows(ctx, b.Schema(), b, rows)
+	return gatherRows(ctx, b.Schema(), b, rows)
 }
 
 // Distinct removes duplicate rows (first occurrence wins).
 type Distinct struct {
 	input Operator
-	seen  map[string]bool
-	enc   keyEncoder
+	seen  *rowSet
 }
 
 // NewDistinct returns input without duplicate rows.
@@ -164,7 +175,7 @@ func NewDistinct(input Operator) Operator { return &Distinct{input: input} }
 
 func (d *Distinct) Schema() *arrow.Schema { return d.input.Schema() }
 func (d *Distinct) Open(ctx context.Context) error {
-	d.seen = map[string]bool{}
+	d.seen = newRowSet(d.input.Schema())
 	return d.input.Open(ctx)
 }
 func (d *Distinct) Close() error { return d.input.Close() }
@@ -174,21 +185,14 @@ func (d *Distinct) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil || b == nil {
 			return nil, err
 		}
-		keys, _ := d.enc.encode(b.Columns(), int(b.NumRows()))
-		var rows []int64
-		for i, k := range keys {
-			if !d.seen[k] {
-				d.seen[k] = true
-				rows = append(rows, int64(i))
-			}
-		}
+		rows := d.seen.add(b.Columns(), int(b.NumRows()))
 		if len(rows) == 0 {
 			continue
 		}
-		if len(rows) == len(keys) {
+		if len(rows) == int(b.NumRows()) {
 			return b, nil
 		}
-		return takeRows(ctx, b.Schema(), b, rows)
+		return gatherRows(ctx, b.Schema(), b, rows)
 	}
 }
 
@@ -201,8 +205,7 @@ type RecursiveUnion struct {
 	max       int
 	out       []arrow.RecordBatch
 	done      bool
-	seen      map[string]bool
-	enc       keyEncoder
+	seen      *rowSet
 }
 
 // NewRecursiveUnion returns the fixpoint of anchor UNION [ALL] recursive.
@@ -212,7 +215,7 @@ func NewRecursiveUnion(anchor Operator, recursive func(work Operator) (Operator,
 
 func (r *RecursiveUnion) Schema() *arrow.Schema { return r.anchor.Schema() }
 func (r *RecursiveUnion) Open(ctx context.Context) error {
-	r.done, r.out, r.seen = false, nil, map[string]bool{}
+	r.done, r.out, r.seen = false, nil, newRowSet(r.anchor.Schema())
 	return r.anchor.Open(ctx)
 }
 func (r *RecursiveUnion) Close() error { return r.anchor.Close() }
@@ -222,15 +225,8 @@ func (r *RecursiveUnion) keep(ctx context.Context, b arrow.RecordBatch) (arrow.R
 	if r.all {
 		return b, nil
 	}
-	keys, _ := r.enc.encode(b.Columns(), int(b.NumRows()))
-	var rows []int64
-	for i, k := range keys {
-		if !r.seen[k] {
-			r.seen[k] = true
-			rows = append(rows, int64(i))
-		}
-	}
-	return takeRows(ctx, r.Schema(), b, rows)
+	rows := r.seen.add(b.Columns(), int(b.NumRows()))
+	return gatherRows(ctx, r.Schema(), b, rows)
 }
 
 func (r *RecursiveUnion) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -303,10 +299,12 @@ func (r *RecursiveUnion) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // ScalarSubquery is an uncorrelated subquery used as a value: its plan runs
-// once per execution, on first use.
+// once per execution, on first use. The instances of a parallel pipeline
+// share one, so it is safe for concurrent use.
 type ScalarSubquery struct {
 	plan  Operator
 	typ   arrow.DataType
+	mu    sync.Mutex
 	value arrow.Array // one element, once computed
 }
 
@@ -320,6 +318,17 @@ func (s *ScalarSubquery) String() string                     { return "(subquery
 func (s *ScalarSubquery) Children() []expr.Expr              { return nil }
 func (s *ScalarSubquery) WithChildren([]expr.Expr) expr.Expr { return s }
 func (s *ScalarSubquery) Eval(ec *expr.Context, b arrow.RecordBatch) (arrow.Array, error) {
+	v, err := s.compute(ec)
+	if err != nil {
+		return nil, err
+	}
+	return repeatValue(ec, v, int(b.NumRows()))
+}
+
+// compute runs the plan once and keeps its value.
+func (s *ScalarSubquery) compute(ec *expr.Context) (arrow.Array, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.value == nil {
 		ctx := ec.Ctx
 		if ctx == nil {
@@ -354,8 +363,7 @@ func (s *ScalarSubquery) Eval(ec *expr.Context, b arrow.RecordBatch) (arrow.Arra
 		}
 		s.value = found
 	}
-	idx := make([]int, b.NumRows())
-	return repeatValue(ec, s.value, len(idx))
+	return s.value, nil
 }
 
 func repeatValue(ec *expr.Context, v arrow.Array, n int) (arrow.Array, error) {

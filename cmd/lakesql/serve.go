@@ -3,57 +3,74 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net"
 
-	"github.com/lakesql/lakesql/engine"
 	"github.com/lakesql/lakesql/server"
 )
 
-// runServe implements `lakesql serve`: a PostgreSQL-wire server.
-func runServe(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
-	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
-	listen := fl.String("listen", "127.0.0.1:5433", "address to listen on")
-	database := fl.String("database", "lake", "database name clients see")
-	var sf serverFlags
-	sf.define(fl)
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
+var serveCommand = &command{
+	name:     "serve",
+	synopsis: "[flags] [DIR]",
+	summary:  "serve a folder over the PostgreSQL wire protocol",
+	help: `Serves the data files in DIR (default: the bundled demo data) to PostgreSQL
+clients: psql, drivers, BI tools. Each data file directly in DIR is a table
+named by its file stem; each sub-folder is a schema.
+
+With --auth trust (the default) it listens on loopback only. To serve a
+network, log clients in with SCRAM (users made by 'lakesql passwd') and
+encrypt with TLS. On SIGTERM or SIGINT it lets running statements finish
+for --shutdown-grace, then stops; a second signal stops it at once.
+
+Examples:
+  lakesql serve
+  lakesql serve ./lake --listen 127.0.0.1:5433
+  psql -h 127.0.0.1 -p 5433 -U lakesql lake
+  lakesql serve ./lake --listen 0.0.0.0:5433 --auth scram-sha-256 --users users.txt --tls-self-signed
+`,
+	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
+		var eo engineOptions
+		eo.define(fs)
+		listen := fs.String("listen", "127.0.0.1:5433", "`address` to listen on")
+		database := fs.String("database", "lake", "database `name` clients see")
+		var sf serverFlags
+		sf.define(fs)
+		return func(std stdio, args []string) int {
+			if len(args) > 1 {
+				return usageError(std, "serve", "one data folder at most, got %q", args)
+			}
+			if len(args) == 1 {
+				if err := eo.takeFolder(args[0]); err != nil {
+					return fail(std, err)
+				}
+			}
+			return runServe(std, &eo, &sf, *listen, *database)
+		}
+	},
+}
+
+// runServe runs the PostgreSQL-wire server until interrupted.
+func runServe(std stdio, eo *engineOptions, sf *serverFlags, listen, database string) int {
 	cfg, err := sf.config()
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 2
+		return fail(std, err)
 	}
-	logger, err := sf.logger(stderr)
+	logger, err := sf.logger(std.err)
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 2
+		return fail(std, err)
 	}
-	fsys, name, err := openRoot(*root)
+	eng, err := eo.open(database)
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(std, err)
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database, Threads: *threads})
+	ln, err := listenSecurely(listen, cfg, sf.insecureListen)
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
-	}
-	ln, err := listenSecurely(*listen, cfg, sf.insecureListen)
-	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(std, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(stdout, "lakesql serving %s on %s\nconnect with: psql %s\n", name, ln.Addr(), connectHint(host, port, *database, cfg))
+	fmt.Fprintf(std.out, "lakesql serving %s on %s\nconnect with: psql %s\n", eng.Catalog().RootName(), ln.Addr(), connectHint(host, port, database, cfg))
 	srv := &server.Server{Engine: eng, Config: cfg, Logger: logger}
-	if err := serveSignals(srv, ln, sf.debugListen, stderr); err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+	if err := serveSignals(srv, ln, sf.debugListen, std.err); err != nil {
+		return fail(std, err)
 	}
 	return 0
 }

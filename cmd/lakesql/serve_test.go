@@ -1,3 +1,5 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd
+
 package main
 
 import (
@@ -20,15 +22,6 @@ import (
 	"github.com/lakesql/lakesql/server"
 )
 
-// TestMain lets a test run the command in a child process (to send it
-// signals): LAKESQL_TEST_ARGS holds its arguments, one per line.
-func TestMain(m *testing.M) {
-	if args := os.Getenv("LAKESQL_TEST_ARGS"); args != "" {
-		os.Exit(run(strings.Split(args, "\n"), os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 // child is `lakesql serve ARGS...` running in its own process.
 type child struct {
 	cmd    *exec.Cmd
@@ -39,8 +32,13 @@ type child struct {
 
 func startServe(t *testing.T, args ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "LAKESQL_TEST_ARGS="+strings.Join(append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), "\n"))
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// TestMain (pty_test.go) runs main() when LAKESQL_TEST_MAIN is set.
+	cmd := exec.Command(exe, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "LAKESQL_TEST_MAIN=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +141,8 @@ func TestServeSecondSignal(t *testing.T) {
 // With --auth trust the server listens on loopback only, unless told.
 func TestServeRefusesOpenTrust(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"serve", "--listen", "0.0.0.0:0"}, &out, &errb); code != 1 {
+	std := stdio{strings.NewReader(""), &out, &errb}
+	if code := run([]string{"serve", "--listen", "0.0.0.0:0"}, std); code != 1 {
 		t.Errorf("exit %d", code)
 	}
 	if !strings.Contains(errb.String(), "refusing to listen on") || !strings.Contains(errb.String(), "--insecure-listen") {
@@ -159,7 +158,7 @@ func TestServeRefusesOpenTrust(t *testing.T) {
 		{"serve", "--users", "/nonexistent/users.txt"}, // no file
 	} {
 		errb.Reset()
-		if code := run(args, &out, &errb); code == 0 {
+		if code := run(args, std); code == 0 {
 			t.Errorf("%v: exit 0", args)
 		} else if errb.Len() == 0 {
 			t.Errorf("%v: no message", args)
@@ -172,7 +171,7 @@ func TestServeRefusesOpenTrust(t *testing.T) {
 // cleartext) and nothing else.
 func TestPasswdAndAuth(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := runPasswd([]string{"ada"}, strings.NewReader("s3cret pass\n"), &out, &errb); code != 0 {
+	if code := runPasswd(stdio{strings.NewReader("s3cret pass\n"), &out, &errb}, []string{"ada"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	line := strings.TrimSpace(out.String())
@@ -209,11 +208,11 @@ func TestPasswdAndAuth(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "a:b", "a b"} {
-		if code := runPasswd([]string{bad}, strings.NewReader("x\n"), &out, &errb); code != 2 {
+		if code := runPasswd(stdio{strings.NewReader("x\n"), &out, &errb}, []string{bad}); code != 2 {
 			t.Errorf("name %q: exit %d", bad, code)
 		}
 	}
-	if code := runPasswd([]string{"bob"}, strings.NewReader("\n"), &out, &errb); code != 1 {
+	if code := runPasswd(stdio{strings.NewReader("\n"), &out, &errb}, []string{"bob"}); code != 1 {
 		t.Errorf("empty password: exit %d", code)
 	}
 }

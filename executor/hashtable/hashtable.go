@@ -1,0 +1,286 @@
+// Package hashtable is the one hash table of the executor: it gives each
+// distinct tuple of key values a dense group number, and serves hash
+// aggregation (groups), hash joins (the build side's keys), DISTINCT and
+// the set operations.
+//
+// It works a batch at a time, as DuckDB's and Velox's tables do: keys are
+// hashed a column at a time into []uint64; the slots are open addressing
+// with linear probing, each holding 32 bits of the hash (to skip most
+// wrong candidates without touching keys) and the group number; the
+// candidates of a batch are then checked a key column at a time by loops
+// specialised per type. Each group's key values are stored once, in
+// columns (strings in one arena), so an aggregate keeps one key row per
+// group and can hand the keys back as Arrow arrays.
+//
+// NULL keys are equal to each other here (as GROUP BY and DISTINCT need);
+// joins leave out rows whose keys may not match NULLs before they get here.
+package hashtable
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Table maps key tuples to group numbers 0..Len()-1, in order of first
+// appearance. It is not safe for concurrent use.
+type Table struct {
+	cols []keyColumn
+	// slots: 0 is empty; otherwise hash>>32 in the high half and the
+	// group number + 1 in the low half.
+	slots  []uint64
+	mask   int
+	hashes []uint64 // each group's hash, to rebuild the slots when growing
+	n      int
+
+	s scratch // Insert's
+}
+
+// scratch is the per-batch working memory of a lookup, reused across
+// batches.
+type scratch struct {
+	h                []uint64
+	pos              []int
+	rows, next, cand []int32
+	newRows          []int32
+	candGroups       []uint32
+	eq               []bool
+}
+
+// New returns an empty table for keys of the given types.
+func New(keyTypes []arrow.DataType) *Table {
+	t := &Table{cols: make([]keyColumn, len(keyTypes))}
+	for i, kt := range keyTypes {
+		t.cols[i] = newKeyColumn(kt)
+	}
+	t.slots = make([]uint64, 64)
+	t.mask = len(t.slots) - 1
+	return t
+}
+
+// Len is the number of groups.
+func (t *Table) Len() int { return t.n }
+
+// Bytes is the memory the table holds: slots, hashes and stored keys.
+func (t *Table) Bytes() int64 {
+	b := int64(len(t.slots)*8 + cap(t.hashes)*8)
+	for _, c := range t.cols {
+		b += c.bytes()
+	}
+	return b
+}
+
+// reserve grows the slots so that extra more groups keep the load under
+// one half.
+func (t *Table) reserve(extra int) {
+	need := (t.n + extra) * 2
+	if need <= len(t.slots) {
+		return
+	}
+	size := len(t.slots)
+	for size < need {
+		size *= 2
+	}
+	t.slots = make([]uint64, size)
+	t.mask = size - 1
+	for g, h := range t.hashes {
+		p := int(h) & t.mask
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = h>>32<<32 | uint64(g+1)
+	}
+}
+
+// hashRows hashes the n rows of keys into s.h.
+func (t *Table) hashRows(s *scratch, keys []arrow.Array, n int) []uint64 {
+	h := s.h[:n]
+	for i := range h {
+		h[i] = seed0
+	}
+	for c, col := range t.cols {
+		col.hash(keys[c], h)
+	}
+	for i, x := range h {
+		h[i] = fmix64(x)
+	}
+	return h
+}
+
+func (s *scratch) reserve(n int) {
+	if cap(s.pos) < n {
+		s.h = make([]uint64, n)
+		s.pos = make([]int, n)
+		s.rows = make([]int32, n)
+		s.next = make([]int32, n)
+		s.cand = make([]int32, n)
+		s.newRows = make([]int32, n)
+		s.candGroups = make([]uint32, n)
+		s.eq = make([]bool, n)
+	}
+}
+
+// Insert sets groups[i] to the group of row i of keys (n rows), adding a
+// group for each key tuple not seen before. isNew, when not nil, is set
+// for the rows that added their group.
+func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
+	t.reserve(n)
+	s := &t.s
+	s.reserve(n)
+	h := t.hashRows(s, keys, n)
+	rows := s.rows[:n]
+	for i := range rows {
+		rows[i] = int32(i)
+		s.pos[i] = int(h[i]) & t.mask
+	}
+	if isNew != nil {
+		clear(isNew[:n])
+	}
+	for len(rows) > 0 {
+		cand, candGroups, newRows := s.cand[:0], s.candGroups[:0], s.newRows[:0]
+		for _, r := range rows {
+			p := s.pos[r]
+			tag := h[r] >> 32
+			for {
+				slot := t.slots[p]
+				if slot == 0 {
+					g := t.n
+					t.n++
+					t.slots[p] = tag<<32 | uint64(g+1)
+					t.hashes = append(t.hashes, h[r])
+					groups[r] = uint32(g)
+					newRows = append(newRows, r)
+					if isNew != nil {
+						isNew[r] = true
+					}
+					break
+				}
+				if slot>>32 == tag {
+					cand = append(cand, r)
+					candGroups = append(candGroups, uint32(slot)-1)
+					s.pos[r] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		// Store the new groups' keys before checking candidates, which
+		// may point at groups added by this very pass.
+		for c, col := range t.cols {
+			col.append(keys[c], newRows)
+		}
+		next := t.verify(s, keys, cand, candGroups)
+		for k, r := range cand {
+			if s.eq[k] {
+				groups[r] = candGroups[k]
+			}
+		}
+		rows = next
+	}
+}
+
+// verify checks the candidates' keys against their groups' keys, setting
+// s.eq for those that match; the others move on to the next slot and are
+// returned for another pass.
+func (t *Table) verify(s *scratch, keys []arrow.Array, cand []int32, candGroups []uint32) []int32 {
+	if len(cand) == 0 {
+		return nil
+	}
+	eq := s.eq[:len(cand)]
+	for i := range eq {
+		eq[i] = true
+	}
+	for c, col := range t.cols {
+		col.equal(keys[c], cand, candGroups, eq)
+	}
+	next := s.next[:0]
+	for k, r := range cand {
+		if !eq[k] {
+			s.pos[r] = (s.pos[r] + 1) & t.mask
+			next = append(next, r)
+		}
+	}
+	// next and rows alternate between two buffers.
+	s.next, s.rows = s.rows, next[:cap(next)]
+	return next
+}
+
+// Finder looks keys up in a table that no longer changes. Each goroutine
+// probing a shared table (the instances of a parallel hash join) uses a
+// Finder of its own.
+type Finder struct {
+	t *Table
+	s scratch
+}
+
+// Finder returns a Finder over t.
+func (t *Table) Finder() *Finder { return &Finder{t: t} }
+
+// Find sets groups[i] to the group of row i of keys, or -1 when its key
+// tuple is not in the table.
+func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
+	t, s := f.t, &f.s
+	s.reserve(n)
+	h := t.hashRows(s, keys, n)
+	rows := s.rows[:n]
+	for i := range rows {
+		rows[i] = int32(i)
+		s.pos[i] = int(h[i]) & t.mask
+	}
+	for len(rows) > 0 {
+		cand, candGroups := s.cand[:0], s.candGroups[:0]
+		for _, r := range rows {
+			p := s.pos[r]
+			tag := h[r] >> 32
+			for {
+				slot := t.slots[p]
+				if slot == 0 {
+					groups[r] = -1
+					break
+				}
+				if slot>>32 == tag {
+					cand = append(cand, r)
+					candGroups = append(candGroups, uint32(slot)-1)
+					s.pos[r] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		next := t.verify(s, keys, cand, candGroups)
+		for k, r := range cand {
+			if s.eq[k] {
+				groups[r] = int32(candGroups[k])
+			}
+		}
+		rows = next
+	}
+}
+
+// Keys returns the key columns of all groups, in group order.
+func (t *Table) Keys() []arrow.Array {
+	out := make([]arrow.Array, len(t.cols))
+	for i, c := range t.cols {
+		out[i] = c.build(t.n)
+	}
+	return out
+}
+
+// fmix64 is MurmurHash3's finaliser: every input bit affects every
+// output bit, so both the slot (low bits) and the tag (high bits) are
+// well spread.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+const (
+	seed0   = 0x2545f4914f6cdd1d
+	mulK    = 0x9e3779b97f4a7c15
+	nullKey = 0x8000000000000001
+)
+
+// combine folds one column's value hash into a row's running hash.
+func combine(h, v uint64) uint64 { return (h ^ v) * mulK }
