@@ -34,8 +34,19 @@ func tooDeep(detail string) *sqlerr.Error {
 // parentheses and brackets (54001), before any recursive pass runs.
 func checkTokens(sql string, toks []token) error {
 	depth := 0
+	casts := 0 // :: in a row (x::a::b::c nests as deeply as parentheses)
 	for _, t := range toks {
+		if t.kind == tkOp && t.text != "::" && t.text != "[" && t.text != "]" {
+			casts = 0
+		}
 		switch {
+		case t.kind == tkOp && t.text == "::":
+			casts++
+			if casts > MaxNesting {
+				e := tooDeep("The statement chains more than " + strconv.Itoa(MaxNesting) + " casts.")
+				e.Position = syntaxErr(sql, t.pos, "").Position
+				return e
+			}
 		case t.kind == tkParam:
 			n, err := strconv.Atoi(t.text)
 			if err != nil || n < 1 || n > MaxParams {

@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -210,6 +211,60 @@ func TestInvalidTextNotSent(t *testing.T) {
 				t.Errorf("%v %s: want 22021 with the file and line, got %v", mode, table, err)
 			}
 		}
+	}
+	alive(t, ts.dsn("tester"))
+}
+
+// A view made to refer to itself (CREATE OR REPLACE) used to expand
+// without end: a stack overflow that killed the process. It is 42P17, as
+// in PostgreSQL.
+func TestCrashRecursiveView(t *testing.T) {
+	ts := startWith(t, peopleFS, Config{}, 0)
+	conn := connect(t, ts.dsn("tester"))
+	ctx := context.Background()
+	for _, sql := range []string{
+		"CREATE VIEW v AS SELECT 1 AS x",
+		"CREATE OR REPLACE VIEW v AS SELECT x FROM v",
+		"CREATE VIEW a AS SELECT 1 AS x",
+		"CREATE VIEW b AS SELECT x FROM a",
+		"CREATE OR REPLACE VIEW a AS SELECT (SELECT max(x) FROM b) AS x",
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	wantCode(t, conn, "SELECT * FROM v", "42P17")
+	wantCode(t, conn, "SELECT * FROM b", "42P17")
+	// A chain of views is fine.
+	for i := 1; i <= 50; i++ {
+		sql := "CREATE VIEW c1 AS SELECT 1 AS x"
+		if i > 1 {
+			sql = fmt.Sprintf("CREATE VIEW c%d AS SELECT x + 1 AS x FROM c%d", i, i-1)
+		}
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT x FROM c50").Scan(&n); err != nil || n != 50 {
+		t.Errorf("chain of 50 views: %v %d", err, n)
+	}
+	alive(t, ts.dsn("tester"))
+}
+
+// A chain of casts nests like parentheses: past the limit it is 54001,
+// before the rewriting that costs quadratic time in its length.
+func TestCrashCastChain(t *testing.T) {
+	ts := startWith(t, peopleFS, Config{}, 0)
+	conn := connect(t, ts.dsn("tester"))
+	start := time.Now()
+	wantCode(t, conn, "SELECT 1"+strings.Repeat("::int", 100000), "54001")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT 7"+strings.Repeat("::int", 50)).Scan(&n); err != nil || n != 7 {
+		t.Errorf("50 casts: %v %d", err, n)
 	}
 	alive(t, ts.dsn("tester"))
 }
