@@ -17,7 +17,7 @@ import (
 // ends within the grace period gets its answer; one that does not is
 // canceled with 57P01; nothing new is accepted; Serve returns nil.
 func TestGracefulShutdown(t *testing.T) {
-	ts := startWith(t, peopleFS, Config{ShutdownGrace: 3 * time.Second}, 0)
+	ts := startWith(t, peopleFS, Config{ShutdownGrace: 8 * time.Second}, 0)
 	ctx := context.Background()
 	idle, err := pgx.Connect(ctx, ts.dsn("idle"))
 	if err != nil {
@@ -38,7 +38,7 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		// A fraction of a second of work: done within the grace period.
-		quickErr = quick.QueryRow(ctx, "SELECT count(*) FROM generate_series(1, 5000000) g(x)").Scan(&quickN)
+		quickErr = quick.QueryRow(ctx, "SELECT count(*) FROM generate_series(1, 1000000) g(x)").Scan(&quickN)
 	}()
 	go func() {
 		defer wg.Done()
@@ -62,7 +62,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Errorf("a connection was accepted during shutdown")
 	}
 	wg.Wait()
-	if quickErr != nil || quickN != 5000000 {
+	if quickErr != nil || quickN != 1000000 {
 		t.Errorf("statement within the grace period: %v %d", quickErr, quickN)
 	}
 	var pe *pgconn.PgError
@@ -77,8 +77,8 @@ func TestGracefulShutdown(t *testing.T) {
 	if ts.errOut != nil {
 		t.Errorf("Serve returned %v", ts.errOut)
 	}
-	if d := time.Since(start); d < 2900*time.Millisecond || d > 10*time.Second {
-		t.Errorf("shutdown took %v (grace 3s)", d)
+	if d := time.Since(start); d < 7900*time.Millisecond || d > 15*time.Second {
+		t.Errorf("shutdown took %v (grace 8s)", d)
 	}
 	// The session that finished its statement in time was closed after it.
 	if _, err := quick.Exec(ctx, "SELECT 1"); err == nil {
