@@ -36,7 +36,7 @@ type serverFlags struct {
 }
 
 func (f *serverFlags) define(fs *flag.FlagSet) {
-	fs.StringVar(&f.auth, "auth", server.AuthTrust, "how clients log in (`method`): trust, password or scram-sha-256")
+	fs.StringVar(&f.auth, "auth", server.AuthTrust, "`method` clients log in with: trust, password or scram-sha-256")
 	fs.StringVar(&f.users, "users", "", "`file` of users, one name:verifier per line (see lakesql passwd)")
 	fs.BoolVar(&f.insecureListen, "insecure-listen", false, "allow --auth trust on a non-loopback address")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM)")
@@ -44,8 +44,8 @@ func (f *serverFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve TLS with a throwaway self-signed certificate")
 	fs.BoolVar(&f.tlsRequired, "tls-required", false, "refuse clients that do not use TLS (28000)")
 	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "sessions served at once (53300 past it)")
-	fs.StringVar(&f.maxMessage, "max-message-size", "64MB", "largest client message accepted (`size`)")
-	fs.StringVar(&f.tableMemory, "table-memory-limit", "256MB", "memory (`size`) one session's CREATE TABLE tables may hold (0: no limit)")
+	fs.StringVar(&f.maxMessage, "max-message-size", "64MB", "largest client message accepted, a `size` such as 64MB")
+	fs.StringVar(&f.tableMemory, "table-memory-limit", "256MB", "`size` one session's CREATE TABLE tables may hold (0: no limit)")
 	fs.DurationVar(&f.statementTimeout, "statement-timeout", 0, "default statement_timeout of sessions (0: none)")
 	fs.DurationVar(&f.idleSession, "idle-session-timeout", 0, "default idle_session_timeout of sessions (0: none)")
 	fs.DurationVar(&f.idleInTx, "idle-in-transaction-session-timeout", 0, "default idle_in_transaction_session_timeout (0: none)")
