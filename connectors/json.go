@@ -228,11 +228,13 @@ type rowSource struct {
 	line   int
 	array  *json.Decoder // set for a top-level array
 	closed bool
+	// maxLine bounds one line (maxJSONLine; tests make it small).
+	maxLine int
 }
 
 func newRowSource(r io.Reader, path string) (*rowSource, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	rs := &rowSource{path: path, br: br}
+	rs := &rowSource{path: path, br: br, maxLine: maxJSONLine}
 	// Peek the first non-space byte: '[' means one array of objects.
 	for {
 		b, err := br.Peek(1)
@@ -269,13 +271,13 @@ func jsonErr(path string, line int, err error) error {
 	return sqlerr.New(code, "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
 }
 
-// readLine reads one line, refusing one longer than maxJSONLine.
-func readLine(br *bufio.Reader, path string, line int) ([]byte, error) {
+// readLine reads one line, refusing one longer than max.
+func readLine(br *bufio.Reader, path string, line, max int) ([]byte, error) {
 	var out []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(out)+len(chunk) > maxJSONLine {
-			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "line %d of file \"%s\" is longer than %d bytes", line, path, maxJSONLine)
+		if len(out)+len(chunk) > max {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "line %d of file \"%s\" is longer than %d bytes", line, path, max)
 		}
 		out = append(out, chunk...)
 		if err != bufio.ErrBufferFull {
@@ -301,7 +303,7 @@ func (rs *rowSource) next() (*object, error) {
 		return o, nil
 	}
 	for {
-		line, err := readLine(rs.br, rs.path, rs.line+1)
+		line, err := readLine(rs.br, rs.path, rs.line+1, rs.maxLine)
 		if _, limit := err.(*sqlerr.Error); limit {
 			return nil, err
 		}

@@ -106,3 +106,21 @@ func TestInvalidTextInParquet(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A JSON line past the cap is 54000 before more of it is buffered (the
+// cap is 256 MB; the test lowers it).
+func TestJSONLineCap(t *testing.T) {
+	data := `{"a": 1}` + "\n" + `{"a": "` + strings.Repeat("x", 5000) + `"}` + "\n"
+	rs, err := newRowSource(strings.NewReader(data), "big.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs.maxLine = 1000
+	if o, err := rs.next(); err != nil || o == nil {
+		t.Fatalf("first line: %v %v", o, err)
+	}
+	_, err = rs.next()
+	if sqlerr.Code(err) != "54000" || !strings.Contains(err.Error(), `line 2 of file "big.json" is longer than 1000 bytes`) {
+		t.Errorf("got %v", err)
+	}
+}
