@@ -407,7 +407,7 @@ func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.
 	for i, c := range columns {
 		fields[i] = t.d.schema.Field(c)
 	}
-	r := &csvReader{rc: rc, s: newCSVScanner(rc, t.d.delim, t.path), cols: columns, schema: arrow.NewSchema(fields, nil),
+	r := &csvReader{rc: rc, s: newCSVScanner(checkedText(rc, t.path), t.d.delim, t.path), cols: columns, schema: arrow.NewSchema(fields, nil),
 		ncol: t.d.schema.NumFields(), batch: t.batchSize, path: t.path}
 	if t.d.header {
 		if _, err := r.s.read(nil); err != nil {

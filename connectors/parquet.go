@@ -238,7 +238,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		return fail(err)
 	}
 	// pf.Close closes the file too.
-	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos,
+	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup,
 		close: func() error { rr.Release(); return pf.Close() }}, nil
 }
 
@@ -250,6 +250,8 @@ type parquetReader struct {
 	pos    []int
 	close  func() error
 	done   bool
+	rows   int64 // rows of the row group read so far, for messages
+	group  int
 }
 
 func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -279,8 +281,15 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 		if err != nil {
 			return nil, err
 		}
+		if err := checkColumn(c, r.path, func(i int) string {
+			return fmt.Sprintf("row %d of row group %d", r.rows+int64(i)+1, r.group)
+		}); err != nil {
+			r.done = true
+			return nil, err
+		}
 		cols[i] = c
 	}
+	r.rows += rec.NumRows()
 	return array.NewRecordBatch(r.schema, cols, rec.NumRows()), nil
 }
 

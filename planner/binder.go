@@ -48,6 +48,10 @@ type binder struct {
 	// claimedAggs are aggregates inside subqueries that an enclosing
 	// query computes (see outer_aggregate.go).
 	claimedAggs map[ast.Node]bool
+	// views are the views being expanded, outermost first: a view met
+	// again inside itself (CREATE OR REPLACE can make one refer to
+	// itself) is an error, not an endless expansion.
+	views []*catalog.Relation
 }
 
 type cteScope struct {

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -71,7 +72,13 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 			err = sqlerr.New(sqlerr.InternalError, "planner: %v", r)
 		}
 	}()
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	node = b.optimize(node)
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	lw := &lowering{b: b, work: map[int]func() executor.Operator{}}
 	if b.env.Analyze {
 		lw.prof = newProfile()

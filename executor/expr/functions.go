@@ -378,6 +378,17 @@ func goRowKernel(ret arrow.DataType, width int, f RowFunc) kernel {
 			if err != nil {
 				return nil, err
 			}
+			if str, ok := v.(string); ok {
+				if err := checkLen(int64(len(str))); err != nil {
+					return nil, err
+				}
+				if sb, ok := b.(*array.StringBuilder); ok {
+					if err := appendChecked(sb, str); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
 			appendGo(b, v)
 		}
 		return b.NewArray(), nil
