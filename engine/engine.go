@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -32,6 +33,13 @@ type Config struct {
 	TableMemoryLimit int64
 	// Threads is how many workers a query may run on (0: one per core).
 	Threads int
+	// MemoryLimit bounds the memory the queries' operators hold together,
+	// in bytes (0: no limit); past it they spill to disk or fail with
+	// 53200.
+	MemoryLimit int64
+	// SpillDir is where queries write spill files ("": the system's
+	// temporary folder).
+	SpillDir string
 	// Functions, when set, adds functions to the engine's registry
 	// besides the built-in ones (tests use it).
 	Functions func(*expr.Registry)
@@ -84,6 +92,8 @@ type Engine struct {
 	cat *catalog.Catalog
 	// funcs are the functions queries can call, built once per engine.
 	funcs *expr.Registry
+	// memory is what all queries' operators may hold (--memory-limit).
+	memory *budget.Pool
 }
 
 // Session is one client's connection to the engine: its settings (search
