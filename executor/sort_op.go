@@ -412,7 +412,7 @@ func (h *rowHeap) Less(i, j int) bool {
 	return h.rows[i].seq > h.rows[j].seq
 }
 func (h *rowHeap) Swap(i, j int) { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
-func (h *rowHeap) Push(x any)   { h.rows = append(h.rows, x.(heapRow)) }
+func (h *rowHeap) Push(x any)    { h.rows = append(h.rows, x.(heapRow)) }
 func (h *rowHeap) Pop() any {
 	x := h.rows[len(h.rows)-1]
 	h.rows = h.rows[:len(h.rows)-1]
