@@ -260,7 +260,7 @@ func Stem(name string) string {
 	for {
 		ext := path.Ext(name)
 		switch strings.ToLower(ext) {
-		case ".gz", ".zst", ".parquet", ".parq", ".csv", ".tsv", ".psv", ".txt", ".json", ".ndjson", ".jsonl":
+		case ".gz", ".zst", ".bz2", ".parquet", ".parq", ".csv", ".tsv", ".psv", ".txt", ".json", ".ndjson", ".jsonl":
 			name = strings.TrimSuffix(name, ext)
 			continue
 		}
@@ -269,20 +269,36 @@ func Stem(name string) string {
 }
 
 func (c *Catalog) openPath(ctx context.Context, schema, name, p string) (*Relation, error) {
-	st, err := fs.Stat(c.root, p)
-	if err != nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", p)
+	return c.openIn(ctx, rootWorkspace, c.root, schema, name, p, c.opts)
+}
+
+// openIn opens the file, folder or glob p of fsys as a relation. Within
+// one query (see WithSnapshot) each path is opened once: every scan of it
+// reads the same snapshot of its files.
+func (c *Catalog) openIn(ctx context.Context, ws string, fsys fs.FS, schema, name, p string, opts connectors.Options) (*Relation, error) {
+	snap := snapshotOf(ctx)
+	key := snapshotKey{workspace: ws, path: p, opts: opts.Key()}
+	if snap != nil {
+		if r := snap.get(key); r != nil {
+			rr := *r
+			rr.Schema, rr.Name = schema, name
+			return &rr, nil
+		}
 	}
-	var t connectors.Table
-	if st.IsDir() {
-		t, err = connectors.OpenDir(ctx, c.root, p, c.opts)
-	} else {
-		t, err = connectors.OpenFile(ctx, c.root, p, c.opts)
+	if !connectors.HasGlob(p) {
+		if _, err := fs.Stat(fsys, p); err != nil {
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", p)
+		}
 	}
+	t, err := connectors.OpenTable(ctx, fsys, p, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Relation{Schema: schema, Name: name, Kind: FileTable, Path: p, File: t}, nil
+	r := &Relation{Schema: schema, Name: name, Kind: FileTable, Path: p, File: t}
+	if snap != nil {
+		snap.put(key, r)
+	}
+	return r, nil
 }
 
 // LookupPath resolves Drill's path form, dfs.`relative/path` or

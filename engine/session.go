@@ -136,6 +136,8 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 	defer func() { s.position, s.namePosition = nil, nil }()
 	ec := s.evalContext(ctx)
 	ctx = s.queryContext(ctx, ec)
+	// Every scan of a table in this statement reads one snapshot of its files.
+	ctx = catalog.WithSnapshot(ctx)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))

@@ -48,9 +48,12 @@ func (r *rw) rewrite(its []item, top bool) []item {
 			r.callFrom = false
 		}
 	}
+	its = r.ruleWorkspaceNames(its)
+	its = r.ruleTableForm(its)
 	its = r.ruleValues(its, top)
 	its = r.ruleWithinGroup(its)
 	its = r.ruleCalls(its)
+	its = r.ruleNestedAccess(its)
 	its = r.ruleSubscripts(its)
 	its = r.ruleTypedLiterals(its)
 	its = r.ruleCasts(its)
@@ -70,6 +73,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleGroupingSets(its)
 	its = r.ruleDDL(its)
 	its = r.ruleMisc(its)
+	its = r.ruleNamedArgs(its)
 	its = r.ruleQuote(its, top)
 	return its
 }

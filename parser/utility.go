@@ -26,6 +26,7 @@ const (
 	UtilDeclare // DECLARE name [NO SCROLL] CURSOR [WITH HOLD] FOR query
 	UtilFetch   // FETCH [NEXT|FORWARD] [n|ALL] [FROM|IN] name; MOVE likewise
 	UtilClose   // CLOSE name | CLOSE ALL
+	UtilLake    // Drill's lake statements (see lake_utility.go)
 )
 
 // Utility is a parsed session statement.
@@ -45,6 +46,8 @@ type Utility struct {
 	Query string
 	Count int64
 	Move  bool
+	// Lake is a Drill statement: SHOW FILES, DESCRIBE, USE, CTAS, ...
+	Lake *LakeStatement
 }
 
 // CopyOptions are the options of COPY (query) TO STDOUT.
@@ -60,6 +63,9 @@ type CopyOptions struct {
 func parseUtility(toks []token, sql string) *Utility {
 	if len(toks) == 0 || toks[0].kind != tkIdent {
 		return nil
+	}
+	if l := parseLake(toks, sql); l != nil {
+		return &Utility{Kind: UtilLake, Lake: l}
 	}
 	words := func(from int) []string {
 		var out []string

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -235,10 +236,12 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 	if len(colNames) > len(cols) {
 		return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(cols), len(colNames))
 	}
+	_, isScan := node.(*Scan)
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		c.Table = alias
 		c.Hidden = false
+		c.Implicit = c.Implicit && isScan
 		if i < len(colNames) {
 			c.Name = colNames[i]
 		}
@@ -281,7 +284,9 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 	}
 	scan := &Scan{Rel: rel, Schema: sch}
 	for i, f := range sch.Fields() {
-		scan.Out = append(scan.Out, b.newCol(f.Name, rel.Name, f.Type))
+		c := b.newCol(f.Name, rel.Name, f.Type)
+		c.Implicit = connectors.IsImplicit(f)
+		scan.Out = append(scan.Out, c)
 		scan.Project = append(scan.Project, i)
 	}
 	return scan, scan.Out, nil

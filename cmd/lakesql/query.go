@@ -21,6 +21,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
 	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
+	tmp := fl.String("tmp", engine.DefaultTmp(), "folder of the writable workspace dfs.tmp (CREATE TABLE AS, CREATE VIEW)")
 	format := fl.String("format", "table", "output format: table, csv or json")
 	file := fl.String("f", "", "read SQL from this file")
 	if err := fl.Parse(args); err != nil {
@@ -51,7 +52,7 @@ func runQuery(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Threads: *threads})
+	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Threads: *threads, Tmp: *tmp})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1

@@ -20,6 +20,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
 	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
+	tmp := fl.String("tmp", engine.DefaultTmp(), "folder of the writable workspace dfs.tmp (CREATE TABLE AS, CREATE VIEW)")
 	listen := fl.String("listen", "127.0.0.1:5433", "address to listen on")
 	database := fl.String("database", "lake", "database name clients see")
 	if err := fl.Parse(args); err != nil {
@@ -30,7 +31,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database, Threads: *threads})
+	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database, Threads: *threads, Tmp: *tmp})
 	if err != nil {
 		fmt.Fprintf(stderr, "lakesql: %v\n", err)
 		return 1

@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/lakesql/lakesql/engine"
+	"github.com/lakesql/lakesql/server"
+	"github.com/lakesql/lakesql/sqllogictest"
+)
+
+// The lake tests (testdata/lake/*.test) run over the fixture lake in
+// ../testdata/lake (written by testdata/genlake) twice: in process and
+// over the PostgreSQL wire protocol. cmd/lakesql runs them a third time
+// through `lakesql query`. Records marked "onlyif engine", "onlyif wire"
+// or "skipif cli" hold what differs between the three.
+
+func lakeFiles(t *testing.T) []string {
+	files, err := filepath.Glob(filepath.Join("testdata", "lake", "*.test"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no files in testdata/lake: %v", err)
+	}
+	return files
+}
+
+func lakeRoot(t *testing.T) *os.Root {
+	t.Helper()
+	root, err := os.OpenRoot(filepath.Join("..", "testdata", "lake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return root
+}
+
+func lakeEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	eng, err := engine.New(engine.Config{Root: lakeRoot(t).FS(), RootName: "lake", Database: "lake", Tmp: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+func checkSLT(t *testing.T, f string, res sqllogictest.FileResult, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	for _, fl := range res.Failures {
+		t.Errorf("%s:%d: %s\n%s\nexpected: %v\nactual:   %v", f, fl.Line, fl.Reason, fl.SQL, fl.Expected, fl.Actual)
+	}
+	if res.Passed == 0 {
+		t.Errorf("%s: no record passed", f)
+	}
+}
+
+func TestLakeEngine(t *testing.T) {
+	for _, f := range lakeFiles(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			eng := lakeEngine(t)
+			res, err := sqllogictest.RunFile(context.Background(), engineDB{eng.NewSession()}, f, []string{"lakesql", "engine"}, 60*time.Second)
+			checkSLT(t, f, res, err)
+		})
+	}
+}
+
+func TestLakeWire(t *testing.T) {
+	for _, f := range lakeFiles(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			eng := lakeEngine(t)
+			host, port := serveEngine(t, eng)
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakesql@%s:%s/lake?sslmode=disable", host, port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			res, err := sqllogictest.RunFile(ctx, wireDB{conn}, f, []string{"lakesql", "wire"}, 60*time.Second)
+			checkSLT(t, f, res, err)
+		})
+	}
+}
+
+// wireDB runs records over the wire with the simple query protocol, so
+// every value arrives as PostgreSQL's text.
+type wireDB struct{ conn *pgx.Conn }
+
+func (d wireDB) Exec(ctx context.Context, sql string) (sqllogictest.Result, error) {
+	var res sqllogictest.Result
+	results, err := d.conn.PgConn().Exec(ctx, sql).ReadAll()
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			return res, fmt.Errorf("ERROR: %s (SQLSTATE %s)", pe.Message, pe.Code)
+		}
+		return res, err
+	}
+	if len(results) == 0 {
+		return res, nil
+	}
+	last := results[len(results)-1]
+	if last.Err != nil {
+		return res, last.Err
+	}
+	if last.FieldDescriptions == nil {
+		return res, nil
+	}
+	res.HasRows = true
+	res.Columns = len(last.FieldDescriptions)
+	for _, row := range last.Rows {
+		vals := make([]sqllogictest.Value, len(row))
+		for i, v := range row {
+			if v == nil {
+				vals[i] = sqllogictest.Value{Null: true}
+				continue
+			}
+			vals[i] = sqllogictest.Value{Text: string(v), IsBool: last.FieldDescriptions[i].DataTypeOID == 16}
+		}
+		res.Rows = append(res.Rows, vals)
+	}
+	return res, nil
+}
+
+// serveEngine serves eng on a free loopback port until the test ends.
+func serveEngine(t *testing.T, eng *engine.Engine) (host, port string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { (&server.Server{Engine: eng, Logf: t.Logf}).Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	h, p, _ := net.SplitHostPort(ln.Addr().String())
+	return h, p
+}

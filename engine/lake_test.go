@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// countingFS counts the files opened (directories excluded) under a
+// file system; Stat and ReadDir do not open files.
+type countingFS struct {
+	fsys   fs.FS
+	mu     sync.Mutex
+	opened map[string]int
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	f, err := c.fsys.Open(name)
+	if err == nil {
+		if st, err := f.Stat(); err == nil && !st.IsDir() {
+			c.mu.Lock()
+			c.opened[name]++
+			c.mu.Unlock()
+		}
+	}
+	return f, err
+}
+
+func (c *countingFS) Stat(name string) (fs.FileInfo, error)       { return fs.Stat(c.fsys, name) }
+func (c *countingFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.fsys, name) }
+
+func (c *countingFS) files() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for k := range c.opened {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (c *countingFS) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opened = map[string]int{}
+}
+
+func lakeFS(t *testing.T) fs.FS {
+	t.Helper()
+	root, err := os.OpenRoot(filepath.Join("..", "testdata", "lake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return root.FS()
+}
+
+func newLakeSession(t *testing.T) (*Session, *countingFS) {
+	t.Helper()
+	cfs := &countingFS{fsys: lakeFS(t), opened: map[string]int{}}
+	e, err := New(Config{Root: cfs, RootName: "lake", Tmp: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.NewSession(), cfs
+}
+
+// TestPartitionPruning checks that filters on partition and file columns
+// skip files before any is opened: once the files' schemas are known
+// (the metadata cache), a query opens only the files it keeps, and
+// EXPLAIN names them.
+func TestPartitionPruning(t *testing.T) {
+	s, cfs := newLakeSession(t)
+	if _, err := run(t, s, "SELECT count(*) FROM dfs.sales"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfs.files()); got != 5 {
+		t.Fatalf("the first query opened %d files, want the 5 of the folder: %v", got, cfs.files())
+	}
+	cases := []struct {
+		sql   string
+		want  []string // rows
+		files []string // files opened
+	}{
+		{"SELECT sum(amount) FROM dfs.sales WHERE year = 2023 AND month = 12", []string{"30"},
+			[]string{"sales/year=2023/month=12/part-0.csv"}},
+		{"SELECT sum(amount) FROM dfs.sales WHERE year >= 2024", []string{"150"},
+			[]string{"sales/year=2024/month=01/part-0.parquet", "sales/year=2024/month=02/part-0.csv.bz2"}},
+		{"SELECT count(*) FROM dfs.sales WHERE year IS NULL", []string{"1"},
+			[]string{"sales/year=__HIVE_DEFAULT_PARTITION__/month=01/part-0.csv"}},
+		{"SELECT region FROM dfs.sales WHERE month = 2 OR month = 11 ORDER BY region", []string{"east", "west", "west"},
+			[]string{"sales/year=2023/month=11/part-0.csv", "sales/year=2024/month=02/part-0.csv.bz2"}},
+		{"SELECT amount FROM dfs.sales WHERE filename = 'part-0.parquet' ORDER BY 1", []string{"40", "50"},
+			[]string{"sales/year=2024/month=01/part-0.parquet"}},
+		{"SELECT amount FROM dfs.sales WHERE suffix = 'bz2'", []string{"60"},
+			[]string{"sales/year=2024/month=02/part-0.csv.bz2"}},
+		{"SELECT count(*) FROM dfs.sales WHERE year = 1999", []string{"0"}, nil},
+		// A condition on a data column prunes nothing here.
+		{"SELECT count(*) FROM dfs.sales WHERE amount > 45", []string{"2"},
+			[]string{"sales/year=2023/month=11/part-0.csv", "sales/year=2023/month=12/part-0.csv",
+				"sales/year=2024/month=01/part-0.parquet", "sales/year=2024/month=02/part-0.csv.bz2",
+				"sales/year=__HIVE_DEFAULT_PARTITION__/month=01/part-0.csv"}},
+	}
+	for _, c := range cases {
+		cfs.reset()
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if strings.Join(rows, ";") != strings.Join(c.want, ";") {
+			t.Errorf("%s: rows %v, want %v", c.sql, rows, c.want)
+		}
+		if got := cfs.files(); strings.Join(got, ";") != strings.Join(c.files, ";") {
+			t.Errorf("%s: opened %v, want %v", c.sql, got, c.files)
+		}
+	}
+}
+
+func TestExplainNamesFilesKept(t *testing.T) {
+	s, _ := newLakeSession(t)
+	cases := []struct{ sql, want string }{
+		{"EXPLAIN SELECT sum(amount) FROM dfs.sales WHERE year = 2023 AND month = 12",
+			"Files: 1 of 5: sales/year=2023/month=12/part-0.csv"},
+		{"EXPLAIN SELECT * FROM dfs.logs WHERE dir0 = 2024 AND dir1 IN (2, 3)",
+			"Files: 2 of 4: logs/2024/02/events.json.gz, logs/2024/03/events.json.zst"},
+		{"EXPLAIN SELECT * FROM dfs.logs WHERE filepath = '/logs/2023/11'",
+			"Files: 1 of 4: logs/2023/11/events.json"},
+		// A glob's folders count from its literal prefix, logs/2024/.
+		{"EXPLAIN SELECT * FROM dfs.`logs/2024/*/*.json*` WHERE dir0 = 1",
+			"Files: 1 of 3: logs/2024/01/events.json"},
+	}
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		found := false
+		for _, r := range rows {
+			if strings.TrimSpace(r) == c.want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no line %q in\n%s", c.sql, c.want, strings.Join(rows, "\n"))
+		}
+	}
+}

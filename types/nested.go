@@ -1,0 +1,51 @@
+package types
+
+import "github.com/apache/arrow-go/v18/arrow"
+
+// Nested values are the arrays and objects read from files (JSON arrays
+// and objects, Parquet lists, structs and maps), as Drill has them: their
+// subscripts count from 0 (as PostgreSQL's jsonb subscripts do), and they
+// reach clients as JSON text (type json). Arrays built in SQL (ARRAY[...],
+// array_agg) stay PostgreSQL arrays, 1-based.
+//
+// An object is a struct (the engine builds no other structs); an array is
+// a list whose element field is named NestedElem. Arrow's type equality
+// ignores the element's name, so a nested array and a SQL array of the
+// same element type still compare, cast and combine as one type.
+
+// NestedElem names the element field of a nested array's list type.
+const NestedElem = "$nested"
+
+// NestedList returns the type of a nested array of elem.
+func NestedList(elem arrow.DataType) arrow.DataType {
+	return arrow.ListOfField(arrow.Field{Name: NestedElem, Type: elem, Nullable: true})
+}
+
+// IsNested reports whether t is a nested value's type: an object (struct)
+// or a nested array.
+func IsNested(t arrow.DataType) bool {
+	switch x := t.(type) {
+	case *arrow.StructType:
+		return true
+	case *arrow.ListType:
+		return x.ElemField().Name == NestedElem
+	}
+	return false
+}
+
+// MarkNested returns t with every list in it (at any depth) made a nested
+// array: what a file reader's types become.
+func MarkNested(t arrow.DataType) arrow.DataType {
+	switch x := t.(type) {
+	case *arrow.ListType:
+		return NestedList(MarkNested(x.Elem()))
+	case *arrow.StructType:
+		fields := make([]arrow.Field, x.NumFields())
+		for i, f := range x.Fields() {
+			f.Type = MarkNested(f.Type)
+			fields[i] = f
+		}
+		return arrow.StructOf(fields...)
+	}
+	return t
+}
