@@ -12,6 +12,7 @@ package catalog
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -66,6 +67,9 @@ type ViewDef struct {
 	// each use so the view sees the files as they are now.
 	Query   any
 	Columns []string
+	// Schema, when known without binding (a stored view records its
+	// columns), is what the catalogs show.
+	Schema *arrow.Schema
 }
 
 // Columns returns the relation's schema.
@@ -81,6 +85,10 @@ func (r *Relation) Columns(ctx context.Context) (*arrow.Schema, error) {
 		return r.Mem.Schema(), nil
 	case SystemTable:
 		return r.System.Schema(), nil
+	case View:
+		if r.View != nil && r.View.Schema != nil {
+			return r.View.Schema, nil
+		}
 	}
 	return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is a view", r.Name)
 }
@@ -92,6 +100,8 @@ type Catalog struct {
 	opts     connectors.Options
 
 	mu      sync.RWMutex
+	tmp     *os.Root // the dfs.tmp workspace (nil: none)
+	tmpDir  string
 	created map[string]map[string]*Relation // schema -> name -> relation made by DDL
 	schemas map[string]bool                 // schemas made by CREATE SCHEMA
 	system  map[string]map[string]*Relation // schema -> name -> system relation
@@ -138,6 +148,13 @@ func (c *Catalog) Lookup(ctx context.Context, schema, name string, searchPath []
 }
 
 func (c *Catalog) lookupIn(ctx context.Context, schema, name string) (*Relation, error) {
+	if WorkspaceOf(schema) != NoWorkspace {
+		r, err := c.LookupWorkspace(ctx, schema, name)
+		if sqlerr.Code(err) == sqlerr.UndefinedTable || sqlerr.Code(err) == sqlerr.UndefinedSchema {
+			return nil, nil
+		}
+		return r, err
+	}
 	c.mu.RLock()
 	r := matchName(c.system[strings.ToLower(schema)], name)
 	if r == nil {
@@ -304,11 +321,7 @@ func (c *Catalog) openIn(ctx context.Context, ws string, fsys fs.FS, schema, nam
 // LookupPath resolves Drill's path form, dfs.`relative/path` or
 // dfs.root.`relative/path`: any file or folder under the root.
 func (c *Catalog) LookupPath(ctx context.Context, p string) (*Relation, error) {
-	clean := strings.TrimPrefix(path.Clean("/"+strings.TrimSpace(p)), "/")
-	if c.root == nil || clean == "" || !fs.ValidPath(clean) {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"dfs.%s\" does not exist", p)
-	}
-	return c.openPath(ctx, "dfs", path.Base(clean), clean)
+	return c.LookupWorkspace(ctx, "dfs", p)
 }
 
 func readDir(fsys fs.FS, dir string) ([]fs.DirEntry, error) { return fs.ReadDir(fsys, dir) }

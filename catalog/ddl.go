@@ -112,6 +112,9 @@ func (c *Catalog) SchemaExists(name string) bool {
 	if strings.EqualFold(name, DefaultSchema) {
 		return true
 	}
+	if WorkspaceOf(name) == TmpWorkspace {
+		return c.TmpRoot() != nil
+	}
 	c.mu.RLock()
 	ok := c.schemas[strings.ToLower(name)] || c.system[strings.ToLower(name)] != nil
 	c.mu.RUnlock()
@@ -139,6 +142,9 @@ func (c *Catalog) AddSystem(r *Relation) {
 // Schemas lists every schema: public, the root's folders, DDL-made and system schemas.
 func (c *Catalog) Schemas(ctx context.Context) []string {
 	set := map[string]bool{DefaultSchema: true}
+	if c.TmpRoot() != nil {
+		set[TmpSchema] = true
+	}
 	if c.root != nil {
 		if entries, err := readDir(c.root, "."); err == nil {
 			for _, e := range entries {
@@ -167,6 +173,11 @@ func (c *Catalog) Schemas(ctx context.Context) []string {
 // Relations lists the relations of a schema, files first discovered now.
 // Files that cannot be opened are skipped (they fail when queried).
 func (c *Catalog) Relations(ctx context.Context, schema string) []*Relation {
+	if WorkspaceOf(schema) == TmpWorkspace {
+		out := c.tmpRelations(ctx)
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return out
+	}
 	var out []*Relation
 	seen := map[string]bool{}
 	c.mu.RLock()

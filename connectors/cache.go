@@ -109,3 +109,22 @@ func cached[T any](c *SchemaCache, fsys fs.FS, p string, sample int, infer func(
 // Key identifies the options that change what a table reads (its format
 // options); tables opened with equal keys read the same rows.
 func (o Options) Key() string { return "" }
+
+// Forget drops what the cache holds about the files at paths (every
+// version of them), so they are read again.
+func (c *SchemaCache) Forget(paths []string) {
+	if c == nil {
+		return
+	}
+	set := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		set[p] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if set[k.path] {
+			delete(c.m, k)
+		}
+	}
+}

@@ -403,3 +403,12 @@ func columnsArray(ctx context.Context, b arrow.RecordBatch, src []int, t arrow.D
 	}
 	return lb.NewArray()
 }
+
+// Paths are the table's files.
+func (t *DirTable) Paths() []string {
+	out := make([]string, len(t.files))
+	for i, f := range t.files {
+		out[i] = f.path
+	}
+	return out
+}

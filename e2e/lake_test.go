@@ -145,3 +145,46 @@ func serveEngine(t *testing.T, eng *engine.Engine) (host, port string) {
 	h, p, _ := net.SplitHostPort(ln.Addr().String())
 	return h, p
 }
+
+// TestLakeWireBrowse checks SHOW FILES over the wire: its columns' types
+// and the files listed.
+func TestLakeWireBrowse(t *testing.T) {
+	host, port := serveEngine(t, lakeEngine(t))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakesql@%s:%s/lake?sslmode=disable", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SHOW FILES IN dfs.`text`")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oids []uint32
+	for _, f := range rows.FieldDescriptions() {
+		oids = append(oids, f.DataTypeOID)
+	}
+	var got []string
+	for rows.Next() {
+		var name string
+		var dir bool
+		var length int64
+		var mod time.Time
+		if err := rows.Scan(&name, &dir, &length, &mod); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(mod) < 0 || mod.Year() < 2000 {
+			t.Errorf("%s: modified %v", name, mod)
+		}
+		got = append(got, fmt.Sprintf("%s %v %d", name, dir, length))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(oids) != "[25 16 20 1184]" {
+		t.Errorf("column types %v, want text, bool, int8, timestamptz", oids)
+	}
+	if fmt.Sprint(got) != "[pipes.txt false 21 plain.csv false 37]" {
+		t.Errorf("files %v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/lakesql/lakesql/sqlerr"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	return f, err
 }
 
-func (c *countingFS) Stat(name string) (fs.FileInfo, error)       { return fs.Stat(c.fsys, name) }
+func (c *countingFS) Stat(name string) (fs.FileInfo, error)      { return fs.Stat(c.fsys, name) }
 func (c *countingFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.fsys, name) }
 
 func (c *countingFS) files() []string {
@@ -148,6 +149,47 @@ func TestExplainNamesFilesKept(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no line %q in\n%s", c.sql, c.want, strings.Join(rows, "\n"))
+		}
+	}
+}
+
+func TestShowFiles(t *testing.T) {
+	s, _ := newLakeSession(t)
+	cases := []struct {
+		sql  string
+		want []string // name|is_directory|length, modified dropped
+	}{
+		{"SHOW FILES IN dfs.`logs/2024/03`", []string{"+tmp|t|0", ".events-8.json|f|39", "events-9.json.tmp|f|39", "events.json.zst|f|50"}},
+		{"SHOW FILES IN dfs.root.`text`", []string{"pipes.txt|f|21", "plain.csv|f|37"}},
+		{"SHOW FILES IN dfs.`people.json`", []string{"people.json|f|509"}},
+		{"SHOW FILES IN text", []string{"pipes.txt|f|21", "plain.csv|f|37"}},
+		{"SHOW FILES IN dfs.tmp", nil},
+	}
+	for _, c := range cases {
+		rows, err := run(t, s, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		var got []string
+		for _, r := range rows {
+			parts := strings.Split(r, "|")
+			got = append(got, strings.Join(parts[:3], "|"))
+			if len(parts) != 4 || !strings.HasPrefix(parts[3], "20") {
+				t.Errorf("%s: row %q has no modification time", c.sql, r)
+			}
+		}
+		if strings.Join(got, ";") != strings.Join(c.want, ";") {
+			t.Errorf("%s: %v, want %v", c.sql, got, c.want)
+		}
+	}
+	rows, err := run(t, s, "SHOW FILES")
+	if err != nil || len(rows) != 8 || !strings.HasPrefix(rows[0], "conflict|t|") {
+		t.Errorf("SHOW FILES: %v %v", rows, err)
+	}
+	for _, bad := range []string{"SHOW FILES IN dfs.`nope`", "SHOW FILES IN dfs.`../etc`"} {
+		if _, err := run(t, s, bad); sqlerr.Code(err) != sqlerr.UndefinedFile {
+			t.Errorf("%s: %v, want 58P01", bad, err)
 		}
 	}
 }

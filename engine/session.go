@@ -22,6 +22,11 @@ import (
 // New returns an engine over cfg.Root.
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName), funcs: expr.NewRegistry()}
+	if cfg.Tmp != "" {
+		if err := e.cat.SetTmp(cfg.Tmp); err != nil {
+			return nil, err
+		}
+	}
 	pgcatalog.Install(e.cat, e.database())
 	pgcatalog.RegisterFunctions(e.funcs)
 	if cfg.Functions != nil {

@@ -259,8 +259,8 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 	}
 	var rel *catalog.Relation
 	var err error
-	if strings.EqualFold(schema, "dfs") || strings.HasPrefix(strings.ToLower(schema), "dfs.") {
-		rel, err = b.env.Catalog.LookupPath(b.ctx, name)
+	if catalog.WorkspaceOf(schema) != catalog.NoWorkspace {
+		rel, err = b.env.Catalog.LookupWorkspace(b.ctx, schema, name)
 	} else {
 		rel, err = b.env.Catalog.Lookup(b.ctx, schema, name, b.env.SearchPath)
 	}
