@@ -184,7 +184,7 @@ func TestShowFiles(t *testing.T) {
 		}
 	}
 	rows, err := run(t, s, "SHOW FILES")
-	if err != nil || len(rows) != 8 || !strings.HasPrefix(rows[0], "conflict|t|") {
+	if err != nil || len(rows) != 10 || !strings.HasPrefix(rows[0], "broken|t|0|") {
 		t.Errorf("SHOW FILES: %v %v", rows, err)
 	}
 	for _, bad := range []string{"SHOW FILES IN dfs.`nope`", "SHOW FILES IN dfs.`../etc`"} {

@@ -88,6 +88,15 @@ func main() {
 	w("evolve/a.json", lines(`{"id":1,"v":1,"code":7,"meta":{"a":1}}`))
 	w("evolve/b.json", lines(`{"id":2,"v":2.5,"note":"new","meta":{"b":"z"}}`))
 	w("evolve/c.csv", lines("id,v,code", "3,4,A7"))
+	// compressed/: CSV and JSON, each gzip-, zstd- and bzip2-compressed.
+	w("compressed/a.csv.gz", gz(lines("n,codec", "1,gzip")))
+	w("compressed/b.csv.zst", zst(lines("n,codec", "2,zstd")))
+	w("compressed/c.csv.bz2", bz2(lines("n,codec", "3,bzip2")))
+	w("compressed/d.json.gz", gz(lines(`{"n":4,"codec":"gzip"}`)))
+	w("compressed/e.json.zst", zst(lines(`{"n":5,"codec":"zstd"}`)))
+	w("compressed/f.ndjson.bz2", bz2(lines(`{"n":6,"codec":"bzip2"}`)))
+	w("broken/bad.json.bz2", []byte("BZh91AY&SY this is not bzip2 data\n"))
+
 	// conflict/: an object in one file, a number in the other.
 	w("conflict/a.json", lines(`{"id":1,"x":{"k":1}}`))
 	w("conflict/b.json", lines(`{"id":2,"x":5}`))
