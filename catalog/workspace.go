@@ -123,6 +123,35 @@ func cleanPath(p string) (string, bool) {
 // LookupWorkspace resolves a name in a workspace: a path (file, folder or
 // glob) under the root; in dfs.tmp also a view, or a table by its stem.
 func (c *Catalog) LookupWorkspace(ctx context.Context, schema, name string) (*Relation, error) {
+	return c.lookupWorkspace(ctx, schema, name, c.opts)
+}
+
+// LookupWorkspaceWith resolves a path of a workspace read under format
+// options (a table function: read_csv('p', delim => '|'), Drill's
+// table(dfs.`p`(type => 'text'))).
+func (c *Catalog) LookupWorkspaceWith(ctx context.Context, schema, name string, fo *connectors.FormatOptions) (*Relation, error) {
+	if WorkspaceOf(schema) == NoWorkspace {
+		return nil, sqlerr.New(sqlerr.UndefinedSchema, "\"%s\" is not a workspace (dfs, dfs.root, dfs.tmp)", schema)
+	}
+	opts := c.opts
+	opts.Format = fo
+	fsys, wsName, err := c.workspaceFS(WorkspaceOf(schema))
+	if err != nil {
+		return nil, err
+	}
+	p, ok := cleanPath(name)
+	if !ok || p == "." {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, name)
+	}
+	if !connectors.HasGlob(p) {
+		if _, err := fs.Stat(fsys, p); err != nil {
+			return nil, sqlerr.New(sqlerr.UndefinedFile, "could not open file \"%s\": no such file or folder", name)
+		}
+	}
+	return c.openIn(ctx, wsName, fsys, "dfs", path.Base(p), p, opts)
+}
+
+func (c *Catalog) lookupWorkspace(ctx context.Context, schema, name string, opts connectors.Options) (*Relation, error) {
 	ws := WorkspaceOf(schema)
 	fsys, wsName, err := c.workspaceFS(ws)
 	if err != nil {

@@ -59,7 +59,7 @@ func OpenDir(ctx context.Context, fsys fs.FS, dir string, opts Options) (Table, 
 
 // OpenTable opens the file, folder or glob p of fsys as one table.
 func OpenTable(ctx context.Context, fsys fs.FS, p string, opts Options) (*DirTable, error) {
-	root, entries, err := listSelection(ctx, fsys, p)
+	root, entries, err := listSelection(ctx, fsys, p, opts.Format.accepts)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +132,9 @@ func OpenTable(ctx context.Context, fsys fs.FS, p string, opts Options) (*DirTab
 
 // openFormat opens one file of a selection with its format's reader.
 func openFormat(ctx context.Context, fsys fs.FS, p string, opts Options) (Table, error) {
+	if opts.Format != nil {
+		return opts.Format.open(ctx, fsys, p, opts)
+	}
 	return OpenFile(ctx, fsys, p, opts)
 }
 

@@ -51,9 +51,9 @@ func HasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
 // (recursively) or a glob. root is the folder partition columns are
 // counted from: the folder itself, a glob's literal prefix, or a single
 // file's folder.
-func listSelection(ctx context.Context, fsys fs.FS, p string) (root string, files []fileEntry, err error) {
+func listSelection(ctx context.Context, fsys fs.FS, p string, accept func(name string) bool) (root string, files []fileEntry, err error) {
 	if HasGlob(p) {
-		return listGlob(ctx, fsys, p)
+		return listGlob(ctx, fsys, p, accept)
 	}
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
@@ -62,17 +62,18 @@ func listSelection(ctx context.Context, fsys fs.FS, p string) (root string, file
 	if !st.IsDir() {
 		return path.Dir(p), []fileEntry{{path: p, rel: path.Base(p), size: st.Size(), mtime: st.ModTime()}}, nil
 	}
-	files, err = walkData(ctx, fsys, p, nil)
+	files, err = walkData(ctx, fsys, p, nil, accept)
 	if err != nil {
 		return "", nil, err
 	}
 	return p, files, nil
 }
 
-// walkData lists the data files under dir (recursively, in path order),
-// skipping ignored names; keep, when set, filters the paths relative to
-// dir (for globs) and says whether a folder may hold matches.
-func walkData(ctx context.Context, fsys fs.FS, dir string, keep *globMatcher) ([]fileEntry, error) {
+// walkData lists the data files under dir (recursively, in path order):
+// those accept takes, skipping ignored names; keep, when set, filters the
+// paths relative to dir (for globs) and says whether a folder may hold
+// matches.
+func walkData(ctx context.Context, fsys fs.FS, dir string, keep *globMatcher, accept func(name string) bool) ([]fileEntry, error) {
 	var out []fileEntry
 	// An explicit stack instead of recursion: folder depth is not bounded.
 	stack := []string{dir}
@@ -100,7 +101,7 @@ func walkData(ctx context.Context, fsys fs.FS, dir string, keep *globMatcher) ([
 				}
 				continue
 			}
-			if _, _, ok := DetectFormat(name); !ok {
+			if !accept(name) {
 				continue
 			}
 			if keep != nil && !keep.matchFile(rel) {
@@ -135,7 +136,7 @@ func relPath(dir, p string) string {
 // listGlob lists the data files a glob matches: * and ? within one path
 // segment, [...] classes, ** for any number of folders. A folder the glob
 // matches contributes every data file under it.
-func listGlob(ctx context.Context, fsys fs.FS, pattern string) (string, []fileEntry, error) {
+func listGlob(ctx context.Context, fsys fs.FS, pattern string, accept func(name string) bool) (string, []fileEntry, error) {
 	segs := strings.Split(pattern, "/")
 	for _, s := range segs {
 		if s != "**" && strings.Contains(s, "**") {
@@ -158,7 +159,7 @@ func listGlob(ctx context.Context, fsys fs.FS, pattern string) (string, []fileEn
 		return "", nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"dfs.%s\" does not exist: no folder \"%s\"", pattern, root)
 	}
 	m := &globMatcher{segs: segs[n:]}
-	files, err := walkData(ctx, fsys, root, m)
+	files, err := walkData(ctx, fsys, root, m, accept)
 	if err != nil {
 		return "", nil, err
 	}

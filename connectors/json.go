@@ -100,7 +100,20 @@ type jtype struct {
 	raw    bool // conflicting structure: keep the JSON text
 }
 
-func inferValue(v any) *jtype {
+// MaxNestedDepth is how deep objects and arrays of a JSON file get types
+// of their own; values nested deeper are kept as JSON text (and reached
+// through the same paths and operators).
+const MaxNestedDepth = 64
+
+func inferValue(v any) *jtype { return inferValueAt(v, 0) }
+
+func inferValueAt(v any, depth int) *jtype {
+	if depth > MaxNestedDepth {
+		switch v.(type) {
+		case *object, []any:
+			return &jtype{raw: true}
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return &jtype{kind: kNull}
@@ -128,16 +141,16 @@ func inferValue(v any) *jtype {
 		for i, k := range x.keys {
 			if _, ok := t.sub[k]; !ok {
 				t.fields = append(t.fields, k)
-				t.sub[k] = inferValue(x.vals[i])
+				t.sub[k] = inferValueAt(x.vals[i], depth+1)
 			} else {
-				t.sub[k] = mergeJ(t.sub[k], inferValue(x.vals[i]))
+				t.sub[k] = mergeJ(t.sub[k], inferValueAt(x.vals[i], depth+1))
 			}
 		}
 		return t
 	case []any:
 		t := &jtype{list: true, elem: &jtype{kind: kNull}}
 		for _, e := range x {
-			t.elem = mergeJ(t.elem, inferValue(e))
+			t.elem = mergeJ(t.elem, inferValueAt(e, depth+1))
 		}
 		return t
 	}

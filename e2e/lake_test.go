@@ -184,7 +184,7 @@ func TestLakeWireBrowse(t *testing.T) {
 	if fmt.Sprint(oids) != "[25 16 20 1184]" {
 		t.Errorf("column types %v, want text, bool, int8, timestamptz", oids)
 	}
-	if fmt.Sprint(got) != "[pipes.txt false 21 plain.csv false 37]" {
+	if fmt.Sprint(got) != "[events.log false 87 pipes.txt false 21 plain.csv false 37]" {
 		t.Errorf("files %v", got)
 	}
 }

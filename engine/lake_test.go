@@ -160,9 +160,9 @@ func TestShowFiles(t *testing.T) {
 		want []string // name|is_directory|length, modified dropped
 	}{
 		{"SHOW FILES IN dfs.`logs/2024/03`", []string{"+tmp|t|0", ".events-8.json|f|39", "events-9.json.tmp|f|39", "events.json.zst|f|50"}},
-		{"SHOW FILES IN dfs.root.`text`", []string{"pipes.txt|f|21", "plain.csv|f|37"}},
+		{"SHOW FILES IN dfs.root.`text`", []string{"events.log|f|87", "pipes.txt|f|21", "plain.csv|f|37"}},
 		{"SHOW FILES IN dfs.`people.json`", []string{"people.json|f|509"}},
-		{"SHOW FILES IN text", []string{"pipes.txt|f|21", "plain.csv|f|37"}},
+		{"SHOW FILES IN text", []string{"events.log|f|87", "pipes.txt|f|21", "plain.csv|f|37"}},
 		{"SHOW FILES IN dfs.tmp", nil},
 	}
 	for _, c := range cases {

@@ -278,6 +278,12 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 	if rel.Kind == catalog.View {
 		return b.bindView(rel, outer)
 	}
+	return b.scanRelation(rel)
+}
+
+// scanRelation is a scan of every column of a table (the optimizer keeps
+// those used).
+func (b *binder) scanRelation(rel *catalog.Relation) (Node, []Column, error) {
 	sch, err := rel.Columns(b.ctx)
 	if err != nil {
 		return nil, nil, err

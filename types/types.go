@@ -24,7 +24,6 @@ package types
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -220,14 +219,12 @@ func Name(t arrow.DataType) string {
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "interval"
 	case arrow.LIST:
+		if IsNested(t) {
+			return "json" // nested values reach clients as JSON
+		}
 		return Name(t.(*arrow.ListType).Elem()) + "[]"
 	case arrow.STRUCT:
-		st := t.(*arrow.StructType)
-		parts := make([]string, st.NumFields())
-		for i, f := range st.Fields() {
-			parts[i] = f.Name + " " + Name(f.Type)
-		}
-		return "record(" + strings.Join(parts, ", ") + ")"
+		return "json"
 	}
 	return t.String()
 }

@@ -23,7 +23,7 @@ func NewRegistry() *Registry {
 	r := &Registry{funcs: map[string]binder{}}
 	for _, add := range []func(*Registry){
 		registerMath, registerPi, registerFactorial, registerStrings, registerStringArrays, registerSimilar,
-		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps,
+		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps, registerNested,
 	} {
 		add(r)
 	}

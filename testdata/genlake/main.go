@@ -83,6 +83,8 @@ func main() {
 	// text/: headerless text (Drill's columns array) and other delimiters.
 	w("text/plain.csv", lines("1,apple,0.5", "2,banana,0.25", "3,cherry,2"))
 	w("text/pipes.txt", lines("name|qty", "pen|3", "ink|7"))
+	// events.log: JSON under a name that does not say so (type => 'json').
+	w("text/events.log", lines(`{"at":"2024-01-01 10:00:00","what":"start"}`, `{"at":"2024-01-01 10:05:00","what":"stop"}`))
 
 	// evolve/: columns added, widened and merged across files.
 	w("evolve/a.json", lines(`{"id":1,"v":1,"code":7,"meta":{"a":1}}`))

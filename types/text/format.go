@@ -58,9 +58,13 @@ func Append(dst []byte, arr arrow.Array, i int, loc *time.Location) []byte {
 		v := a.Value(i)
 		return AppendInterval(dst, v.Months, v.Days, v.Nanoseconds/1000)
 	case *array.List:
+		if isNestedList(a) {
+			return AppendJSON(dst, arr, i, loc)
+		}
 		return appendList(dst, a, i, loc)
 	case *array.Struct:
-		return appendStruct(dst, a, i, loc)
+		// The engine's only objects are nested values read from files.
+		return AppendJSON(dst, arr, i, loc)
 	case *array.Null:
 		return dst
 	}
