@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/types"

@@ -12,6 +12,7 @@ import (
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/executor/hashtable"
 )
 
 // AggregateExpr is one aggregate computed by a HashAggregate.
@@ -62,14 +63,22 @@ func (h *HashAggregate) Close() error { return h.input.Close() }
 
 // groupState is the hash table and accumulators of one grouping set.
 type groupState struct {
-	set     []int // group-by indexes of this set (all when no sets)
-	ids     map[string]uint32
-	keyRows []arrow.RecordBatch // first row of each group's keys, by batch
-	keyRef  [][2]int            // group -> (batch index, row)
-	accs    []aggregate.Accumulator
-	// per-aggregate DISTINCT dedup keys and ORDER BY buffers
-	seen []map[string]bool
+	set   []int // group-by indexes of this set (all when no sets)
+	table *hashtable.Table
+	// ng counts the groups of a set without keys (0 or 1).
+	ng   int
+	accs []aggregate.Accumulator
+	// per-aggregate DISTINCT dedup tables (keys: group, args) and ORDER BY
+	// buffers
+	seen []*hashtable.Table
 	buf  []*orderedBuf
+}
+
+func (st *groupState) numGroups() int {
+	if st.table == nil {
+		return st.ng
+	}
+	return st.table.Len()
 }
 
 // orderedBuf keeps rows of an ordered aggregate until the end.
@@ -80,12 +89,23 @@ type orderedBuf struct {
 }
 
 func (h *HashAggregate) newState(set []int) *groupState {
-	st := &groupState{set: set, ids: map[string]uint32{}}
+	st := &groupState{set: set}
+	if len(set) > 0 {
+		kt := make([]arrow.DataType, len(set))
+		for i, g := range set {
+			kt[i] = h.groups[g].Type()
+		}
+		st.table = hashtable.New(kt)
+	}
 	for _, a := range h.aggs {
 		st.accs = append(st.accs, a.Func.New())
-		var seen map[string]bool
+		var seen *hashtable.Table
 		if a.Distinct {
-			seen = map[string]bool{}
+			kt := []arrow.DataType{arrow.PrimitiveTypes.Uint32}
+			for _, x := range a.Args {
+				kt = append(kt, x.Type())
+			}
+			seen = hashtable.New(kt)
 		}
 		st.seen = append(st.seen, seen)
 		var buf *orderedBuf
@@ -115,7 +135,6 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for i, s := range sets {
 		states[i] = h.newState(s)
 	}
-	var enc keyEncoder
 	for {
 		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
@@ -134,7 +153,6 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 		}
-		keyBatch := array.NewRecordBatch(keySchema(h.groups), keyCols, int64(n))
 		args := make([][]arrow.Array, len(h.aggs))
 		filters := make([]*array.Boolean, len(h.aggs))
 		orderKeys := make([][]arrow.Array, len(h.aggs))
@@ -160,26 +178,19 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 		}
 		for _, st := range states {
-			cols := make([]arrow.Array, len(st.set))
-			for i, g := range st.set {
-				cols[i] = keyCols[g]
-			}
-			keys, _ := enc.encode(cols, n)
 			gids := make([]uint32, n)
-			bi := len(st.keyRows)
-			st.keyRows = append(st.keyRows, keyBatch)
-			for i, k := range keys {
-				id, ok := st.ids[k]
-				if !ok {
-					id = uint32(len(st.keyRef))
-					st.ids[k] = id
-					st.keyRef = append(st.keyRef, [2]int{bi, i})
+			if st.table != nil {
+				cols := make([]arrow.Array, len(st.set))
+				for i, g := range st.set {
+					cols[i] = keyCols[g]
 				}
-				gids[i] = id
+				st.table.Insert(cols, n, gids, nil)
+			} else if n > 0 {
+				st.ng = 1
 			}
-			ng := len(st.keyRef)
+			ng := st.numGroups()
 			for k, a := range h.aggs {
-				rows := selectRows(n, filters[k], a, args[k], gids, st.seen[k], &enc)
+				rows := selectRows(n, filters[k], a, args[k], gids, st.seen[k])
 				if rows == nil {
 					if st.buf[k] != nil {
 						st.buf[k].add(gids, args[k], orderKeys[k])
@@ -214,8 +225,8 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	// No grouping columns and no rows: one row of empty aggregates.
 	for _, st := range states {
-		if len(st.set) == 0 && len(st.keyRef) == 0 {
-			st.keyRef = append(st.keyRef, [2]int{-1, -1})
+		if st.table == nil {
+			st.ng = 1
 		}
 	}
 	var out []arrow.RecordBatch
@@ -234,39 +245,38 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return h.out.next(), nil
 }
 
-func keySchema(groups []expr.Expr) *arrow.Schema {
-	f := make([]arrow.Field, len(groups))
-	for i, g := range groups {
-		f[i] = arrow.Field{Name: fmt.Sprintf("k%d", i), Type: g.Type(), Nullable: true}
-	}
-	return arrow.NewSchema(f, nil)
-}
-
 // selectRows returns the rows an aggregate should see (FILTER, DISTINCT),
-// or nil when it sees all of them.
-func selectRows(n int, filter *array.Boolean, a AggregateExpr, args []arrow.Array, gids []uint32, seen map[string]bool, enc *keyEncoder) []int {
+// or nil when it sees all of them. DISTINCT keeps the first row of each
+// (group, arguments) tuple, remembered in seen.
+func selectRows(n int, filter *array.Boolean, a AggregateExpr, args []arrow.Array, gids []uint32, seen *hashtable.Table) []int {
 	if filter == nil && !a.Distinct {
 		return nil
 	}
-	var keys []string
+	var first []bool
 	if a.Distinct {
-		keys, _ = enc.encode(args, n)
+		keys := append([]arrow.Array{uint32Array(gids)}, args...)
+		first = make([]bool, n)
+		seen.Insert(keys, n, make([]uint32, n), first)
 	}
 	rows := make([]int, 0, n)
 	for i := 0; i < n; i++ {
 		if filter != nil && !(filter.IsValid(i) && filter.Value(i)) {
 			continue
 		}
-		if a.Distinct {
-			k := fmt.Sprint(gids[i]) + "\x00" + keys[i]
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
+		if a.Distinct && !first[i] {
+			continue
 		}
 		rows = append(rows, i)
 	}
 	return rows
+}
+
+// uint32Array wraps group numbers as an array (no copy).
+func uint32Array(v []uint32) arrow.Array {
+	b := array.NewUint32Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.AppendValues(v, nil)
+	return b.NewArray()
 }
 
 func takeArrays(ctx context.Context, arrs []arrow.Array, rows []int) ([]arrow.Array, error) {
@@ -298,7 +308,7 @@ func (o *orderedBuf) add(groups []uint32, args, keys []arrow.Array) {
 
 // finish builds the output rows of one grouping set.
 func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (arrow.RecordBatch, error) {
-	ng := len(st.keyRef)
+	ng := st.numGroups()
 	// Ordered aggregates: sort the buffered rows, then feed them.
 	for k, buf := range st.buf {
 		if buf == nil || len(buf.args) == 0 {
@@ -337,20 +347,21 @@ func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (
 		}
 	}
 	cols := make([]arrow.Array, 0, h.schema.NumFields())
-	inSet := map[int]bool{}
-	for _, g := range set {
-		inSet[g] = true
+	inSet := map[int]int{}
+	for i, g := range set {
+		inSet[g] = i
+	}
+	var keys []arrow.Array
+	if st.table != nil {
+		keys = st.table.Keys()
 	}
 	for gi, g := range h.groups {
-		if !inSet[gi] || (ng == 1 && st.keyRef[0][0] < 0) {
+		i, ok := inSet[gi]
+		if !ok {
 			cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, g.Type(), ng))
 			continue
 		}
-		col, err := gatherKeys(ctx, st, gi, g.Type())
-		if err != nil {
-			return nil, err
-		}
-		cols = append(cols, col)
+		cols = append(cols, keys[i])
 	}
 	for k := range h.aggs {
 		r, err := st.accs[k].Result(ng)
@@ -362,7 +373,7 @@ func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (
 	if h.sets != nil {
 		var gid int64
 		for gi := range h.groups {
-			if !inSet[gi] {
+			if _, ok := inSet[gi]; !ok {
 				gid |= 1 << (len(h.groups) - 1 - gi)
 			}
 		}
@@ -373,34 +384,6 @@ func (h *HashAggregate) finish(ctx context.Context, st *groupState, set []int) (
 		cols = append(cols, b.NewArray())
 	}
 	return array.NewRecordBatch(h.schema, cols, int64(ng)), nil
-}
-
-func gatherKeys(ctx context.Context, st *groupState, col int, t arrow.DataType) (arrow.Array, error) {
-	if len(st.keyRows) == 0 {
-		return array.MakeArrayOfNull(memory.DefaultAllocator, t, 0), nil
-	}
-	parts := make([]arrow.Array, len(st.keyRows))
-	offsets := make([]int64, len(st.keyRows))
-	var off int64
-	for i, b := range st.keyRows {
-		parts[i] = b.Column(col)
-		offsets[i] = off
-		off += b.NumRows()
-	}
-	all, err := array.Concatenate(parts, memory.DefaultAllocator)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]int64, len(st.keyRef))
-	for g, r := range st.keyRef {
-		rows[g] = offsets[r[0]] + int64(r[1])
-	}
-	s := arrow.NewSchema([]arrow.Field{{Name: "k", Type: t, Nullable: true}}, nil)
-	b, err := takeRows(ctx, s, array.NewRecordBatch(s, []arrow.Array{all}, off), rows)
-	if err != nil {
-		return nil, err
-	}
-	return b.Column(0), nil
 }
 
 func concatColumns(chunks [][]arrow.Array) ([]arrow.Array, error) {

@@ -5,10 +5,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/executor/hashtable"
 )
 
 // JoinType is the kind of join.
@@ -35,7 +35,7 @@ type HashJoinSpec struct {
 	NullAware           bool
 }
 
-// joinOutput computes the output schema of a join.
+// joinSchema computes the output schema of a join.
 func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
 	switch t {
 	case Semi, Anti:
@@ -55,22 +55,137 @@ func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
+// joinBuild is the build side of a hash join: the right input's rows, and
+// the hash table of their keys with, per key, the chain of rows that have
+// it (in input order).
+type joinBuild struct {
+	rb    arrow.RecordBatch // all right rows
+	table *hashtable.Table
+	head  []int32 // per group: first row, -1 none
+	tail  []int32 // per group: last row
+	next  []int32 // per row: the next row with the same key, -1 last
+	// hasNull: some right row has a NULL in a key that does not match
+	// NULLs (it is in no chain).
+	hasNull bool
+}
+
+// buildJoin reads the whole right input and hashes its keys.
+func buildJoin(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool) (*joinBuild, error) {
+	kt := make([]arrow.DataType, len(keys))
+	for i, k := range keys {
+		kt[i] = k.Type()
+	}
+	jb := &joinBuild{table: hashtable.New(kt)}
+	var batches []arrow.RecordBatch
+	var groups []uint32
+	var sel []int32
+	base := int32(0)
+	for {
+		if err := batch.CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		b, err := right.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		n := int(b.NumRows())
+		cols := make([]arrow.Array, len(keys))
+		for i, k := range keys {
+			if cols[i], err = k.Eval(ec, b); err != nil {
+				return nil, err
+			}
+		}
+		// Rows whose key is NULL where NULLs do not match join nothing.
+		sel = sel[:0]
+		for i := 0; i < n; i++ {
+			if blocked(cols, nullEq, i) {
+				jb.hasNull = true
+			} else {
+				sel = append(sel, int32(i))
+			}
+		}
+		if len(sel) < n {
+			for i, c := range cols {
+				if cols[i], err = expr.Gather(ctx, c, sel); err != nil {
+					return nil, err
+				}
+			}
+		}
+		groups = growU32(groups, len(sel))
+		jb.table.Insert(cols, len(sel), groups, nil)
+		for len(jb.head) < jb.table.Len() {
+			jb.head = append(jb.head, -1)
+			jb.tail = append(jb.tail, -1)
+		}
+		for range n {
+			jb.next = append(jb.next, -1)
+		}
+		for k, g := range groups[:len(sel)] {
+			r := base + int32(k)
+			if len(sel) < n {
+				r = base + sel[k]
+			}
+			if jb.head[g] < 0 {
+				jb.head[g] = r
+			} else {
+				jb.next[jb.tail[g]] = r
+			}
+			jb.tail[g] = r
+		}
+		batches = append(batches, b)
+		base += int32(n)
+	}
+	rb, err := concatBatches(right.Schema(), batches)
+	if err != nil {
+		return nil, err
+	}
+	jb.rb = rb
+	return jb, nil
+}
+
+func growU32(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n)
+	}
+	return s[:n]
+}
+
+// blocked reports whether row i has a NULL in a key that does not match NULLs.
+func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
+	for k, c := range keys {
+		if c.IsNull(i) && (k >= len(nullEq) || !nullEq[k]) {
+			return true
+		}
+	}
+	return false
+}
+
 // HashJoin builds a hash table on the right input and probes it with
-// batches of the left input.
+// batches of the left input. Output batches hold at most batch.Size rows:
+// a probe batch whose keys match many rows is emitted in pieces.
 type HashJoin struct {
 	left, right Operator
 	spec        HashJoinSpec
 	schema      *arrow.Schema
 	ec          *expr.Context
 
-	built        bool
-	rb           arrow.RecordBatch
-	table        map[string][]int32
-	rightHasNull bool // some right row has a NULL key
-	matched      []bool
-	tailDone     bool
-	pending      []arrow.RecordBatch
-	enc          keyEncoder
+	jb       *joinBuild
+	matched  []bool // right rows some left row matched (Right, Full)
+	tailDone bool
+	tailPos  int
+
+	// the probe batch being expanded
+	lb     arrow.RecordBatch
+	groups []int32 // per left row: its key's group, -1 none
+	hit    []bool  // per left row: some pair passed
+	// keyNull marks left rows with a NULL key (null-aware joins only).
+	keyNull []bool
+	pos     int   // next left row to expand
+	cursor  int32 // next right row of left row pos's chain (-1: start)
+	li, ri  []int32
 }
 
 // NewHashJoin returns the join of left and right described by spec.
@@ -81,7 +196,7 @@ func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
 func (j *HashJoin) Schema() *arrow.Schema { return j.schema }
 func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
-	j.built, j.tailDone, j.pending = false, false, nil
+	j.jb, j.tailDone, j.tailPos, j.lb = nil, false, 0, nil
 	if err := j.left.Open(ctx); err != nil {
 		return err
 	}
@@ -96,70 +211,37 @@ func (j *HashJoin) Close() error {
 	return e2
 }
 
-func (j *HashJoin) build(ctx context.Context) error {
-	rb, err := Materialize(ctx, j.right)
-	if err != nil {
-		return err
-	}
-	j.rb = rb
-	n := int(rb.NumRows())
-	keys := make([]arrow.Array, len(j.spec.RightKeys))
-	for i, k := range j.spec.RightKeys {
-		if keys[i], err = k.Eval(j.ec, rb); err != nil {
-			return err
-		}
-	}
-	enc, _ := j.enc.encode(keys, n)
-	j.table = make(map[string][]int32, n)
-	for i := 0; i < n; i++ {
-		if blocked(keys, j.spec.NullEqual, i) {
-			j.rightHasNull = true
-			continue
-		}
-		j.table[enc[i]] = append(j.table[enc[i]], int32(i))
-	}
-	j.matched = make([]bool, n)
-	j.built = true
-	return nil
-}
-
-// blocked reports whether row i has a NULL in a key that does not match NULLs.
-func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
-	for k, c := range keys {
-		if c.IsNull(i) && (k >= len(nullEq) || !nullEq[k]) {
-			return true
-		}
-	}
-	return false
-}
-
 func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if !j.built {
-		if err := j.build(ctx); err != nil {
-			return nil, err
-		}
-	}
-	for {
-		if len(j.pending) > 0 {
-			b := j.pending[0]
-			j.pending = j.pending[1:]
-			return b, nil
-		}
-		if err := batch.CheckCancel(ctx); err != nil {
-			return nil, err
-		}
-		lb, err := j.left.Next(ctx)
+	if j.jb == nil {
+		jb, err := buildJoin(ctx, j.ec, j.right, j.spec.RightKeys, j.spec.NullEqual)
 		if err != nil {
 			return nil, err
 		}
-		if lb == nil {
-			if (j.spec.Type == Right || j.spec.Type == Full) && !j.tailDone {
-				j.tailDone = true
-				return j.unmatchedRight(ctx)
-			}
-			return nil, nil
+		j.jb = jb
+		if j.spec.Type == Right || j.spec.Type == Full {
+			j.matched = make([]bool, jb.rb.NumRows())
 		}
-		out, err := j.probe(ctx, lb)
+	}
+	for {
+		if err := batch.CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		if j.lb == nil {
+			lb, err := j.left.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if lb == nil {
+				if j.spec.Type == Right || j.spec.Type == Full {
+					return j.unmatchedRight(ctx)
+				}
+				return nil, nil
+			}
+			if err := j.startProbe(lb); err != nil {
+				return nil, err
+			}
+		}
+		out, err := j.probe(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -169,374 +251,236 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// probe joins one left batch.
-func (j *HashJoin) probe(ctx context.Context, lb arrow.RecordBatch) (arrow.RecordBatch, error) {
+// startProbe looks up the keys of a new left batch.
+func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 	n := int(lb.NumRows())
 	keys := make([]arrow.Array, len(j.spec.LeftKeys))
-	var err error
 	for i, k := range j.spec.LeftKeys {
+		var err error
 		if keys[i], err = k.Eval(j.ec, lb); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	enc, _ := j.enc.encode(keys, n)
-	var li, ri []int64
-	leftNull := make([]bool, n)
-	for i := 0; i < n; i++ {
-		if blocked(keys, j.spec.NullEqual, i) {
-			leftNull[i] = true
-			continue
-		}
-		for _, r := range j.table[enc[i]] {
-			li = append(li, int64(i))
-			ri = append(ri, int64(r))
+	if cap(j.groups) < n {
+		j.groups = make([]int32, n)
+		j.hit = make([]bool, n)
+	}
+	j.groups, j.hit = j.groups[:n], j.hit[:n]
+	clear(j.hit)
+	// A NULL key finds nothing unless NULLs are equal for that key: the
+	// table holds no group with a NULL in the other keys.
+	j.jb.table.Find(keys, n, j.groups)
+	if j.spec.NullAware {
+		j.keyNull = j.keyNull[:0]
+		for i := 0; i < n; i++ {
+			j.keyNull = append(j.keyNull, blocked(keys, j.spec.NullEqual, i))
 		}
 	}
-	// Residual conditions filter candidate pairs.
-	if j.spec.Residual != nil && len(li) > 0 {
-		pairs, err := j.pairBatch(ctx, lb, li, ri)
-		if err != nil {
-			return nil, err
-		}
-		m, err := j.spec.Residual.Eval(j.ec, pairs)
-		if err != nil {
-			return nil, err
-		}
-		mask := m.(*array.Boolean)
-		k := 0
-		for p := range li {
-			if mask.IsValid(p) && mask.Value(p) {
-				li[k], ri[k] = li[p], ri[p]
-				k++
-			}
-		}
-		li, ri = li[:k], ri[:k]
-	}
-	hit := make([]bool, n)
-	for p := range li {
-		hit[li[p]] = true
-		j.matched[ri[p]] = true
-	}
+	j.lb, j.pos, j.cursor = lb, 0, -1
+	return nil
+}
+
+// probe continues the current left batch: it returns the next output
+// batch (possibly empty), and drops the left batch once it is done.
+func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
 	switch j.spec.Type {
-	case Inner, Right:
-		return j.pairBatch(ctx, lb, li, ri)
-	case Left, Full:
-		for i := 0; i < n; i++ {
-			if !hit[i] {
-				li = append(li, int64(i))
-				ri = append(ri, -1)
+	case Semi, Anti, Mark:
+		if j.spec.Residual == nil {
+			for i, g := range j.groups {
+				j.hit[i] = g >= 0
 			}
-		}
-		return j.pairBatch(ctx, lb, li, ri)
-	case Semi, Anti:
-		rightEmpty := j.rb.NumRows() == 0
-		var rows []int64
-		for i := 0; i < n; i++ {
-			keep := hit[i]
-			if j.spec.Type == Anti {
-				keep = !hit[i]
-				if j.spec.NullAware && !rightEmpty && (leftNull[i] || j.rightHasNull) {
-					keep = false
+		} else {
+			for j.pos < len(j.groups) {
+				if err := j.expand(); err != nil {
+					return nil, err
+				}
+				if err := j.applyResidual(ctx); err != nil {
+					return nil, err
+				}
+				for _, l := range j.li {
+					j.hit[l] = true
 				}
 			}
-			if keep {
-				rows = append(rows, int64(i))
+		}
+		lb := j.lb
+		j.lb = nil
+		return j.filterLeft(ctx, lb)
+	}
+	if j.pos < len(j.groups) {
+		if err := j.expand(); err != nil {
+			return nil, err
+		}
+		if err := j.applyResidual(ctx); err != nil {
+			return nil, err
+		}
+		for k, l := range j.li {
+			j.hit[l] = true
+			if j.matched != nil {
+				j.matched[j.ri[k]] = true
 			}
 		}
-		return takeRows(ctx, j.schema, lb, rows)
-	case Mark:
-		rightEmpty := j.rb.NumRows() == 0
-		mark := array.NewBooleanBuilder(memory.DefaultAllocator)
-		for i := 0; i < n; i++ {
-			switch {
-			case hit[i]:
-				mark.Append(true)
-			case j.spec.NullAware && !rightEmpty && (leftNull[i] || j.rightHasNull):
-				mark.AppendNull()
-			default:
-				mark.Append(false)
+		return gatherPairs(ctx, j.schema, j.lb, j.jb.rb, j.li, j.ri)
+	}
+	// The batch is expanded: Left and Full add the unmatched left rows.
+	lb := j.lb
+	j.lb = nil
+	if j.spec.Type == Left || j.spec.Type == Full {
+		j.li, j.ri = j.li[:0], j.ri[:0]
+		for i, h := range j.hit {
+			if !h {
+				j.li = append(j.li, int32(i))
+				j.ri = append(j.ri, -1)
 			}
 		}
-		cols := append(append([]arrow.Array(nil), lb.Columns()...), mark.NewArray())
-		return array.NewRecordBatch(j.schema, cols, int64(n)), nil
+		if len(j.li) > 0 {
+			return gatherPairs(ctx, j.schema, lb, j.jb.rb, j.li, j.ri)
+		}
 	}
 	return nil, nil
 }
 
-// pairBatch builds left row li[p] beside right row ri[p] (-1 = NULLs).
-func (j *HashJoin) pairBatch(ctx context.Context, lb arrow.RecordBatch, li, ri []int64) (arrow.RecordBatch, error) {
-	return pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
-}
-
-func pairRows(ctx context.Context, ls, rs *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int64) (arrow.RecordBatch, error) {
-	l, err := takeRows(ctx, ls, lb, li)
-	if err != nil {
-		return nil, err
-	}
-	r, err := takeRows(ctx, rs, rb, ri)
-	if err != nil {
-		return nil, err
-	}
-	cols := append(append([]arrow.Array(nil), l.Columns()...), r.Columns()...)
-	return array.NewRecordBatch(joinSchema(ls, rs, Inner), cols, int64(len(li))), nil
-}
-
-// unmatchedRight emits right rows no left row matched, beside NULLs.
-func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error) {
-	var ri, li []int64
-	for r, m := range j.matched {
-		if !m {
-			ri = append(ri, int64(r))
-			li = append(li, -1)
-		}
-	}
-	empty := array.NewRecordBatch(j.left.Schema(), emptyCols(j.left.Schema()), 0)
-	b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), empty, j.rb, li, ri)
-	if err != nil {
-		return nil, err
-	}
-	if b.NumRows() == 0 {
-		return nil, nil
-	}
-	return b, nil
-}
-
-// NestedLoopJoin compares every left row with every right row; it serves
-// non-equi conditions and cross joins.
-type NestedLoopJoin struct {
-	left, right Operator
-	typ         JoinType
-	cond        expr.Expr
-	schema      *arrow.Schema
-	ec          *expr.Context
-	rb          arrow.RecordBatch
-	matched     []bool
-	built       bool
-	tailDone    bool
-	pending     []arrow.RecordBatch
-	// nullAware makes Mark and Anti three-valued (x op ANY (S), NOT IN):
-	// a row with no true pair but a pair whose comparison cmp is NULL
-	// (and whose other conditions, filter, hold) is unknown, not false.
-	nullAware   bool
-	cmp, filter expr.Expr
-}
-
-// NewNestedLoopJoin returns the join of left and right on cond (nil: true).
-func NewNestedLoopJoin(left, right Operator, typ JoinType, cond expr.Expr) Operator {
-	return &NestedLoopJoin{left: left, right: right, typ: typ, cond: cond, schema: joinSchema(left.Schema(), right.Schema(), typ)}
-}
-
-// NewNullAwareNestedLoopJoin is a Mark or Anti nested-loop join with
-// three-valued matching on cmp (see NestedLoopJoin.nullAware); filter
-// (nil: true) holds the other conditions, such as correlations.
-func NewNullAwareNestedLoopJoin(left, right Operator, typ JoinType, cmp, filter expr.Expr) Operator {
-	cond := cmp
-	if filter != nil {
-		cond = nil // evaluated as two masks below
-	}
-	j := NewNestedLoopJoin(left, right, typ, cond).(*NestedLoopJoin)
-	j.nullAware, j.cmp, j.filter = true, cmp, filter
-	return j
-}
-
-func (j *NestedLoopJoin) Schema() *arrow.Schema { return j.schema }
-func (j *NestedLoopJoin) Open(ctx context.Context) error {
-	j.ec = evalContext(ctx)
-	j.built, j.tailDone, j.pending = false, false, nil
-	if err := j.left.Open(ctx); err != nil {
-		return err
-	}
-	return j.right.Open(ctx)
-}
-func (j *NestedLoopJoin) Close() error {
-	e1 := j.left.Close()
-	e2 := j.right.Close()
-	if e1 != nil {
-		return e1
-	}
-	return e2
-}
-
-func (j *NestedLoopJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if !j.built {
-		rb, err := Materialize(ctx, j.right)
-		if err != nil {
-			return nil, err
-		}
-		j.rb = rb
-		j.matched = make([]bool, rb.NumRows())
-		j.built = true
-	}
-	for {
-		if len(j.pending) > 0 {
-			b := j.pending[0]
-			j.pending = j.pending[1:]
-			if b.NumRows() > 0 {
-				return b, nil
-			}
+// expand collects up to batch.Size (left row, right row) pairs whose keys
+// match, from where the last call stopped.
+func (j *HashJoin) expand() error {
+	j.li, j.ri = j.li[:0], j.ri[:0]
+	jb := j.jb
+	for j.pos < len(j.groups) && len(j.li) < batch.Size {
+		g := j.groups[j.pos]
+		if g < 0 {
+			j.pos++
 			continue
 		}
-		lb, err := j.left.Next(ctx)
-		if err != nil {
-			return nil, err
+		r := j.cursor
+		if r < 0 {
+			r = jb.head[g]
 		}
-		if lb == nil {
-			if (j.typ == Right || j.typ == Full) && !j.tailDone {
-				j.tailDone = true
-				var li, ri []int64
-				for r, m := range j.matched {
-					if !m {
-						li, ri = append(li, -1), append(ri, int64(r))
-					}
-				}
-				if len(ri) == 0 {
-					return nil, nil
-				}
-				empty := array.NewRecordBatch(j.left.Schema(), emptyCols(j.left.Schema()), 0)
-				return pairRows(ctx, j.left.Schema(), j.right.Schema(), empty, j.rb, li, ri)
-			}
-			return nil, nil
+		for r >= 0 && len(j.li) < batch.Size {
+			j.li = append(j.li, int32(j.pos))
+			j.ri = append(j.ri, r)
+			r = jb.next[r]
 		}
-		if err := j.probe(ctx, lb); err != nil {
-			return nil, err
+		if r >= 0 {
+			j.cursor = r // the chain goes on in the next call
+			break
 		}
-	}
-}
-
-// probe joins one left batch: pairs of (left row, right row) are built a
-// block of left rows at a time and the condition is evaluated on each
-// block as one batch.
-func (j *NestedLoopJoin) probe(ctx context.Context, lb arrow.RecordBatch) error {
-	n := int(lb.NumRows())
-	nr := int(j.rb.NumRows())
-	hit := make([]bool, n)
-	unknown := make([]bool, n) // some pair's condition was NULL
-	var li, ri []int64
-	inner := j.typ == Inner || j.typ == Left || j.typ == Right || j.typ == Full
-	flush := func() error {
-		if len(li) == 0 {
-			return nil
-		}
-		if inner {
-			b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
-			if err != nil {
-				return err
-			}
-			j.pending = append(j.pending, b)
-		}
-		li, ri = nil, nil
-		return nil
-	}
-	if nr > 0 {
-		block := max(1, batch.Size/nr)
-		for start := 0; start < n; start += block {
-			if err := batch.CheckCancel(ctx); err != nil {
-				return err
-			}
-			end := min(start+block, n)
-			cl := make([]int64, 0, (end-start)*nr)
-			cr := make([]int64, 0, (end-start)*nr)
-			for i := start; i < end; i++ {
-				for r := 0; r < nr; r++ {
-					cl, cr = append(cl, int64(i)), append(cr, int64(r))
-				}
-			}
-			var mask, fmask *array.Boolean
-			cond := j.cond
-			if j.nullAware {
-				cond = j.cmp
-			}
-			if cond != nil || j.filter != nil {
-				pairs, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, cl, cr)
-				if err != nil {
-					return err
-				}
-				if cond != nil {
-					m, err := cond.Eval(j.ec, pairs)
-					if err != nil {
-						return err
-					}
-					mask = m.(*array.Boolean)
-				}
-				if j.filter != nil {
-					m, err := j.filter.Eval(j.ec, pairs)
-					if err != nil {
-						return err
-					}
-					fmask = m.(*array.Boolean)
-				}
-			}
-			for p := range cl {
-				if fmask != nil && !(fmask.IsValid(p) && fmask.Value(p)) {
-					continue // not a row of the subquery for this left row
-				}
-				if mask != nil && !(mask.IsValid(p) && mask.Value(p)) {
-					if !mask.IsValid(p) {
-						unknown[cl[p]] = true
-					}
-					continue
-				}
-				hit[cl[p]] = true
-				j.matched[cr[p]] = true
-				li, ri = append(li, cl[p]), append(ri, cr[p])
-			}
-			if len(li) >= batch.Size {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	switch j.typ {
-	case Left, Full:
-		for i := 0; i < n; i++ {
-			if !hit[i] {
-				li, ri = append(li, int64(i)), append(ri, -1)
-			}
-		}
-		return flushPairs(ctx, j, lb, li, ri)
-	case Semi, Anti:
-		var rows []int64
-		for i := 0; i < n; i++ {
-			keep := hit[i] == (j.typ == Semi)
-			if j.typ == Anti && j.nullAware && unknown[i] {
-				keep = false // NOT IN with an unknown comparison is not true
-			}
-			if keep {
-				rows = append(rows, int64(i))
-			}
-		}
-		b, err := takeRows(ctx, j.schema, lb, rows)
-		if err != nil {
-			return err
-		}
-		j.pending = append(j.pending, b)
-	case Mark:
-		mark := array.NewBooleanBuilder(memory.DefaultAllocator)
-		for i := 0; i < n; i++ {
-			if !hit[i] && j.nullAware && unknown[i] {
-				mark.AppendNull()
-			} else {
-				mark.Append(hit[i])
-			}
-		}
-		cols := append(append([]arrow.Array(nil), lb.Columns()...), mark.NewArray())
-		j.pending = append(j.pending, array.NewRecordBatch(j.schema, cols, int64(n)))
+		j.pos++
+		j.cursor = -1
 	}
 	return nil
 }
 
-func flushPairs(ctx context.Context, j *NestedLoopJoin, lb arrow.RecordBatch, li, ri []int64) error {
-	if len(li) == 0 {
+// applyResidual keeps the pairs in li, ri whose residual condition holds.
+func (j *HashJoin) applyResidual(ctx context.Context) error {
+	if j.spec.Residual == nil || len(j.li) == 0 {
 		return nil
 	}
-	b, err := pairRows(ctx, j.left.Schema(), j.right.Schema(), lb, j.rb, li, ri)
+	pairs, err := gatherPairs(ctx, joinSchema(j.left.Schema(), j.right.Schema(), Inner), j.lb, j.jb.rb, j.li, j.ri)
 	if err != nil {
 		return err
 	}
-	j.pending = append(j.pending, b)
+	m, err := j.spec.Residual.Eval(j.ec, pairs)
+	if err != nil {
+		return err
+	}
+	mask := m.(*array.Boolean)
+	k := 0
+	for p := range j.li {
+		if mask.IsValid(p) && mask.Value(p) {
+			j.li[k], j.ri[k] = j.li[p], j.ri[p]
+			k++
+		}
+	}
+	j.li, j.ri = j.li[:k], j.ri[:k]
 	return nil
+}
+
+// filterLeft is the output of a semi, anti or mark join for a left batch
+// whose hits are known.
+func (j *HashJoin) filterLeft(ctx context.Context, lb arrow.RecordBatch) (arrow.RecordBatch, error) {
+	n := int(lb.NumRows())
+	rightEmpty := j.jb.rb.NumRows() == 0
+	// unknown: NOT IN / IN against a set holding NULLs, or a NULL probe.
+	unknown := func(i int) bool {
+		return j.spec.NullAware && !rightEmpty && (j.jb.hasNull || j.keyNull[i])
+	}
+	switch j.spec.Type {
+	case Semi, Anti:
+		rows := make([]int32, 0, n)
+		for i := 0; i < n; i++ {
+			keep := j.hit[i]
+			if j.spec.Type == Anti {
+				keep = !j.hit[i] && !unknown(i)
+			}
+			if keep {
+				rows = append(rows, int32(i))
+			}
+		}
+		if len(rows) == n {
+			return lb, nil
+		}
+		return gatherRows(ctx, j.schema, lb, rows)
+	}
+	vals := make([]bool, n)
+	valid := make([]bool, n)
+	for i := 0; i < n; i++ {
+		switch {
+		case j.hit[i]:
+			vals[i], valid[i] = true, true
+		case unknown(i):
+		default:
+			valid[i] = true
+		}
+	}
+	b := array.NewBooleanBuilder(j.ec.Mem)
+	b.AppendValues(vals, valid)
+	cols := append(append([]arrow.Array(nil), lb.Columns()...), b.NewArray())
+	return array.NewRecordBatch(j.schema, cols, int64(n)), nil
+}
+
+// unmatchedRight emits, in pieces, the right rows no left row matched,
+// beside NULLs.
+func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error) {
+	var li, ri []int32
+	for j.tailPos < len(j.matched) && len(ri) < batch.Size {
+		if !j.matched[j.tailPos] {
+			ri = append(ri, int32(j.tailPos))
+			li = append(li, -1)
+		}
+		j.tailPos++
+	}
+	if len(ri) == 0 {
+		return nil, nil
+	}
+	empty := array.NewRecordBatch(j.left.Schema(), emptyCols(j.left.Schema()), 0)
+	return gatherPairs(ctx, j.schema, empty, j.jb.rb, li, ri)
+}
+
+// gatherPairs builds left row li[p] beside right row ri[p] (-1 = NULLs).
+func gatherPairs(ctx context.Context, schema *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int32) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, 0, lb.NumCols()+rb.NumCols())
+	for _, c := range lb.Columns() {
+		out, err := expr.Gather(ctx, c, li)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, out)
+	}
+	for _, c := range rb.Columns() {
+		out, err := expr.Gather(ctx, c, ri)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, out)
+	}
+	return array.NewRecordBatch(schema, cols, int64(len(li))), nil
+}
+
+// pairRows builds left row li[p] beside right row ri[p] (-1 = NULLs).
+func pairRows(ctx context.Context, ls, rs *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int64) (arrow.RecordBatch, error) {
+	l32 := make([]int32, len(li))
+	r32 := make([]int32, len(ri))
+	for i := range li {
+		l32[i], r32[i] = int32(li[i]), int32(ri[i])
+	}
+	return gatherPairs(ctx, joinSchema(ls, rs, Inner), lb, rb, l32, r32)
 }

@@ -29,8 +29,7 @@ type SetOp struct {
 	onRight     bool
 	out         slicer
 	done        bool
-	seen        map[string]bool
-	enc         keyEncoder
+	seen        *rowSet
 }
 
 // NewSetOp returns left kind right.
@@ -40,7 +39,7 @@ func NewSetOp(kind SetOpKind, all bool, left, right Operator) Operator {
 
 func (s *SetOp) Schema() *arrow.Schema { return s.left.Schema() }
 func (s *SetOp) Open(ctx context.Context) error {
-	s.onRight, s.done, s.out, s.seen = false, false, slicer{}, map[string]bool{}
+	s.onRight, s.done, s.out, s.seen = false, false, slicer{}, newRowSet(s.left.Schema())
 	if err := s.left.Open(ctx); err != nil {
 		return err
 	}
@@ -92,43 +91,14 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		rk, _ := s.enc.encode(rb.Columns(), int(rb.NumRows()))
-		counts := map[string]int{}
-		for _, k := range rk {
-			counts[k]++
+		// One table numbers the distinct rows of both sides: the right
+		// rows are counted per number, then each left row is matched
+		// against those counts.
+		rows, err := s.intersectExcept(ctx, lb, rb)
+		if err != nil {
+			return nil, err
 		}
-		lk, _ := s.enc.encode(lb.Columns(), int(lb.NumRows()))
-		var rows []int64
-		emitted := map[string]bool{}
-		for i, k := range lk {
-			if err := batch.CheckCancel(ctx); err != nil {
-				return nil, err
-			}
-			switch {
-			case s.kind == Intersect && s.all:
-				if counts[k] > 0 {
-					counts[k]--
-					rows = append(rows, int64(i))
-				}
-			case s.kind == Intersect:
-				if counts[k] > 0 && !emitted[k] {
-					emitted[k] = true
-					rows = append(rows, int64(i))
-				}
-			case s.kind == Except && s.all:
-				if counts[k] > 0 {
-					counts[k]--
-				} else {
-					rows = append(rows, int64(i))
-				}
-			default:
-				if counts[k] == 0 && !emitted[k] {
-					emitted[k] = true
-					rows = append(rows, int64(i))
-				}
-			}
-		}
-		out, err := takeRows(ctx, s.Schema(), lb, rows)
+		out, err := gatherRows(ctx, s.Schema(), lb, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -137,26 +107,66 @@ func (s *SetOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return s.out.next(), nil
 }
 
-func (s *SetOp) dedup(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	keys, _ := s.enc.encode(b.Columns(), int(b.NumRows()))
-	var rows []int64
-	for i, k := range keys {
-		if !s.seen[k] {
-			s.seen[k] = true
-			rows = append(rows, int64(i))
+// intersectExcept returns the rows of lb that INTERSECT or EXCEPT [ALL]
+// keeps against rb.
+func (s *SetOp) intersectExcept(ctx context.Context, lb, rb arrow.RecordBatch) ([]int32, error) {
+	set := newRowSet(s.left.Schema())
+	rn, ln := int(rb.NumRows()), int(lb.NumRows())
+	rgroups := make([]uint32, rn)
+	set.table.Insert(rb.Columns(), rn, rgroups, nil)
+	lgroups := make([]uint32, ln)
+	set.table.Insert(lb.Columns(), ln, lgroups, nil)
+	counts := make([]int, set.table.Len())
+	for _, g := range rgroups {
+		counts[g]++
+	}
+	emitted := make([]bool, set.table.Len())
+	var rows []int32
+	for i, g := range lgroups {
+		if i%batch.Size == 0 {
+			if err := batch.CheckCancel(ctx); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case s.kind == Intersect && s.all:
+			if counts[g] > 0 {
+				counts[g]--
+				rows = append(rows, int32(i))
+			}
+		case s.kind == Intersect:
+			if counts[g] > 0 && !emitted[g] {
+				emitted[g] = true
+				rows = append(rows, int32(i))
+			}
+		case s.kind == Except && s.all:
+			if counts[g] > 0 {
+				counts[g]--
+			} else {
+				rows = append(rows, int32(i))
+			}
+		default:
+			if counts[g] == 0 && !emitted[g] {
+				emitted[g] = true
+				rows = append(rows, int32(i))
+			}
 		}
 	}
-	if len(rows) == len(keys) {
+	return rows, nil
+}
+
+func (s *SetOp) dedup(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	rows := s.seen.add(b.Columns(), int(b.NumRows()))
+	if len(rows) == int(b.NumRows()) {
 		return b, nil
 	}
-	return takeRows(ctx, b.Schema(), b, rows)
+	return gatherRows(ctx, b.Schema(), b, rows)
 }
 
 // Distinct removes duplicate rows (first occurrence wins).
 type Distinct struct {
 	input Operator
-	seen  map[string]bool
-	enc   keyEncoder
+	seen  *rowSet
 }
 
 // NewDistinct returns input without duplicate rows.
@@ -164,7 +174,7 @@ func NewDistinct(input Operator) Operator { return &Distinct{input: input} }
 
 func (d *Distinct) Schema() *arrow.Schema { return d.input.Schema() }
 func (d *Distinct) Open(ctx context.Context) error {
-	d.seen = map[string]bool{}
+	d.seen = newRowSet(d.input.Schema())
 	return d.input.Open(ctx)
 }
 func (d *Distinct) Close() error { return d.input.Close() }
@@ -174,21 +184,14 @@ func (d *Distinct) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil || b == nil {
 			return nil, err
 		}
-		keys, _ := d.enc.encode(b.Columns(), int(b.NumRows()))
-		var rows []int64
-		for i, k := range keys {
-			if !d.seen[k] {
-				d.seen[k] = true
-				rows = append(rows, int64(i))
-			}
-		}
+		rows := d.seen.add(b.Columns(), int(b.NumRows()))
 		if len(rows) == 0 {
 			continue
 		}
-		if len(rows) == len(keys) {
+		if len(rows) == int(b.NumRows()) {
 			return b, nil
 		}
-		return takeRows(ctx, b.Schema(), b, rows)
+		return gatherRows(ctx, b.Schema(), b, rows)
 	}
 }
 
@@ -201,8 +204,7 @@ type RecursiveUnion struct {
 	max       int
 	out       []arrow.RecordBatch
 	done      bool
-	seen      map[string]bool
-	enc       keyEncoder
+	seen      *rowSet
 }
 
 // NewRecursiveUnion returns the fixpoint of anchor UNION [ALL] recursive.
@@ -212,7 +214,7 @@ func NewRecursiveUnion(anchor Operator, recursive func(work Operator) (Operator,
 
 func (r *RecursiveUnion) Schema() *arrow.Schema { return r.anchor.Schema() }
 func (r *RecursiveUnion) Open(ctx context.Context) error {
-	r.done, r.out, r.seen = false, nil, map[string]bool{}
+	r.done, r.out, r.seen = false, nil, newRowSet(r.anchor.Schema())
 	return r.anchor.Open(ctx)
 }
 func (r *RecursiveUnion) Close() error { return r.anchor.Close() }
@@ -222,15 +224,8 @@ func (r *RecursiveUnion) keep(ctx context.Context, b arrow.RecordBatch) (arrow.R
 	if r.all {
 		return b, nil
 	}
-	keys, _ := r.enc.encode(b.Columns(), int(b.NumRows()))
-	var rows []int64
-	for i, k := range keys {
-		if !r.seen[k] {
-			r.seen[k] = true
-			rows = append(rows, int64(i))
-		}
-	}
-	return takeRows(ctx, r.Schema(), b, rows)
+	rows := r.seen.add(b.Columns(), int(b.NumRows()))
+	return gatherRows(ctx, r.Schema(), b, rows)
 }
 
 func (r *RecursiveUnion) Next(ctx context.Context) (arrow.RecordBatch, error) {

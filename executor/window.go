@@ -13,6 +13,7 @@ import (
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/executor/hashtable"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -782,17 +783,17 @@ func (s *windowState) aggregatePartition(start, end int) error {
 	return nil
 }
 
+// distinctRows keeps the first of rows with each distinct tuple of args.
 func distinctRows(args []arrow.Array, rows []int) []int {
-	var enc keyEncoder
-	seen := map[string]bool{}
-	var out []int
-	for _, r := range rows {
-		sub := takeArgs(args, []int{r})
-		k, _ := enc.encode(sub, 1)
-		if !seen[k[0]] {
-			seen[k[0]] = true
-			out = append(out, r)
-		}
+	ts := make([]arrow.DataType, len(args))
+	for i, a := range args {
+		ts[i] = a.DataType()
+	}
+	set := &rowSet{table: hashtable.New(ts)}
+	first := set.add(takeArgs(args, rows), len(rows))
+	out := make([]int, len(first))
+	for i, r := range first {
+		out[i] = rows[r]
 	}
 	return out
 }

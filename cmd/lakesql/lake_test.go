@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -44,15 +45,23 @@ func TestLakeCLI(t *testing.T) {
 	}
 }
 
+var cliError = regexp.MustCompile(`^ERROR:\s+([0-9A-Z]{5}): (.*)$`)
+
 var commandTag = regexp.MustCompile(`^[A-Z][A-Z ]*[A-Z]( \d+)*$`)
 
 type cliDB struct{ root, tmp string }
 
 func (d cliDB) Exec(ctx context.Context, sql string) (sqllogictest.Result, error) {
 	var out, errb bytes.Buffer
-	code := run([]string{"query", "--root", d.root, "--tmp", d.tmp, "--format", "csv", sql}, &out, &errb)
+	code := run([]string{"query", "--root", d.root, "--tmp", d.tmp, "--format", "csv", "-c", sql}, stdio{strings.NewReader(""), &out, &errb})
 	if code != 0 {
-		return sqllogictest.Result{}, errors.New(strings.TrimSpace(errb.String()))
+		// "ERROR:  42P01: message" (and maybe a LINE with a caret) reads
+		// like the other harnesses' "ERROR: message (SQLSTATE 42P01)".
+		first, _, _ := strings.Cut(strings.TrimSpace(errb.String()), "\n")
+		if m := cliError.FindStringSubmatch(first); m != nil {
+			return sqllogictest.Result{}, fmt.Errorf("ERROR: %s (SQLSTATE %s)", m[2], m[1])
+		}
+		return sqllogictest.Result{}, errors.New(first)
 	}
 	recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
 	if err != nil || len(recs) == 0 {

@@ -1,82 +1,77 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
-	"io"
-	"io/fs"
 	"os"
-	"os/signal"
 	"strings"
-
-	"github.com/lakesql/lakesql/demo"
-	"github.com/lakesql/lakesql/engine"
-	"github.com/lakesql/lakesql/sqlerr"
 )
 
-// runQuery implements `lakesql query`.
-func runQuery(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("query", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
-	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
-	tmp := fl.String("tmp", engine.DefaultTmp(), "folder of the writable workspace dfs.tmp (CREATE TABLE AS, CREATE VIEW)")
-	format := fl.String("format", "table", "output format: table, csv or json")
-	file := fl.String("f", "", "read SQL from this file")
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	var sql string
-	switch {
-	case *file != "":
-		b, err := os.ReadFile(*file)
-		if err != nil {
-			fmt.Fprintf(stderr, "lakesql: %v\n", err)
-			return 1
+var queryCommand = &command{
+	name:     "query",
+	synopsis: "[flags] [DIR] [SQL]",
+	summary:  "run SQL over a folder and print the results",
+	help: `Runs SQL over the data files in DIR (default: the bundled demo data) and
+prints the results. The SQL is the argument after DIR, or -c SQL, or the
+file -f FILE, or else standard input; statements end with ';' and
+backslash commands (\x, \dt, \d NAME, ...) work as in the shell. It stops
+at the first failed statement with exit status 1.
+
+Examples:
+  lakesql query "SELECT * FROM cities ORDER BY population DESC"
+  lakesql query ./lake "SELECT count(*) FROM orders" --format json
+  lakesql query ./lake -f report.sql --format csv --output report.csv
+  lakesql query ./lake "SELECT * FROM orders WHERE total > 100" --format parquet --output big.parquet
+  echo "SELECT 1; SELECT 2" | lakesql query
+`,
+	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
+		var o scriptOptions
+		o.define(fs)
+		return func(std stdio, args []string) int {
+			src, code := querySource(std, &o, args)
+			if code >= 0 {
+				return code
+			}
+			return runSQL(std, &o, src)
 		}
-		sql = string(b)
-	case fl.NArg() > 0:
-		sql = strings.Join(fl.Args(), " ")
-	default:
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	w, ok := writers[*format]
-	if !ok {
-		fmt.Fprintf(stderr, "lakesql: unknown format %q (table, csv, json)\n", *format)
-		return 2
-	}
-	fsys, name, err := openRoot(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
-	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Threads: *threads, Tmp: *tmp})
-	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	sess := eng.NewSession()
-	err = sess.Execute(ctx, sql, func(r *engine.Result) error { return w(ctx, stdout, r) })
-	if err != nil {
-		e := sqlerr.As(err)
-		fmt.Fprintf(stderr, "ERROR: %s (SQLSTATE %s)\n", e.Message, e.Code)
-		return 1
-	}
-	return 0
+	},
 }
 
-// openRoot opens the data folder; nothing outside it is reachable.
-func openRoot(dir string) (fs.FS, string, error) {
-	if dir == "" {
-		return demo.FS, "demo", nil
+// querySource finds the SQL to run and the data folder among the positional
+// arguments: `[DIR] [SQL]`. The first argument is the folder when it names
+// one, or when SQL comes another way (-c, -f). It returns code -1 when the
+// command may go on.
+func querySource(std stdio, o *scriptOptions, args []string) (script, int) {
+	if o.command != "" && o.file != "" {
+		return script{}, usageError(std, "query", "give -c or -f, not both")
 	}
-	r, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, "", err
+	sqlElsewhere := o.command != "" || o.file != ""
+	if len(args) > 0 && (sqlElsewhere || isDir(args[0]) || (len(args) > 1 && looksLikePath(args[0]))) {
+		if err := o.takeFolder(args[0]); err != nil {
+			return script{}, fail(std, err)
+		}
+		args = args[1:]
 	}
-	return r.FS(), dir, nil
+	switch {
+	case len(args) > 0 && sqlElsewhere:
+		return script{}, usageError(std, "query", "SQL given both as an argument and with -c or -f")
+	case len(args) > 0:
+		return script{sql: strings.Join(args, " ")}, -1
+	}
+	return scriptFromFlags(o), -1
+}
+
+// scriptFromFlags is the SQL of -c or -f, or else standard input.
+func scriptFromFlags(o *scriptOptions) script {
+	switch {
+	case o.command != "":
+		return script{sql: o.command}
+	case o.file != "":
+		return script{file: o.file}
+	}
+	return script{stdin: true}
+}
+
+// looksLikePath tells a mistyped folder from SQL.
+func looksLikePath(s string) bool {
+	return !strings.ContainsAny(s, " \t\n") && (strings.ContainsRune(s, os.PathSeparator) || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~"))
 }

@@ -4,51 +4,63 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/lakesql/lakesql/engine"
 	"github.com/lakesql/lakesql/server"
 )
 
-// runServe implements `lakesql serve`: a PostgreSQL-wire server.
-func runServe(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	root := fl.String("root", "", "folder of data files (default: the bundled demo data)")
-	threads := fl.Int("threads", 0, "worker threads per query (default: one per core)")
-	tmp := fl.String("tmp", engine.DefaultTmp(), "folder of the writable workspace dfs.tmp (CREATE TABLE AS, CREATE VIEW)")
-	listen := fl.String("listen", "127.0.0.1:5433", "address to listen on")
-	database := fl.String("database", "lake", "database name clients see")
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	fsys, name, err := openRoot(*root)
+var serveCommand = &command{
+	name:     "serve",
+	synopsis: "[flags] [DIR]",
+	summary:  "serve a folder over the PostgreSQL wire protocol",
+	help: `Serves the data files in DIR (default: the bundled demo data) to PostgreSQL
+clients: psql, drivers, BI tools. Each data file directly in DIR is a table
+named by its file stem; each sub-folder is a schema.
+
+Examples:
+  lakesql serve
+  lakesql serve ./lake --listen 127.0.0.1:5433
+  psql -h 127.0.0.1 -p 5433 -U lakesql lake
+`,
+	setup: func(fs *flag.FlagSet) func(stdio, []string) int {
+		var eo engineOptions
+		eo.define(fs)
+		listen := fs.String("listen", "127.0.0.1:5433", "`address` to listen on")
+		database := fs.String("database", "lake", "database `name` clients see")
+		return func(std stdio, args []string) int {
+			if len(args) > 1 {
+				return usageError(std, "serve", "one data folder at most, got %q", args)
+			}
+			if len(args) == 1 {
+				if err := eo.takeFolder(args[0]); err != nil {
+					return fail(std, err)
+				}
+			}
+			return runServe(std, &eo, *listen, *database)
+		}
+	},
+}
+
+// runServe runs the PostgreSQL-wire server until interrupted.
+func runServe(std stdio, eo *engineOptions, listen, database string) int {
+	eng, err := eo.open(database)
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(std, err)
 	}
-	eng, err := engine.New(engine.Config{Root: fsys, RootName: name, Database: *database, Threads: *threads, Tmp: *tmp})
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
-	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(std, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(stdout, "lakesql serving %s on %s\nconnect with: psql -h %s -p %s -U lakesql %s\n", name, ln.Addr(), host, port, *database)
+	fmt.Fprintf(std.out, "lakesql serving %s on %s\nconnect with: psql -h %s -p %s -U lakesql %s\n", eng.Catalog().RootName(), ln.Addr(), host, port, database)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv := &server.Server{Engine: eng}
 	if err := srv.Serve(ctx, ln); err != nil {
-		fmt.Fprintf(stderr, "lakesql: %v\n", err)
-		return 1
+		return fail(std, err)
 	}
 	return 0
 }

@@ -40,9 +40,6 @@ type Context struct {
 	Now      time.Time
 	Location *time.Location
 	Mem      memory.Allocator
-	// consts keeps constants expanded to columns (see scalarArray); shared
-	// by the copies of a statement's context.
-	consts *constCache
 }
 
 // NewContext returns a Context for a statement that starts now in loc.
@@ -50,5 +47,5 @@ func NewContext(ctx context.Context, loc *time.Location) *Context {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Context{Ctx: ctx, Now: time.Now(), Location: loc, Mem: memory.DefaultAllocator, consts: &constCache{}}
+	return &Context{Ctx: ctx, Now: time.Now(), Location: loc, Mem: memory.DefaultAllocator}
 }

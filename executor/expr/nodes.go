@@ -3,7 +3,7 @@ package expr
 import (
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +45,9 @@ type Literal struct {
 	// parameter, is told the type the context casts it to (so a prepared
 	// statement can report its parameter types).
 	OnType func(arrow.DataType)
+	// col and one cache the value as a column of constRows rows and of
+	// one row (see column).
+	col, one atomic.Pointer[arrow.Array]
 }
 
 // NewParamLiteral returns an unknown-typed literal for a parameter value
@@ -76,46 +79,41 @@ func IsUnknownLiteral(e Expr) bool {
 
 func (l *Literal) Type() arrow.DataType { return l.Value.DataType() }
 func (l *Literal) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
-	return scalarArray(ec, l.Value, int(b.NumRows()))
+	return l.column(ec, int(b.NumRows()))
 }
 
-// constRows is the size of the constant columns scalarArray keeps.
+// constRows is the size of the column a literal keeps of its value.
 const constRows = 4096
 
-// constCache keeps, per scalar value, one column of constRows copies, so
-// a constant is expanded once per query rather than once per batch.
-type constCache struct {
-	mu   sync.Mutex
-	cols map[scalar.Scalar]arrow.Array
-}
-
-// scalarArray returns n copies of v as an array; batches up to constRows
-// rows share one cached column (arrays are immutable).
-func scalarArray(ec *Context, v scalar.Scalar, n int) (arrow.Array, error) {
-	if n > constRows || ec.consts == nil {
-		return scalar.MakeArrayFromScalar(v, n, ec.Mem)
+// column returns n copies of the literal's value. Batches up to constRows
+// rows share one column, made on first use and kept with the literal
+// (arrays are immutable), so a constant is expanded once per plan rather
+// than once per batch.
+func (l *Literal) column(ec *Context, n int) (arrow.Array, error) {
+	if n > constRows || n > 1 && n <= 16 {
+		// Small batches (a subquery run per row) are not worth a column.
+		return scalar.MakeArrayFromScalar(l.Value, n, ec.Mem)
 	}
-	c := ec.consts
-	c.mu.Lock()
-	col, ok := c.cols[v]
-	c.mu.Unlock()
-	if !ok {
-		var err error
-		if col, err = scalar.MakeArrayFromScalar(v, constRows, ec.Mem); err != nil {
+	size := constRows
+	cache := &l.col
+	if n == 1 {
+		size, cache = 1, &l.one
+	}
+	col := cache.Load()
+	if col == nil {
+		c, err := scalar.MakeArrayFromScalar(l.Value, size, ec.Mem)
+		if err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		if c.cols == nil {
-			c.cols = map[scalar.Scalar]arrow.Array{}
-		}
-		c.cols[v] = col
-		c.mu.Unlock()
+		cache.Store(&c)
+		col = &c
 	}
-	if n == constRows {
-		return col, nil
+	if n == size {
+		return *col, nil
 	}
-	return array.NewSlice(col, 0, int64(n)), nil
+	return array.NewSlice(*col, 0, int64(n)), nil
 }
+
 func (l *Literal) String() string {
 	if !l.Value.IsValid() {
 		return "NULL"
@@ -153,7 +151,7 @@ func (c *Call) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	args := make([]arrow.Array, len(c.Args))
 	for i, a := range c.Args {
 		if l, ok := a.(*Literal); ok && c.takesConst {
-			v, err := scalarArray(ec, l.Value, 1)
+			v, err := l.column(ec, 1)
 			if err != nil {
 				return nil, err
 			}

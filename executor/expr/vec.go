@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 )
 
 // This file holds the building blocks of the typed kernels: validity
@@ -151,7 +152,7 @@ func expand(ec *Context, a arrow.Array, n int) arrow.Array {
 	if err != nil {
 		return a
 	}
-	out, err := scalarArray(ec, sc, n)
+	out, err := scalar.MakeArrayFromScalar(sc, n, ec.Mem)
 	if err != nil {
 		return a
 	}

@@ -1,0 +1,287 @@
+// Package hashtable is the one hash table of the executor: it gives each
+// distinct tuple of key values a dense group number, and serves hash
+// aggregation (groups), hash joins (the build side's keys), DISTINCT and
+// the set operations.
+//
+// It works a batch at a time, as DuckDB's and Velox's tables do: keys are
+// hashed a column at a time into []uint64; the slots are open addressing
+// with linear probing, each holding 32 bits of the hash (to skip most
+// wrong candidates without touching keys) and the group number; the
+// candidates of a batch are then checked a key column at a time by loops
+// specialised per type. Each group's key values are stored once, in
+// columns (strings in one arena), so an aggregate keeps one key row per
+// group and can hand the keys back as Arrow arrays.
+//
+// NULL keys are equal to each other here (as GROUP BY and DISTINCT need);
+// joins leave out rows whose keys may not match NULLs before they get here.
+package hashtable
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Table maps key tuples to group numbers 0..Len()-1, in order of first
+// appearance. It is not safe for concurrent use.
+type Table struct {
+	cols []keyColumn
+	// slots: 0 is empty; otherwise hash>>32 in the high half and the
+	// group number + 1 in the low half.
+	slots  []uint64
+	mask   int
+	hashes []uint64 // each group's hash, to rebuild the slots when growing
+	n      int
+
+	// scratch, reused across batches
+	h                []uint64
+	pos              []int
+	rows, next, cand []int32
+	newRows          []int32
+	candGroups       []uint32
+	eq               []bool
+}
+
+// New returns an empty table for keys of the given types.
+func New(keyTypes []arrow.DataType) *Table {
+	t := &Table{cols: make([]keyColumn, len(keyTypes))}
+	for i, kt := range keyTypes {
+		t.cols[i] = newKeyColumn(kt)
+	}
+	t.slots = make([]uint64, 64)
+	t.mask = len(t.slots) - 1
+	return t
+}
+
+// Len is the number of groups.
+func (t *Table) Len() int { return t.n }
+
+// Bytes is the memory the table holds: slots, hashes and stored keys.
+func (t *Table) Bytes() int64 {
+	b := int64(len(t.slots)*8 + cap(t.hashes)*8)
+	for _, c := range t.cols {
+		b += c.bytes()
+	}
+	return b
+}
+
+// reserve grows the slots so that extra more groups keep the load under
+// one half.
+func (t *Table) reserve(extra int) {
+	need := (t.n + extra) * 2
+	if need <= len(t.slots) {
+		return
+	}
+	size := len(t.slots)
+	for size < need {
+		size *= 2
+	}
+	t.slots = make([]uint64, size)
+	t.mask = size - 1
+	for g, h := range t.hashes {
+		p := int(h) & t.mask
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = h>>32<<32 | uint64(g+1)
+	}
+}
+
+// hashRows hashes the n rows of keys into t.h.
+func (t *Table) hashRows(keys []arrow.Array, n int) []uint64 {
+	if cap(t.h) < n {
+		t.h = make([]uint64, n)
+	}
+	h := t.h[:n]
+	for i := range h {
+		h[i] = seed0
+	}
+	for c, col := range t.cols {
+		col.hash(keys[c], h)
+	}
+	for i, x := range h {
+		h[i] = fmix64(x)
+	}
+	return h
+}
+
+func (t *Table) scratch(n int) {
+	if cap(t.pos) < n {
+		t.pos = make([]int, n)
+		t.rows = make([]int32, n)
+		t.next = make([]int32, n)
+		t.cand = make([]int32, n)
+		t.newRows = make([]int32, n)
+		t.candGroups = make([]uint32, n)
+		t.eq = make([]bool, n)
+	}
+}
+
+// Insert sets groups[i] to the group of row i of keys (n rows), adding a
+// group for each key tuple not seen before. isNew, when not nil, is set
+// for the rows that added their group.
+func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
+	t.reserve(n)
+	t.scratch(n)
+	h := t.hashRows(keys, n)
+	rows := t.rows[:n]
+	for i := range rows {
+		rows[i] = int32(i)
+		t.pos[i] = int(h[i]) & t.mask
+	}
+	if isNew != nil {
+		clear(isNew[:n])
+	}
+	for len(rows) > 0 {
+		cand, candGroups, newRows := t.cand[:0], t.candGroups[:0], t.newRows[:0]
+		for _, r := range rows {
+			p := t.pos[r]
+			tag := h[r] >> 32
+			for {
+				s := t.slots[p]
+				if s == 0 {
+					g := t.n
+					t.n++
+					t.slots[p] = tag<<32 | uint64(g+1)
+					t.hashes = append(t.hashes, h[r])
+					groups[r] = uint32(g)
+					newRows = append(newRows, r)
+					if isNew != nil {
+						isNew[r] = true
+					}
+					break
+				}
+				if s>>32 == tag {
+					cand = append(cand, r)
+					candGroups = append(candGroups, uint32(s)-1)
+					t.pos[r] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		// Store the new groups' keys before checking candidates, which
+		// may point at groups added by this very pass.
+		for c, col := range t.cols {
+			col.append(keys[c], newRows)
+		}
+		next := t.verify(keys, cand, candGroups, groups)
+		rows = next
+	}
+}
+
+// verify checks the candidates' keys against their groups' keys; matching
+// rows get their group, the others move on to the next slot and are
+// returned for another pass.
+func (t *Table) verify(keys []arrow.Array, cand []int32, candGroups []uint32, groups []uint32) []int32 {
+	if len(cand) == 0 {
+		return nil
+	}
+	eq := t.eq[:len(cand)]
+	for i := range eq {
+		eq[i] = true
+	}
+	for c, col := range t.cols {
+		col.equal(keys[c], cand, candGroups, eq)
+	}
+	next := t.next[:0]
+	for k, r := range cand {
+		if eq[k] {
+			if groups != nil {
+				groups[r] = candGroups[k]
+			}
+			continue
+		}
+		t.pos[r] = (t.pos[r] + 1) & t.mask
+		next = append(next, r)
+	}
+	// next and rows alternate between two buffers.
+	t.next, t.rows = t.rows, next[:cap(next)]
+	return next
+}
+
+// Find sets groups[i] to the group of row i of keys, or -1 when its key
+// tuple is not in the table.
+func (t *Table) Find(keys []arrow.Array, n int, groups []int32) {
+	t.scratch(n)
+	h := t.hashRows(keys, n)
+	rows := t.rows[:n]
+	for i := range rows {
+		rows[i] = int32(i)
+		t.pos[i] = int(h[i]) & t.mask
+	}
+	for len(rows) > 0 {
+		cand, candGroups := t.cand[:0], t.candGroups[:0]
+		for _, r := range rows {
+			p := t.pos[r]
+			tag := h[r] >> 32
+			for {
+				s := t.slots[p]
+				if s == 0 {
+					groups[r] = -1
+					break
+				}
+				if s>>32 == tag {
+					cand = append(cand, r)
+					candGroups = append(candGroups, uint32(s)-1)
+					t.pos[r] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		rows = t.verifyFind(keys, cand, candGroups, groups)
+	}
+}
+
+func (t *Table) verifyFind(keys []arrow.Array, cand []int32, candGroups []uint32, groups []int32) []int32 {
+	if len(cand) == 0 {
+		return nil
+	}
+	eq := t.eq[:len(cand)]
+	for i := range eq {
+		eq[i] = true
+	}
+	for c, col := range t.cols {
+		col.equal(keys[c], cand, candGroups, eq)
+	}
+	next := t.next[:0]
+	for k, r := range cand {
+		if eq[k] {
+			groups[r] = int32(candGroups[k])
+			continue
+		}
+		t.pos[r] = (t.pos[r] + 1) & t.mask
+		next = append(next, r)
+	}
+	t.next, t.rows = t.rows, next[:cap(next)]
+	return next
+}
+
+// Keys returns the key columns of all groups, in group order.
+func (t *Table) Keys() []arrow.Array {
+	out := make([]arrow.Array, len(t.cols))
+	for i, c := range t.cols {
+		out[i] = c.build(t.n)
+	}
+	return out
+}
+
+// fmix64 is MurmurHash3's finaliser: every input bit affects every
+// output bit, so both the slot (low bits) and the tag (high bits) are
+// well spread.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+const (
+	seed0   = 0x2545f4914f6cdd1d
+	mulK    = 0x9e3779b97f4a7c15
+	nullKey = 0x8000000000000001
+)
+
+// combine folds one column's value hash into a row's running hash.
+func combine(h, v uint64) uint64 { return (h ^ v) * mulK }

@@ -1,0 +1,154 @@
+package hashtable
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// batchOf makes a batch of three key columns (int64, text, numeric) with
+// NULLs and many repeats, and the reference key string of each row.
+func batchOf(r *rand.Rand, n, distinct int) ([]arrow.Array, []string) {
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	db := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 20, Scale: 2})
+	ref := make([]string, n)
+	for i := 0; i < n; i++ {
+		k := r.IntN(distinct)
+		var parts [3]string
+		if k%17 == 0 {
+			ib.AppendNull()
+			parts[0] = "N"
+		} else {
+			ib.Append(int64(k % 1000))
+			parts[0] = fmt.Sprint(k % 1000)
+		}
+		if k%13 == 0 {
+			sb.AppendNull()
+			parts[1] = "N"
+		} else {
+			s := fmt.Sprintf("s%d", k/1000)
+			sb.Append(s)
+			parts[1] = s
+		}
+		db.Append(decimal128.FromI64(int64(k % 7)))
+		parts[2] = fmt.Sprint(k % 7)
+		ref[i] = fmt.Sprint(parts)
+	}
+	return []arrow.Array{ib.NewArray(), sb.NewArray(), db.NewArray()}, ref
+}
+
+// Insert numbers groups densely in order of first appearance, equal keys
+// (NULLs included) share a group, and Find agrees with Insert.
+func TestInsertFind(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	types := []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, &arrow.Decimal128Type{Precision: 20, Scale: 2}}
+	for _, distinct := range []int{1, 10, 5000, 200000} {
+		tb := New(types)
+		want := map[string]uint32{}
+		for b := 0; b < 20; b++ {
+			keys, ref := batchOf(r, 4096, distinct)
+			groups := make([]uint32, 4096)
+			isNew := make([]bool, 4096)
+			tb.Insert(keys, 4096, groups, isNew)
+			for i, k := range ref {
+				g, seen := want[k]
+				if !seen {
+					g = uint32(len(want))
+					want[k] = g
+					if !isNew[i] {
+						t.Fatalf("row %d (%s) added group %d but isNew is false", i, k, g)
+					}
+				} else if isNew[i] {
+					t.Fatalf("row %d (%s) is not new", i, k)
+				}
+				if groups[i] != g {
+					t.Fatalf("distinct=%d batch %d row %d key %s: group %d, want %d", distinct, b, i, k, groups[i], g)
+				}
+			}
+			found := make([]int32, 4096)
+			tb.Find(keys, 4096, found)
+			for i := range found {
+				if found[i] != int32(groups[i]) {
+					t.Fatalf("find row %d: %d, want %d", i, found[i], groups[i])
+				}
+			}
+		}
+		if tb.Len() != len(want) {
+			t.Fatalf("len %d, want %d", tb.Len(), len(want))
+		}
+		// The stored keys come back in group order.
+		ks := tb.Keys()
+		for k, g := range want {
+			got := [3]string{"N", "N", ""}
+			if ks[0].IsValid(int(g)) {
+				got[0] = fmt.Sprint(ks[0].(*array.Int64).Value(int(g)))
+			}
+			if ks[1].IsValid(int(g)) {
+				got[1] = ks[1].(*array.String).Value(int(g))
+			}
+			got[2] = ks[2].(*array.Decimal128).Value(int(g)).BigInt().String()
+			if fmt.Sprint(got) != k {
+				t.Fatalf("group %d keys %v, want %s", g, got, k)
+			}
+		}
+	}
+}
+
+// Keys absent from the table are -1; floats group -0 with 0 and NaN with
+// NaN, as PostgreSQL does.
+func TestFindMissingAndFloats(t *testing.T) {
+	fb := array.NewFloat64Builder(memory.DefaultAllocator)
+	fb.AppendValues([]float64{0, math.Copysign(0, -1), math.NaN(), math.NaN(), 1.5}, nil)
+	keys := []arrow.Array{fb.NewArray()}
+	tb := New([]arrow.DataType{arrow.PrimitiveTypes.Float64})
+	groups := make([]uint32, 5)
+	tb.Insert(keys, 5, groups, nil)
+	if fmt.Sprint(groups) != "[0 0 1 1 2]" {
+		t.Fatalf("groups %v", groups)
+	}
+	pb := array.NewFloat64Builder(memory.DefaultAllocator)
+	pb.AppendValues([]float64{1.5, 2.5}, nil)
+	found := make([]int32, 2)
+	tb.Find([]arrow.Array{pb.NewArray()}, 2, found)
+	if fmt.Sprint(found) != "[2 -1]" {
+		t.Fatalf("found %v", found)
+	}
+}
+
+// Intervals go through the encoded path: 1 month equals 30 days.
+func TestEncodedKeys(t *testing.T) {
+	b := array.NewMonthDayNanoIntervalBuilder(memory.DefaultAllocator)
+	b.AppendValues([]arrow.MonthDayNanoInterval{{Months: 1}, {Days: 30}, {Days: 1}}, nil)
+	tb := New([]arrow.DataType{arrow.FixedWidthTypes.MonthDayNanoInterval})
+	groups := make([]uint32, 3)
+	tb.Insert([]arrow.Array{b.NewArray()}, 3, groups, nil)
+	if fmt.Sprint(groups) != "[0 0 1]" {
+		t.Fatalf("groups %v", groups)
+	}
+	k := tb.Keys()[0].(*array.MonthDayNanoInterval)
+	if k.Len() != 2 || k.Value(0).Months != 1 || k.Value(1).Days != 1 {
+		t.Fatalf("keys %v", k)
+	}
+}
+
+func BenchmarkInsertInt64(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	for i := 0; i < 4096; i++ {
+		ib.Append(r.Int64N(1 << 20))
+	}
+	keys := []arrow.Array{ib.NewArray()}
+	groups := make([]uint32, 4096)
+	tb := New([]arrow.DataType{arrow.PrimitiveTypes.Int64})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tb.Insert(keys, 4096, groups, nil)
+	}
+}
