@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,5 +187,67 @@ func TestLakeWireBrowse(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[events.log false 87 pipes.txt false 21 plain.csv false 37]" {
 		t.Errorf("files %v", got)
+	}
+}
+
+// TestLakeWireNested checks nested values over the wire: type json, JSON
+// text a driver decodes, and the catalogs psql's \d reads.
+func TestLakeWireNested(t *testing.T) {
+	host, port := serveEngine(t, lakeEngine(t))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakesql@%s:%s/lake?sslmode=disable", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT account, tags, account->>'plan', t.addr.geo FROM people t WHERE id = $1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oids []uint32
+	for _, f := range rows.FieldDescriptions() {
+		oids = append(oids, f.DataTypeOID)
+	}
+	if !rows.Next() {
+		t.Fatalf("no row: %v", rows.Err())
+	}
+	var account map[string]any
+	var tags []string
+	var plan string
+	var geo map[string]float64
+	if err := rows.Scan(&account, &tags, &plan, &geo); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if fmt.Sprint(oids) != "[114 114 25 114]" {
+		t.Errorf("types %v, want json, json, text, json", oids)
+	}
+	if fmt.Sprint(account) != "map[name:ada plan:free]" || fmt.Sprint(tags) != "[math poetry]" || plan != "free" || geo["lat"] != 51.5 {
+		t.Errorf("values %v %v %q %v", account, tags, plan, geo)
+	}
+	// The text a client sees.
+	var text string
+	if err := conn.QueryRow(ctx, "SELECT account::text FROM people WHERE id = 2").Scan(&text); err != nil || text != `{"name": "bob", "plan": "pro"}` {
+		t.Errorf("account::text = %q, %v", text, err)
+	}
+	// psql's \d: the attribute's type is json.
+	var types []string
+	r2, err := conn.Query(ctx, `SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a
+		JOIN pg_catalog.pg_class c ON a.attrelid = c.oid WHERE c.relname = 'people' AND a.attnum > 0 ORDER BY a.attnum`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r2.Next() {
+		var s string
+		if err := r2.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, s)
+	}
+	if err := r2.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(types, ", "); got != "id bigint, name text, account json, addr json, tags json, scores json, orders json" {
+		t.Errorf("\\d people: %s", got)
 	}
 }

@@ -41,8 +41,12 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 		e, err := eb.column(n.Name)
 		if err != nil {
 			// A path into a nested value: t.addr.city.
-			if p, ok := eb.columnPath(n.Name); ok {
+			p, ok, perr := eb.columnPath(n.Name)
+			if ok {
 				return p, nil
+			}
+			if perr != nil {
+				err = perr
 			}
 		}
 		if err != nil && eb.b.env.Position != nil {

@@ -25,8 +25,9 @@ import (
 
 // columnPath resolves a dotted name that is not a column reference as a
 // path into a nested value: a.b.c as column b of table a then field c,
-// or column a then fields b and c; a.b as column a then field b.
-func (eb *exprBinder) columnPath(n *ast.ColumnName) (expr.Expr, bool) {
+// or column a then fields b and c; a.b as column a then field b. When a
+// column is found but a field is not, the error says which.
+func (eb *exprBinder) columnPath(n *ast.ColumnName) (expr.Expr, bool, error) {
 	var parts []string
 	for _, p := range []string{n.Schema.O, n.Table.O, n.Name.O} {
 		if p != "" {
@@ -34,16 +35,25 @@ func (eb *exprBinder) columnPath(n *ast.ColumnName) (expr.Expr, bool) {
 		}
 	}
 	if len(parts) < 2 {
-		return nil, false
+		return nil, false, nil
 	}
+	var fieldErr error
 	try := func(table, col string, fields []string) (expr.Expr, bool) {
 		c, ok, err := eb.s.resolve(table, col)
 		if err != nil || !ok {
 			return nil, false
 		}
+		// JSON text is reached by path only when the path cannot be a
+		// mistyped table name (t.col.key, col.a.b).
+		if !types.IsNested(c.Type) && !(types.IsString(c.Type) && (table != "" || len(fields) > 1)) {
+			return nil, false
+		}
 		var e expr.Expr = newColRef(c)
 		for _, f := range fields {
 			if e, err = eb.field(e, f); err != nil {
+				if fieldErr == nil {
+					fieldErr = err
+				}
 				return nil, false
 			}
 		}
@@ -51,11 +61,15 @@ func (eb *exprBinder) columnPath(n *ast.ColumnName) (expr.Expr, bool) {
 	}
 	if len(parts) == 3 {
 		if e, ok := try(parts[0], parts[1], parts[2:]); ok {
-			return e, true
+			return e, true, nil
 		}
 	}
-	return try("", parts[0], parts[1:])
+	if e, ok := try("", parts[0], parts[1:]); ok {
+		return e, true, nil
+	}
+	return nil, false, fieldErr
 }
+
 
 // field selects a field of a nested value.
 func (eb *exprBinder) field(e expr.Expr, name string) (expr.Expr, error) {
