@@ -43,6 +43,13 @@ func (c *Catalog) Drop(ctx context.Context, schema, name string, kind Kind, sear
 		schemas = []string{schema}
 	}
 	for _, s := range schemas {
+		if WorkspaceOf(s) == TmpWorkspace {
+			err := c.DropTmp(ctx, name, kind, false)
+			if sqlerr.Code(err) == sqlerr.UndefinedTable {
+				continue
+			}
+			return err
+		}
 		c.mu.Lock()
 		m := c.created[strings.ToLower(s)]
 		r := matchName(m, name)

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -273,16 +275,20 @@ func (c *Catalog) WriteView(ctx context.Context, name, sql string, schema *arrow
 		tn := types.Name(f.Type)
 		v.Fields = append(v.Fields, viewField{Name: f.Name, Type: tn})
 	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return sqlerr.Wrap(err, sqlerr.InternalError, "view %s", name)
 	}
+	b := buf.Bytes()
 	file := name + ViewSuffix
 	if existing != nil {
 		file = existing.Path
 	}
 	tmp := "." + file + tmpSuffix()
-	if err := t.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := t.WriteFile(tmp, b, 0o644); err != nil {
 		return sqlerr.Wrap(err, sqlerr.IOError, "could not write view file \"%s\"", file)
 	}
 	if err := t.Rename(tmp, file); err != nil {
@@ -505,4 +511,106 @@ func (c *Catalog) Refresh(ctx context.Context, r *Relation) (int, error) {
 		return 0, err
 	}
 	return len(t.Paths()), nil
+}
+
+// CreateTmpTable makes table name of dfs.tmp from files write puts in a
+// new folder: the folder is written under a hidden temporary name and
+// renamed when write succeeds, so a failed or interrupted CREATE TABLE
+// leaves no table (and listings ignore the hidden folder). A name in use
+// is 42P07, unless ifNotExists (created false).
+func (c *Catalog) CreateTmpTable(ctx context.Context, name string, ifNotExists bool, write func(create connectors.FileCreator) error) (created bool, err error) {
+	t := c.TmpRoot()
+	if t == nil {
+		return false, sqlerr.New(sqlerr.UndefinedSchema, "schema \"dfs.tmp\" does not exist: start lakesql with --tmp DIR")
+	}
+	if err := checkTmpName(name); err != nil {
+		return false, err
+	}
+	exists := func() (bool, error) {
+		if r, err := c.tmpView(t.FS(), name); r != nil || err != nil {
+			return true, err
+		}
+		r, err := c.tmpTable(ctx, name)
+		return r != nil, err
+	}
+	if ok, _ := exists(); ok {
+		if ifNotExists {
+			return false, nil
+		}
+		return false, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", name)
+	}
+	dir := "." + name + tmpSuffix()
+	if err := t.Mkdir(dir, 0o755); err != nil {
+		return false, sqlerr.Wrap(err, sqlerr.IOError, "could not create a folder in dfs.tmp")
+	}
+	done := false
+	defer func() {
+		if !done {
+			t.RemoveAll(dir)
+		}
+	}()
+	err = write(func(file string) (io.WriteCloser, error) {
+		f, err := t.OpenFile(path.Join(dir, file), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.IOError, "could not create \"%s\" in dfs.tmp", file)
+		}
+		return f, nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if ok, _ := exists(); ok {
+		return false, sqlerr.New(sqlerr.DuplicateTable, "relation \"%s\" already exists", name)
+	}
+	if err := t.Rename(dir, name); err != nil {
+		return false, sqlerr.Wrap(err, sqlerr.IOError, "could not create table \"%s\" in dfs.tmp", name)
+	}
+	done = true
+	return true, nil
+}
+
+// DropTmp removes a table (its folder or file) or a view of dfs.tmp.
+func (c *Catalog) DropTmp(ctx context.Context, name string, kind Kind, ifExists bool) error {
+	t := c.TmpRoot()
+	what := "table"
+	if kind == View {
+		what = "view"
+	}
+	if t == nil {
+		return sqlerr.New(sqlerr.UndefinedTable, "%s \"%s\" does not exist", what, name)
+	}
+	v, err := c.tmpView(t.FS(), name)
+	if err != nil {
+		return err
+	}
+	var tab *Relation
+	if v == nil {
+		tab, _ = c.tmpTable(ctx, name)
+	}
+	switch {
+	case v == nil && tab == nil:
+		if ifExists {
+			return nil
+		}
+		return sqlerr.New(sqlerr.UndefinedTable, "%s \"%s\" does not exist", what, name)
+	case v != nil && kind != View:
+		return sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a table", name)
+	case tab != nil && kind == View:
+		return sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a view", name)
+	}
+	target := ""
+	if v != nil {
+		target = v.Path
+	} else {
+		target = tab.Path
+	}
+	// Move it aside first: a reader never sees half a folder.
+	aside := "." + path.Base(target) + tmpSuffix()
+	if err := t.Rename(target, aside); err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "could not drop \"%s\"", name)
+	}
+	if err := t.RemoveAll(aside); err != nil {
+		return sqlerr.Wrap(err, sqlerr.IOError, "could not drop \"%s\"", name)
+	}
+	return nil
 }

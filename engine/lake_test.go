@@ -193,3 +193,60 @@ func TestShowFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestTmpWorkspaceSurvivesRestart writes a table and a view in dfs.tmp
+// with one engine and reads them with another on the same folder; a
+// failed CREATE TABLE leaves nothing in the folder, and a table a crashed
+// writer left half-written (under its hidden temporary name) is not seen.
+func TestTmpWorkspaceSurvivesRestart(t *testing.T) {
+	tmp := t.TempDir()
+	open := func() *Session {
+		e, err := New(Config{Root: lakeFS(t), RootName: "lake", Tmp: tmp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.NewSession()
+	}
+	s1 := open()
+	for _, q := range []string{
+		"CREATE TABLE dfs.tmp.t1 (format => 'json') AS SELECT id, name FROM people",
+		"CREATE VIEW dfs.tmp.v1 AS SELECT name FROM dfs.tmp.t1 WHERE id > 1",
+	} {
+		if _, err := run(t, s1, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := run(t, s1, "CREATE TABLE dfs.tmp.t2 AS SELECT 1 / (id - 2) FROM people"); sqlerr.Code(err) != sqlerr.DivisionByZero {
+		t.Fatalf("failing CTAS: %v", err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "t1,v1.view.drill" {
+		t.Errorf("dfs.tmp holds %v, want t1 and v1.view.drill", names)
+	}
+	// A writer that died mid-way.
+	os.MkdirAll(filepath.Join(tmp, ".t3.tmp-123"), 0o755)
+	os.WriteFile(filepath.Join(tmp, ".t3.tmp-123", "0_0_0.json"), []byte(`{"x":1}`+"\n"), 0o644)
+
+	s2 := open()
+	rows, err := run(t, s2, "SELECT * FROM dfs.tmp.v1 ORDER BY 1")
+	if err != nil || strings.Join(rows, ";") != "bob;cy" {
+		t.Errorf("view after restart: %v %v", rows, err)
+	}
+	rows, err = run(t, s2, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dfs.tmp' ORDER BY 1")
+	if err != nil || strings.Join(rows, ";") != "t1;v1" {
+		t.Errorf("catalog after restart: %v %v", rows, err)
+	}
+	if _, err := run(t, s2, "SELECT * FROM dfs.tmp.t3"); sqlerr.Code(err) != sqlerr.UndefinedTable {
+		t.Errorf("a half-written table: %v", err)
+	}
+	if _, err := run(t, s2, "DROP TABLE dfs.tmp.t1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "t1")); !os.IsNotExist(err) {
+		t.Errorf("DROP TABLE left %v", err)
+	}
+}

@@ -239,3 +239,27 @@ func NamedArgOf(n ast.ExprNode) (name string, value ast.ExprNode, ok bool) {
 // ConstString reads a string literal argument.
 func ConstString(n ast.ExprNode) (string, bool) { return stringArg(n) }
 
+
+// ViewBody is the query of a CREATE VIEW statement's text: what follows
+// its AS (a stored view keeps only that).
+func ViewBody(st Statement) string {
+	toks, err := lex(st.Text)
+	if err != nil {
+		return st.Text
+	}
+	seenView := false
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case t.isOp("("):
+			depth++
+		case t.isOp(")"):
+			depth--
+		case t.is("view"):
+			seenView = true
+		case seenView && depth == 0 && t.is("as") && i+1 < len(toks) && toks[i+1].kind != tkEOF:
+			return strings.TrimSpace(st.Text[toks[i+1].pos:])
+		}
+	}
+	return st.Text
+}

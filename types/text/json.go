@@ -116,3 +116,6 @@ func appendJSONString(dst []byte, s string) []byte {
 func isNestedList(a *array.List) bool {
 	return a.DataType().(*arrow.ListType).ElemField().Name == types.NestedElem
 }
+
+// AppendJSONString appends s as a JSON string.
+func AppendJSONString(dst []byte, s string) []byte { return appendJSONString(dst, s) }
