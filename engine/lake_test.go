@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"github.com/lakesql/lakesql/sqlerr"
 	"io/fs"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // countingFS counts the files opened (directories excluded) under a
@@ -248,5 +250,78 @@ func TestTmpWorkspaceSurvivesRestart(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(tmp, "t1")); !os.IsNotExist(err) {
 		t.Errorf("DROP TABLE left %v", err)
+	}
+}
+
+// TestMetadataCache lists a folder of 10,000 small files twice: the
+// second time, no file is opened (schemas come from the metadata cache,
+// keyed by path, size and modification time); a file that changes is
+// read again, and REFRESH TABLE METADATA reads them all again.
+func TestMetadataCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 files")
+	}
+	dir := t.TempDir()
+	const n = 10000
+	for i := 0; i < n; i++ {
+		sub := filepath.Join(dir, "big", fmt.Sprintf("d%02d", i%100))
+		if i < 100 {
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d.csv", i)), []byte(fmt.Sprintf("k,v\n%d,x%d\n", i, i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	cfs := &countingFS{fsys: root.FS(), opened: map[string]int{}}
+	e, err := New(Config{Root: cfs, RootName: "big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.NewSession()
+	describe := func() {
+		t.Helper()
+		rows, err := run(t, s, "DESCRIBE dfs.big")
+		if err != nil || strings.Join(rows, ";") != "k|bigint|YES;v|text|YES;dir0|text|YES" {
+			t.Fatalf("DESCRIBE: %v %v", rows, err)
+		}
+	}
+	describe()
+	if got := len(cfs.files()); got != n {
+		t.Fatalf("first listing opened %d files, want %d", got, n)
+	}
+	cfs.reset()
+	describe()
+	if got := cfs.files(); len(got) != 0 {
+		t.Fatalf("second listing opened %d files (%v...), want none", len(got), got[:min(3, len(got))])
+	}
+	// A file that changes (size and time) is read again, alone.
+	p := filepath.Join(dir, "big", "d07", "f00007.csv")
+	if err := os.WriteFile(p, []byte("k,v\n7,x7\n8,x8\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(p, later, later)
+	cfs.reset()
+	describe()
+	if got := cfs.files(); strings.Join(got, ";") != "big/d07/f00007.csv" {
+		t.Errorf("after a change opened %v, want the changed file only", got)
+	}
+	cfs.reset()
+	if _, err := run(t, s, "REFRESH TABLE METADATA dfs.big"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfs.files()); got != n {
+		t.Errorf("REFRESH TABLE METADATA opened %d files, want %d", got, n)
+	}
+	rows, err := run(t, s, "SELECT count(*), sum(k) FROM dfs.big")
+	if err != nil || len(rows) != 1 || rows[0] != fmt.Sprintf("%d|%d", n+1, n*(n-1)/2+8) {
+		t.Errorf("count: %v %v", rows, err)
 	}
 }
