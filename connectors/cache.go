@@ -50,6 +50,10 @@ type SchemaCache struct {
 type cacheMap struct {
 	mu sync.Mutex
 	m  map[cacheKey]any
+	// latest is the version last stored per file (and sample and
+	// variant): storing a newer one drops it, so a file that keeps
+	// growing holds one entry, not one per size it had.
+	latest map[cacheKey]cacheKey
 }
 
 type cacheKey struct {
@@ -62,7 +66,9 @@ type cacheKey struct {
 }
 
 // NewSchemaCache returns an empty cache.
-func NewSchemaCache() *SchemaCache { return &SchemaCache{cacheMap: &cacheMap{m: map[cacheKey]any{}}} }
+func NewSchemaCache() *SchemaCache {
+	return &SchemaCache{cacheMap: &cacheMap{m: map[cacheKey]any{}, latest: map[cacheKey]cacheKey{}}}
+}
 
 // variant is the cache seen by reads under other format options: the
 // same entries' storage, under separate keys.
@@ -99,6 +105,11 @@ func (c *SchemaCache) put(k cacheKey, v any) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	file := cacheKey{path: k.path, sample: k.sample, variant: k.variant}
+	if old, ok := c.latest[file]; ok && old != k {
+		delete(c.m, old)
+	}
+	c.latest[file] = k
 	c.m[k] = v
 }
 
@@ -147,6 +158,11 @@ func (c *SchemaCache) Forget(paths []string) {
 	for k := range c.m {
 		if set[k.path] {
 			delete(c.m, k)
+		}
+	}
+	for k := range c.latest {
+		if set[k.path] {
+			delete(c.latest, k)
 		}
 	}
 }
