@@ -143,9 +143,12 @@ func (t *ParquetTable) Splits(ctx context.Context, filter Filter) ([]Split, erro
 
 // Stats is the exact row count of the footer.
 func (t *ParquetTable) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Exact: true}
-	for _, s := range t.meta.splits {
+	st := Stats{Exact: true, Columns: make([]ColumnStats, t.schema.NumFields())}
+	for i, s := range t.meta.splits {
 		st.Rows += s.NumRows
+		for c := range st.Columns {
+			st.Columns[c] = mergeStats(st.Columns[c], s.Columns[c], i == 0)
+		}
 	}
 	for i := 0; i < t.meta.file.NumRowGroups(); i++ {
 		st.Bytes += t.meta.file.RowGroup(i).TotalByteSize()
@@ -215,8 +218,9 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 	if err != nil {
 		return fail(err)
 	}
+	// pf.Close closes the file too.
 	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos,
-		close: func() error { rr.Release(); pf.Close(); return closeFile() }}, nil
+		close: func() error { rr.Release(); return pf.Close() }}, nil
 }
 
 // parquetReader converts the batches of a pqarrow record reader.

@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
 	"github.com/lakesql/lakesql/engine"
 )
 
@@ -24,13 +28,36 @@ import (
 func TestTPCH(t *testing.T) {
 	shared := sharedDir(t)
 	data := filepath.Join(shared, "data", "tpch-sf0.01")
-	queries := filepath.Join(shared, "tools", "peer", "queries")
 	for _, format := range []string{"parquet", "csv", "json"} {
-		root, err := os.OpenRoot(filepath.Join(data, format))
+		runTPCH(t, format, filepath.Join(data, format), filepath.Join(data, "answers"), 0)
+	}
+}
+
+// TestTPCHParallel runs the 22 queries on four workers over the same data
+// rewritten into row groups of 500 rows, so that every parallel path
+// (morsels shared by scans, partial aggregates merged, hash-join builds
+// shared by probes, gathers) runs and must give the reference answers.
+func TestTPCHParallel(t *testing.T) {
+	shared := sharedDir(t)
+	data := filepath.Join(shared, "data", "tpch-sf0.01")
+	dir := t.TempDir()
+	if err := rewriteRowGroups(filepath.Join(data, "parquet"), dir, 500); err != nil {
+		t.Fatal(err)
+	}
+	runTPCH(t, "parallel", dir, filepath.Join(data, "answers"), 4)
+}
+
+// runTPCH runs the 22 queries over the files in dir and compares the
+// results with the answers.
+func runTPCH(t *testing.T, label, dir, answers string, threads int) {
+	queries := filepath.Join(sharedDir(t), "tools", "peer", "queries")
+	{
+		format := label
+		root, err := os.OpenRoot(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng, err := engine.New(engine.Config{Root: root.FS(), RootName: format})
+		eng, err := engine.New(engine.Config{Root: root.FS(), RootName: format, Threads: threads})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +68,7 @@ func TestTPCH(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := readAnswer(filepath.Join(data, "answers", name+".csv"))
+				want, err := readAnswer(filepath.Join(answers, name+".csv"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,4 +169,34 @@ func cellEqual(got, want string) bool {
 		return math.Abs(gf-wf) <= 1e-2*math.Max(math.Abs(gf), math.Abs(wf))
 	}
 	return false
+}
+
+// rewriteRowGroups copies every Parquet file of src into dst with row
+// groups of at most rows rows.
+func rewriteRowGroups(src, dst string, rows int64) error {
+	files, err := filepath.Glob(filepath.Join(src, "*.parquet"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		in, err := os.Open(f)
+		if err != nil {
+			return err
+		}
+		tbl, err := pqarrow.ReadTable(context.Background(), in, nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		in.Close()
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(filepath.Join(dst, filepath.Base(f)))
+		if err != nil {
+			return err
+		}
+		err = pqarrow.WriteTable(tbl, out, rows, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(rows)), pqarrow.DefaultWriterProps())
+		out.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // cursor is an open DECLAREd query fetched in pieces.

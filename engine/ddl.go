@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -14,7 +16,6 @@ import (
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 func (s *Session) schemaFor(tn *ast.TableName) string {

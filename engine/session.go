@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/executor"
@@ -16,7 +20,6 @@ import (
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // New returns an engine over cfg.Root.
@@ -43,17 +46,38 @@ type settings struct {
 	searchPath []string
 	location   *time.Location
 	timeout    time.Duration
+	threads    int // workers per pipeline
 }
 
 func (s *Session) init() {
 	if s.set.location == nil {
-		s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC}
-		s.settings = defaultSettings()
+		s.resetSettings()
 		s.tx = 'I'
 		if s.user == "" {
 			s.user = "lakesql"
 		}
 	}
+}
+
+// resetSettings gives every parameter its default value.
+func (s *Session) resetSettings() {
+	s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC, threads: s.eng.threads()}
+	s.settings = defaultSettings()
+	s.settings["threads"].value = strconv.Itoa(s.set.threads)
+}
+
+// threads is the engine's default number of workers per pipeline.
+func (e *Engine) threads() int {
+	if e.cfg.Threads > 0 {
+		return e.cfg.Threads
+	}
+	return runtime.NumCPU()
+}
+
+// threads is the session's number of workers per pipeline.
+func (s *Session) threads() int {
+	s.init()
+	return s.set.threads
 }
 
 func (e *Engine) database() string {
@@ -120,7 +144,7 @@ var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 func (s *Session) env() *planner.Env {
 	// pg_catalog is searched first, as in PostgreSQL.
 	path := append([]string{"pg_catalog"}, s.set.searchPath...)
-	return &planner.Env{Catalog: s.eng.cat, Funcs: s.eng.funcs, SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
+	return &planner.Env{Catalog: s.eng.cat, Funcs: s.eng.funcs, Threads: s.threads(), SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
 		Param: s.params, ParamOrder: s.paramOrder, Position: s.position, NamePosition: s.namePosition}
 }
 

@@ -3,16 +3,19 @@ package engine
 import (
 	"context"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -20,7 +23,6 @@ import (
 	"github.com/lakesql/lakesql/planner"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // Version is lakesql's version string.
@@ -77,6 +79,7 @@ func defaultSettings() map[string]*setting {
 		{name: "default_text_search_config", value: "pg_catalog.english", desc: "Sets default text search configuration."},
 		{name: "max_connections", value: "100", readOnly: true, desc: "Sets the maximum number of concurrent connections."},
 		{name: "work_mem", value: "4MB", desc: "Sets the maximum memory to be used for query workspaces."},
+		{name: "threads", value: "0", desc: "Sets how many workers a query's pipelines run on (0: the server's default)."},
 		{name: "search_path_", value: "", desc: ""},
 	}
 	m := make(map[string]*setting, len(list))
@@ -168,6 +171,16 @@ func (s *Session) SetSetting(name, value string) (*setting, error) {
 		value = "UTF8"
 	case "datestyle":
 		value = normalizeDateStyle(value)
+	case "threads":
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 0 || n > 1024 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"threads\": \"%s\"", value)
+		}
+		if n == 0 {
+			n = s.eng.threads()
+		}
+		s.set.threads = n
+		value = strconv.Itoa(n)
 	}
 	st.value = value
 	return st, nil
@@ -276,10 +289,7 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return r, nil
 	case parser.UtilReset:
 		if u.Name == "all" {
-			loc := s.set
-			_ = loc
-			s.settings = defaultSettings()
-			s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC}
+			s.resetSettings()
 			return &Result{Tag: "RESET"}, nil
 		}
 		def := defaultSettings()[strings.ToLower(u.Name)]
@@ -349,8 +359,7 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 	case parser.UtilSavepoint:
 		return &Result{Tag: "SAVEPOINT"}, nil
 	case parser.UtilDiscard:
-		s.settings = defaultSettings()
-		s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC}
+		s.resetSettings()
 		return &Result{Tag: "DISCARD " + strings.ToUpper(u.Name)}, nil
 	case parser.UtilDeallocate:
 		tag := "DEALLOCATE"

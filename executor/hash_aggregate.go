@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -13,6 +14,7 @@ import (
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/executor/hashtable"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // AggregateExpr is one aggregate computed by a HashAggregate.
@@ -28,7 +30,10 @@ type AggregateExpr struct {
 // into aggregate accumulators. With grouping sets it aggregates once per
 // set and adds a grouping-id column.
 type HashAggregate struct {
-	input  Operator
+	input Operator
+	// inputs, when set, are instances of a parallel pipeline: each is
+	// aggregated on a goroutine of its own, and the partial groups merged.
+	inputs []Operator
 	groups []expr.Expr
 	aggs   []AggregateExpr
 	sets   [][]int
@@ -53,13 +58,42 @@ func NewHashAggregate(input Operator, groups []expr.Expr, aggs []AggregateExpr, 
 	return &HashAggregate{input: input, groups: groups, aggs: aggs, sets: sets, schema: arrow.NewSchema(fields, nil)}
 }
 
+// NewParallelHashAggregate aggregates the union of the inputs (instances
+// of one parallel pipeline), each on its own goroutine, merging the
+// groups at the end. The aggregates must not be DISTINCT or ordered.
+func NewParallelHashAggregate(inputs []Operator, groups []expr.Expr, aggs []AggregateExpr, sets [][]int) Operator {
+	h := NewHashAggregate(inputs[0], groups, aggs, sets).(*HashAggregate)
+	h.inputs = inputs
+	return h
+}
+
+func (h *HashAggregate) sources() []Operator {
+	if h.inputs != nil {
+		return h.inputs
+	}
+	return []Operator{h.input}
+}
+
 func (h *HashAggregate) Schema() *arrow.Schema { return h.schema }
 func (h *HashAggregate) Open(ctx context.Context) error {
 	h.done = false
 	h.out = slicer{}
-	return h.input.Open(ctx)
+	for _, in := range h.sources() {
+		if err := in.Open(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
-func (h *HashAggregate) Close() error { return h.input.Close() }
+func (h *HashAggregate) Close() error {
+	var first error
+	for _, in := range h.sources() {
+		if err := in.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
 
 // groupState is the hash table and accumulators of one grouping set.
 type groupState struct {
@@ -122,7 +156,6 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return h.out.next(), nil
 	}
 	h.done = true
-	ec := evalContext(ctx)
 	sets := h.sets
 	if sets == nil {
 		all := make([]int, len(h.groups))
@@ -131,6 +164,112 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		sets = [][]int{all}
 	}
+	var states []*groupState
+	if h.inputs == nil {
+		var err error
+		if states, err = h.consume(ctx, h.input, sets); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if states, err = h.consumeParallel(ctx, sets); err != nil {
+			return nil, err
+		}
+	}
+	// No grouping columns and no rows: one row of empty aggregates.
+	for _, st := range states {
+		if st.table == nil {
+			st.ng = 1
+		}
+	}
+	var out []arrow.RecordBatch
+	for si, st := range states {
+		b, err := h.finish(ctx, st, sets[si])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	all, err := concatBatches(h.schema, out)
+	if err != nil {
+		return nil, err
+	}
+	h.out = slicer{b: all}
+	return h.out.next(), nil
+}
+
+// consumeParallel aggregates each input on its own goroutine, then merges
+// the partial groups into the first worker's.
+func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*groupState, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := make([][]*groupState, len(h.inputs))
+	errs := make([]error, len(h.inputs))
+	var wg sync.WaitGroup
+	for w, in := range h.inputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					errs[w] = sqlerr.New(sqlerr.InternalError, "%v", r)
+					cancel()
+				}
+			}()
+			parts[w], errs[w] = h.consume(ctx, in, sets)
+			if errs[w] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !isCanceled(err) {
+			return nil, err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	states := parts[0]
+	for _, p := range parts[1:] {
+		for si, st := range p {
+			if err := states[si].merge(st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return states, nil
+}
+
+// merge folds the groups of o (a partial aggregate of the same sets and
+// aggregates) into st.
+func (st *groupState) merge(o *groupState) error {
+	var mapping []uint32
+	if st.table == nil {
+		st.ng = max(st.ng, o.ng)
+		mapping = make([]uint32, o.ng)
+	} else {
+		n := o.table.Len()
+		mapping = make([]uint32, n)
+		if n > 0 {
+			st.table.Insert(o.table.Keys(), n, mapping, nil)
+		}
+	}
+	ng := st.numGroups()
+	for k, acc := range st.accs {
+		if err := acc.Merge(o.accs[k], mapping, ng); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// consume aggregates one input into fresh states, one per grouping set.
+func (h *HashAggregate) consume(ctx context.Context, input Operator, sets [][]int) ([]*groupState, error) {
+	ec := evalContext(ctx)
 	states := make([]*groupState, len(sets))
 	for i, s := range sets {
 		states[i] = h.newState(s)
@@ -139,7 +278,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
 		}
-		b, err := h.input.Next(ctx)
+		b, err := input.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -223,26 +362,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 		}
 	}
-	// No grouping columns and no rows: one row of empty aggregates.
-	for _, st := range states {
-		if st.table == nil {
-			st.ng = 1
-		}
-	}
-	var out []arrow.RecordBatch
-	for si, st := range states {
-		b, err := h.finish(ctx, st, sets[si])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	all, err := concatBatches(h.schema, out)
-	if err != nil {
-		return nil, err
-	}
-	h.out = slicer{b: all}
-	return h.out.next(), nil
+	return states, nil
 }
 
 // selectRows returns the rows an aggregate should see (FILTER, DISTINCT),

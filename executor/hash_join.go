@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -9,6 +10,7 @@ import (
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/executor/hashtable"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // JoinType is the kind of join.
@@ -163,17 +165,58 @@ func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
 	return false
 }
 
+// JoinBuild is the build side of a hash join, which the instances of a
+// parallel probe pipeline share: the first instance to need it reads the
+// right input and builds it, the others wait for it.
+type JoinBuild struct {
+	right  Operator
+	keys   []expr.Expr
+	nullEq []bool
+	once   sync.Once
+	jb     *joinBuild
+	err    error
+}
+
+// NewJoinBuild returns the build side of hash joins over right's rows
+// keyed by keys (nullEq: per key, whether NULLs match).
+func NewJoinBuild(right Operator, keys []expr.Expr, nullEq []bool) *JoinBuild {
+	return &JoinBuild{right: right, keys: keys, nullEq: nullEq}
+}
+
+// get builds the hash table on first use; the right input is opened,
+// drained and closed there.
+func (b *JoinBuild) get(ctx context.Context, ec *expr.Context) (*joinBuild, error) {
+	b.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.err = sqlerr.New(sqlerr.InternalError, "%v", r)
+			}
+		}()
+		if b.err = b.right.Open(ctx); b.err == nil {
+			b.jb, b.err = buildJoin(ctx, ec, b.right, b.keys, b.nullEq)
+		}
+		if err := b.right.Close(); b.err == nil {
+			b.err = err
+		}
+	})
+	return b.jb, b.err
+}
+
 // HashJoin builds a hash table on the right input and probes it with
 // batches of the left input. Output batches hold at most batch.Size rows:
 // a probe batch whose keys match many rows is emitted in pieces.
 type HashJoin struct {
-	left, right Operator
-	spec        HashJoinSpec
-	schema      *arrow.Schema
-	ec          *expr.Context
+	left  Operator
+	build *JoinBuild
+	// private: the build is this join's alone, built anew at each Open.
+	private bool
+	spec    HashJoinSpec
+	schema  *arrow.Schema
+	ec      *expr.Context
 
 	jb       *joinBuild
-	matched  []bool // right rows some left row matched (Right, Full)
+	finder   *hashtable.Finder // this instance's lookups in jb.table
+	matched  []bool            // right rows some left row matched (Right, Full)
 	tailDone bool
 	tailPos  int
 
@@ -190,30 +233,32 @@ type HashJoin struct {
 
 // NewHashJoin returns the join of left and right described by spec.
 func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
-	return &HashJoin{left: left, right: right, spec: spec, schema: joinSchema(left.Schema(), right.Schema(), spec.Type)}
+	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual), spec).(*HashJoin)
+	j.private = true
+	return j
+}
+
+// NewSharedHashJoin returns the join of left with a build side that other
+// joins (parallel instances of the same probe) may share. Right and full
+// joins cannot share one (each would emit the unmatched rows).
+func NewSharedHashJoin(left Operator, build *JoinBuild, spec HashJoinSpec) Operator {
+	return &HashJoin{left: left, build: build, spec: spec, schema: joinSchema(left.Schema(), build.right.Schema(), spec.Type)}
 }
 
 func (j *HashJoin) Schema() *arrow.Schema { return j.schema }
 func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
-	j.jb, j.tailDone, j.tailPos, j.lb = nil, false, 0, nil
-	if err := j.left.Open(ctx); err != nil {
-		return err
+	j.jb, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, false, 0, nil
+	if j.private {
+		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq)
 	}
-	return j.right.Open(ctx)
+	return j.left.Open(ctx)
 }
-func (j *HashJoin) Close() error {
-	e1 := j.left.Close()
-	e2 := j.right.Close()
-	if e1 != nil {
-		return e1
-	}
-	return e2
-}
+func (j *HashJoin) Close() error { return j.left.Close() }
 
 func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if j.jb == nil {
-		jb, err := buildJoin(ctx, j.ec, j.right, j.spec.RightKeys, j.spec.NullEqual)
+		jb, err := j.build.get(ctx, j.ec)
 		if err != nil {
 			return nil, err
 		}
@@ -269,7 +314,10 @@ func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 	clear(j.hit)
 	// A NULL key finds nothing unless NULLs are equal for that key: the
 	// table holds no group with a NULL in the other keys.
-	j.jb.table.Find(keys, n, j.groups)
+	if j.finder == nil {
+		j.finder = j.jb.table.Finder()
+	}
+	j.finder.Find(keys, n, j.groups)
 	if j.spec.NullAware {
 		j.keyNull = j.keyNull[:0]
 		for i := 0; i < n; i++ {
@@ -374,7 +422,7 @@ func (j *HashJoin) applyResidual(ctx context.Context) error {
 	if j.spec.Residual == nil || len(j.li) == 0 {
 		return nil
 	}
-	pairs, err := gatherPairs(ctx, joinSchema(j.left.Schema(), j.right.Schema(), Inner), j.lb, j.jb.rb, j.li, j.ri)
+	pairs, err := gatherPairs(ctx, joinSchema(j.left.Schema(), j.build.right.Schema(), Inner), j.lb, j.jb.rb, j.li, j.ri)
 	if err != nil {
 		return err
 	}

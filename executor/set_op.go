@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -298,10 +299,12 @@ func (r *RecursiveUnion) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // ScalarSubquery is an uncorrelated subquery used as a value: its plan runs
-// once per execution, on first use.
+// once per execution, on first use. The instances of a parallel pipeline
+// share one, so it is safe for concurrent use.
 type ScalarSubquery struct {
 	plan  Operator
 	typ   arrow.DataType
+	mu    sync.Mutex
 	value arrow.Array // one element, once computed
 }
 
@@ -315,6 +318,17 @@ func (s *ScalarSubquery) String() string                     { return "(subquery
 func (s *ScalarSubquery) Children() []expr.Expr              { return nil }
 func (s *ScalarSubquery) WithChildren([]expr.Expr) expr.Expr { return s }
 func (s *ScalarSubquery) Eval(ec *expr.Context, b arrow.RecordBatch) (arrow.Array, error) {
+	v, err := s.compute(ec)
+	if err != nil {
+		return nil, err
+	}
+	return repeatValue(ec, v, int(b.NumRows()))
+}
+
+// compute runs the plan once and keeps its value.
+func (s *ScalarSubquery) compute(ec *expr.Context) (arrow.Array, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.value == nil {
 		ctx := ec.Ctx
 		if ctx == nil {
@@ -349,8 +363,7 @@ func (s *ScalarSubquery) Eval(ec *expr.Context, b arrow.RecordBatch) (arrow.Arra
 		}
 		s.value = found
 	}
-	idx := make([]int, b.NumRows())
-	return repeatValue(ec, s.value, len(idx))
+	return s.value, nil
 }
 
 func repeatValue(ec *expr.Context, v arrow.Array, n int) (arrow.Array, error) {

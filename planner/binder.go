@@ -15,7 +15,9 @@ import (
 type Env struct {
 	Catalog *catalog.Catalog
 	// Funcs resolves function calls by name.
-	Funcs      *expr.Registry
+	Funcs *expr.Registry
+	// Threads is how many workers a query's pipelines may run on.
+	Threads    int
 	SearchPath []string
 	Location   *time.Location
 	// Param returns the expression for parameter i ($1 is 0).

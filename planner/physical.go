@@ -7,7 +7,6 @@ import (
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
-	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -21,10 +20,24 @@ type lowering struct {
 	work map[int]func() executor.Operator
 	// outer binds outer column IDs to constant values (inside Apply).
 	outer map[int]expr.Expr
+	// inst is set while lowering one instance of a parallel pipeline.
+	inst *instance
+	// serial lowers without parallelism (subqueries run once per row).
+	serial bool
 }
 
 // lower returns the operator for n; its output columns are n.Cols() in order.
 func (lw *lowering) lower(n Node) (executor.Operator, error) {
+	switch n.(type) {
+	case *Scan, *Filter, *Project, *Join:
+		ops, err := lw.parallelInstances(n)
+		if err != nil {
+			return nil, err
+		}
+		if ops != nil {
+			return executor.NewGather(ops), nil
+		}
+	}
 	switch n := n.(type) {
 	case *Scan:
 		return lw.scan(n)
@@ -215,6 +228,23 @@ func rename(op executor.Operator, cols []Column) executor.Operator {
 	return executor.NewProject(op, es, names)
 }
 
+// scalarSubquery lowers an uncorrelated subquery used as a value; the
+// instances of a parallel pipeline share one.
+func (lw *lowering) scalarSubquery(x *subqueryExpr) (expr.Expr, error) {
+	make := func() (expr.Expr, error) {
+		sub := &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial}
+		op, err := sub.lower(x.plan)
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewScalarSubquery(op), nil
+	}
+	if lw.inst != nil {
+		return lw.inst.subquery(x, make)
+	}
+	return make()
+}
+
 // expr lowers an expression over input columns cols.
 func (lw *lowering) expr(e expr.Expr, cols []Column) (expr.Expr, error) {
 	pos := make(map[int]int, len(cols))
@@ -237,14 +267,14 @@ func (lw *lowering) expr(e expr.Expr, cols []Column) (expr.Expr, error) {
 				err = sqlerr.New(sqlerr.InternalError, "column %s is not available here", x)
 			}
 		case *subqueryExpr:
-			op, e2 := lw.lower(x.plan)
+			sq, e2 := lw.scalarSubquery(x)
 			if e2 != nil {
 				if err == nil {
 					err = e2
 				}
 				return x
 			}
-			return executor.NewScalarSubquery(op)
+			return sq
 		}
 		return x
 	})
@@ -284,9 +314,15 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	var op executor.Operator
 	switch n.Rel.Kind {
 	case catalog.FileTable:
-		t, proj, filter := n.Rel.File, n.Project, scanFilter(n)
+		var shared *tableMorsels
+		if lw.inst != nil && lw.inst.driver == n {
+			shared = lw.inst.morsels
+		}
 		op = executor.NewScan(schema, func(ctx context.Context) (batch.Reader, error) {
-			return newSplitReader(ctx, t, proj, filter)
+			if shared != nil {
+				return batch.ReadMorsels(shared), nil
+			}
+			return batch.ReadMorsels(newTableMorsels(n)), nil
 		})
 	case catalog.MemoryTable:
 		batches := n.Rel.Mem.Snapshot()
@@ -329,54 +365,6 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	return op, nil
 }
 
-// splitReader reads a table's splits one after another.
-type splitReader struct {
-	t      connectors.Table
-	proj   []int
-	splits []connectors.Split
-	cur    batch.Reader
-}
-
-func newSplitReader(ctx context.Context, t connectors.Table, proj []int, filter connectors.Filter) (batch.Reader, error) {
-	splits, err := t.Splits(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	return &splitReader{t: t, proj: proj, splits: splits}, nil
-}
-
-func (r *splitReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	for {
-		if r.cur == nil {
-			if len(r.splits) == 0 {
-				return nil, nil
-			}
-			rd, err := r.t.Open(ctx, r.splits[0], r.proj)
-			if err != nil {
-				return nil, err
-			}
-			r.splits = r.splits[1:]
-			r.cur = rd
-		}
-		b, err := r.cur.Next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			return b, nil
-		}
-		r.cur.Close()
-		r.cur = nil
-	}
-}
-
-func (r *splitReader) Close() error {
-	if r.cur != nil {
-		return r.cur.Close()
-	}
-	return nil
-}
-
 // sliceReader serves materialised batches.
 type sliceReader struct{ batches []arrow.RecordBatch }
 
@@ -390,22 +378,22 @@ func (r *sliceReader) Next(context.Context) (arrow.RecordBatch, error) {
 }
 func (r *sliceReader) Close() error { return nil }
 
-func (lw *lowering) join(n *Join) (executor.Operator, error) {
-	l, err := lw.lower(n.Left)
-	if err != nil {
-		return nil, err
-	}
-	r, err := lw.lower(n.Right)
-	if err != nil {
-		return nil, err
-	}
-	lcols, rcols := n.Left.Cols(), n.Right.Cols()
-	all := append(append([]Column(nil), lcols...), rcols...)
-	lids, rids := idSet(lcols), idSet(rcols)
-	typ := map[JoinType]executor.JoinType{InnerJoin: executor.Inner, LeftJoin: executor.Left, RightJoin: executor.Right, FullJoin: executor.Full, SemiJoin: executor.Semi, AntiJoin: executor.Anti, MarkJoin: executor.Mark}[n.Type]
-	var lkeys, rkeys []expr.Expr
-	var nullEq []bool
-	var residual []expr.Expr
+// equiKey is one conjunct of a join condition that a hash join can use:
+// left = right (or <=>, NullEq), each side over one input only.
+type equiKey struct {
+	left, right expr.Expr
+	nullEq      bool
+}
+
+// hashKeys splits a join's condition into hash keys and the residual
+// conjuncts; ok is false when there is no hash key.
+func (lw *lowering) hashKeys(n *Join) (keys []equiKey, ok bool) {
+	keys, _ = splitJoinCond(n)
+	return keys, len(keys) > 0
+}
+
+func splitJoinCond(n *Join) (keys []equiKey, residual []expr.Expr) {
+	lids, rids := idSet(n.Left.Cols()), idSet(n.Right.Cols())
 	for _, c := range conjuncts(n.Cond) {
 		if isCall(c, "=") || isCall(c, "<=>") {
 			k := c.Children()
@@ -416,21 +404,38 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 					a, b, ra, rb = b, a, rb, ra
 				}
 				if subset(ra, lids) && subset(rb, rids) && types.Equal(a.Type(), b.Type()) {
-					la, err := lw.expr(a, lcols)
-					if err != nil {
-						return nil, err
-					}
-					rb2, err := lw.expr(b, rcols)
-					if err != nil {
-						return nil, err
-					}
-					lkeys, rkeys = append(lkeys, la), append(rkeys, rb2)
-					nullEq = append(nullEq, isCall(c, "<=>"))
+					keys = append(keys, equiKey{left: a, right: b, nullEq: isCall(c, "<=>")})
 					continue
 				}
 			}
 		}
 		residual = append(residual, c)
+	}
+	return keys, residual
+}
+
+func (lw *lowering) join(n *Join) (executor.Operator, error) {
+	l, err := lw.lower(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	lcols, rcols := n.Left.Cols(), n.Right.Cols()
+	all := append(append([]Column(nil), lcols...), rcols...)
+	typ := map[JoinType]executor.JoinType{InnerJoin: executor.Inner, LeftJoin: executor.Left, RightJoin: executor.Right, FullJoin: executor.Full, SemiJoin: executor.Semi, AntiJoin: executor.Anti, MarkJoin: executor.Mark}[n.Type]
+	keys, residual := splitJoinCond(n)
+	var lkeys, rkeys []expr.Expr
+	var nullEq []bool
+	for _, k := range keys {
+		la, err := lw.expr(k.left, lcols)
+		if err != nil {
+			return nil, err
+		}
+		rb, err := lw.expr(k.right, rcols)
+		if err != nil {
+			return nil, err
+		}
+		lkeys, rkeys = append(lkeys, la), append(rkeys, rb)
+		nullEq = append(nullEq, k.nullEq)
 	}
 	var res expr.Expr
 	if len(residual) > 0 {
@@ -438,7 +443,17 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 			return nil, err
 		}
 	}
+	// The build side is lowered once, even for the instances of a
+	// parallel probe, which share it.
+	lowerRight := func() (executor.Operator, error) {
+		sub := &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial}
+		return sub.lower(n.Right)
+	}
 	if len(lkeys) == 0 {
+		r, err := lowerRight()
+		if err != nil {
+			return nil, err
+		}
 		if n.NullAware && (typ == executor.Mark || typ == executor.Anti) && len(residual) > 0 {
 			// The quantified comparison is the condition's first conjunct;
 			// only its NULLs make the answer unknown.
@@ -456,15 +471,49 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		}
 		return executor.NewNestedLoopJoin(l, r, typ, res), nil
 	}
-	return executor.NewHashJoin(l, r, executor.HashJoinSpec{
-		Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware,
-	}), nil
+	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware}
+	if lw.inst != nil {
+		build, err := lw.inst.build(n, func() (*executor.JoinBuild, error) {
+			r, err := lowerRight()
+			if err != nil {
+				return nil, err
+			}
+			return executor.NewJoinBuild(r, rkeys, nullEq), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewSharedHashJoin(l, build, spec), nil
+	}
+	r, err := lowerRight()
+	if err != nil {
+		return nil, err
+	}
+	return executor.NewHashJoin(l, r, spec), nil
 }
 
 func (lw *lowering) aggregate(n *Aggregate) (executor.Operator, error) {
-	in, err := lw.lower(n.Input)
-	if err != nil {
-		return nil, err
+	// Aggregates whose states merge run one partial aggregate per
+	// instance of a parallel input.
+	var instances []executor.Operator
+	mergeable := true
+	for _, a := range n.Aggs {
+		if a.Distinct || len(a.OrderBy) > 0 {
+			mergeable = false
+		}
+	}
+	if mergeable {
+		var err error
+		if instances, err = lw.parallelInstances(n.Input); err != nil {
+			return nil, err
+		}
+	}
+	var in executor.Operator
+	if instances == nil {
+		var err error
+		if in, err = lw.lower(n.Input); err != nil {
+			return nil, err
+		}
 	}
 	cols := n.Input.Cols()
 	groups, err := lw.exprs(n.GroupBy, cols)
@@ -487,6 +536,9 @@ func (lw *lowering) aggregate(n *Aggregate) (executor.Operator, error) {
 			return nil, err
 		}
 		aggs[i] = ae
+	}
+	if instances != nil {
+		return executor.NewParallelHashAggregate(instances, groups, aggs, n.GroupingSets), nil
 	}
 	return executor.NewHashAggregate(in, groups, aggs, n.GroupingSets), nil
 }

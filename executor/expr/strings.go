@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
@@ -398,34 +400,73 @@ func bindLike(name string, args []Expr) (Expr, error) {
 	}
 	neg := strings.HasPrefix(name, "not ")
 	ci := strings.HasSuffix(name, "ilike")
-	cache := map[string]func(string) bool{}
-	return &Call{Name: name, Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
-		s, p := strs(a[0]), strs(a[1])
-		v := valid(n, a...)
-		out := make([]bool, n)
-		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
-				continue
-			}
-			pat := p.Value(i)
+	var cache patternCache[func(string) bool]
+	return &Call{Name: name, Args: args, Ret: types.Bool, takesConst: true, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		nulls := argNulls(n, a...)
+		matcher := func(i int) (func(string) bool, error) {
+			pat := strs(a[1]).Value(i * stride(a[1], n))
 			esc := "\\"
 			if len(a) == 3 {
-				esc = strs(a[2]).Value(i)
+				esc = strs(a[2]).Value(i * stride(a[2], n))
 			}
-			key := pat + "\x00" + esc
-			m, ok := cache[key]
-			if !ok {
-				var err error
-				m, err = likeMatcher(pat, esc, ci)
-				if err != nil {
-					return nil, err
-				}
-				cache[key] = m
-			}
-			out[i] = m(s.Value(i)) != neg
+			return cache.get(pat+"\x00"+esc, func() (func(string) bool, error) { return likeMatcher(pat, esc, ci) })
 		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return matchEach(n, strs(a[0]), stride(a[0], n), nulls, neg, constPattern(a[1:], n), matcher)
 	}}, nil
+}
+
+// constPattern reports whether every pattern argument is a constant.
+func constPattern(args []arrow.Array, n int) bool {
+	for _, a := range args {
+		if stride(a, n) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// matchEach runs a pattern match over every row of s: with a constant
+// pattern the matcher is looked up once, otherwise once per row.
+func matchEach(n int, s *array.String, ss int, nulls *memory.Buffer, neg, constant bool, matcher func(i int) (func(string) bool, error)) (arrow.Array, error) {
+	out := make([]bool, n)
+	var m func(string) bool
+	for i := 0; i < n; i++ {
+		if !validBit(nulls, i) {
+			continue
+		}
+		if m == nil || !constant {
+			var err error
+			if m, err = matcher(i); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = m(s.Value(i*ss)) != neg
+	}
+	return boolArray(out, nulls), nil
+}
+
+// patternCache keeps compiled patterns by their text. The instances of a
+// parallel pipeline share kernels, so it is safe for concurrent use.
+type patternCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+func (c *patternCache[T]) get(key string, compile func() (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok {
+		return v, nil
+	}
+	v, err := compile()
+	if err != nil {
+		return v, err
+	}
+	if c.m == nil || len(c.m) > 1000 {
+		c.m = map[string]T{}
+	}
+	c.m[key] = v
+	return v, nil
 }
 
 // likeMatcher compiles a LIKE pattern, with fast paths for the common
@@ -498,29 +539,23 @@ func bindRegexMatch(args []Expr) (Expr, error) {
 		}
 		args[i] = c
 	}
-	cache := map[string]*regexp.Regexp{}
-	return &Call{Name: "~", Args: args, Ret: types.Bool, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
-		v := valid(n, a...)
-		out := make([]bool, n)
-		for i := 0; i < n; i++ {
-			if !isValid(v, i) {
-				continue
-			}
-			pat := strs(a[1]).Value(i)
-			if len(a) == 3 && strs(a[2]).Value(i) == "i" {
+	var cache patternCache[func(string) bool]
+	return &Call{Name: "~", Args: args, Ret: types.Bool, takesConst: true, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		nulls := argNulls(n, a...)
+		matcher := func(i int) (func(string) bool, error) {
+			pat := strs(a[1]).Value(i * stride(a[1], n))
+			if len(a) == 3 && strs(a[2]).Value(i*stride(a[2], n)) == "i" {
 				pat = "(?i)" + pat
 			}
-			re, ok := cache[pat]
-			if !ok {
-				var err error
-				if re, err = regexp.Compile(pat); err != nil {
+			return cache.get(pat, func() (func(string) bool, error) {
+				re, err := regexp.Compile(pat)
+				if err != nil {
 					return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
 				}
-				cache[pat] = re
-			}
-			out[i] = re.MatchString(strs(a[0]).Value(i))
+				return re.MatchString, nil
+			})
 		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return matchEach(n, strs(a[0]), stride(a[0], n), nulls, false, constPattern(a[1:], n), matcher)
 	}}, nil
 }
 

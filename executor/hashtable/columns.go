@@ -443,20 +443,20 @@ type encodedColumn struct {
 	t      arrow.DataType
 	enc    stringColumn // the encodings, as binary keys
 	chunks []arrow.Array
-	buf    []byte
 }
 
 // encodings encodes every row of a as a binary array.
 func (c *encodedColumn) encodings(a arrow.Array) arrow.Array {
 	b := array.NewBinaryBuilder(memory.DefaultAllocator, arrow.BinaryTypes.Binary)
 	defer b.Release()
+	var buf []byte
 	for i := 0; i < a.Len(); i++ {
 		if !rowValid(a, i) {
 			b.AppendNull()
 			continue
 		}
-		c.buf = appendValue(c.buf[:0], a, i)
-		b.Append(c.buf)
+		buf = appendValue(buf[:0], a, i)
+		b.Append(buf)
 	}
 	return b.NewArray()
 }

@@ -31,7 +31,12 @@ type Table struct {
 	hashes []uint64 // each group's hash, to rebuild the slots when growing
 	n      int
 
-	// scratch, reused across batches
+	s scratch // Insert's
+}
+
+// scratch is the per-batch working memory of a lookup, reused across
+// batches.
+type scratch struct {
 	h                []uint64
 	pos              []int
 	rows, next, cand []int32
@@ -85,12 +90,9 @@ func (t *Table) reserve(extra int) {
 	}
 }
 
-// hashRows hashes the n rows of keys into t.h.
-func (t *Table) hashRows(keys []arrow.Array, n int) []uint64 {
-	if cap(t.h) < n {
-		t.h = make([]uint64, n)
-	}
-	h := t.h[:n]
+// hashRows hashes the n rows of keys into s.h.
+func (t *Table) hashRows(s *scratch, keys []arrow.Array, n int) []uint64 {
+	h := s.h[:n]
 	for i := range h {
 		h[i] = seed0
 	}
@@ -103,15 +105,16 @@ func (t *Table) hashRows(keys []arrow.Array, n int) []uint64 {
 	return h
 }
 
-func (t *Table) scratch(n int) {
-	if cap(t.pos) < n {
-		t.pos = make([]int, n)
-		t.rows = make([]int32, n)
-		t.next = make([]int32, n)
-		t.cand = make([]int32, n)
-		t.newRows = make([]int32, n)
-		t.candGroups = make([]uint32, n)
-		t.eq = make([]bool, n)
+func (s *scratch) reserve(n int) {
+	if cap(s.pos) < n {
+		s.h = make([]uint64, n)
+		s.pos = make([]int, n)
+		s.rows = make([]int32, n)
+		s.next = make([]int32, n)
+		s.cand = make([]int32, n)
+		s.newRows = make([]int32, n)
+		s.candGroups = make([]uint32, n)
+		s.eq = make([]bool, n)
 	}
 }
 
@@ -120,24 +123,25 @@ func (t *Table) scratch(n int) {
 // for the rows that added their group.
 func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
 	t.reserve(n)
-	t.scratch(n)
-	h := t.hashRows(keys, n)
-	rows := t.rows[:n]
+	s := &t.s
+	s.reserve(n)
+	h := t.hashRows(s, keys, n)
+	rows := s.rows[:n]
 	for i := range rows {
 		rows[i] = int32(i)
-		t.pos[i] = int(h[i]) & t.mask
+		s.pos[i] = int(h[i]) & t.mask
 	}
 	if isNew != nil {
 		clear(isNew[:n])
 	}
 	for len(rows) > 0 {
-		cand, candGroups, newRows := t.cand[:0], t.candGroups[:0], t.newRows[:0]
+		cand, candGroups, newRows := s.cand[:0], s.candGroups[:0], s.newRows[:0]
 		for _, r := range rows {
-			p := t.pos[r]
+			p := s.pos[r]
 			tag := h[r] >> 32
 			for {
-				s := t.slots[p]
-				if s == 0 {
+				slot := t.slots[p]
+				if slot == 0 {
 					g := t.n
 					t.n++
 					t.slots[p] = tag<<32 | uint64(g+1)
@@ -149,10 +153,10 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 					}
 					break
 				}
-				if s>>32 == tag {
+				if slot>>32 == tag {
 					cand = append(cand, r)
-					candGroups = append(candGroups, uint32(s)-1)
-					t.pos[r] = p
+					candGroups = append(candGroups, uint32(slot)-1)
+					s.pos[r] = p
 					break
 				}
 				p = (p + 1) & t.mask
@@ -163,97 +167,92 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 		for c, col := range t.cols {
 			col.append(keys[c], newRows)
 		}
-		next := t.verify(keys, cand, candGroups, groups)
+		next := t.verify(s, keys, cand, candGroups)
+		for k, r := range cand {
+			if s.eq[k] {
+				groups[r] = candGroups[k]
+			}
+		}
 		rows = next
 	}
 }
 
-// verify checks the candidates' keys against their groups' keys; matching
-// rows get their group, the others move on to the next slot and are
+// verify checks the candidates' keys against their groups' keys, setting
+// s.eq for those that match; the others move on to the next slot and are
 // returned for another pass.
-func (t *Table) verify(keys []arrow.Array, cand []int32, candGroups []uint32, groups []uint32) []int32 {
+func (t *Table) verify(s *scratch, keys []arrow.Array, cand []int32, candGroups []uint32) []int32 {
 	if len(cand) == 0 {
 		return nil
 	}
-	eq := t.eq[:len(cand)]
+	eq := s.eq[:len(cand)]
 	for i := range eq {
 		eq[i] = true
 	}
 	for c, col := range t.cols {
 		col.equal(keys[c], cand, candGroups, eq)
 	}
-	next := t.next[:0]
+	next := s.next[:0]
 	for k, r := range cand {
-		if eq[k] {
-			if groups != nil {
-				groups[r] = candGroups[k]
-			}
-			continue
+		if !eq[k] {
+			s.pos[r] = (s.pos[r] + 1) & t.mask
+			next = append(next, r)
 		}
-		t.pos[r] = (t.pos[r] + 1) & t.mask
-		next = append(next, r)
 	}
 	// next and rows alternate between two buffers.
-	t.next, t.rows = t.rows, next[:cap(next)]
+	s.next, s.rows = s.rows, next[:cap(next)]
 	return next
 }
 
+// Finder looks keys up in a table that no longer changes. Each goroutine
+// probing a shared table (the instances of a parallel hash join) uses a
+// Finder of its own.
+type Finder struct {
+	t *Table
+	s scratch
+}
+
+// Finder returns a Finder over t.
+func (t *Table) Finder() *Finder { return &Finder{t: t} }
+
 // Find sets groups[i] to the group of row i of keys, or -1 when its key
 // tuple is not in the table.
-func (t *Table) Find(keys []arrow.Array, n int, groups []int32) {
-	t.scratch(n)
-	h := t.hashRows(keys, n)
-	rows := t.rows[:n]
+func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
+	t, s := f.t, &f.s
+	s.reserve(n)
+	h := t.hashRows(s, keys, n)
+	rows := s.rows[:n]
 	for i := range rows {
 		rows[i] = int32(i)
-		t.pos[i] = int(h[i]) & t.mask
+		s.pos[i] = int(h[i]) & t.mask
 	}
 	for len(rows) > 0 {
-		cand, candGroups := t.cand[:0], t.candGroups[:0]
+		cand, candGroups := s.cand[:0], s.candGroups[:0]
 		for _, r := range rows {
-			p := t.pos[r]
+			p := s.pos[r]
 			tag := h[r] >> 32
 			for {
-				s := t.slots[p]
-				if s == 0 {
+				slot := t.slots[p]
+				if slot == 0 {
 					groups[r] = -1
 					break
 				}
-				if s>>32 == tag {
+				if slot>>32 == tag {
 					cand = append(cand, r)
-					candGroups = append(candGroups, uint32(s)-1)
-					t.pos[r] = p
+					candGroups = append(candGroups, uint32(slot)-1)
+					s.pos[r] = p
 					break
 				}
 				p = (p + 1) & t.mask
 			}
 		}
-		rows = t.verifyFind(keys, cand, candGroups, groups)
-	}
-}
-
-func (t *Table) verifyFind(keys []arrow.Array, cand []int32, candGroups []uint32, groups []int32) []int32 {
-	if len(cand) == 0 {
-		return nil
-	}
-	eq := t.eq[:len(cand)]
-	for i := range eq {
-		eq[i] = true
-	}
-	for c, col := range t.cols {
-		col.equal(keys[c], cand, candGroups, eq)
-	}
-	next := t.next[:0]
-	for k, r := range cand {
-		if eq[k] {
-			groups[r] = int32(candGroups[k])
-			continue
+		next := t.verify(s, keys, cand, candGroups)
+		for k, r := range cand {
+			if s.eq[k] {
+				groups[r] = int32(candGroups[k])
+			}
 		}
-		t.pos[r] = (t.pos[r] + 1) & t.mask
-		next = append(next, r)
+		rows = next
 	}
-	t.next, t.rows = t.rows, next[:cap(next)]
-	return next
 }
 
 // Keys returns the key columns of all groups, in group order.

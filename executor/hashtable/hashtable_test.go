@@ -73,7 +73,7 @@ func TestInsertFind(t *testing.T) {
 				}
 			}
 			found := make([]int32, 4096)
-			tb.Find(keys, 4096, found)
+			tb.Finder().Find(keys, 4096, found)
 			for i := range found {
 				if found[i] != int32(groups[i]) {
 					t.Fatalf("find row %d: %d, want %d", i, found[i], groups[i])
@@ -116,7 +116,7 @@ func TestFindMissingAndFloats(t *testing.T) {
 	pb := array.NewFloat64Builder(memory.DefaultAllocator)
 	pb.AppendValues([]float64{1.5, 2.5}, nil)
 	found := make([]int32, 2)
-	tb.Find([]arrow.Array{pb.NewArray()}, 2, found)
+	tb.Finder().Find([]arrow.Array{pb.NewArray()}, 2, found)
 	if fmt.Sprint(found) != "[2 -1]" {
 		t.Fatalf("found %v", found)
 	}
