@@ -64,11 +64,11 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 	}
 	if j.NaturalJoin {
 		for _, lc := range lcols {
-			if lc.Hidden {
+			if lc.Hidden || lc.Implicit {
 				continue
 			}
 			for _, rc := range rcols {
-				if !rc.Hidden && strings.EqualFold(lc.Name, rc.Name) {
+				if !rc.Hidden && !rc.Implicit && strings.EqualFold(lc.Name, rc.Name) {
 					using = append(using, lc.Name)
 				}
 			}
