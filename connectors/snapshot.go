@@ -86,6 +86,7 @@ type snapFile struct {
 	text  Format // CSV or JSON for line-oriented text, else 0
 
 	read    int64  // bytes read from the file
+	buf     []byte // what was read last
 	ready   []byte // bytes that may be passed on
 	pending []byte // bytes after the last newline, held back
 	done    bool
@@ -102,12 +103,20 @@ func (f *snapFile) Read(p []byte) (int, error) {
 		if f.done {
 			return 0, io.EOF
 		}
-		buf := make([]byte, 64<<10)
-		n, err := f.readRaw(buf)
-		chunk := buf[:n]
+		if f.buf == nil {
+			f.buf = make([]byte, 64<<10)
+		}
+		// ready may alias buf: it is read again only once ready is drained.
+		n, err := f.readRaw(f.buf)
+		chunk := f.buf[:n]
 		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
-			f.ready = append(append(f.ready[:0], f.pending...), chunk[:i+1]...)
-			f.pending = append(f.pending[:0], chunk[i+1:]...)
+			if len(f.pending) == 0 {
+				f.ready = chunk[:i+1]
+			} else {
+				f.ready = append(f.pending, chunk[:i+1]...)
+				f.pending = nil
+			}
+			f.pending = append(f.pending, chunk[i+1:]...)
 		} else {
 			f.pending = append(f.pending, chunk...)
 		}

@@ -187,7 +187,6 @@ func (s *Session) refresh(ctx context.Context, l *parser.LakeStatement) (*Result
 	return &Result{Tag: "REFRESH", Notices: []Notice{notice(sqlerr.SuccessfulCompletion, "metadata of %d files of \"%s\" read again", n, rel.Name)}}, nil
 }
 
-
 var showFilesSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "name", Type: types.String, Nullable: true},
 	{Name: "is_directory", Type: types.Bool, Nullable: true},

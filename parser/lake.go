@@ -236,10 +236,6 @@ func NamedArgOf(n ast.ExprNode) (name string, value ast.ExprNode, ok bool) {
 	return name, fn.Args[1], ok
 }
 
-// ConstString reads a string literal argument.
-func ConstString(n ast.ExprNode) (string, bool) { return stringArg(n) }
-
-
 // ViewBody is the query of a CREATE VIEW statement's text: what follows
 // its AS (a stored view keeps only that).
 func ViewBody(st Statement) string {

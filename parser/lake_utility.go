@@ -8,13 +8,13 @@ import (
 type LakeKind int
 
 const (
-	LakeShowSchemas   LakeKind = iota + 1 // SHOW SCHEMAS | SHOW DATABASES
-	LakeShowTables                        // SHOW TABLES [IN|FROM schema]
-	LakeShowFiles                         // SHOW FILES [IN|FROM dfs.`path`]
-	LakeDescribe                          // DESCRIBE|DESC name
-	LakeUse                               // USE schema
-	LakeRefresh                           // REFRESH TABLE METADATA name
-	LakeCreateTable                       // CREATE TABLE name [(format => 'parquet')] AS query
+	LakeShowSchemas LakeKind = iota + 1 // SHOW SCHEMAS | SHOW DATABASES
+	LakeShowTables                      // SHOW TABLES [IN|FROM schema]
+	LakeShowFiles                       // SHOW FILES [IN|FROM dfs.`path`]
+	LakeDescribe                        // DESCRIBE|DESC name
+	LakeUse                             // USE schema
+	LakeRefresh                         // REFRESH TABLE METADATA name
+	LakeCreateTable                     // CREATE TABLE name [(format => 'parquet')] AS query
 )
 
 // LakeStatement is a parsed Drill statement.

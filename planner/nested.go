@@ -70,7 +70,6 @@ func (eb *exprBinder) columnPath(n *ast.ColumnName) (expr.Expr, bool, error) {
 	return nil, false, fieldErr
 }
 
-
 // field selects a field of a nested value.
 func (eb *exprBinder) field(e expr.Expr, name string) (expr.Expr, error) {
 	key := expr.NewLiteral(scalar.NewStringScalar(name))
