@@ -95,7 +95,7 @@ func mergeStructs(a, b *arrow.StructType) (arrow.DataType, bool) {
 			}
 		}
 		if !found {
-			fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type, Nullable: true})
+			fields = append(fields, arrow.Field{Name: f.Name, Type: f.Type, Nullable: true, Metadata: f.Metadata})
 		}
 	}
 	return arrow.StructOf(fields...), true

@@ -198,12 +198,18 @@ func (t *jtype) arrowType() arrow.DataType {
 		fs := make([]arrow.Field, len(t.fields))
 		for i, f := range t.fields {
 			fs[i] = arrow.Field{Name: f, Type: t.sub[f].arrowType(), Nullable: true}
+			if t.sub[f].raw {
+				fs[i] = types.RawJSONField(f) // its values are JSON text
+			}
 		}
 		if len(fs) == 0 {
 			return types.String
 		}
 		return arrow.StructOf(fs...)
 	case t.list:
+		if t.elem.raw {
+			return arrow.ListOfField(arrow.Field{Name: types.RawJSONElem, Type: types.String, Nullable: true})
+		}
 		return types.List(t.elem.arrowType())
 	case t.kind == kNull:
 		return types.String
@@ -499,6 +505,10 @@ func appendJSON(b array.Builder, v any) error {
 					fv = o.vals[k]
 				}
 			}
+			if types.IsRawJSONField(f) {
+				appendRawJSON(bb.FieldBuilder(i), fv)
+				continue
+			}
 			if err := appendJSON(bb.FieldBuilder(i), fv); err != nil {
 				return err
 			}
@@ -509,7 +519,12 @@ func appendJSON(b array.Builder, v any) error {
 			return fmt.Errorf("expected an array")
 		}
 		bb.Append(true)
+		raw := bb.Type().(*arrow.ListType).ElemField().Name == types.RawJSONElem
 		for _, e := range l {
+			if raw {
+				appendRawJSON(bb.ValueBuilder(), e)
+				continue
+			}
 			if err := appendJSON(bb.ValueBuilder(), e); err != nil {
 				return err
 			}
@@ -518,6 +533,16 @@ func appendJSON(b array.Builder, v any) error {
 		return fmt.Errorf("unsupported type %s", b.Type())
 	}
 	return nil
+}
+
+// appendRawJSON appends a value of mixed type as its JSON text (a JSON
+// null as NULL).
+func appendRawJSON(b array.Builder, v any) {
+	if v == nil {
+		b.AppendNull()
+		return
+	}
+	b.(*array.StringBuilder).Append(jsonText(v))
 }
 
 // jsonText renders a decoded value back as JSON text.

@@ -16,6 +16,24 @@ import "github.com/apache/arrow-go/v18/arrow"
 // NestedElem names the element field of a nested array's list type.
 const NestedElem = "$nested"
 
+// RawJSONElem names the element field of a nested array whose elements
+// are JSON text (a JSON array of mixed types: [1, "two", {"three": 3}]).
+const RawJSONElem = "$json"
+
+// rawJSONKey marks an object's field whose values are JSON text (a key
+// holding objects in some documents and numbers in others).
+const rawJSONKey = "lakesql.json"
+
+// RawJSONField is an object's field of JSON text.
+func RawJSONField(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: String, Nullable: true, Metadata: arrow.NewMetadata([]string{rawJSONKey}, []string{"true"})}
+}
+
+// IsRawJSONField reports whether an object's field holds JSON text.
+func IsRawJSONField(f arrow.Field) bool {
+	return f.HasMetadata() && f.Metadata.FindKey(rawJSONKey) >= 0
+}
+
 // NestedList returns the type of a nested array of elem.
 func NestedList(elem arrow.DataType) arrow.DataType {
 	return arrow.ListOfField(arrow.Field{Name: NestedElem, Type: elem, Nullable: true})
@@ -28,7 +46,7 @@ func IsNested(t arrow.DataType) bool {
 	case *arrow.StructType:
 		return true
 	case *arrow.ListType:
-		return x.ElemField().Name == NestedElem
+		return x.ElemField().Name == NestedElem || x.ElemField().Name == RawJSONElem
 	}
 	return false
 }
@@ -38,6 +56,9 @@ func IsNested(t arrow.DataType) bool {
 func MarkNested(t arrow.DataType) arrow.DataType {
 	switch x := t.(type) {
 	case *arrow.ListType:
+		if x.ElemField().Name == RawJSONElem {
+			return x
+		}
 		return NestedList(MarkNested(x.Elem()))
 	case *arrow.StructType:
 		fields := make([]arrow.Field, x.NumFields())

@@ -34,16 +34,25 @@ func AppendJSON(dst []byte, arr arrow.Array, i int, loc *time.Location) []byte {
 			}
 			dst = appendJSONString(dst, st.Field(f).Name)
 			dst = append(dst, ": "...)
+			if types.IsRawJSONField(st.Field(f)) {
+				dst = appendRaw(dst, a.Field(f), i)
+				continue
+			}
 			dst = AppendJSON(dst, a.Field(f), i, loc)
 		}
 		return append(dst, '}')
 	case *array.List:
 		s, e := a.ValueOffsets(i)
 		vals := a.ListValues()
+		raw := a.DataType().(*arrow.ListType).ElemField().Name == types.RawJSONElem
 		dst = append(dst, '[')
 		for k := s; k < e; k++ {
 			if k > s {
 				dst = append(dst, ", "...)
+			}
+			if raw {
+				dst = appendRaw(dst, vals, int(k))
+				continue
 			}
 			dst = AppendJSON(dst, vals, int(k), loc)
 		}
@@ -114,7 +123,19 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // isNestedList reports whether a list array is a nested value's.
 func isNestedList(a *array.List) bool {
-	return a.DataType().(*arrow.ListType).ElemField().Name == types.NestedElem
+	n := a.DataType().(*arrow.ListType).ElemField().Name
+	return n == types.NestedElem || n == types.RawJSONElem
+}
+
+// appendRaw appends a value that is JSON text as it is.
+func appendRaw(dst []byte, arr arrow.Array, i int) []byte {
+	if arr.IsNull(i) {
+		return append(dst, "null"...)
+	}
+	if s, ok := arr.(*array.String); ok {
+		return append(dst, s.Value(i)...)
+	}
+	return AppendJSON(dst, arr, i, nil)
 }
 
 // AppendJSONString appends s as a JSON string.
