@@ -256,7 +256,7 @@ func (c *Catalog) schemaDir(schema string) (string, bool, error) {
 // it is data at all (a supported file, or a folder holding some).
 func (c *Catalog) tableName(dir string, e fs.DirEntry) (string, bool) {
 	name := e.Name()
-	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+	if connectors.IgnoredName(name) {
 		return "", false
 	}
 	if e.IsDir() {

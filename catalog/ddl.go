@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
@@ -155,7 +156,7 @@ func (c *Catalog) Schemas(ctx context.Context) []string {
 	if c.root != nil {
 		if entries, err := readDir(c.root, "."); err == nil {
 			for _, e := range entries {
-				if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(e.Name(), "_") {
+				if e.IsDir() && !connectors.IgnoredName(e.Name()) {
 					set[e.Name()] = true
 				}
 			}
