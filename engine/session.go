@@ -121,7 +121,8 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 	}
 	var res *Result
 	if st.Utility != nil {
-		res, err = s.utility(ctx, st.Utility)
+		// Queries run by utilities (DECLARE, COPY) read one snapshot too.
+		res, err = s.utility(catalog.WithSnapshot(ctx), st.Utility)
 	} else {
 		if s.set.timeout > 0 {
 			var cancel context.CancelFunc
