@@ -82,16 +82,16 @@ func (c *Catalog) SetTmp(dir string) error {
 	if err != nil {
 		return sqlerr.Wrap(err, sqlerr.IOError, "could not open the dfs.tmp folder \"%s\"", dir)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.sysMu.Lock()
+	defer c.sysMu.Unlock()
 	c.tmp, c.tmpDir = r, dir
 	return nil
 }
 
 // TmpRoot is the writable workspace's folder (nil without one).
 func (c *Catalog) TmpRoot() *os.Root {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.sysMu.RLock()
+	defer c.sysMu.RUnlock()
 	return c.tmp
 }
 

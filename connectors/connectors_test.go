@@ -172,7 +172,7 @@ func TestJSONInference(t *testing.T) {
 	for _, f := range s.Fields() {
 		names = append(names, f.Name+" "+types.Name(f.Type))
 	}
-	want := "id bigint,u json,tags text[],v text,extra text"
+	want := "id bigint,u record(n text, age bigint),tags text[],v text,extra text"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("schema:\n got %s\nwant %s", got, want)
 	}

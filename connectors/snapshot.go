@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 )
 
@@ -164,9 +165,10 @@ func (f *snapFile) readRaw(p []byte) (int, error) {
 // tornTail decides whether the unterminated last line of a text file's
 // snapshot is a row still being written: it is when the file has grown
 // or changed since it was listed (the rest of the line is on its way),
-// or when it is not a complete record (a JSON line that does not parse,
-// a CSV line with an open quote). A whole last line without its newline,
-// in a file nobody is writing, is a row like any other.
+// or when it is the beginning of a record cut short (JSON that ends
+// before its value does, a CSV line with an open quote). A whole last
+// line without its newline, in a file nobody is writing, is a row like
+// any other, and a malformed one is the reader's error to report.
 func tornTail(fsys fs.FS, e fileEntry, format Format, tail []byte) bool {
 	if st, err := fs.Stat(fsys, e.path); err == nil && (st.Size() != e.size || !st.ModTime().Equal(e.mtime)) {
 		return true
@@ -177,11 +179,23 @@ func tornTail(fsys fs.FS, e fileEntry, format Format, tail []byte) bool {
 	}
 	switch format {
 	case JSON:
-		return !json.Valid(t)
+		return truncatedJSON(t)
 	case CSV:
 		return bytes.Count(t, []byte{'"'})%2 == 1
 	}
 	return false
+}
+
+// truncatedJSON reports whether b is JSON cut short: invalid only
+// because it ends too soon.
+func truncatedJSON(b []byte) bool {
+	if json.Valid(b) {
+		return false
+	}
+	var v any
+	err := json.Unmarshal(b, &v)
+	var se *json.SyntaxError
+	return errors.As(err, &se) && se.Offset >= int64(len(b)) && strings.Contains(se.Error(), "unexpected end")
 }
 
 // snapRandomFile adds random access (for Parquet) bounded by the listed

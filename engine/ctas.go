@@ -104,7 +104,7 @@ func (s *Session) writeTmpTable(ctx context.Context, ec *expr.Context, name stri
 	}
 	schema := arrow.NewSchema(fields, nil)
 	var rows int64
-	created, err := s.eng.cat.CreateTmpTable(ctx, name, ifNotExists, func(create connectors.FileCreator) error {
+	created, err := s.cat.CreateTmpTable(ctx, name, ifNotExists, func(create connectors.FileCreator) error {
 		r, err := openRows(ctx, p.Root)
 		if err != nil {
 			return err

@@ -27,7 +27,7 @@ func (s *Session) lake(ctx context.Context, l *parser.LakeStatement) (*Result, e
 	switch l.Kind {
 	case parser.LakeShowSchemas:
 		var rows [][]string
-		for _, sc := range s.eng.cat.Schemas(ctx) {
+		for _, sc := range s.cat.Schemas(ctx) {
 			rows = append(rows, []string{sc})
 		}
 		return tableResult([]string{"schema_name"}, rows), nil
@@ -45,7 +45,7 @@ func (s *Session) lake(ctx context.Context, l *parser.LakeStatement) (*Result, e
 		case catalog.TmpWorkspace:
 			schema = catalog.TmpSchema
 		}
-		if !s.eng.cat.SchemaExists(schema) {
+		if !s.cat.SchemaExists(schema) {
 			return nil, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", schema)
 		}
 		if _, err := s.SetSetting("search_path", quoteSchema(schema)); err != nil {
@@ -85,11 +85,11 @@ func (s *Session) showTables(ctx context.Context, l *parser.LakeStatement) (*Res
 	if catalog.WorkspaceOf(schema) == catalog.TmpWorkspace {
 		schema = catalog.TmpSchema
 	}
-	if !s.eng.cat.SchemaExists(schema) {
+	if !s.cat.SchemaExists(schema) {
 		return nil, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", schema)
 	}
 	var rows [][]string
-	for _, r := range s.eng.cat.Relations(ctx, schema) {
+	for _, r := range s.cat.Relations(ctx, schema) {
 		rows = append(rows, []string{r.Schema, r.Name})
 	}
 	return tableResult([]string{"table_schema", "table_name"}, rows), nil
@@ -111,7 +111,7 @@ func (s *Session) showFiles(ctx context.Context, l *parser.LakeStatement) (*Resu
 			schema, p = "dfs", strings.Join(l.Name, "/")
 		}
 	}
-	files, err := s.eng.cat.ListFiles(ctx, schema, p)
+	files, err := s.cat.ListFiles(ctx, schema, p)
 	if err != nil {
 		return nil, err
 	}
@@ -173,14 +173,14 @@ func (s *Session) planText(ctx context.Context, sql string) (*planner.Query, err
 // reads them again.
 func (s *Session) refresh(ctx context.Context, l *parser.LakeStatement) (*Result, error) {
 	schema, name := catalog.SplitName(l.Name)
-	rel, err := s.eng.cat.Lookup(ctx, schema, name, s.set.searchPath)
+	rel, err := s.cat.Lookup(ctx, schema, name, s.set.searchPath)
 	if err != nil {
 		return nil, err
 	}
 	if rel.Kind != catalog.FileTable {
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is not a table of files", rel.Name)
 	}
-	n, err := s.eng.cat.Refresh(ctx, rel)
+	n, err := s.cat.Refresh(ctx, rel)
 	if err != nil {
 		return nil, err
 	}

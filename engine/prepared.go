@@ -46,6 +46,10 @@ func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.Data
 		return p, nil
 	}
 	p.stmt = &stmts[0]
+	if u := p.stmt.Utility; s.tx == 'E' && (u == nil || u.Kind != parser.UtilCommit && u.Kind != parser.UtilRollback) {
+		// PostgreSQL refuses to parse in a failed transaction, too.
+		return nil, sqlerr.New(sqlerr.InFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
 	n := len(declared)
 	for _, k := range p.stmt.Params {
 		n = max(n, k+1)
@@ -75,7 +79,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.Data
 		}
 		qp, err := planner.PlanQuery(ctx, env, s.evalContext(ctx), q)
 		if err != nil {
-			return nil, err
+			return nil, sqlerr.FromContext(ctx, err)
 		}
 		p.Schema = qp.Schema
 	}
@@ -110,8 +114,9 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []*st
 func (s *Session) runPrepared(ctx context.Context, st parser.Statement, params []*string, ptypes []arrow.DataType, emit func(*Result) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+			err = panicError(r)
 		}
+		err = sqlerr.FromContext(ctx, err)
 		if err != nil && s.tx == 'T' {
 			s.tx = 'E'
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
 )
 
 // SetFunc is a set-returning function in a select list: for each input
@@ -197,13 +198,13 @@ func evalSetFunc(ec *expr.Context, f SetFunc, args []arrow.Array, n int) (setRes
 		if !ok {
 			return r, sqlerr.New(sqlerr.DatatypeMismatch, "unnest needs an array")
 		}
-		r.vals = l.ListValues()
+		r.vals = expr.ArrayLeaves(l)
 		for i := 0; i < n; i++ {
 			r.start[i] = len(r.idx)
 			if l.IsNull(i) {
 				continue
 			}
-			s, e := l.ValueOffsets(i)
+			_, s, e := expr.ArrayElements(l, i) // every element of every dimension
 			for k := s; k < e; k++ {
 				r.idx = append(r.idx, k)
 			}
@@ -245,7 +246,36 @@ func evalSetFunc(ec *expr.Context, f SetFunc, args []arrow.Array, n int) (setRes
 				r.idx = append(r.idx, int64(i))
 			}
 		}
-	case "generate_subscripts", "generate_series":
+	case "generate_series":
+		if !types.IsInteger(f.Type) {
+			// numeric and timestamp series, row by row.
+			parts := make([]arrow.Array, 0, n)
+			total := 0
+			for i := 0; i < n; i++ {
+				r.start[i] = total
+				vals, err := expr.SeriesValues(ec, f.Type, args, i)
+				if err != nil {
+					return r, err
+				}
+				for k := 0; k < vals.Len(); k++ {
+					r.idx = append(r.idx, int64(total+k))
+				}
+				total += vals.Len()
+				parts = append(parts, vals)
+			}
+			if len(parts) == 0 {
+				r.vals = array.MakeArrayOfNull(ec.Mem, f.Type, 0)
+			} else {
+				all, err := array.Concatenate(parts, ec.Mem)
+				if err != nil {
+					return r, sqlerr.Wrap(err, sqlerr.InternalError, "concatenate")
+				}
+				r.vals = all
+			}
+			break
+		}
+		fallthrough
+	case "generate_subscripts":
 		bld := array.NewInt64Builder(ec.Mem)
 		defer bld.Release()
 		for i := 0; i < n; i++ {

@@ -41,11 +41,6 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 	switch fn.FnName.L {
 	case concatFunc:
 		return "concat"
-	case distinctFunc, notDistinctFunc:
-		return "?column?"
-	case regexFunc, powFunc, "lakesql_array_contains", "lakesql_starts_with", "lakesql_json_get", "lakesql_json_get_text",
-		"lakesql_json_path", "lakesql_json_path_text":
-		return "?column?"
 	case arrayFunc:
 		return "array"
 	case fieldFunc:
@@ -56,23 +51,36 @@ func FunctionName(fn *ast.FuncCallExpr) string {
 			}
 		}
 		return "?column?"
-	case "lakesql_subscript":
+	case subscriptFunc, sliceFunc:
 		// (expr)[i] is named after expr, as in PostgreSQL.
 		if len(fn.Args) > 0 {
-			switch a := fn.Args[0].(type) {
+			a := fn.Args[0]
+			if p, ok := a.(*ast.ParenthesesExpr); ok {
+				a = p.Expr
+			}
+			switch a := a.(type) {
 			case *ast.FuncCallExpr:
+				if x, t, ok := CastOf(a); ok {
+					if c, ok := x.(*ast.ColumnNameExpr); ok {
+						return c.Name.Name.O
+					}
+					t, _, _ = strings.Cut(strings.TrimSuffix(t, "[]"), "(")
+					return t
+				}
 				return FunctionName(a)
 			case *ast.ColumnNameExpr:
 				return a.Name.Name.O
-			case *ast.ParenthesesExpr:
-				if f, ok := a.Expr.(*ast.FuncCallExpr); ok {
-					return FunctionName(f)
-				}
 			}
 		}
 		return "?column?"
 	}
-	return strings.TrimPrefix(fn.FnName.L, fnPrefix)
+	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
+		return strings.TrimPrefix(fn.FnName.L, fnPrefix)
+	}
+	if strings.HasPrefix(fn.FnName.L, marker) {
+		return "?column?" // an operator or another of the bridge's forms
+	}
+	return fn.FnName.L
 }
 
 // BuiltinName maps a function call to the function the planner binds:
@@ -81,38 +89,27 @@ func BuiltinName(fn *ast.FuncCallExpr) string {
 	switch fn.FnName.L {
 	case concatFunc:
 		return "concat"
-	case notDistinctFunc:
-		return "<=>"
-	case distinctFunc:
-		return "is_distinct"
-	case regexFunc:
-		return "~"
-	case powFunc:
-		return "power"
-	case "lakesql_starts_with":
-		return "starts_with"
-	case "lakesql_json_get":
-		return "->"
-	case "lakesql_json_get_text":
-		return "->>"
-	case "lakesql_json_path":
-		return "#>"
-	case "lakesql_json_path_text":
-		return "#>>"
 	case arrayFunc:
 		return "array"
-	case "lakesql_array_contains":
-		return "array_contains"
-	case "lakesql_subscript":
+	case subscriptFunc:
 		return "array_subscript"
+	case sliceFunc:
+		return "array_slice"
 	case fieldFunc:
 		return "field_select"
+	}
+	if op, ok := strings.CutPrefix(fn.FnName.L, opPrefix); ok {
+		return op
 	}
 	if strings.HasPrefix(fn.FnName.L, fnPrefix) {
 		return strings.TrimPrefix(fn.FnName.L, fnPrefix)
 	}
 	return fn.FnName.L
 }
+
+// IsOperator reports whether a call is one of the bridge's operator calls
+// (a ^ b, a ~ b, ...), whose BuiltinName is the operator's function.
+func IsOperator(fn *ast.FuncCallExpr) bool { return strings.HasPrefix(fn.FnName.L, opPrefix) }
 
 // IsFullJoin reports whether a join is FULL [OUTER] JOIN.
 func IsFullJoin(j *ast.Join) bool { return j.StraightJoin }

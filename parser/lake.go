@@ -11,15 +11,15 @@ import (
 // itself are in lake_utility.go):
 //
 //	dfs.root.`logs/2024`, dfs.tmp.t     "dfs.root"."logs/2024" (a three-part table name)
-//	t.a.b.c, t.arr[0].name              lakesql_field(...), lakesql_subscript(...)
-//	f(name => value)                    f(lakesql_named_arg('name', value))
-//	table(dfs.`x.txt`(type => 'text'))  a table function lakesql_file('dfs', 'x.txt', options...)
+//	t.a.b.c, t.arr[0].name              field(...), subscript(...) (marked names)
+//	f(name => value)                    f(named_arg('name', value))
+//	table(dfs.`x.txt`(type => 'text'))  a table function file('dfs', 'x.txt', options...) (a marked name)
 
 const (
-	namedArgFunc = "lakesql_named_arg"
+	namedArgFunc = marker + "named_arg"
 	// FileFunction is the table function the bridge writes for Drill's
 	// table(workspace.`path`(options)).
-	FileFunction = "lakesql_file"
+	FileFunction = marker + "file"
 )
 
 // isNameItem reports whether an item is a plain or quoted name.
@@ -69,7 +69,7 @@ func (r *rw) ruleWorkspaceNames(its []item) []item {
 // grammar cannot hold: dotted names of four or more parts (t.a.b.c) and
 // paths that go on after a subscript (t.arr[0].name). The first three
 // names stay a (schema.table.column) name the planner resolves; each
-// further step becomes lakesql_field(x, 'name') or lakesql_subscript(x, i).
+// further step becomes a field(x, 'name') or subscript(x, i) call.
 func (r *rw) ruleNestedAccess(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
@@ -126,9 +126,9 @@ func (r *rw) ruleNestedAccess(its []item) []item {
 		expr := r.renderDotted(dotted)
 		for _, s := range steps {
 			if s.sub != nil {
-				expr = "lakesql_subscript(" + expr + ", " + r.text(s.sub.inner) + ")"
+				expr = mk(subscriptFunc) + "(" + expr + ", " + r.text(s.sub.inner) + ")"
 			} else {
-				expr = fieldFunc + "((" + expr + "), " + quoteString(s.name) + ")"
+				expr = mk(fieldFunc) + "((" + expr + "), " + quoteString(s.name) + ")"
 			}
 		}
 		out = append(out, textItem(expr, it.pos))
@@ -138,7 +138,7 @@ func (r *rw) ruleNestedAccess(its []item) []item {
 }
 
 // ruleNamedArgs rewrites named arguments, f(name => value), into
-// f(lakesql_named_arg('name', value)) (decoded by NamedArgOf).
+// f(named_arg('name', value)) (decoded by NamedArgOf).
 func (r *rw) ruleNamedArgs(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
@@ -153,7 +153,7 @@ func (r *rw) ruleNamedArgs(its []item) []item {
 				r.err = syntaxErrAt(its[i+1].pos, "syntax error at or near \"=>\"")
 				return its
 			}
-			out = append(out, textItem(namedArgFunc+"("+quoteString(strings.ToLower(it.tok.text))+", "+r.text(its[i+2:j])+")", it.pos))
+			out = append(out, textItem(mk(namedArgFunc)+"("+quoteString(strings.ToLower(it.tok.text))+", "+r.text(its[i+2:j])+")", it.pos))
 			i = j - 1
 			continue
 		}
@@ -163,7 +163,7 @@ func (r *rw) ruleNamedArgs(its []item) []item {
 }
 
 // ruleTableForm rewrites Drill's table(workspace.`path`(name => value, ...))
-// into the table function lakesql_file('workspace', 'path', options...).
+// into the table function FileFunction('workspace', 'path', options...).
 func (r *rw) ruleTableForm(its []item) []item {
 	for i := 0; i+1 < len(its); i++ {
 		if !its[i].isWord("table") || !(its[i+1].group && its[i+1].open == "(" && len(its[i+1].name) == 0) {
@@ -200,7 +200,7 @@ func (r *rw) ruleTableForm(its []item) []item {
 		if a := r.text(call.inner); a != "" {
 			args += ", " + a
 		}
-		text := "(select " + tableFuncFunc + "(" + quoteString(FileFunction) + ", " + args + "))"
+		text := "(select " + mk(tableFuncFunc) + "(" + quoteString(FileFunction) + ", " + args + "))"
 		next := i + 2
 		if !(next < len(its) && (its[next].isWord("as") || isNameItem(its[next]))) {
 			text += " as " + quoteIdent(fileAlias(path))

@@ -58,6 +58,11 @@ func (t token) isOp(ops ...string) bool {
 // block comments, -- comments, standard strings (” escapes, backslashes
 // literal), E” escape strings, $tag$ dollar quoting, "identifiers".
 func lex(sql string) ([]token, error) {
+	// PostgreSQL accepts only valid UTF-8 without NUL bytes; the bridge's
+	// own names rely on NUL never coming from user text.
+	if err := checkEncoding(sql); err != nil {
+		return nil, err
+	}
 	var toks []token
 	i := 0
 	sp := false
@@ -102,6 +107,9 @@ func lex(sql string) ([]token, error) {
 		case (c == 'e' || c == 'E') && i+1 < len(sql) && sql[i+1] == '\'':
 			s, n, err := lexEscapeString(sql, i+1)
 			if err != nil {
+				return nil, err
+			}
+			if err := checkEncoding(s); err != nil {
 				return nil, err
 			}
 			toks = append(toks, token{kind: tkString, text: s, pos: start, sp: sp})
@@ -322,6 +330,9 @@ func lexEscapeString(sql string, i int) (string, int, error) {
 					j++
 					v = v*16 + hexVal(sql[j])
 				}
+				if v == 0 || v > utf8.MaxRune {
+					return "", 0, syntaxErr(sql, start+1, "invalid Unicode escape value")
+				}
 				sb.WriteRune(rune(v))
 			default:
 				if e >= '0' && e <= '7' {
@@ -341,6 +352,18 @@ func lexEscapeString(sql string, i int) (string, int, error) {
 		sb.WriteByte(c)
 		j++
 	}
+}
+
+// checkEncoding reports NUL bytes and invalid UTF-8 as PostgreSQL does.
+func checkEncoding(s string) error {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0 || r == utf8.RuneError && size <= 1 {
+			return sqlerr.New(sqlerr.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x%02x", s[i])
+		}
+		i += size
+	}
+	return nil
 }
 
 func isHex(c byte) bool {

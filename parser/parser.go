@@ -87,13 +87,16 @@ func Parse(sql string) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTokens(sql, toks); err != nil {
+		return nil, err
+	}
 	var out []Statement
 	start := 0
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.kind == tkEOF || t.kind == tkOp && t.text == ";" {
 			if i > start {
-				st, err := parseOne(sql, toks[start:i])
+				st, err := parseOne(sql, toks[start:i], t)
 				if err != nil {
 					return nil, err
 				}
@@ -105,28 +108,39 @@ func Parse(sql string) ([]Statement, error) {
 	return out, nil
 }
 
-var paramMarker = regexp.MustCompile(`/\*lakesql\$(\d+)\*/`)
+// paramMarker finds the parameter numbers the printer writes after each
+// '?' (a NUL-marked comment: user text cannot contain NUL).
+var paramMarker = regexp.MustCompile(`/\*\x00(\d+)\*/`)
 
-func parseOne(sql string, toks []token) (Statement, error) {
+// endErr is the syntax error for a statement that ends too early: at the
+// ';' that ends it, or at the end of the input.
+func endErr(sql string, term token) error {
+	if term.kind == tkEOF {
+		return syntaxErr(sql, len(sql), "syntax error at end of input")
+	}
+	return syntaxErr(sql, term.pos, "syntax error at or near \"%s\"", term.text)
+}
+
+func parseOne(sql string, toks []token, term token) (Statement, error) {
 	text := sql[toks[0].pos:]
 	end := len(sql)
 	last := toks[len(toks)-1]
 	end = last.pos + tokenLen(sql, last)
 	text = sql[toks[0].pos:end]
 	st := Statement{Text: text, Offset: toks[0].pos}
-	if u := parseUtility(toks, sql); u != nil {
+	if u, err := parseUtility(toks, sql, term); u != nil || err != nil {
 		st.Utility = u
-		return st, nil
+		return st, err
 	}
 
-	r := &rw{toks: append(append([]token(nil), toks...), token{kind: tkEOF, pos: end})}
+	r := &rw{toks: append(append([]token(nil), toks...), token{kind: tkEOF, pos: end}), end: -1}
 	its := r.parseItems("")
 	if r.err != nil {
-		return st, posErr(sql, r.err)
+		return st, posErr(sql, term, r.err)
 	}
 	its = r.rewrite(its, true)
 	if r.err != nil {
-		return st, posErr(sql, r.err)
+		return st, posErr(sql, term, r.err)
 	}
 	out, marks := r.render(its)
 	st.Rewritten = out
@@ -140,10 +154,13 @@ func parseOne(sql string, toks []token) (Statement, error) {
 	p.SetStrictDoubleTypeCheck(false)
 	nodes, _, err := p.Parse(out, "", "")
 	if err != nil {
-		return st, tidbError(sql, out, marks, end, err)
+		return st, tidbError(sql, out, marks, term, err)
 	}
 	if len(nodes) != 1 {
 		return st, syntaxErr(sql, toks[0].pos, "syntax error: expected one statement")
+	}
+	if err := checkDepth(nodes[0]); err != nil {
+		return st, err
 	}
 	st.AST = nodes[0]
 	numberParams(st.AST)
@@ -197,8 +214,17 @@ func tokenLen(sql string, t token) int {
 	return len(strings.TrimRight(rest[:toks[1].pos], " \t\r\n"))
 }
 
-func posErr(sql string, err error) error {
+func posErr(sql string, term token, err error) error {
 	if pe, ok := err.(*posError); ok {
+		if pe.pos < 0 {
+			return endErr(sql, term)
+		}
+		if pe.near {
+			if w := firstWord(sql[min(pe.pos, len(sql)):]); w != "" {
+				return syntaxErr(sql, pe.pos, "syntax error at or near \"%s\"", w)
+			}
+			return syntaxErr(sql, pe.pos, "syntax error at end of input")
+		}
 		return syntaxErr(sql, pe.pos, "%s", pe.msg)
 	}
 	return err
@@ -207,18 +233,16 @@ func posErr(sql string, err error) error {
 var tidbErrPos = regexp.MustCompile(`line (\d+) column (\d+) near "((?s).*)"`)
 
 // tidbError maps a TiDB syntax error back to the original text.
-func tidbError(sql, out string, marks []mark, end int, err error) error {
+func tidbError(sql, out string, marks []mark, term token, err error) error {
 	msg := err.Error()
 	m := tidbErrPos.FindStringSubmatch(msg)
 	if m == nil {
 		return sqlerr.New(sqlerr.SyntaxError, "syntax error: %s", msg)
 	}
 	if strings.TrimSpace(m[3]) == "" {
-		// TiDB ran out of tokens: PostgreSQL reports the end of the
-		// statement, just past its last character.
-		e := sqlerr.New(sqlerr.SyntaxError, "syntax error at end of input")
-		e.Position = utf8.RuneCountInString(sql[:min(end, len(sql))]) + 1
-		return e
+		// TiDB ran out of tokens: PostgreSQL reports the ';' that ends
+		// the statement or the end of the input.
+		return endErr(sql, term)
 	}
 	line, _ := strconv.Atoi(m[1])
 	col, _ := strconv.Atoi(m[2])

@@ -1,26 +1,28 @@
 package parser
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
 func TestRewrites(t *testing.T) {
+	// Marked names print their NUL as §.
 	cases := []struct{ in, want string }{
-		{"SELECT a::int FROM t", `select lakesql_cast(a, 'int') from t`},
-		{"SELECT '1.5'::numeric(10,2)::text", `select lakesql_cast(lakesql_cast('1.5', 'numeric(10,2)'), 'text')`},
-		{"SELECT CAST(x AS double precision)", `select lakesql_cast(x, 'double precision')`},
-		{"SELECT DATE '1998-12-01' - INTERVAL '90' DAY", `select lakesql_cast('1998-12-01', 'date') - lakesql_cast('90 days', 'interval')`},
-		{"SELECT true, false, x IS TRUE", `select lakesql_cast('true', 'boolean') , lakesql_cast('false', 'boolean') , x is true`},
-		{"SELECT a FROM t ORDER BY a DESC NULLS LAST", `select a from t order by a desc , lakesql_nulls_last()`},
-		{"SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", `select * from a straight_join b on a . x = b . x`},
-		{"SELECT * FROM (SELECT 1) AS t (a)", `select * from (select 1) as "t$lakesql$a"`},
-		{"SELECT count(*) FILTER (WHERE a > 1) FROM t", `select count(case when a > 1 then 1 end) from t`},
-		{"SELECT a FROM t WHERE a = ANY(ARRAY[1,2])", `select a from t where a in (1 , 2)`},
-		{"SELECT a IS DISTINCT FROM b AND c", `select lakesql_is_distinct(a, b) and c`},
+		{"SELECT a::int FROM t", `select "§cast"(a, 'int') from t`},
+		{"SELECT '1.5'::numeric(10,2)::text", `select "§cast"("§cast"('1.5', 'numeric(10,2)'), 'text')`},
+		{"SELECT CAST(x AS double precision)", `select "§cast"(x, 'double precision')`},
+		{"SELECT DATE '1998-12-01' - INTERVAL '90' DAY", `select ("§cast"('1998-12-01', 'date') - "§cast"('90 days', 'interval'))`},
+		{"SELECT true, false, x IS TRUE", `select "§cast"('true', 'boolean') , "§cast"('false', 'boolean') , (x is true)`},
+		{"SELECT a FROM t ORDER BY a DESC NULLS LAST", `select a from t order by a desc , "§nulls_last"()`},
+		{"SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", `select * from a straight_join b on (a . x = b . x)`},
+		{"SELECT * FROM (SELECT 1) AS t (a)", `select * from (select 1) as "t§,a"`},
+		{"SELECT count(*) FILTER (WHERE a > 1) FROM t", `select count(case when (a > 1) then 1 end) from t`},
+		{"SELECT a FROM t WHERE a = ANY(ARRAY[1,2])", `select a from t where (a in (1 , 2))`},
+		{"SELECT a IS DISTINCT FROM b AND c", `select ("§op:is_distinct"(a , b) and c)`},
 		{"SELECT 'it''s', E'a\\nb'", "select 'it''s' , 'a\nb'"},
-		{"SELECT $1 + $2", `select ? /*lakesql$1*/ + ? /*lakesql$2*/`},
+		{"SELECT $1 + $2", `select (? /*§1*/ + ? /*§2*/)`},
 		{"SELECT a FROM t OFFSET 2 LIMIT 3", `select a from t limit 3 offset 2`},
 		{"SELECT a FROM t FETCH FIRST 5 ROWS ONLY", `select a from t limit 5`},
 		{"SELECT key FROM t", `select "key" from t`},
@@ -31,8 +33,8 @@ func TestRewrites(t *testing.T) {
 			t.Errorf("%s: %v", c.in, err)
 			continue
 		}
-		if st[0].Rewritten != c.want {
-			t.Errorf("%s:\n got %s\nwant %s", c.in, st[0].Rewritten, c.want)
+		if got := strings.ReplaceAll(st[0].Rewritten, "\x00", "§"); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
 		}
 	}
 }

@@ -22,8 +22,22 @@ type item struct {
 	inner []item // group content
 	// text, when set, replaces the printed form entirely (rewritten units).
 	text *string
-	pos  int
+	// raw marks a text item that is not an operand (a clause, a list
+	// separator): rawStartAfter when an expression may follow it.
+	raw uint8
+	pos int
+	// end is a group's closing token offset.
+	end int
+	// subscript holds the operand and subscripts of a rewritten a[i].
+	subscript []string
 }
+
+// Kinds of text items (item.raw).
+const (
+	rawNone uint8 = iota
+	rawText
+	rawStartAfter
+)
 
 func (it item) isWord(ws ...string) bool { return !it.group && it.text == nil && it.tok.is(ws...) }
 func (it item) isOp(ops ...string) bool  { return !it.group && it.text == nil && it.tok.isOp(ops...) }
@@ -44,6 +58,9 @@ func (it item) isPrimary() bool {
 
 func textItem(s string, pos int) item { return item{text: &s, pos: pos} }
 
+// rawItem is a text item that is not an operand.
+func rawItem(s string, pos int) item { return item{text: &s, pos: pos, raw: rawText} }
+
 // rw holds the state of rewriting one statement.
 type rw struct {
 	toks   []token
@@ -53,6 +70,11 @@ type rw struct {
 	// callFrom is set while rewriting the arguments of a call that takes
 	// FROM as a keyword (see fromKeywordCalls).
 	callFrom bool
+	// inCast is set while rewriting the arguments of CAST(x AS type).
+	inCast bool
+	// end is the offset of the closing token of the level being
+	// rewritten, -1 at a statement's top level.
+	end int
 }
 
 // parseItems reads items until the closing token close ("" = end of input).
@@ -84,8 +106,8 @@ func (r *rw) parseItems(close string) []item {
 				want = "]"
 			}
 			inner := r.parseItems(want)
+			g := item{group: true, open: t.text, inner: inner, pos: t.pos, end: r.toks[r.i].pos}
 			r.i++ // the closing token
-			g := item{group: true, open: t.text, inner: inner, pos: t.pos}
 			// A name directly before "(" makes a call: fold it in.
 			if t.text == "(" && len(out) > 0 {
 				prev := out[len(out)-1]
@@ -131,7 +153,7 @@ func callable(t token) bool {
 		"when", "then", "else", "is", "like", "ilike", "between", "filter", "window", "partition", "distinct",
 		"lateral", "recursive", "case", "set", "limit", "offset", "having", "returning", "check", "key",
 		"unique", "references", "default", "primary", "foreign", "constraint", "row", "rows", "range", "groups",
-		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping":
+		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping", "straight_join":
 		return t.text == "grouping" || t.text == "cube" || t.text == "rollup" || t.text == "row"
 	}
 	if sqlKeywords[t.text] {
@@ -158,10 +180,12 @@ func syntaxErrAt(pos int, format string, args ...any) *posError {
 	return &posError{pos: pos, msg: sprintf(format, args...)}
 }
 
-// posError is a syntax error at a byte offset of the original input.
+// posError is a syntax error at a byte offset of the original input; with
+// near set, the message names the token there ("syntax error at or near").
 type posError struct {
-	pos int
-	msg string
+	pos  int
+	msg  string
+	near bool
 }
 
 func (e *posError) Error() string { return e.msg }
@@ -236,7 +260,7 @@ func (p *printer) tokenText(it item) {
 		// The marker comment carries the parameter number through
 		// rewrites that reorder text; Parse reads them back in order.
 		n, _ := strconv.Atoi(t.text)
-		p.sb.WriteString("? /*lakesql$" + strconv.Itoa(n) + "*/")
+		p.sb.WriteString("? /*" + marker + strconv.Itoa(n) + "*/")
 	case tkOp:
 		p.sb.WriteString(t.text)
 	}

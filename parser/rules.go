@@ -6,46 +6,61 @@ import (
 	"github.com/lakesql/lakesql/types/text"
 )
 
+// marker begins every name the bridge invents for TiDB (functions,
+// aliases, comments): a NUL byte, which user text never holds (the lexer
+// rejects it), so no identifier, alias or string a user writes is ever
+// decoded as one of the bridge's encodings. Marked names are printed as
+// quoted identifiers.
+const marker = "\x00"
+
 // Encodings shared with the decoders (decode.go).
 const (
-	castFunc        = "lakesql_cast"
-	distinctFunc    = "lakesql_is_distinct"
-	notDistinctFunc = "lakesql_is_not_distinct"
-	regexFunc       = "lakesql_regex"
-	nullsFirstFunc  = "lakesql_nulls_first"
-	nullsLastFunc   = "lakesql_nulls_last"
-	distinctOnFunc  = "lakesql_distinct_on"
-	arrayFunc       = "lakesql_array"
-	fieldFunc       = "lakesql_field"
+	castFunc       = marker + "cast"
+	opPrefix       = marker + "op:" // operator calls: "\x00op:power"(a, b)
+	nullsFirstFunc = marker + "nulls_first"
+	nullsLastFunc  = marker + "nulls_last"
+	distinctOnFunc = marker + "distinct_on"
+	arrayFunc      = marker + "array"
+	fieldFunc      = marker + "field"
+	subscriptFunc  = marker + "subscript"
+	sliceFunc      = marker + "slice"
 	// ordinalitySuffix marks a table function WITH ORDINALITY.
 	ordinalitySuffix = " with ordinality"
-	tableFuncFunc    = "lakesql_table_function"
-	groupingSets     = "lakesql_grouping_sets"
-	groupingSet      = "lakesql_set"
-	rollupFunc       = "lakesql_rollup"
-	cubeFunc         = "lakesql_cube"
-	concatFunc       = "lakesql_concat"
-	typeComment      = "lakesql_type:"
-	aliasSep         = "$lakesql$"
-	aggOrderFunc     = "lakesql_agg_order"
-	aggDistinctFunc  = "lakesql_agg_distinct"
-	powFunc          = "lakesql_power"
-	excludeFunc      = "lakesql_frame_exclude"
-	windowFnFunc     = "lakesql_window_fn"
+	tableFuncFunc    = marker + "table_function"
+	groupingSets     = marker + "grouping_sets"
+	groupingSet      = marker + "set"
+	rollupFunc       = marker + "rollup"
+	cubeFunc         = marker + "cube"
+	concatFunc       = marker + "concat"
+	typeComment      = marker + "type:"
+	aliasSep         = marker + ","
+	aggOrderFunc     = marker + "agg_order"
+	aggDistinctFunc  = marker + "agg_distinct"
+	excludeFunc      = marker + "frame_exclude"
+	windowFnFunc     = marker + "window_fn"
+	arraySubqueryTab = marker + "arr"
 )
+
+// mk prints a marked name (a quoted identifier).
+func mk(name string) string { return quoteIdent(name) }
 
 // rewrite applies every rule to a sequence of items (one nesting level),
 // after rewriting nested groups. top is true for a statement's top level.
 func (r *rw) rewrite(its []item, top bool) []item {
 	// Inside TRIM(... FROM x), SUBSTRING(x FROM ...), EXTRACT(f FROM x),
 	// OVERLAY and POSITION, FROM is a keyword of the call, not a FROM clause.
-	inCallFrom := r.callFrom
-	r.callFrom = false
+	inCallFrom, inCast := r.callFrom, r.inCast
+	r.callFrom, r.inCast = false, false
 	for i := range its {
 		if its[i].group {
-			r.callFrom = its[i].open == "(" && len(its[i].name) == 1 && fromKeywordCalls[its[i].name[0].tok.text]
+			named := its[i].open == "(" && len(its[i].name) == 1 && its[i].name[0].text == nil
+			r.callFrom = named && fromKeywordCalls[its[i].name[0].tok.text]
+			r.inCast = named && its[i].name[0].isWord("cast", "try_cast")
+			end := r.end
+			r.end = its[i].end
 			its[i].inner = r.rewrite(its[i].inner, false)
-			r.callFrom = false
+			r.end = end
+			r.callFrom, r.inCast = false, false
 		}
 	}
 	its = r.ruleWorkspaceNames(its)
@@ -59,9 +74,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleCasts(its)
 	its = r.ruleFilter(its)
 	its = r.ruleWindowCalls(its)
-	its = r.ruleAnyArray(its)
 	its = r.ruleOperator(its)
-	its = r.ruleInfix(its)
 	its = r.ruleExclude(its)
 	its = r.ruleNulls(its)
 	its = r.ruleJoins(its)
@@ -74,7 +87,8 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleDDL(its)
 	its = r.ruleMisc(its)
 	its = r.ruleNamedArgs(its)
-	its = r.ruleQuote(its, top)
+	its = r.ruleQuote(its, top, inCast)
+	its = r.ruleExpressions(its)
 	return its
 }
 
@@ -203,7 +217,37 @@ func restrictInterval(val, unit string) string {
 }
 
 func castText(arg, typ string) string {
-	return castFunc + "(" + arg + ", " + quoteString(typ) + ")"
+	return mk(castFunc) + "(" + arg + ", " + quoteString(typ) + ")"
+}
+
+// castOperand is the start in out of the operand of a postfix :: at the
+// end of out: the last primary with its dotted qualifiers, a whole
+// CASE ... END, or a window call f(x) OVER (...).
+func castOperand(out []item) int {
+	k := len(out) - 1
+	if out[k].isWord("end") {
+		depth := 0
+		for j := k; j >= 0; j-- {
+			switch {
+			case out[j].isWord("end"):
+				depth++
+			case out[j].isWord("case"):
+				depth--
+				if depth == 0 {
+					return j
+				}
+			}
+		}
+		return k
+	}
+	if k >= 2 && out[k-1].isWord("over") && (out[k].group && len(out[k].name) == 0 || out[k].tok.kind == tkIdent || out[k].tok.kind == tkQIdent) &&
+		(out[k-2].group && len(out[k-2].name) > 0 || out[k-2].text != nil && out[k-2].raw == rawNone) {
+		return k - 2
+	}
+	for k >= 2 && out[k-1].isOp(".") && !out[k-2].group && out[k-2].text == nil && (out[k-2].tok.kind == tkIdent || out[k-2].tok.kind == tkQIdent) {
+		k -= 2
+	}
+	return k
 }
 
 // ruleCasts rewrites x::type (postfix, any chain) into lakesql_cast(x, 'type').
@@ -217,12 +261,11 @@ func (r *rw) ruleCasts(its []item) []item {
 				r.err = syntaxErrAt(it.pos, "syntax error at or near \"::\"")
 				return its
 			}
-			// The operand is the last primary, with its dotted qualifiers.
-			k := len(out) - 1
-			for k >= 2 && out[k-1].isOp(".") && !out[k-2].group && out[k-2].text == nil && (out[k-2].tok.kind == tkIdent || out[k-2].tok.kind == tkQIdent) {
-				k -= 2
-			}
+			k := castOperand(out)
 			operand := r.renderDotted(out[k:])
+			if len(out[k:]) > 1 && !out[k+1].isOp(".") {
+				operand = "(" + r.text(r.ruleExpressions(append([]item(nil), out[k:]...))) + ")"
+			}
 			if j < len(its) && its[j].isWord("preceding", "following") && len(out[k:]) == 1 && out[k].tok.kind == tkNumber && out[k].text == nil {
 				// A frame offset (5::int8 PRECEDING): TiDB takes only the
 				// number there, and the frame types it anyway.
@@ -251,7 +294,9 @@ func (r *rw) ruleCalls(its []item) []item {
 		}
 		switch {
 		case it.open == "[" && name == "array":
-			its[i] = r.str(arrayFunc+"("+r.text(it.inner)+")", it.pos)
+			// Kept as a call of the marker so that = ANY (ARRAY[...]) can
+			// read the elements.
+			its[i] = r.arrayItem(it)
 		case it.open == "(" && name == "array" && len(it.inner) > 0 && it.inner[0].isWord("select", "with", "values"):
 			// ARRAY(subquery): an array of the subquery's rows. Options
 			// lists (pg_options_to_table) are always empty here.
@@ -259,7 +304,7 @@ func (r *rw) ruleCalls(its []item) []item {
 				its[i] = r.str(castText("null", "text[]"), it.pos)
 			} else {
 				// An empty result is an empty array, not NULL.
-				its[i] = r.str("(select coalesce(array_agg(\"lakesql_arr\".x), '{}') as \"array\" from ("+r.text(it.inner)+") as \"lakesql_arr"+aliasSep+"x\")", it.pos)
+				its[i] = r.str("(select coalesce(array_agg("+mk(arraySubqueryTab)+".x), '{}') as \"array\" from ("+r.text(it.inner)+") as "+mk(arraySubqueryTab+aliasSep+"x")+")", it.pos)
 			}
 		case name == "cast" || name == "try_cast":
 			// CAST(expr AS type)
@@ -275,8 +320,12 @@ func (r *rw) ruleCalls(its []item) []item {
 				return its
 			}
 			typ, end := typeText(r, it.inner, depthAs+1)
-			if typ == "" || end != len(it.inner) {
-				r.err = syntaxErrAt(it.pos, "syntax error in CAST")
+			if typ == "" || end != len(it.inner) || depthAs == 0 {
+				if end >= len(it.inner) || depthAs == 0 {
+					r.err = &posError{pos: it.end, near: true}
+				} else {
+					r.err = &posError{pos: it.inner[end].pos, near: true}
+				}
 				return its
 			}
 			its[i] = r.str(castText(r.text(it.inner[:depthAs]), typ), it.pos)
@@ -291,9 +340,9 @@ func (r *rw) ruleCalls(its []item) []item {
 			// trim(s, chars) is btrim(s, chars) (TiDB's TRIM takes no list).
 			its[i].name = []item{r.str("btrim", it.pos)}
 		case name == "concat" && len(it.name) == 1:
-			its[i].name = []item{r.str(concatFunc, it.pos)}
+			its[i].name = []item{r.str(mk(concatFunc), it.pos)}
 		case renamedFuncs[name] && len(it.name) == 1:
-			its[i].name = []item{r.str(fnPrefix+name, it.pos)}
+			its[i].name = []item{r.str(mk(fnPrefix+name), it.pos)}
 		case name == "string_agg" || name == "array_agg" || name == "json_agg" || name == "jsonb_agg":
 			// agg(DISTINCT x, d ORDER BY k) -> agg(x, d, lakesql_agg_order(k...)) etc.
 			inner := it.inner
@@ -312,10 +361,10 @@ func (r *rw) ruleCalls(its []item) []item {
 			}
 			txt := r.text(inner)
 			if distinct {
-				txt = aggDistinctFunc + "(), " + txt
+				txt = mk(aggDistinctFunc) + "(), " + txt
 			}
 			if order != nil {
-				txt += ", " + aggOrderFunc + "(" + r.orderArgs(order) + ")"
+				txt += ", " + mk(aggOrderFunc) + "(" + r.orderArgs(order) + ")"
 			}
 			if distinct || order != nil {
 				its[i].inner = []item{r.str(txt, it.pos)}
@@ -323,6 +372,17 @@ func (r *rw) ruleCalls(its []item) []item {
 		}
 	}
 	return its
+}
+
+// arrayItem prints ARRAY[...] as a call of the array marker; inside it, a
+// bracketed element [a, b] is a sub-array (ARRAY[[1,2],[3,4]]).
+func (r *rw) arrayItem(it item) item {
+	for k, e := range it.inner {
+		if e.group && e.open == "[" && len(e.name) == 0 && (k == 0 || it.inner[k-1].isOp(",")) && (k+1 == len(it.inner) || it.inner[k+1].isOp(",")) {
+			it.inner[k] = r.arrayItem(e)
+		}
+	}
+	return item{group: true, open: "(", name: []item{r.str(mk(arrayFunc), it.pos)}, inner: it.inner, pos: it.pos, end: it.end}
 }
 
 // ruleWithinGroup rewrites the ordered-set aggregates
@@ -345,7 +405,7 @@ func (r *rw) ruleWithinGroup(its []item) []item {
 			if len(it.inner) > 0 {
 				args += ", " + r.text(it.inner)
 			}
-			args += ", " + aggOrderFunc + "(" + r.orderArgs(order) + ")"
+			args += ", " + mk(aggOrderFunc) + "(" + r.orderArgs(order) + ")"
 			g := it
 			g.inner = []item{r.str(args, it.pos)}
 			out = append(out, g)
@@ -427,9 +487,30 @@ func (r *rw) ruleTypedLiterals(its []item) []item {
 				continue
 			}
 		}
+		// type 'literal' for other types: int4 '5', numeric '1.5', bool 't'.
+		if it.tok.kind == tkIdent && it.text == nil && literalTypes[it.tok.text] &&
+			!(len(out) > 0 && (out[len(out)-1].isOp(".", "::") || out[len(out)-1].isWord("as"))) {
+			if typ, j := typeText(r, its, i); typ != "" && j < len(its) && !its[j].group && its[j].text == nil && its[j].tok.kind == tkString {
+				out = append(out, r.str(castText(quoteString(its[j].tok.text), typ), it.pos))
+				i = j
+				continue
+			}
+		}
 		out = append(out, it)
 	}
 	return out
+}
+
+// literalTypes are the type names that may precede a string to type it
+// (PostgreSQL's "type 'string'" constants).
+var literalTypes = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`int2 int4 int8 smallint integer int bigint float4 float8 real double numeric decimal
+		bool boolean text varchar char character bpchar name json jsonb uuid oid regclass regtype regproc
+		regprocedure regnamespace bytea timetz`) {
+		literalTypes[w] = true
+	}
 }
 
 // ruleFilter rewrites agg(args) FILTER (WHERE cond) into
@@ -468,210 +549,6 @@ func (r *rw) ruleFilter(its []item) []item {
 	return out
 }
 
-// ruleAnyArray rewrites x = ANY(ARRAY[...]) into x IN (...) and
-// x <> ALL(ARRAY[...]) into x NOT IN (...).
-func (r *rw) ruleAnyArray(its []item) []item {
-	var out []item
-	for i := 0; i < len(its); i++ {
-		it := its[i]
-		if it.isOp("=", "<>", "!=") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 {
-			fn := its[i+1].name[0].tok.text
-			inner := its[i+1].inner
-			if (fn == "any" || fn == "some" || fn == "all") && len(inner) == 1 && inner[0].text != nil && strings.HasPrefix(*inner[0].text, arrayFunc+"(") {
-				list := strings.TrimSuffix(strings.TrimPrefix(*inner[0].text, arrayFunc+"("), ")")
-				switch {
-				case it.isOp("=") && fn != "all":
-					out = append(out, r.str("in ("+list+")", it.pos))
-					i++
-					continue
-				case !it.isOp("=") && fn == "all":
-					out = append(out, r.str("not in ("+list+")", it.pos))
-					i++
-					continue
-				}
-			}
-			// ANY((SELECT ...)): the extra parentheses do not make an array.
-			if len(inner) == 1 && inner[0].group && len(inner[0].name) == 0 && len(inner[0].inner) > 0 && inner[0].inner[0].isWord("select", "with", "values") {
-				its[i+1].inner = inner[0].inner
-				inner = its[i+1].inner
-			}
-			// x = ANY (array_expr): a membership test on an array value.
-			if it.isOp("=") && (fn == "any" || fn == "some") && len(inner) > 0 && !inner[0].isWord("select", "with", "values") {
-				ls := len(out)
-				for ls > 0 && !isOperandStop(out[ls-1]) {
-					ls--
-				}
-				if ls < len(out) {
-					left := r.text(out[ls:])
-					out = append(out[:ls], r.str("lakesql_array_contains("+r.text(inner)+", "+left+")", it.pos))
-					i++
-					continue
-				}
-			}
-			// x <> ALL (array_expr) is NOT (x = ANY (array_expr)).
-			if !it.isOp("=") && fn == "all" && len(inner) > 0 && !inner[0].isWord("select", "with", "values") {
-				ls := len(out)
-				for ls > 0 && !isOperandStop(out[ls-1]) {
-					ls--
-				}
-				if ls < len(out) {
-					left := r.text(out[ls:])
-					out = append(out[:ls], r.str("(not lakesql_array_contains("+r.text(inner)+", "+left+"))", it.pos))
-					i++
-					continue
-				}
-			}
-		}
-		out = append(out, it)
-	}
-	return out
-}
-
-// Operators that stop the operand of an infix rewrite (lower precedence).
-func isOperandStop(it item) bool {
-	if it.group || it.text != nil {
-		return false
-	}
-	switch it.tok.kind {
-	case tkOp:
-		switch it.tok.text {
-		case ",", "=", "<>", "!=", "<", ">", "<=", ">=", "<=>", ";":
-			return true
-		}
-		return false
-	case tkIdent:
-		switch it.tok.text {
-		case "null", "true", "false":
-			return false // values, not operators
-		}
-		return sqlKeywords[it.tok.text]
-	}
-	return false
-}
-
-// ruleInfix rewrites infix operators TiDB lacks into calls, taking as
-// operands the runs of items up to the nearest lower-precedence token:
-// IS [NOT] DISTINCT FROM, ~ ~* !~ !~*, ^ (power; operands are single items).
-func (r *rw) ruleInfix(its []item) []item {
-	for changed := true; changed; {
-		changed = false
-		for i := 0; i < len(its); i++ {
-			it := its[i]
-			var fn string
-			var opLen int
-			var extra string
-			negate := false
-			switch {
-			case it.isWord("is") && i+3 < len(its) && its[i+1].isWord("distinct") && its[i+2].isWord("from"):
-				fn, opLen = distinctFunc, 3
-			case it.isWord("is") && i+4 < len(its) && its[i+1].isWord("not") && its[i+2].isWord("distinct") && its[i+3].isWord("from"):
-				fn, opLen = notDistinctFunc, 4
-			case it.isOp("^@") && i > 0:
-				fn, opLen = "lakesql_starts_with", 1
-			case it.isOp("~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*") && i > 0:
-				op := it.tok.text
-				opLen = 1
-				switch op {
-				case "~", "!~":
-					fn, extra = regexFunc, "'c'"
-				case "~*", "!~*":
-					fn, extra = regexFunc, "'i'"
-				case "~~", "!~~":
-					fn = "like"
-				case "~~*", "!~~*":
-					fn = "ilike"
-				}
-				negate = strings.HasPrefix(op, "!")
-			case it.isWord("similar") && i > 0 && i+2 < len(its) && its[i+1].isWord("to"):
-				// x [NOT] SIMILAR TO p [ESCAPE e]: a regex match against
-				// similar_to_escape(p[, e]), as PostgreSQL rewrites it.
-				start, negated := i, false
-				if its[i-1].isWord("not") {
-					start, negated = i-1, true
-				}
-				ls := start
-				for ls > 0 && !isOperandStop(its[ls-1]) && !its[ls-1].isWord("and", "or", "not", "where", "when", "then", "else", "select", "on", "having") {
-					ls--
-				}
-				re := i + 2
-				for re < len(its) && !isOperandStop(its[re]) && !its[re].isWord("escape", "and", "or", "then", "else", "end", "from", "where", "as", "order", "group", "limit") {
-					re++
-				}
-				if ls == start || re == i+2 {
-					continue
-				}
-				pat := r.text(its[i+2 : re])
-				end := re
-				if re+1 < len(its) && its[re].isWord("escape") {
-					pat += ", " + r.text(its[re+1:re+2])
-					end = re + 2
-				}
-				txt := regexFunc + "(" + r.text(its[ls:start]) + ", similar_to_escape(" + pat + "), 'c')"
-				if negated {
-					txt = "not " + txt
-				}
-				its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[end:]...)
-				changed = true
-				continue
-			case it.isOp("->", "->>", "#>", "#>>") && i > 0 && i+1 < len(its):
-				// JSON access binds tighter than other operators: its
-				// operands are the (dotted) name or item before and the
-				// one item after.
-				ls := i - 1
-				for ls >= 2 && its[ls-1].isOp(".") && !its[ls-2].group && its[ls-2].text == nil && (its[ls-2].tok.kind == tkIdent || its[ls-2].tok.kind == tkQIdent) {
-					ls -= 2
-				}
-				fn := map[string]string{"->": "lakesql_json_get", "->>": "lakesql_json_get_text", "#>": "lakesql_json_path", "#>>": "lakesql_json_path_text"}[it.tok.text]
-				re := i + 2
-				if its[i+1].isOp("-", "+") && i+2 < len(its) {
-					re = i + 3 // a signed index: -> -1
-				}
-				txt := fn + "(" + r.renderDotted(its[ls:i]) + ", " + r.text(its[i+1:re]) + ")"
-				its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[re:]...)
-				changed = true
-				continue
-			case it.isOp("#"):
-				// Bitwise XOR: TiDB's ^ (# would start a MySQL comment).
-				its[i] = r.str("^", it.pos)
-				changed = true
-				continue
-			case it.isOp("^") && i > 0 && i+1 < len(its):
-				l, rr := its[i-1], its[i+1]
-				txt := powFunc + "(" + r.text([]item{l}) + ", " + r.text([]item{rr}) + ")"
-				its = append(append(append([]item(nil), its[:i-1]...), r.str(txt, l.pos)), its[i+2:]...)
-				changed = true
-				continue
-			default:
-				continue
-			}
-			// Left operand: back to a stop token.
-			ls := i
-			for ls > 0 && !isOperandStop(its[ls-1]) {
-				ls--
-			}
-			re := i + opLen
-			for re < len(its) && !isOperandStop(its[re]) {
-				re++
-			}
-			if ls == i || re == i+opLen {
-				continue // not infix here (e.g. inside OPERATOR(pg_catalog.~))
-			}
-			args := r.text(its[ls:i]) + ", " + r.text(its[i+opLen:re])
-			if extra != "" {
-				args += ", " + extra
-			}
-			txt := fn + "(" + args + ")"
-			if negate {
-				txt = "not " + txt
-			}
-			its = append(append(append([]item(nil), its[:ls]...), r.str(txt, its[ls].pos)), its[re:]...)
-			changed = true
-			break
-		}
-	}
-	return its
-}
-
 // ruleNulls rewrites NULLS FIRST|LAST after an ORDER BY item into a marker
 // item that follows it.
 func (r *rw) ruleNulls(its []item) []item {
@@ -683,7 +560,7 @@ func (r *rw) ruleNulls(its []item) []item {
 			if its[i+1].tok.text == "last" {
 				fn = nullsLastFunc
 			}
-			out = append(out, r.str(", "+fn+"()", it.pos))
+			out = append(out, rawItem(", "+mk(fn)+"()", it.pos))
 			i++
 			continue
 		}
@@ -699,7 +576,7 @@ func (r *rw) ruleJoins(its []item) []item {
 	for i := 0; i < len(its); i++ {
 		it := its[i]
 		if it.isWord("full") && i+1 < len(its) && (its[i+1].isWord("join") || its[i+1].isWord("outer") && i+2 < len(its) && its[i+2].isWord("join")) {
-			out = append(out, r.str("straight_join", it.pos))
+			out = append(out, rawItem("straight_join", it.pos))
 			if its[i+1].isWord("outer") {
 				i++
 			}
@@ -719,7 +596,7 @@ func (r *rw) ruleAliases(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
 		it := its[i]
-		if it.isWord("from", "join", "straight_join") || (it.isOp(",") && inFrom) {
+		if it.isWord("from", "join") || it.text != nil && *it.text == "straight_join" || (it.isOp(",") && inFrom) {
 			inFrom = true
 			out = append(out, it)
 			// A table function: FROM f(args) -> FROM (SELECT lakesql_table_function('f', args))
@@ -736,13 +613,13 @@ func (r *rw) ruleAliases(its []item) []item {
 				if ordinality {
 					name += ordinalitySuffix
 				}
-				out = append(out, r.str("(select "+tableFuncFunc+"("+quoteString(name)+args+"))", f.pos))
+				out = append(out, r.str("(select "+mk(tableFuncFunc)+"("+quoteString(name)+args+"))", f.pos))
 				i++
 				if ordinality {
 					i += 2
 				}
 				if !(i+1 < len(its) && (its[i+1].isWord("as") || its[i+1].tok.kind == tkIdent && !sqlKeywords[its[i+1].tok.text] || its[i+1].tok.kind == tkQIdent)) {
-					out = append(out, r.str("as "+quoteIdent(fname), f.pos))
+					out = append(out, rawItem("as "+quoteIdent(fname), f.pos))
 				}
 			}
 			continue
@@ -763,7 +640,7 @@ func (r *rw) ruleAliases(its []item) []item {
 				for _, c := range splitTop(its[j+1].inner) {
 					cols = append(cols, c[0].tok.text)
 				}
-				out = append(out, r.str("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
+				out = append(out, rawItem("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
 				i = j + 1
 				continue
 			}
@@ -774,7 +651,7 @@ func (r *rw) ruleAliases(its []item) []item {
 				for _, c := range splitTop(its[j].inner) {
 					cols = append(cols, c[0].tok.text)
 				}
-				out = append(out, r.str("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
+				out = append(out, rawItem("as "+quoteIdent(name+aliasSep+strings.Join(cols, aliasSep)), it.pos))
 				i = j
 				continue
 			}
@@ -864,12 +741,12 @@ func (r *rw) ruleLimit(its []item) []item {
 	}
 	var tail []item
 	if limit != nil {
-		tail = append(tail, r.str("limit "+r.text(limit), 0))
+		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), limit[0].pos))
 	} else if offset != nil {
-		tail = append(tail, r.str("limit 18446744073709551615", 0))
+		tail = append(tail, rawItem("limit 18446744073709551615", offset[0].pos))
 	}
 	if offset != nil {
-		tail = append(tail, r.str("offset "+r.text(offset), 0))
+		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), offset[0].pos))
 	}
 	res := append([]item(nil), out[:start]...)
 	res = append(res, tail...)
@@ -881,7 +758,7 @@ func (r *rw) ruleDistinctOn(its []item) []item {
 	for i := 0; i+2 < len(its); i++ {
 		if its[i].isWord("distinct") && its[i+1].isWord("on") && its[i+2].group && len(its[i+2].name) == 0 {
 			g := its[i+2]
-			its[i+1] = r.str(distinctOnFunc+"("+r.text(g.inner)+"),", g.pos)
+			its[i+1] = item{text: ptr(mk(distinctOnFunc) + "(" + r.text(g.inner) + "),"), raw: rawStartAfter, pos: g.pos}
 			its = append(its[:i+2], its[i+3:]...)
 		}
 	}
@@ -897,10 +774,10 @@ func (r *rw) ruleGroupingSets(its []item) []item {
 			if it.name[0].tok.text == "cube" {
 				fn = cubeFunc
 			}
-			its[i] = r.str(fn+"("+r.setArgs(it.inner)+")", it.pos)
+			its[i] = r.str(mk(fn)+"("+r.setArgs(it.inner)+")", it.pos)
 		}
 		if it.isWord("grouping") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("sets") {
-			its[i] = r.str(groupingSets+"("+r.setArgs(its[i+1].inner)+")", it.pos)
+			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+1].inner)+")", it.pos)
 			its = append(its[:i+1], its[i+2:]...)
 		}
 	}
@@ -912,11 +789,11 @@ func (r *rw) setArgs(inner []item) string {
 	var parts []string
 	for _, e := range splitTop(inner) {
 		if len(e) == 1 && e[0].group && len(e[0].name) == 0 {
-			parts = append(parts, groupingSet+"("+r.text(e[0].inner)+")")
-		} else if len(e) == 1 && e[0].text != nil && (strings.HasPrefix(*e[0].text, rollupFunc) || strings.HasPrefix(*e[0].text, cubeFunc) || strings.HasPrefix(*e[0].text, groupingSets)) {
+			parts = append(parts, mk(groupingSet)+"("+r.text(e[0].inner)+")")
+		} else if len(e) == 1 && e[0].text != nil && (strings.HasPrefix(*e[0].text, mk(rollupFunc)) || strings.HasPrefix(*e[0].text, mk(cubeFunc)) || strings.HasPrefix(*e[0].text, mk(groupingSets))) {
 			parts = append(parts, *e[0].text)
 		} else {
-			parts = append(parts, groupingSet+"("+r.text(e)+")")
+			parts = append(parts, mk(groupingSet)+"("+r.text(e)+")")
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -983,9 +860,9 @@ func (r *rw) ruleValues(its []item, top bool) []item {
 	rest := its[j:]
 	if len(rest) > 0 {
 		// VALUES ... ORDER BY/LIMIT apply to the whole union.
-		return append([]item{r.str("select * from ("+sb.String()+") as \"*VALUES*\"", its[0].pos)}, rest...)
+		return append([]item{rawItem("select * from ("+sb.String()+") as \"*VALUES*\"", its[0].pos)}, rest...)
 	}
-	return []item{r.str(sb.String(), its[0].pos)}
+	return []item{rawItem(sb.String(), its[0].pos)}
 }
 
 func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
@@ -1065,7 +942,7 @@ func (r *rw) ruleDDL(its []item) []item {
 	k := 1
 	for k < len(its) && its[k].isWord("temp", "temporary", "unlogged", "global", "local") {
 		if its[k].isWord("temp") {
-			its[k] = r.str("temporary", its[k].pos)
+			its[k] = rawItem("temporary", its[k].pos)
 		}
 		k++
 	}
@@ -1118,14 +995,14 @@ func (r *rw) ruleDDL(its []item) []item {
 			name = r.text(g.name) + " "
 			g.name = nil
 		}
-		its[i] = r.str(name+"("+strings.Join(defs, ", ")+")", g.pos)
+		its[i] = rawItem(name+"("+strings.Join(defs, ", ")+")", g.pos)
 		break
 	}
 	return its
 }
 
-// ruleMisc handles small PostgreSQL spellings: ISNULL/NOTNULL postfix,
-// COLLATE clauses (ignored), |/ and ||/ prefix operators.
+// ruleMisc handles small PostgreSQL spellings: [NOT] MATERIALIZED and
+// COLLATE clauses (ignored).
 func (r *rw) ruleMisc(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
@@ -1138,23 +1015,11 @@ func (r *rw) ruleMisc(its []item) []item {
 			}
 			out = append(out, item{group: true, open: "(", inner: it.inner, pos: it.pos})
 			continue
-		case it.isWord("isnull"):
-			out = append(out, r.str("is null", it.pos))
-			continue
-		case it.isWord("notnull"):
-			out = append(out, r.str("is not null", it.pos))
-			continue
 		case it.isWord("collate") && i+1 < len(its):
 			i++
 			if i+2 < len(its) && its[i+1].isOp(".") {
 				i += 2 // COLLATE pg_catalog."default"
 			}
-			continue
-
-		case it.isOp("|/", "||/", "@") && i+1 < len(its):
-			fn := map[string]string{"|/": "sqrt", "||/": "cbrt", "@": "abs"}[it.tok.text]
-			out = append(out, r.str(fn+"("+r.text(its[i+1:i+2])+")", it.pos))
-			i++
 			continue
 		}
 		out = append(out, it)
@@ -1164,7 +1029,9 @@ func (r *rw) ruleMisc(its []item) []item {
 
 // fnPrefix marks function names renamed because TiDB's grammar treats
 // them as keywords (decoded by BuiltinName).
-const fnPrefix = "lakesql_fn_"
+const fnPrefix = marker + "fn_"
+
+func ptr(s string) *string { return &s }
 
 var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor": true, "regexp": true, "rlike": true,
 	"long": true, "read": true, "release": true, "require": true, "usage": true, "option": true, "sql": true, "ssl": true,
@@ -1180,10 +1047,11 @@ func endsLabel(its []item, i int) bool {
 
 // ruleQuote quotes words TiDB reserves but PostgreSQL lets you use as
 // names, where they stand as names.
-func (r *rw) ruleQuote(its []item, top bool) []item {
+func (r *rw) ruleQuote(its []item, top, inCast bool) []item {
 	for i, it := range its {
-		// Any word may label a column after AS (SELECT ... AS default).
-		if i > 0 && its[i-1].isWord("as") && !it.group && it.text == nil && it.tok.kind == tkIdent &&
+		// Any word may label a column after AS (SELECT ... AS default);
+		// in CAST(x AS type) the word is a type.
+		if !inCast && i > 0 && its[i-1].isWord("as") && !it.group && it.text == nil && it.tok.kind == tkIdent &&
 			(sqlKeywords[it.tok.text] || tidbOnlyReserved[it.tok.text] || pgSyntaxWords[it.tok.text] || endsLabel(its, i+1)) &&
 			(!it.isWord("select", "with", "values", "table", "not", "materialized") || endsLabel(its, i+1)) && !typeWords[it.tok.text] {
 			its[i] = r.str(quoteIdent(it.tok.text), it.pos)
@@ -1209,7 +1077,7 @@ func (r *rw) ruleQuote(its []item, top bool) []item {
 			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil || prev.isWord("row") && false
 		case "row":
 			keep = next.group || prev.isWord("current")
-		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "straight_join", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
+		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
 			keep = true
 		}
 		contextual := w == "key" || w == "rows" || w == "range" || w == "groups" || w == "row"
@@ -1230,11 +1098,15 @@ var pgSyntaxWords = map[string]bool{"between": true, "exists": true, "both": tru
 	"join": true, "like": true, "ilike": true, "is": true, "not": true, "null": true, "in": true, "union": true,
 	"except": true, "intersect": true, "distinct": true, "all": true, "and": true, "or": true, "true": true, "false": true}
 
+// pgReservedWords are the words PostgreSQL reserves (not usable as names
+// without quotes).
+var pgReservedWords = map[string]bool{}
+
 // tidbOnlyReserved are words TiDB reserves that PostgreSQL does not.
 var tidbOnlyReserved = map[string]bool{}
 
 func init() {
-	pgReserved := map[string]bool{}
+	pgReserved := pgReservedWords
 	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check collate column
 		constraint create current_catalog current_date current_role current_time current_timestamp current_user default
 		deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect
@@ -1288,7 +1160,7 @@ func (r *rw) ruleExclude(its []item) []item {
 		default:
 			continue
 		}
-		marker := excludeFunc + "(" + quoteString(kind) + ")"
+		marker := mk(excludeFunc) + "(" + quoteString(kind) + ")"
 		// Find the frame keyword; the ORDER BY list ends right before it.
 		f := -1
 		for k := 0; k < i; k++ {
@@ -1312,7 +1184,7 @@ func (r *rw) ruleExclude(its []item) []item {
 		if !hasOrder {
 			ins = "order by " + marker
 		}
-		its = append(append(append(append([]item(nil), its[:f]...), r.str(ins, its[f].pos)), its[f:]...), rest...)
+		its = append(append(append(append([]item(nil), its[:f]...), rawItem(ins, its[f].pos)), its[f:]...), rest...)
 		i = f + 1
 	}
 	return its
@@ -1363,7 +1235,7 @@ func (r *rw) ruleSubscripts(its []item) []item {
 		// (expr).field selects a field of a composite value.
 		if it.group && it.open == "(" && len(it.name) == 0 && len(it.inner) > 0 && i+2 < len(its) && its[i+1].isOp(".") &&
 			!its[i+2].group && its[i+2].text == nil && (its[i+2].tok.kind == tkIdent || its[i+2].tok.kind == tkQIdent) {
-			out = append(out, r.str(fieldFunc+"(("+r.text(it.inner)+"), "+quoteString(its[i+2].tok.text)+")", it.pos))
+			out = append(out, r.str(mk(fieldFunc)+"(("+r.text(it.inner)+"), "+quoteString(its[i+2].tok.text)+")", it.pos))
 			i += 2
 			continue
 		}
@@ -1373,7 +1245,34 @@ func (r *rw) ruleSubscripts(its []item) []item {
 				k -= 2
 			}
 			operand := r.renderDotted(out[k:])
-			out = append(out[:k], r.str("lakesql_subscript("+operand+", "+r.text(it.inner)+")", out[k].pos))
+			// a[lo:hi] is a slice (either bound may be left out).
+			var colon int
+			for colon = 0; colon < len(it.inner) && !it.inner[colon].isOp(":"); colon++ {
+			}
+			if colon < len(it.inner) {
+				lo, hi := "null", "null"
+				if colon > 0 {
+					lo = r.text(it.inner[:colon])
+				}
+				if colon+1 < len(it.inner) {
+					hi = r.text(it.inner[colon+1:])
+				}
+				out = append(out[:k], r.str(mk(sliceFunc)+"("+operand+", "+lo+", "+hi+")", out[k].pos))
+				continue
+			}
+			// a[i][j]: one call with all the subscripts, as a
+			// multi-dimensional array needs them together.
+			if k == len(out)-1 && out[k].subscript != nil {
+				args := append(append([]string(nil), out[k].subscript...), r.text(it.inner))
+				x := r.str(mk(subscriptFunc)+"("+strings.Join(args, ", ")+")", out[k].pos)
+				x.subscript = args
+				out[k] = x
+				continue
+			}
+			args := []string{operand, r.text(it.inner)}
+			x := r.str(mk(subscriptFunc)+"("+strings.Join(args, ", ")+")", out[k].pos)
+			x.subscript = args
+			out = append(out[:k], x)
 			continue
 		}
 		out = append(out, it)
@@ -1413,7 +1312,7 @@ func (r *rw) ruleWindowCalls(its []item) []item {
 		if args != "" {
 			args = ", " + args
 		}
-		its[i] = r.str("max("+windowFnFunc+"("+quoteString(name)+args+"))", it.pos)
+		its[i] = r.str("max("+mk(windowFnFunc)+"("+quoteString(name)+args+"))", it.pos)
 	}
 	return its
 }

@@ -3,6 +3,7 @@ package planner
 import (
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
@@ -236,30 +237,76 @@ func regCast(e expr.Expr, typeName string) (expr.Expr, bool, error) {
 		return c, true, err
 	}
 	if l, ok := e.(*expr.Literal); ok && l.Unknown && l.Value.IsValid() && t != "oid" {
-		name := l.Value.String()
-		schema := "public"
-		if i := strings.LastIndexByte(name, '.'); i >= 0 {
-			schema, name = name[:i], name[i+1:]
+		oid, err := regOID(t, l.Value.String())
+		if err != nil {
+			return nil, true, err
 		}
-		name = strings.Trim(name, `"`)
-		switch t {
-		case "regclass":
-			if strings.HasPrefix(name, "pg_") {
-				schema = "pg_catalog"
+		return expr.NewLiteral(scalar.NewInt64Scalar(oid)), true, nil
+	}
+	if types.IsString(e.Type()) && t != "oid" {
+		// A name computed at run time (Metabase's
+		// format('%I.%I', schema, name)::regclass).
+		c, err := expr.NewRowCall(t, types.Int64, []arrow.DataType{types.String}, []expr.Expr{e}, func(a []any) (any, error) {
+			if a[0] == nil {
+				return nil, nil
 			}
-			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("rel", schema, name))), true, nil
-		case "regnamespace":
-			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.NamespaceOID(name))), true, nil
-		case "regtype":
-			oid, ok := pgcatalog.TypeOIDByName(l.Value.String())
-			if !ok {
-				return nil, true, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", l.Value.String())
-			}
-			return expr.NewLiteral(scalar.NewInt64Scalar(oid)), true, nil
-		default:
-			return expr.NewLiteral(scalar.NewInt64Scalar(pgcatalog.OID("proc", "pg_catalog", name))), true, nil
-		}
+			return regOID(t, a[0].(string))
+		})
+		return c, true, err
 	}
 	c, err := expr.NewCast(e, types.Int64)
 	return c, true, err
+}
+
+// regOID reads a name as a reg* type's input does: a possibly qualified,
+// possibly quoted name.
+func regOID(t, text string) (int64, error) {
+	parts := qualifiedName(text)
+	name := parts[len(parts)-1]
+	schema := "public"
+	if len(parts) > 1 {
+		schema = parts[len(parts)-2]
+	}
+	switch t {
+	case "regclass":
+		if len(parts) == 1 && strings.HasPrefix(name, "pg_") {
+			schema = "pg_catalog"
+		}
+		return pgcatalog.OID("rel", schema, name), nil
+	case "regnamespace":
+		return pgcatalog.NamespaceOID(name), nil
+	case "regtype":
+		oid, ok := pgcatalog.TypeOIDByName(text)
+		if !ok {
+			return 0, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", text)
+		}
+		return oid, nil
+	}
+	return pgcatalog.OID("proc", "pg_catalog", name), nil
+}
+
+// qualifiedName splits a.b."C" into its parts: unquoted parts lower-cased,
+// quoted ones kept exactly.
+func qualifiedName(s string) []string {
+	var parts []string
+	var cur strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted && c == '"' && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == '.':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		case quoted:
+			cur.WriteByte(c)
+		default:
+			cur.WriteString(strings.ToLower(string(c)))
+		}
+	}
+	return append(parts, strings.TrimSpace(cur.String()))
 }

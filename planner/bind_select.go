@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -15,6 +16,11 @@ import (
 // bindQuery binds a query (SELECT, set operation, VALUES) in the context of
 // an enclosing scope (nil at top level).
 func (b *binder) bindQuery(n ast.ResultSetNode, outer *scope) (Node, error) {
+	// statement_timeout and cancels reach planning too: every query level
+	// checks, so deeply nested statements stop on time.
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	switch n := n.(type) {
 	case *ast.SelectStmt:
 		return b.withCTEs(n.With, func() (Node, error) { return b.bindSelect(n, outer) })
@@ -35,6 +41,9 @@ type selectItem struct {
 	name string
 	ast  ast.ExprNode
 }
+
+// maxTargetList is PostgreSQL's limit on a select list's length.
+const maxTargetList = 1664
 
 func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	if sel.Kind == ast.SelectStmtKindValues {
@@ -76,6 +85,9 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	fields, err := b.expandStar(sel.Fields, s)
 	if err != nil {
 		return nil, err
+	}
+	if len(fields) > maxTargetList {
+		return nil, sqlerr.New(sqlerr.TooManyColumns, "target lists can have at most %d entries", maxTargetList)
 	}
 	distinctOn, fields := parser.DistinctOn(fields)
 

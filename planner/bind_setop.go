@@ -254,6 +254,9 @@ func (b *binder) bindValuesRows(lists []*ast.RowExpr, outer *scope) (Node, error
 		return nil, sqlerr.New(sqlerr.SyntaxError, "VALUES needs at least one row")
 	}
 	width := len(lists[0].Values)
+	if width > maxTargetList {
+		return nil, sqlerr.New(sqlerr.TooManyColumns, "target lists can have at most %d entries", maxTargetList)
+	}
 	var plan Node = &Values{Rows: [][]expr.Expr{{}}}
 	s := newScope(nil, outer)
 	rows := make([][]expr.Expr, len(lists))

@@ -314,7 +314,17 @@ func (b *binder) estimate(n Node) estimate {
 			e.rows = math.Max(e.rows, l.rows)
 			return e
 		case SemiJoin, AntiJoin:
-			l.rows = math.Max(1, l.rows/2)
+			// The share of the left rows whose key is among the right's.
+			share := 0.5
+			if keys, _ := splitJoinCond(n); len(keys) > 0 {
+				if d := columnNDV(keys[0].left, l, r); d > 0 {
+					share = math.Min(1, r.rows/d)
+				}
+			}
+			if n.Type == AntiJoin {
+				share = math.Max(0.1, 1-share)
+			}
+			l.rows = math.Max(1, l.rows*share)
 			return l
 		case MarkJoin:
 			return l

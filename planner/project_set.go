@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -51,7 +53,7 @@ func (eb *exprBinder) setCall(name string, args []expr.Expr) (expr.Expr, error) 
 		if len(args) != 1 || args[0].Type().ID() != arrow.LIST {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function unnest with these arguments does not exist")
 		}
-		t = args[0].Type().(*arrow.ListType).Elem()
+		t = expr.ElementType(args[0].Type())
 	case "_pg_expandarray":
 		// information_schema._pg_expandarray(arr): (x, n) per element, the
 		// value and its 1-based position (pgjdbc reads index keys so).
@@ -79,19 +81,9 @@ func (eb *exprBinder) setCall(name string, args []expr.Expr) (expr.Expr, error) 
 		if len(args) < 2 || len(args) > 3 {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series with %d arguments does not exist", len(args))
 		}
-		t = types.Int32
-		for i, a := range args {
-			if !types.IsInteger(a.Type()) && !expr.IsUnknownLiteral(a) {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "generate_series in a select list takes integers")
-			}
-			if a.Type().ID() == arrow.INT64 {
-				t = types.Int64
-			}
-			c, err := expr.NewCast(a, types.Int64)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = c
+		var err error
+		if t, err = seriesArgs(args); err != nil {
+			return nil, err
 		}
 	}
 	ps, ok := (*eb.plan).(*ProjectSet)
@@ -102,6 +94,76 @@ func (eb *exprBinder) setCall(name string, args []expr.Expr) (expr.Expr, error) 
 	out := eb.b.newCol(name, "", t)
 	ps.Funcs = append(ps.Funcs, SetCall{Name: name, Args: args, Out: out})
 	return newColRef(out), nil
+}
+
+// seriesArgs types generate_series's arguments: integers (cast to bigint,
+// the result int or bigint), numeric (all numeric) or timestamps (the step
+// an interval). It returns the result type.
+func seriesArgs(args []expr.Expr) (arrow.DataType, error) {
+	t := arrow.DataType(types.Int32)
+	scale := int32(0)
+	for _, a := range args {
+		at := a.Type()
+		if expr.IsUnknownLiteral(a) {
+			continue
+		}
+		switch {
+		case types.IsInteger(at):
+			if at.ID() == arrow.INT64 && !types.IsDecimal(t) && t.ID() != arrow.TIMESTAMP {
+				t = types.Int64
+			}
+		case types.IsDecimal(at):
+			if t.ID() != arrow.TIMESTAMP {
+				t = at
+			}
+			scale = max(scale, at.(*arrow.Decimal128Type).Scale)
+		case at.ID() == arrow.TIMESTAMP || at.ID() == arrow.DATE32:
+			if t.ID() != arrow.TIMESTAMP || !types.IsTimestampTZ(t) && at.ID() != arrow.TIMESTAMP {
+				// A date reads as timestamptz, PostgreSQL's preferred type.
+				t = types.TimestampTZ
+				if at.ID() == arrow.TIMESTAMP && !types.IsTimestampTZ(at) {
+					t = types.Timestamp
+				}
+			}
+		case at.ID() == arrow.INTERVAL_MONTH_DAY_NANO, at.ID() == arrow.NULL:
+		default:
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series(%s) does not exist", typeNames(args))
+		}
+	}
+	if types.IsDecimal(t) {
+		t = types.Decimal(types.MaxDecimalPrecision, scale)
+	}
+	for i := range args {
+		want := t
+		switch {
+		case types.IsInteger(t):
+			want = types.Int64
+		case t.ID() == arrow.TIMESTAMP && i == 2:
+			want = types.Interval
+		}
+		if !types.Equal(args[i].Type(), want) || expr.IsUnknownLiteral(args[i]) {
+			c, err := expr.NewCast(args[i], want)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = c
+		}
+	}
+	if t.ID() == arrow.TIMESTAMP && len(args) != 3 {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series(%s) does not exist", typeNames(args))
+	}
+	return t, nil
+}
+
+func typeNames(args []expr.Expr) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = types.Name(a.Type())
+		if expr.IsUnknownLiteral(a) {
+			parts[i] = "unknown"
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (lw *lowering) projectSet(n *ProjectSet) (executor.Operator, error) {

@@ -70,11 +70,10 @@ func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node,
 		}
 		var out []Column
 		for _, a := range args {
-			lt, ok := a.Type().(*arrow.ListType)
-			if !ok {
+			if a.Type().ID() != arrow.LIST {
 				return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function unnest(%s) does not exist", types.Name(a.Type()))
 			}
-			out = append(out, b.newCol("unnest", "", lt.Elem()))
+			out = append(out, b.newCol("unnest", "", expr.ElementType(a.Type())))
 		}
 		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
 	case "generate_subscripts":
@@ -98,42 +97,9 @@ func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node,
 		if len(args) < 2 || len(args) > 3 {
 			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series with %d arguments does not exist", len(args))
 		}
-		t := types.Int64
-		allInt32 := true
-		for _, a := range args {
-			at := a.Type()
-			if expr.IsUnknownLiteral(a) {
-				continue
-			}
-			switch {
-			case types.IsInteger(at):
-				if at.ID() == arrow.INT64 {
-					allInt32 = false
-				}
-			case at.ID() == arrow.TIMESTAMP || at.ID() == arrow.DATE32:
-				t = types.Timestamp
-				if types.IsTimestampTZ(at) {
-					t = types.TimestampTZ
-				}
-			case types.IsDecimal(at):
-				t = at
-			case types.IsFloat(at):
-				return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series(double precision, double precision) does not exist")
-			}
-		}
-		if t.ID() == arrow.INT64 && allInt32 {
-			t = types.Int32
-		}
-		for i := range args {
-			want := t
-			if i == 2 && (t.ID() == arrow.TIMESTAMP) {
-				want = types.Interval
-			}
-			if !types.Equal(args[i].Type(), want) || expr.IsUnknownLiteral(args[i]) {
-				if args[i], err = expr.NewCast(args[i], want); err != nil {
-					return nil, nil, err
-				}
-			}
+		t, err := seriesArgs(args)
+		if err != nil {
+			return nil, nil, err
 		}
 		out := []Column{b.newCol("generate_series", "", t)}
 		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
@@ -166,13 +132,58 @@ func (lw *lowering) tableFunc(n *TableFunc) (executor.Operator, error) {
 	if n.Name == "unnest" || n.Name == "generate_subscripts" {
 		return &arrayTableOp{name: n.Name, schema: schemaOf(n.Out), args: args, ec: lw.b.ec}, nil
 	}
-	if n.Out[0].Type.ID() == arrow.TIMESTAMP || types.IsDecimal(n.Out[0].Type) {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "generate_series over %s is not supported yet", types.Name(n.Out[0].Type))
+	if !types.IsInteger(n.Out[0].Type) {
+		return &valueSeriesOp{schema: schemaOf(n.Out), args: args, ec: lw.b.ec, typ: n.Out[0].Type}, nil
 	}
 	return &seriesOp{schema: schemaOf(n.Out), args: args, ec: lw.b.ec, typ: n.Out[0].Type}, nil
 }
 
 func (s *seriesOp) Schema() *arrow.Schema { return s.schema }
+
+// valueSeriesOp is generate_series over numeric or timestamps in FROM: it
+// computes the series when opened and returns it in batches.
+type valueSeriesOp struct {
+	schema *arrow.Schema
+	args   []expr.Expr
+	ec     *expr.Context
+	typ    arrow.DataType
+	vals   arrow.Array
+	next   int
+}
+
+func (s *valueSeriesOp) Schema() *arrow.Schema { return s.schema }
+func (s *valueSeriesOp) Close() error          { return nil }
+
+func (s *valueSeriesOp) Open(ctx context.Context) error {
+	empty := array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
+	arrs := make([]arrow.Array, len(s.args))
+	for i, a := range s.args {
+		arr, err := a.Eval(s.ec, empty)
+		if err != nil {
+			return err
+		}
+		arrs[i] = arr
+	}
+	vals, err := expr.SeriesValues(s.ec, s.typ, arrs, 0)
+	if err != nil {
+		return err
+	}
+	s.vals, s.next = vals, 0
+	return nil
+}
+
+func (s *valueSeriesOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := batch.CheckCancel(ctx); err != nil {
+		return nil, err
+	}
+	if s.vals == nil || s.next >= s.vals.Len() {
+		return nil, nil
+	}
+	end := min(s.next+batch.Size, s.vals.Len())
+	col := array.NewSlice(s.vals, int64(s.next), int64(end))
+	s.next = end
+	return array.NewRecordBatch(s.schema, []arrow.Array{col}, int64(col.Len())), nil
+}
 
 func (s *seriesOp) Open(ctx context.Context) error {
 	empty := array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1)
@@ -293,18 +304,18 @@ func (s *arrayTableOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	rows := int64(0)
 	for _, v := range vals {
 		if l := v.(*array.List); !l.IsNull(0) {
-			start, end := l.ValueOffsets(0)
+			_, start, end := expr.ArrayElements(l, 0)
 			rows = max(rows, end-start)
 		}
 	}
 	cols := make([]arrow.Array, len(vals))
 	for i, v := range vals {
 		l := v.(*array.List)
-		var start, end int64
-		if !l.IsNull(0) {
-			start, end = l.ValueOffsets(0)
+		elems, start, end := expr.ArrayElements(l, 0)
+		if l.IsNull(0) {
+			start, end = 0, 0
 		}
-		col := array.NewSlice(l.ListValues(), start, end)
+		col := array.NewSlice(elems, start, end)
 		if pad := rows - (end - start); pad > 0 {
 			nulls := array.MakeArrayOfNull(memory.DefaultAllocator, col.DataType(), int(pad))
 			joined, err := array.Concatenate([]arrow.Array{col, nulls}, memory.DefaultAllocator)

@@ -8,10 +8,11 @@ import "github.com/apache/arrow-go/v18/arrow"
 // reach clients as JSON text (type json). Arrays built in SQL (ARRAY[...],
 // array_agg) stay PostgreSQL arrays, 1-based.
 //
-// An object is a struct (the engine builds no other structs); an array is
-// a list whose element field is named NestedElem. Arrow's type equality
-// ignores the element's name, so a nested array and a SQL array of the
-// same element type still compare, cast and combine as one type.
+// An object is a struct whose fields carry the metadata key nestedKey
+// (records built in SQL have none, and print as PostgreSQL's records); an
+// array is a list whose element field is named NestedElem. Arrow's type
+// equality ignores field names and metadata, so a nested value and a SQL
+// value of the same shape still compare, cast and combine as one type.
 
 // NestedElem names the element field of a nested array's list type.
 const NestedElem = "$nested"
@@ -23,6 +24,9 @@ const RawJSONElem = "$json"
 // rawJSONKey marks an object's field whose values are JSON text (a key
 // holding objects in some documents and numbers in others).
 const rawJSONKey = "lakesql.json"
+
+// nestedKey marks the fields of an object read from a file.
+const nestedKey = "lakesql.nested"
 
 // RawJSONField is an object's field of JSON text.
 func RawJSONField(name string) arrow.Field {
@@ -44,7 +48,7 @@ func NestedList(elem arrow.DataType) arrow.DataType {
 func IsNested(t arrow.DataType) bool {
 	switch x := t.(type) {
 	case *arrow.StructType:
-		return true
+		return x.NumFields() > 0 && x.Field(0).HasMetadata() && x.Field(0).Metadata.FindKey(nestedKey) >= 0
 	case *arrow.ListType:
 		return x.ElemField().Name == NestedElem || x.ElemField().Name == RawJSONElem
 	}
@@ -64,6 +68,11 @@ func MarkNested(t arrow.DataType) arrow.DataType {
 		fields := make([]arrow.Field, x.NumFields())
 		for i, f := range x.Fields() {
 			f.Type = MarkNested(f.Type)
+			if f.Metadata.FindKey(nestedKey) < 0 {
+				keys := append(f.Metadata.Keys(), nestedKey)
+				vals := append(f.Metadata.Values(), "true")
+				f.Metadata = arrow.NewMetadata(keys, vals)
+			}
 			fields[i] = f
 		}
 		return arrow.StructOf(fields...)

@@ -24,6 +24,7 @@ package types
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -222,9 +223,23 @@ func Name(t arrow.DataType) string {
 		if IsNested(t) {
 			return "json" // nested values reach clients as JSON
 		}
-		return Name(t.(*arrow.ListType).Elem()) + "[]"
+		// PostgreSQL names an array by its element type whatever its
+		// dimensions (a nested list is a multi-dimensional array).
+		e := t.(*arrow.ListType).Elem()
+		for e.ID() == arrow.LIST {
+			e = e.(*arrow.ListType).Elem()
+		}
+		return Name(e) + "[]"
 	case arrow.STRUCT:
-		return "json"
+		if IsNested(t) {
+			return "json"
+		}
+		st := t.(*arrow.StructType)
+		parts := make([]string, st.NumFields())
+		for i, f := range st.Fields() {
+			parts[i] = f.Name + " " + Name(f.Type)
+		}
+		return "record(" + strings.Join(parts, ", ") + ")"
 	}
 	return t.String()
 }

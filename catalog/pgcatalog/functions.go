@@ -62,7 +62,7 @@ func registerCatalogFunctions(r *expr.Registry) {
 		if a[0] == nil {
 			return nil, nil
 		}
-		return "'" + strings.ReplaceAll(a[0].(string), "'", "''") + "'", nil
+		return expr.QuoteLiteral(a[0].(string)), nil
 	})
 	r.RegisterRowFunc("pg_total_relation_size", I, []arrow.DataType{I}, constant(int64(0)))
 	r.RegisterRowFunc("format_type", T, []arrow.DataType{I, I}, func(a []any) (any, error) {
@@ -154,18 +154,7 @@ func elemOf(oid int64) int64 {
 }
 
 // QuoteIdent quotes an identifier when PostgreSQL would.
-func QuoteIdent(s string) string {
-	plain := s != ""
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
+func QuoteIdent(s string) string { return expr.QuoteIdent(s) }
 
 func registerArrayContains(r *expr.Registry) {
 	r.RegisterRowFunc("array_contains", types.Bool, []arrow.DataType{types.List(types.String), types.String}, func(a []any) (any, error) {

@@ -80,7 +80,10 @@ func TypeInfo(t arrow.DataType) (oid uint32, size int16, mod int32) {
 		}
 		return 1009, -1, -1
 	case arrow.STRUCT:
-		return OIDJSON, -1, -1 // objects read from files are JSON text
+		if types.IsNested(t) {
+			return OIDJSON, -1, -1 // objects read from files are JSON text
+		}
+		return OIDRecord, -1, -1
 	}
 	return OIDText, -1, -1
 }

@@ -272,6 +272,87 @@ func newStringArray(mem memory.Allocator, vals []string, v []bool) arrow.Array {
 	return b.NewArray()
 }
 
+// listDepth is the number of dimensions of an array type (0 for a
+// non-array): a nested list is a multi-dimensional array.
+func listDepth(t arrow.DataType) int {
+	d := 0
+	for t.ID() == arrow.LIST {
+		t = t.(*arrow.ListType).Elem()
+		d++
+	}
+	return d
+}
+
+// baseElem is an array type's element type below all its dimensions.
+func baseElem(t arrow.DataType) arrow.DataType {
+	for t.ID() == arrow.LIST {
+		t = t.(*arrow.ListType).Elem()
+	}
+	return t
+}
+
+// arrayShape is the dimensions of row i of a (multi-dimensional) array,
+// read along its first elements (PostgreSQL's arrays are rectangular).
+func arrayShape(l *array.List, i int) []int {
+	var d []int
+	for {
+		s, e := l.ValueOffsets(i)
+		d = append(d, int(e-s))
+		inner, ok := l.ListValues().(*array.List)
+		if !ok || e == s {
+			return d
+		}
+		l, i = inner, int(s)
+	}
+}
+
+// ElementType is the element type of an array type, below all its
+// dimensions.
+func ElementType(t arrow.DataType) arrow.DataType { return baseElem(t) }
+
+// ArrayLeaves is the storage of the elements of every row of an array
+// (below all its dimensions).
+func ArrayLeaves(l *array.List) arrow.Array {
+	vals := l.ListValues()
+	for {
+		inner, ok := vals.(*array.List)
+		if !ok {
+			return vals
+		}
+		vals = inner.ListValues()
+	}
+}
+
+// ArrayElements locates the elements of row i of an array in storage
+// order (every element of a multi-dimensional array, as unnest reads
+// them): rows start to end of vals.
+func ArrayElements(l *array.List, i int) (vals arrow.Array, start, end int64) {
+	start, end = l.ValueOffsets(i)
+	vals = l.ListValues()
+	for {
+		inner, ok := vals.(*array.List)
+		if !ok {
+			return vals, start, end
+		}
+		if start < end {
+			s, _ := inner.ValueOffsets(int(start))
+			_, e := inner.ValueOffsets(int(end - 1))
+			start, end = s, e
+		} else {
+			start, end = 0, 0
+		}
+		vals = inner.ListValues()
+	}
+}
+
+// nestList is the array type of elem with depth dimensions.
+func nestList(elem arrow.DataType, depth int) arrow.DataType {
+	for i := 0; i < depth; i++ {
+		elem = types.List(elem)
+	}
+	return elem
+}
+
 // bindArrayConstructor binds ARRAY[a, b, ...]: a one-dimensional array
 // of the arguments' common type (text when they are all untyped).
 func bindArrayConstructor(name string, args []Expr) (Expr, error) {
@@ -293,8 +374,28 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 		}
 	}
 	lt := types.List(t)
+	if d := arrayDims(lt); d > MaxArrayDims {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", d, MaxArrayDims)
+	}
 	return &Call{Name: "array", Args: cast, Ret: lt, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
 		k := len(arrs)
+		if t.ID() == arrow.LIST {
+			// ARRAY[ARRAY[...], ...]: a multi-dimensional array, whose
+			// sub-arrays must all have the same dimensions.
+			for i := 0; i < n; i++ {
+				var first []int
+				for j, a := range arrs {
+					if a.IsNull(i) {
+						return nil, sqlerr.New(sqlerr.ArraySubscriptError, "multidimensional arrays must have array expressions with matching dimensions")
+					}
+					d := arrayShape(a.(*array.List), i)
+					if j > 0 && !equalDims(d, first) {
+						return nil, sqlerr.New(sqlerr.ArraySubscriptError, "multidimensional arrays must have array expressions with matching dimensions")
+					}
+					first = d
+				}
+			}
+		}
 		src := make([]int32, n*k)
 		pos := make([]int32, n*k)
 		for i := 0; i < n; i++ {
@@ -317,6 +418,23 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 }
 
 func registerArrays(r *Registry) { r.add(bindArrayConstructor, "array") }
+
+// MaxArrayDims is PostgreSQL's limit on an array's dimensions (MAXDIM):
+// ARRAY constructors nest at most this deep.
+const MaxArrayDims = 6
+
+// arrayDims counts the list levels of t.
+func arrayDims(t arrow.DataType) int {
+	d := 0
+	for {
+		l, ok := t.(*arrow.ListType)
+		if !ok {
+			return d
+		}
+		d++
+		t = l.Elem()
+	}
+}
 
 // bindArrayConcat binds || with an array side: array || array
 // (array_cat), array || element (array_append), element || array
@@ -341,6 +459,13 @@ func bindArrayConcat(args []Expr) (Expr, error) {
 		a, aList = c, true
 	}
 	switch {
+	case aList && bList && listDepth(a.Type()) == listDepth(b.Type())+1:
+		// {{1,2},{3,4}} || {5,6}: b is one more element (sub-array) of a.
+		bList = false
+	case aList && bList && listDepth(b.Type()) == listDepth(a.Type())+1:
+		aList = false
+	}
+	switch {
 	case aList && bList:
 		cast, t, err := unify(args)
 		if err != nil {
@@ -363,6 +488,7 @@ func bindArrayConcat(args []Expr) (Expr, error) {
 		a = c
 	}
 	lt := types.List(elem)
+	isList := [2]bool{aList, bList}
 	return &Call{Name: "||", Args: []Expr{a, b}, Ret: lt, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
 		// Each side as (values, start, end) per row.
 		var srcArrs []arrow.Array
@@ -372,7 +498,7 @@ func bindArrayConcat(args []Expr) (Expr, error) {
 		}
 		sides := make([]side, 2)
 		for k, arr := range arrs {
-			if l, ok := arr.(*array.List); ok {
+			if l, ok := arr.(*array.List); ok && isList[k] {
 				srcArrs = append(srcArrs, l.ListValues())
 				sides[k] = side{list: l, src: int32(len(srcArrs) - 1)}
 			} else {

@@ -2,7 +2,7 @@ package expr
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
-
+	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
 
@@ -68,6 +68,29 @@ func bindBitwise(op string, args []Expr) (Expr, error) {
 			case ">>":
 				out[i] = x[i] >> uint(y[i]&int64(bits-1))
 			}
+		}
+		return newIntArray(ec.Mem, t, out, v), nil
+	}}, nil
+}
+
+// bindBitNot binds the prefix ~ (bitwise NOT) of an integer.
+func bindBitNot(a Expr) (Expr, error) {
+	if IsUnknownLiteral(a) || a.Type().ID() == arrow.NULL {
+		var err error
+		if a, err = coerce(a, types.Int32); err != nil {
+			return nil, err
+		}
+	}
+	if !types.IsInteger(a.Type()) {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: ~ %s", types.Name(a.Type()))
+	}
+	t := a.Type()
+	return &Call{Name: "~", Args: []Expr{a}, Ret: t, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
+		x := int64s(arrs[0])
+		v := valid(n, arrs[0])
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = ^x[i]
 		}
 		return newIntArray(ec.Mem, t, out, v), nil
 	}}, nil

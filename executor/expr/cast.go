@@ -1,15 +1,19 @@
 package expr
 
 import (
+	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/text"
@@ -37,6 +41,17 @@ func (c *Cast) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 // An unknown literal is converted at once, as PostgreSQL types a quoted
 // constant by its context.
 func NewCast(e Expr, t arrow.DataType) (Expr, error) {
+	if t.ID() == arrow.LIST {
+		// An array type names no dimensions in PostgreSQL (int[] and
+		// int[][] are one type): the value's own decide.
+		if from := e.Type(); from.ID() == arrow.LIST {
+			t = nestList(baseElem(t), listDepth(from))
+		} else if l, ok := e.(*Literal); ok && l.Unknown && l.Value != nil && l.Value.IsValid() {
+			if sc, ok := l.Value.(*scalar.String); ok {
+				t = nestList(baseElem(t), arrayLiteralDepth(string(sc.Value.Bytes())))
+			}
+		}
+	}
 	if l, ok := e.(*Literal); ok && l.Unknown && l.OnType != nil {
 		l.OnType(t)
 	}
@@ -177,6 +192,17 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 		d := l.Data()
 		data := array.NewData(t, d.Len(), d.Buffers(), []arrow.ArrayData{elems.Data()}, d.NullN(), d.Offset())
 		return array.NewListData(data), nil
+	case types.IsString(t) && from.ID() == arrow.BOOL:
+		// boolean::text is 'true'/'false' (the output function's 't'/'f'
+		// is what concat() and format() print; see outputText).
+		out := make([]string, n)
+		b := a.(*array.Boolean)
+		for i := 0; i < n; i++ {
+			if isValid(v, i) {
+				out[i] = strconv.FormatBool(b.Value(i))
+			}
+		}
+		return newStringArray(ec.Mem, out, v), nil
 	case types.IsString(t):
 		out := make([]string, n)
 		var buf []byte
@@ -540,96 +566,295 @@ func castFromText(ec *Context, a *array.String, t arrow.DataType, v []bool) (arr
 	return nil, cannotCast(types.String, t)
 }
 
-// castTextToList parses PostgreSQL array literals ('{1,2,NULL}', '{"a b",c}').
+// castTextToList parses PostgreSQL array literals ('{1,2,NULL}',
+// '{"a b",c}', '{{1,2},{3,4}}') into a list of t's depth.
 func castTextToList(ec *Context, a *array.String, t *arrow.ListType, v []bool) (arrow.Array, error) {
-	var elems []string
-	var elemNull []bool
-	offsets := []int32{0}
+	depth, elem := listDepth(t), baseElem(t)
+	var leaves []string
+	var leafNull []bool
+	shapes := make([][]int, a.Len())
 	for i := 0; i < a.Len(); i++ {
-		if isValid(v, i) {
-			es, nulls, err := parseArrayLiteral(a.Value(i))
-			if err != nil {
-				return nil, err
-			}
-			elems = append(elems, es...)
-			elemNull = append(elemNull, nulls...)
+		if !isValid(v, i) {
+			continue
 		}
-		offsets = append(offsets, int32(len(elems)))
+		lit, err := parseArrayText(a.Value(i))
+		if err != nil {
+			return nil, err
+		}
+		dims := lit.dims
+		if len(dims) == 0 {
+			dims = make([]int, depth) // '{}' is empty in any dimensions
+		}
+		if len(dims) != depth {
+			if depth == 1 {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "a multi-dimensional array value is not supported here: \"%s\"", a.Value(i))
+			}
+			return nil, malformedArray(a.Value(i), "Multidimensional arrays must have sub-arrays with matching dimensions.")
+		}
+		shapes[i] = dims
+		leaves = append(leaves, lit.leaves...)
+		leafNull = append(leafNull, lit.nulls...)
 	}
-	sv := make([]bool, len(elems))
+	sv := make([]bool, len(leaves))
 	for i := range sv {
-		sv[i] = !elemNull[i]
+		sv[i] = !leafNull[i]
 	}
-	strs := newStringArray(ec.Mem, elems, sv).(*array.String)
-	vals, err := castFromText(ec, strs, t.Elem(), sv)
+	strs := newStringArray(ec.Mem, leaves, sv).(*array.String)
+	vals, err := castFromText(ec, strs, elem, sv)
 	if err != nil {
 		return nil, err
 	}
-	lb := array.NewListBuilder(ec.Mem, t.Elem())
-	for i := 0; i < a.Len(); i++ {
-		if !isValid(v, i) {
-			lb.AppendNull()
-			continue
+	return nestArrays(ec, vals, shapes, v, t)
+}
+
+// nestArrays builds a list of type t from its leaf values in order: row i
+// has the dimensions shapes[i] (NULL where v says so).
+func nestArrays(ec *Context, leaves arrow.Array, shapes [][]int, v []bool, t arrow.DataType) (arrow.Array, error) {
+	n := len(shapes)
+	depth := listDepth(t)
+	// offsets[l] are the offsets of level l (level 0: the rows).
+	offsets := make([][]int32, depth)
+	counts := make([]int, depth+1)
+	for l := range offsets {
+		offsets[l] = []int32{0}
+	}
+	for i := 0; i < n; i++ {
+		dims := shapes[i]
+		if !isValid(v, i) || len(dims) == 0 {
+			dims = make([]int, depth)
 		}
-		lb.Append(true)
-		for k := offsets[i]; k < offsets[i+1]; k++ {
-			if vals.IsNull(int(k)) {
-				lb.ValueBuilder().AppendNull()
-				continue
+		// Each level repeats the next level's items prod(dims[:l]) times.
+		mult := 1
+		for l := 0; l < depth; l++ {
+			for k := 0; k < mult; k++ {
+				counts[l+1] += dims[l]
+				offsets[l] = append(offsets[l], int32(counts[l+1]))
 			}
-			if err := lb.ValueBuilder().AppendValueFromString(vals.ValueStr(int(k))); err != nil {
+			mult *= dims[l]
+		}
+	}
+	data := leaves.Data()
+	for l := depth - 1; l >= 0; l-- {
+		lt := t
+		for k := 0; k < l; k++ {
+			lt = lt.(*arrow.ListType).Elem()
+		}
+		length := len(offsets[l]) - 1
+		var bm *memory.Buffer
+		nulls := 0
+		if l == 0 && v != nil {
+			bm = memory.NewResizableBuffer(ec.Mem)
+			bm.Resize(int(bitutil.BytesForBits(int64(n))))
+			for i := 0; i < n; i++ {
+				if v[i] {
+					bitutil.SetBit(bm.Bytes(), i)
+				} else {
+					nulls++
+				}
+			}
+		}
+		data = array.NewData(lt, length, []*memory.Buffer{bm, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets[l]))},
+			[]arrow.ArrayData{data}, nulls, 0)
+	}
+	return array.MakeFromData(data), nil
+}
+
+func malformedArray(s, detail string) error {
+	e := sqlerr.New(sqlerr.InvalidTextRepresentation, "malformed array literal: \"%s\"", s)
+	e.Detail = detail
+	return e
+}
+
+// arrayText is a parsed array literal: its leaf elements in order and its
+// dimensions (none for '{}').
+type arrayText struct {
+	leaves []string
+	nulls  []bool
+	dims   []int
+}
+
+// parseArrayText reads a PostgreSQL array literal, as array_in does:
+// nested braces for more dimensions (sub-arrays of matching dimensions),
+// elements quoted or not, NULL, backslash escapes, an optional
+// [lo:hi]... = dimension decoration.
+func parseArrayText(s string) (*arrayText, error) {
+	p := &arrayParser{s: s}
+	p.space()
+	if p.i < len(s) && s[p.i] == '[' {
+		// Dimension decoration: [1:2][1:3]={...}; the bounds are checked
+		// against the value only by PostgreSQL; lakesql's arrays start at 1.
+		for p.i < len(s) && s[p.i] == '[' {
+			j := strings.IndexByte(s[p.i:], ']')
+			if j < 0 {
+				return nil, malformedArray(s, "Missing \"]\" after array dimensions.")
+			}
+			p.i += j + 1
+		}
+		p.space()
+		if p.i >= len(s) || s[p.i] != '=' {
+			return nil, malformedArray(s, "Missing \"=\" after array dimensions.")
+		}
+		p.i++
+		p.space()
+	}
+	if p.i >= len(s) || s[p.i] != '{' {
+		return nil, malformedArray(s, "Array value must start with \"{\" or dimension information.")
+	}
+	out := &arrayText{}
+	dims, err := p.array(out, 0)
+	if err != nil {
+		return nil, err
+	}
+	p.space()
+	if p.i < len(s) {
+		return nil, malformedArray(s, "Junk after closing right brace.")
+	}
+	out.dims = dims
+	return out, nil
+}
+
+type arrayParser struct {
+	s string
+	i int
+}
+
+func (p *arrayParser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// array reads {...} at p.i and returns its dimensions.
+func (p *arrayParser) array(out *arrayText, level int) ([]int, error) {
+	if level >= 6 {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "number of array dimensions exceeds the maximum allowed (6)")
+	}
+	p.i++ // {
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		if level > 0 {
+			return nil, malformedArray(p.s, "Unexpected \"}\" character.")
+		}
+		return nil, nil
+	}
+	var sub []int // the dimensions of the sub-arrays, when any
+	n := 0
+	nested := p.i < len(p.s) && p.s[p.i] == '{'
+	for {
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, malformedArray(p.s, "Unexpected end of input.")
+		}
+		if nested {
+			if p.s[p.i] != '{' {
+				return nil, malformedArray(p.s, "Unexpected array element.")
+			}
+			d, err := p.array(out, level+1)
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 && !equalDims(d, sub) {
+				return nil, malformedArray(p.s, "Multidimensional arrays must have sub-arrays with matching dimensions.")
+			}
+			sub = d
+		} else {
+			if p.s[p.i] == '{' {
+				return nil, malformedArray(p.s, "Unexpected \"{\" character.")
+			}
+			if err := p.element(out); err != nil {
 				return nil, err
 			}
 		}
+		n++
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, malformedArray(p.s, "Unexpected end of input.")
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			continue
+		case '}':
+			p.i++
+			return append([]int{n}, sub...), nil
+		}
+		return nil, malformedArray(p.s, fmt.Sprintf("Unexpected \"%c\" character.", p.s[p.i]))
 	}
-	return lb.NewArray(), nil
 }
 
-func parseArrayLiteral(s string) ([]string, []bool, error) {
-	t := strings.TrimSpace(s)
-	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
-		return nil, nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "malformed array literal: \"%s\"", s)
-	}
-	body := t[1 : len(t)-1]
-	var out []string
-	var nulls []bool
-	if strings.TrimSpace(body) == "" {
-		return out, nulls, nil
-	}
-	i := 0
-	for i <= len(body) {
-		for i < len(body) && body[i] == ' ' {
-			i++
-		}
-		var sb strings.Builder
-		quoted := false
-		if i < len(body) && body[i] == '"' {
-			quoted = true
-			i++
-			for i < len(body) && body[i] != '"' {
-				if body[i] == '\\' && i+1 < len(body) {
-					i++
-				}
-				sb.WriteByte(body[i])
-				i++
+// element reads one scalar element.
+func (p *arrayParser) element(out *arrayText) error {
+	var sb strings.Builder
+	if p.s[p.i] == '"' {
+		p.i++
+		for {
+			if p.i >= len(p.s) {
+				return malformedArray(p.s, "Unexpected end of input.")
 			}
-			i++
-		} else {
-			for i < len(body) && body[i] != ',' {
-				sb.WriteByte(body[i])
-				i++
+			c := p.s[p.i]
+			if c == '\\' && p.i+1 < len(p.s) {
+				sb.WriteByte(p.s[p.i+1])
+				p.i += 2
+				continue
 			}
+			p.i++
+			if c == '"' {
+				break
+			}
+			sb.WriteByte(c)
 		}
-		v := sb.String()
-		if !quoted {
-			v = strings.TrimSpace(v)
-		}
-		out = append(out, v)
-		nulls = append(nulls, !quoted && strings.EqualFold(v, "null"))
-		for i < len(body) && body[i] != ',' {
-			i++
-		}
-		i++
+		out.leaves = append(out.leaves, sb.String())
+		out.nulls = append(out.nulls, false)
+		return nil
 	}
-	return out, nulls, nil
+	escaped := false
+	trail := 0 // length of sb up to its last non-space or escaped byte
+	for p.i < len(p.s) && p.s[p.i] != ',' && p.s[p.i] != '}' {
+		c := p.s[p.i]
+		switch {
+		case c == '\\' && p.i+1 < len(p.s):
+			sb.WriteByte(p.s[p.i+1])
+			p.i += 2
+			escaped = true
+			trail = sb.Len()
+			continue
+		case c == '{' || c == '"':
+			return malformedArray(p.s, fmt.Sprintf("Unexpected \"%c\" character.", c))
+		}
+		sb.WriteByte(c)
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			trail = sb.Len()
+		}
+		p.i++
+	}
+	v := sb.String()[:trail]
+	if v == "" && !escaped {
+		return malformedArray(p.s, "Unexpected \",\" character.")
+	}
+	out.leaves = append(out.leaves, v)
+	out.nulls = append(out.nulls, !escaped && strings.EqualFold(v, "null"))
+	return nil
+}
+
+func equalDims(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// arrayLiteralDepth is the number of dimensions of an array literal (1
+// for '{}' and for text that is not one).
+func arrayLiteralDepth(s string) int {
+	lit, err := parseArrayText(s)
+	if err != nil || len(lit.dims) == 0 {
+		return 1
+	}
+	return len(lit.dims)
 }

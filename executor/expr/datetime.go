@@ -20,27 +20,36 @@ const usPerDay = 86400e6
 func bindTemporalArith(op string, a, b Expr) (Expr, error) {
 	at, bt := a.Type(), b.Type()
 	ua, ub := IsUnknownLiteral(a), IsUnknownLiteral(b)
-	// Type unknown literals by the other side.
+	// Type unknown literals by the other side; a literal that does not
+	// read as that type is its input error (now() + 'abc').
+	var err error
 	if ua && !ub {
 		switch {
+		case op == "*" && bt.ID() == arrow.INTERVAL_MONTH_DAY_NANO:
+			at = types.Float64
 		case bt.ID() == arrow.INTERVAL_MONTH_DAY_NANO:
-			a, at = mustCast(a, types.Interval), types.Interval
+			at = types.Interval
 		case op == "-":
-			a, at = mustCast(a, bt), bt
+			at = bt
 		default:
-			a, at = mustCast(a, types.Interval), types.Interval
+			at = types.Interval
+		}
+		if a, err = NewCast(a, at); err != nil {
+			return nil, err
 		}
 	}
 	if ub && !ua {
 		switch {
+		case (op == "*" || op == "/") && at.ID() == arrow.INTERVAL_MONTH_DAY_NANO:
+			bt = types.Float64
 		case op == "-" && at.ID() != arrow.INTERVAL_MONTH_DAY_NANO && isDateLike(b):
-			b, bt = mustCast(b, at), at
+			bt = at
 		default:
-			b, bt = mustCast(b, types.Interval), types.Interval
+			bt = types.Interval
 		}
-	}
-	if a == nil || b == nil {
-		return nil, opErr(op, []Expr{a, b})
+		if b, err = NewCast(b, bt); err != nil {
+			return nil, err
+		}
 	}
 	isInt := func(t arrow.DataType) bool { return types.IsInteger(t) }
 	iv := arrow.INTERVAL_MONTH_DAY_NANO

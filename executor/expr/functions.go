@@ -1,11 +1,13 @@
 package expr
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
@@ -23,7 +25,8 @@ func NewRegistry() *Registry {
 	r := &Registry{funcs: map[string]binder{}}
 	for _, add := range []func(*Registry){
 		registerMath, registerPi, registerFactorial, registerStrings, registerStringArrays, registerSimilar,
-		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps, registerNested,
+		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps, registerFormat,
+		registerNested,
 	} {
 		add(r)
 	}
@@ -113,13 +116,13 @@ func bindBuiltin(name string, args []Expr) (Expr, error) {
 			}
 			args[i] = c
 		}
-		return &Call{Name: name, Args: args, Ret: types.Bool, fn: logicKernel(name == "and")}, nil
+		return &Call{Name: name, Args: args, Ret: types.Bool, fn: logicKernel(name == "and"), takesConst: true}, nil
 	case "not":
 		c, err := coerce(args[0], types.Bool)
 		if err != nil || c.Type().ID() != arrow.BOOL {
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of NOT must be type boolean, not type %s", types.Name(args[0].Type()))
 		}
-		return &Call{Name: "not", Args: []Expr{c}, Ret: types.Bool, fn: notKernel}, nil
+		return &Call{Name: "not", Args: []Expr{c}, Ret: types.Bool, fn: notKernel, takesConst: true}, nil
 	case "is_null", "is_not_null":
 		a := args[0]
 		if IsUnknownLiteral(a) {
@@ -144,16 +147,30 @@ func bindBuiltin(name string, args []Expr) (Expr, error) {
 	case "like", "not like", "ilike", "not ilike":
 		return bindLike(name, args)
 	case "~", "regexp":
+		if len(args) == 1 && name == "~" {
+			return bindBitNot(args[0])
+		}
 		return bindRegexMatch(args)
 	case "^", "power", "pow":
 		return bindMath("power", args)
 	case "coalesce":
 		return NewCoalesce(args)
+	case "pg_typeof":
+		if len(args) != 1 {
+			return nil, funcErr(name, args)
+		}
+		name := typeName(args[0])
+		if types.IsDecimal(args[0].Type()) {
+			name = "numeric" // the type, without its modifiers
+		}
+		return NewLiteral(scalar.NewStringScalar(name)), nil
 	case "array_subscript":
 		return bindSubscript(args)
+	case "array_slice":
+		return bindSlice(args)
 	case "field_select":
 		return bindFieldSelect(args)
-	case "array_upper", "array_lower", "array_length", "cardinality":
+	case "array_upper", "array_lower", "array_length", "cardinality", "array_ndims", "array_dims":
 		return bindArrayDim(name, args)
 	}
 	return nil, errNotBuiltin
@@ -185,6 +202,9 @@ func opErr(op string, args []Expr) error {
 }
 
 func typeName(e Expr) string {
+	if e == nil {
+		return "unknown"
+	}
 	if IsUnknownLiteral(e) {
 		return "unknown"
 	}
@@ -359,6 +379,17 @@ func goRowKernel(ret arrow.DataType, width int, f RowFunc) kernel {
 			if err != nil {
 				return nil, err
 			}
+			if str, ok := v.(string); ok {
+				if err := checkLen(int64(len(str))); err != nil {
+					return nil, err
+				}
+				if sb, ok := b.(*array.StringBuilder); ok {
+					if err := appendChecked(sb, str); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
 			appendGo(b, v)
 		}
 		return b.NewArray(), nil
@@ -379,10 +410,10 @@ func goValue(a arrow.Array, i int) any {
 	case *array.Int64, *array.Int32, *array.Int16:
 		return int64s(a)[i]
 	case *array.List:
-		s, e := x.ValueOffsets(i)
+		vals, s, e := ArrayElements(x, i) // all dimensions' elements
 		var out []string
 		for k := s; k < e; k++ {
-			if v, ok := goValue(x.ListValues(), int(k)).(string); ok {
+			if v, ok := goValue(vals, int(k)).(string); ok {
 				out = append(out, v)
 			}
 		}
@@ -417,39 +448,134 @@ func appendGo(b array.Builder, v any) {
 	}
 }
 
-// bindSubscript resolves arr[i] (1-based; out of range or NULL gives NULL).
+// bindSubscript resolves arr[i] and arr[i][j]... (1-based): the element
+// at those subscripts, NULL when one is out of range or NULL, and NULL when
+// their number is not the array's number of dimensions, as in PostgreSQL.
 func bindSubscript(args []Expr) (Expr, error) {
-	if len(args) != 2 || args[0].Type().ID() != arrow.LIST {
-		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", typeName(args[0]))
+	if len(args) < 2 || args[0].Type().ID() != arrow.LIST {
+		t := "unknown"
+		if len(args) > 0 {
+			t = typeName(args[0])
+		}
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", t)
 	}
-	idx, err := coerce(args[1], types.Int64)
-	if err != nil {
-		return nil, err
+	if len(args) > 7 {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (6)", len(args)-1)
 	}
-	elem := args[0].Type().(*arrow.ListType).Elem()
-	return &Call{Name: "array_subscript", Args: []Expr{args[0], idx}, Ret: elem, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
-		l := a[0].(*array.List)
-		ix := int64s(a[1])
+	cast := []Expr{args[0]}
+	for _, x := range args[1:] {
+		idx, err := coerce(x, types.Int64)
+		if err != nil || !types.IsInteger(idx.Type()) {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "array subscript must have type integer")
+		}
+		cast = append(cast, idx)
+	}
+	t := args[0].Type()
+	elem, depth := baseElem(t), listDepth(t)
+	return &Call{Name: "array_subscript", Args: cast, Ret: elem, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
 		src := make([]int32, n)
 		pos := make([]int32, n)
+		var leaves arrow.Array
 		for i := 0; i < n; i++ {
 			src[i] = -1
-			if l.IsNull(i) || a[1].IsNull(i) {
+			l := a[0].(*array.List)
+			if l.IsNull(i) || len(a)-1 != depth {
 				continue
 			}
-			s, e := l.ValueOffsets(i)
-			k := s + ix[i] - 1
-			if ix[i] >= 1 && k < e {
-				src[i], pos[i] = 0, int32(k)
+			p := int64(i)
+			ok := true
+			for d, ix := range a[1:] {
+				if ix.IsNull(i) {
+					ok = false
+					break
+				}
+				s, e := l.ValueOffsets(int(p))
+				k := s + int64s(ix)[i] - 1
+				if k < s || k >= e {
+					ok = false
+					break
+				}
+				p = k
+				if d < depth-1 {
+					l = l.ListValues().(*array.List)
+					if l.IsNull(int(p)) {
+						ok = false
+						break
+					}
+				}
+			}
+			if ok {
+				src[i], pos[i] = 0, int32(p)
+				leaves = l.ListValues()
 			}
 		}
-		return gather(ec, elem, []arrow.Array{l.ListValues()}, src, pos)
+		if leaves == nil {
+			return array.MakeArrayOfNull(ec.Mem, elem, n), nil
+		}
+		return gather(ec, elem, []arrow.Array{leaves}, src, pos)
 	}}, nil
 }
 
-// bindArrayDim: array_length/array_upper/array_lower(arr, 1), cardinality(arr).
+// bindSlice resolves arr[lo:hi] (either bound NULL: the array's own): the
+// elements (or sub-arrays) from lo to hi of the first dimension.
+func bindSlice(args []Expr) (Expr, error) {
+	if len(args) != 3 || args[0].Type().ID() != arrow.LIST {
+		return bindSubscript(args[:min(len(args), 1)])
+	}
+	cast := []Expr{args[0]}
+	for _, x := range args[1:] {
+		idx, err := coerce(x, types.Int64)
+		if err != nil || !types.IsInteger(idx.Type()) {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "array subscript must have type integer")
+		}
+		cast = append(cast, idx)
+	}
+	t := args[0].Type()
+	elem := t.(*arrow.ListType).Elem()
+	return &Call{Name: "array_slice", Args: cast, Ret: t, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		l := a[0].(*array.List)
+		var src, pos []int32
+		offsets := make([]int32, n+1)
+		for i := 0; i < n; i++ {
+			offsets[i] = int32(len(pos))
+			if l.IsNull(i) {
+				continue
+			}
+			s, e := l.ValueOffsets(i)
+			lo, hi := s, e-1
+			if !a[1].IsNull(i) {
+				lo = max(s, s+int64s(a[1])[i]-1)
+			}
+			if !a[2].IsNull(i) {
+				hi = min(e-1, s+int64s(a[2])[i]-1)
+			}
+			for k := lo; k <= hi; k++ {
+				src, pos = append(src, 0), append(pos, int32(k))
+			}
+		}
+		offsets[n] = int32(len(pos))
+		vals, err := gather(ec, elem, []arrow.Array{l.ListValues()}, src, pos)
+		if err != nil {
+			return nil, err
+		}
+		var bm *memory.Buffer
+		if l.NullN() > 0 {
+			bm = l.Data().Buffers()[0]
+		}
+		data := array.NewData(t, n, []*memory.Buffer{bm, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets))},
+			[]arrow.ArrayData{vals.Data()}, l.NullN(), l.Data().Offset())
+		return array.NewListData(data), nil
+	}}, nil
+}
+
+// bindArrayDim: array_length/array_upper/array_lower(arr, dim),
+// cardinality(arr) (every element), array_ndims(arr), array_dims(arr).
 func bindArrayDim(name string, args []Expr) (Expr, error) {
-	if len(args) == 0 || args[0].Type().ID() != arrow.LIST || (name != "cardinality" && len(args) != 2) {
+	want := 2
+	if name == "cardinality" || name == "array_ndims" || name == "array_dims" {
+		want = 1
+	}
+	if len(args) != want || args[0].Type().ID() != arrow.LIST {
 		return nil, funcErr(name, args)
 	}
 	if len(args) == 2 {
@@ -459,26 +585,56 @@ func bindArrayDim(name string, args []Expr) (Expr, error) {
 		}
 		args[1] = d
 	}
-	return &Call{Name: name, Args: args, Ret: types.Int32, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+	ret := arrow.DataType(types.Int32)
+	if name == "array_dims" {
+		ret = types.String
+	}
+	return &Call{Name: name, Args: args, Ret: ret, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
 		l := a[0].(*array.List)
 		out := make([]int64, n)
+		strs := make([]string, n)
 		v := make([]bool, n)
 		for i := 0; i < n; i++ {
-			if l.IsNull(i) || (len(a) == 2 && (a[1].IsNull(i) || int64s(a[1])[i] != 1)) {
+			if l.IsNull(i) || (len(a) == 2 && a[1].IsNull(i)) {
 				continue
 			}
-			s, e := l.ValueOffsets(i)
-			cnt := e - s
+			dims := arrayShape(l, i)
+			if dims[len(dims)-1] == 0 {
+				continue // an empty array has no dimensions
+			}
 			switch name {
-			case "array_lower":
-				if cnt > 0 {
-					out[i], v[i] = 1, true
-				}
 			case "cardinality":
-				out[i], v[i] = cnt, true
+				c := int64(1)
+				for _, d := range dims {
+					c *= int64(d)
+				}
+				out[i], v[i] = c, true
+			case "array_ndims":
+				out[i], v[i] = int64(len(dims)), true
+			case "array_dims":
+				var sb strings.Builder
+				for _, d := range dims {
+					sb.WriteString("[1:" + strconv.Itoa(d) + "]")
+				}
+				strs[i], v[i] = sb.String(), true
 			default:
-				if cnt > 0 {
-					out[i], v[i] = cnt, true
+				d := int64s(a[1])[i]
+				if d < 1 || d > int64(len(dims)) {
+					continue
+				}
+				out[i], v[i] = int64(dims[d-1]), true
+				if name == "array_lower" {
+					out[i] = 1
+				}
+			}
+		}
+		if name == "array_dims" {
+			return newStringArray(ec.Mem, strs, v), nil
+		}
+		if name == "cardinality" {
+			for i := range v {
+				if !l.IsNull(i) {
+					v[i] = true // cardinality('{}') is 0
 				}
 			}
 		}

@@ -66,7 +66,7 @@ func bindKVGen(name string, args []Expr) (Expr, error) {
 		}
 	case *arrow.StructType:
 		vt := kvValueType(t)
-		entry := arrow.StructOf(arrow.Field{Name: "key", Type: types.String, Nullable: true}, arrow.Field{Name: "value", Type: vt, Nullable: true})
+		entry := types.MarkNested(arrow.StructOf(arrow.Field{Name: "key", Type: types.String, Nullable: true}, arrow.Field{Name: "value", Type: vt, Nullable: true}))
 		ret := types.NestedList(entry)
 		callArgs := []Expr{src}
 		keys := make([]string, t.NumFields())

@@ -77,8 +77,9 @@ func main() {
 		`{"id":3,"name":"cy","addr":{"city":"Rome","geo":{"lat":41.9,"lon":12.5}},"tags":["art"],"scores":{},"orders":[{"sku":"c3","qty":5}]}`))
 	// items.parquet: a Parquet struct, list and map.
 	w("items.parquet", parquetItems())
-	// deep.json: nesting 1,000 levels deep and a mixed-type array.
-	w("deep.json", deepJSON(1000))
+	// deep.json: a document nested 999 levels deep (the reader allows 1,000)
+	// and a mixed-type array.
+	w("deep.json", deepJSON(998))
 
 	// text/: headerless text (Drill's columns array) and other delimiters.
 	w("text/plain.csv", lines("1,apple,0.5", "2,banana,0.25", "3,cherry,2"))

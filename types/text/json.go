@@ -138,5 +138,17 @@ func appendRaw(dst []byte, arr arrow.Array, i int) []byte {
 	return AppendJSON(dst, arr, i, nil)
 }
 
+// appendJSONWithin is AppendJSON under Append's size cap. JSON's text
+// grows linearly with the value (nothing is quoted twice), so the cap is
+// checked once it is written.
+func appendJSONWithin(dst []byte, arr arrow.Array, i int, loc *time.Location, limit int) []byte {
+	start := len(dst)
+	dst = AppendJSON(dst, arr, i, loc)
+	if len(dst)-start > limit {
+		panic(tooLong())
+	}
+	return dst
+}
+
 // AppendJSONString appends s as a JSON string.
 func AppendJSONString(dst []byte, s string) []byte { return appendJSONString(dst, s) }

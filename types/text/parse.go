@@ -12,7 +12,12 @@ import (
 )
 
 func invalid(typ, s string) *sqlerr.Error {
-	return sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: \"%s\"", typ, s)
+	code := sqlerr.InvalidTextRepresentation
+	switch typ {
+	case "date", "time", "timestamp", "interval":
+		code = sqlerr.InvalidDatetimeFormat // as PostgreSQL's datetime input
+	}
+	return sqlerr.New(code, "invalid input syntax for type %s: \"%s\"", typ, s)
 }
 
 // ParseBool reads PostgreSQL's boolean spellings.

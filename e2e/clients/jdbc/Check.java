@@ -73,6 +73,35 @@ public class Check {
             } catch (SQLException e) {
                 check("error", "22012".equals(e.getSQLState()), e.getSQLState());
             }
+            // Autocommit off: pgjdbc sends BEGIN with the first statement;
+            // after an error every statement fails with 25P02 until ROLLBACK.
+            c.setAutoCommit(false);
+            String[] bad = {"SELECT nosuchcolumn FROM cities", "SELECT 1/(population - population) FROM cities"};
+            for (String sql : bad) {
+                try (Statement st = c.createStatement()) {
+                    st.executeQuery("SELECT 1").close();
+                    try (ResultSet rs = st.executeQuery(sql)) {
+                        while (rs.next()) { }
+                    }
+                    check("error in transaction", false, sql);
+                } catch (SQLException e) {
+                    check("error in transaction " + e.getSQLState(), e.getSQLState().equals("42703") || e.getSQLState().equals("22012"), e.getSQLState());
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT ?::int")) {
+                    ps.setInt(1, 1);
+                    ps.executeQuery().close();
+                    check("25P02 after an error", false, "no error");
+                } catch (SQLException e) {
+                    check("25P02 after an error", "25P02".equals(e.getSQLState()), e.getSQLState());
+                }
+                c.rollback();
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 5")) {
+                    rs.next();
+                    check("after rollback", rs.getInt(1) == 5, rs.getInt(1));
+                }
+                c.commit();
+            }
+            c.setAutoCommit(true);
         }
         System.out.println("all jdbc checks passed");
     }
