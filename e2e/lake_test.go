@@ -251,3 +251,31 @@ func TestLakeWireNested(t *testing.T) {
 		t.Errorf("\\d people: %s", got)
 	}
 }
+
+// TestLakeWireExplainPruning checks over the wire that EXPLAIN names the
+// files a partition filter keeps.
+func TestLakeWireExplainPruning(t *testing.T) {
+	host, port := serveEngine(t, lakeEngine(t))
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakesql@%s:%s/lake?sslmode=disable", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "EXPLAIN SELECT sum(amount) FROM dfs.sales WHERE year = 2024 AND filename LIKE '%.bz2'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Files: 2 of 5: sales/year=2024/month=01/part-0.parquet, sales/year=2024/month=02/part-0.csv.bz2"
+	found := false
+	for _, l := range lines {
+		found = found || strings.TrimSpace(l) == want
+	}
+	if !found {
+		t.Errorf("no line %q in\n%s", want, strings.Join(lines, "\n"))
+	}
+}

@@ -80,3 +80,15 @@ func (d cliDB) Exec(ctx context.Context, sql string) (sqllogictest.Result, error
 	}
 	return res, nil
 }
+
+// TestLakeCLIExplainPruning: `lakesql query` shows the files EXPLAIN keeps.
+func TestLakeCLIExplainPruning(t *testing.T) {
+	out, errs, code := lakesql(t, "", "query", filepath.Join("..", "..", "testdata", "lake"), "--tmp", t.TempDir(), "--format", "csv",
+		"-c", "EXPLAIN SELECT * FROM dfs.logs WHERE dir0 = 2023")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "Files: 1 of 4: logs/2023/11/events.json") {
+		t.Errorf("EXPLAIN:\n%s", out)
+	}
+}
