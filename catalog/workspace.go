@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -301,19 +302,7 @@ func (c *Catalog) WriteView(ctx context.Context, name, sql string, schema *arrow
 // tmpSuffix makes a name for a file being written: unique per process
 // and moment, and ignored by listings (it starts with a dot).
 func tmpSuffix() string {
-	return ".tmp-" + strings.ReplaceAll(time.Now().Format("20060102T150405.000000000"), ".", "") + "-" + itoa(os.Getpid())
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
+	return ".tmp-" + strings.ReplaceAll(time.Now().Format("20060102T150405.000000000"), ".", "") + "-" + strconv.Itoa(os.Getpid())
 }
 
 // checkTmpName accepts a name for a table or view in dfs.tmp: one path
