@@ -34,6 +34,7 @@ func tooDeep(detail string) *sqlerr.Error {
 // parentheses and brackets (54001), before any recursive pass runs.
 func checkTokens(sql string, toks []token) error {
 	depth := 0
+	cases := 0 // CASE ... END nests as parentheses do
 	casts := 0 // :: in a row (x::a::b::c nests as deeply as parentheses)
 	for _, t := range toks {
 		if t.kind == tkOp && t.text != "::" && t.text != "[" && t.text != "]" {
@@ -63,6 +64,15 @@ func checkTokens(sql string, toks []token) error {
 			}
 		case t.kind == tkOp && (t.text == ")" || t.text == "]"):
 			depth--
+		case t.kind == tkIdent && t.text == "case":
+			cases++
+			if cases > MaxNesting {
+				e := tooDeep("The statement nests CASE more than " + strconv.Itoa(MaxNesting) + " levels deep.")
+				e.Position = syntaxErr(sql, t.pos, "").Position
+				return e
+			}
+		case t.kind == tkIdent && t.text == "end" && cases > 0:
+			cases--
 		}
 	}
 	return nil
@@ -74,7 +84,12 @@ type depthVisitor struct {
 	depth, max int
 }
 
+// Parentheses do not count: the bridge writes them around every operand
+// it reorders, so they would double the depth of plain operator chains.
 func (v *depthVisitor) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.ParenthesesExpr); ok {
+		return n, false
+	}
 	v.depth++
 	if v.depth > v.max {
 		v.max = v.depth
@@ -83,6 +98,9 @@ func (v *depthVisitor) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (v *depthVisitor) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.ParenthesesExpr); ok {
+		return n, true
+	}
 	v.depth--
 	return n, true
 }
