@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -40,6 +42,10 @@ type Config struct {
 	// SpillDir is where queries write spill files ("": the system's
 	// temporary folder).
 	SpillDir string
+	// Tmp is the folder of the writable workspace dfs.tmp (CREATE TABLE
+	// AS and CREATE VIEW write there); empty means none. The root itself
+	// is never written.
+	Tmp string
 	// Functions, when set, adds functions to the engine's registry
 	// besides the built-in ones (tests use it).
 	Functions func(*expr.Registry)
@@ -176,4 +182,14 @@ func (s *Session) Close() {
 // the first error, which is a *sqlerr.Error with a SQLSTATE code.
 func (s *Session) Execute(ctx context.Context, sql string, emit func(*Result) error) error {
 	return execute(ctx, s, sql, emit)
+}
+
+// DefaultTmp is the default folder of the dfs.tmp workspace: lakesql/tmp
+// under the user's cache directory (empty when there is none).
+func DefaultTmp() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "lakesql", "tmp")
 }

@@ -26,6 +26,11 @@ import (
 // New returns an engine over cfg.Root.
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName), funcs: expr.NewRegistry(), memory: budget.NewPool(cfg.MemoryLimit)}
+	if cfg.Tmp != "" {
+		if err := e.cat.SetTmp(cfg.Tmp); err != nil {
+			return nil, err
+		}
+	}
 	pgcatalog.Install(e.cat, e.database())
 	pgcatalog.RegisterFunctions(e.funcs)
 	if cfg.Functions != nil {
@@ -174,7 +179,8 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, began time.Ti
 	}
 	var res *Result
 	if st.Utility != nil {
-		res, err = s.utility(ctx, st.Utility)
+		// Queries run by utilities (DECLARE, COPY) read one snapshot too.
+		res, err = s.utility(catalog.WithSnapshot(ctx), st.Utility)
 	} else {
 		res, err = s.statement(ctx, st)
 	}
@@ -215,6 +221,8 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 	defer func() { s.position, s.namePosition = nil, nil }()
 	ec := s.evalContext(ctx)
 	ctx = s.queryContext(ctx, ec)
+	// Every scan of a table in this statement reads one snapshot of its files.
+	ctx = catalog.WithSnapshot(ctx)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))

@@ -403,6 +403,8 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return s.fetch(ctx, u)
 	case parser.UtilClose:
 		return s.closeCursor(u)
+	case parser.UtilLake:
+		return s.lake(ctx, u.Lake)
 	case parser.UtilCopy:
 		stmts, err := parser.Parse(u.Copy.Query)
 		if err != nil {

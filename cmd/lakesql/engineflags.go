@@ -20,12 +20,14 @@ type engineOptions struct {
 	root        string
 	threads     int
 	memoryLimit string
+	tmp         string
 }
 
 func (o *engineOptions) define(fs *flag.FlagSet) {
 	fs.StringVar(&o.root, "root", "", "data `dir`ectory, also given as an argument (default: the bundled demo data)")
 	fs.IntVar(&o.threads, "threads", 0, "run each query on `N` worker threads (default: one per core)")
 	fs.StringVar(&o.memoryLimit, "memory-limit", "", "memory the queries' operators may hold together, e.g. 4GB; past it they spill to disk or fail with 53200 (default: 60% of RAM)")
+	fs.StringVar(&o.tmp, "tmp", engine.DefaultTmp(), "the writable workspace dfs.tmp: `dir`ectory CREATE TABLE AS and CREATE VIEW write to")
 }
 
 // takeFolder sets the root from a positional argument; a folder given both
@@ -55,7 +57,7 @@ func (o *engineOptions) open(database string) (*engine.Engine, error) {
 	// The Go heap's soft limit: the collector works harder as the
 	// process nears it, so resident memory stays close to the budget.
 	debug.SetMemoryLimit(limit + limit/4)
-	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit})
+	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit, Tmp: o.tmp})
 }
 
 // openRoot opens the data folder; nothing outside it is reachable.
