@@ -41,7 +41,11 @@ type HashAggregate struct {
 	schema *arrow.Schema
 	out    slicer
 	done   bool
+	peak   int64 // memory its states reserved at most
 }
+
+// PeakMemory is the most memory the aggregate reserved (EXPLAIN ANALYZE).
+func (h *HashAggregate) PeakMemory() int64 { return h.peak }
 
 // NewHashAggregate returns the aggregation of input. The output columns
 // are the group keys, then the aggregates, then (with sets) grouping_id.
@@ -186,6 +190,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 	}
 	defer states[0].res.Release()
+	h.peak = max(h.peak, states[0].res.Peak())
 	// No grouping columns and no rows: one row of empty aggregates.
 	for _, st := range states {
 		if st.table == nil {

@@ -444,6 +444,14 @@ func NewSharedHashJoin(left Operator, build *JoinBuild, spec HashJoinSpec) Opera
 }
 
 func (j *HashJoin) Schema() *arrow.Schema { return j.schema }
+
+// PeakMemory is the most memory its build reserved (EXPLAIN ANALYZE).
+func (j *HashJoin) PeakMemory() int64 {
+	if j.whole == nil {
+		return 0
+	}
+	return j.whole.res.Peak()
+}
 func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
 	j.jb, j.whole, j.grace, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, nil, nil, false, 0, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -35,7 +36,12 @@ type Sort struct {
 	started bool
 	merge   *runMerge
 	emitted int64 // rows skipped or returned so far (Top-N)
+	peak    atomic.Int64
 }
+
+// PeakMemory is the most memory one input's runs reserved (EXPLAIN
+// ANALYZE).
+func (s *Sort) PeakMemory() int64 { return s.peak.Load() }
 
 // NewSort returns input ordered by keys.
 func NewSort(input Operator, keys []SortKey) Operator {
@@ -182,7 +188,15 @@ func (s *Sort) runsOf(ctx context.Context, in Operator) ([]*sortRun, error) {
 		return s.topN(ctx, ec, in)
 	}
 	res := budget.From(ctx).Reserve("sort")
-	defer res.Release()
+	defer func() {
+		for p := res.Peak(); ; {
+			cur := s.peak.Load()
+			if p <= cur || s.peak.CompareAndSwap(cur, p) {
+				break
+			}
+		}
+		res.Release()
+	}()
 	var runs []*sortRun
 	var buf []keyed
 	var held int64

@@ -134,6 +134,15 @@ type Reservation struct {
 	acc  *Account
 	name string
 	held int64
+	peak int64
+}
+
+// Peak is the most the reservation held at once.
+func (r *Reservation) Peak() int64 {
+	if r == nil {
+		return 0
+	}
+	return r.peak
 }
 
 // Reserve starts a reservation for an operator (name is for errors).
@@ -179,6 +188,7 @@ func (r *Reservation) TryResize(n int64, spillable bool) bool {
 		return false
 	}
 	r.held = n
+	r.peak = max(r.peak, n)
 	return true
 }
 
