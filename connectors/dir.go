@@ -149,8 +149,12 @@ func (t *DirTable) Root() string { return t.root }
 
 // Stats adds up the files' statistics.
 func (t *DirTable) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Exact: true}
-	for _, f := range t.files {
+	st := Stats{Exact: true, Columns: make([]ColumnStats, t.schema.NumFields())}
+	known := make([]bool, t.nData) // every file so far bounds the column
+	for i := range known {
+		known[i] = true
+	}
+	for fi, f := range t.files {
 		fs, err := f.table.Stats(ctx)
 		if err != nil {
 			return Stats{}, err
@@ -158,8 +162,36 @@ func (t *DirTable) Stats(ctx context.Context) (Stats, error) {
 		st.Rows += fs.Rows
 		st.Bytes += fs.Bytes
 		st.Exact = st.Exact && fs.Exact
+		// Data columns' bounds, matched by name, when every file has them
+		// in the table's type.
+		for c := 0; c < t.nData; c++ {
+			if !known[c] {
+				continue
+			}
+			j := t.fileColumn(fi, c)
+			if j < 0 || j >= len(fs.Columns) {
+				known[c], st.Columns[c] = false, ColumnStats{}
+				continue
+			}
+			st.Columns[c] = mergeStats(st.Columns[c], fs.Columns[j], fi == 0)
+		}
 	}
 	return st, nil
+}
+
+// fileColumn is the index in file i's schema of the table's column c, if
+// the file has it in the same type, else -1.
+func (t *DirTable) fileColumn(i, c int) int {
+	want := t.schema.Field(c)
+	for j, f := range t.files[i].schema.Fields() {
+		if strings.EqualFold(f.Name, want.Name) {
+			if arrow.TypeEqual(f.Type, want.Type) {
+				return j
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // keep reports whether file i may hold rows matching filter, judging by
@@ -186,21 +218,14 @@ func (t *DirTable) keep(i int, filter Filter) bool {
 // own pruning (Parquet row groups).
 func (t *DirTable) fileFilter(i int, filter Filter) Filter {
 	var out Filter
-	fs := t.files[i].schema
 	for _, p := range filter {
 		if p.Column < 0 || p.Column >= t.nData {
 			continue
 		}
-		want := t.schema.Field(p.Column)
-		for j, f := range fs.Fields() {
-			if strings.EqualFold(f.Name, want.Name) {
-				if arrow.TypeEqual(f.Type, want.Type) {
-					q := p
-					q.Column = j
-					out = append(out, q)
-				}
-				break
-			}
+		if j := t.fileColumn(i, p.Column); j >= 0 {
+			q := p
+			q.Column = j
+			out = append(out, q)
 		}
 	}
 	return out

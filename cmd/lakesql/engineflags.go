@@ -54,10 +54,12 @@ func (o *engineOptions) open(database string) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The Go heap's soft limit: the collector works harder as the
-	// process nears it, so resident memory stays close to the budget.
-	debug.SetMemoryLimit(limit + limit/4)
-	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit, Tmp: o.tmp})
+	// The Go heap's soft limit is the memory limit: the collector works
+	// harder as the process nears it. Operators' tables and buffers may
+	// hold 70% of it; the rest is for batches in flight, readers' buffers
+	// and the collector's headroom.
+	debug.SetMemoryLimit(limit)
+	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit * 7 / 10, Tmp: o.tmp})
 }
 
 // openRoot opens the data folder; nothing outside it is reachable.
