@@ -23,6 +23,7 @@ import (
 type csvDialect struct {
 	delim  byte
 	header bool
+	skip   int // lines skipped before the header or data (format options)
 	schema *arrow.Schema
 }
 
@@ -37,7 +38,9 @@ type CSVTable struct {
 }
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) { return InferCSV(fsys, p, comp, opts.sampleRows()) })
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) {
+		return inferCSV(fsys, p, comp, opts.sampleRows(), opts.Format.csvForce())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -237,17 +240,33 @@ func kindType(k colKind) arrow.DataType {
 // first row is a header, and each column's type. Headerless files get
 // columns column0, column1, ...
 func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDialect, error) {
+	return inferCSV(fsys, p, comp, sampleRows, nil)
+}
+
+// inferCSV sniffs what force (format options) leaves open.
+func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csvForce) (*csvDialect, error) {
 	rc, err := openStream(fsys, p, comp)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
+	skip := 0
+	if force != nil && force.skip > 0 {
+		if err := skipLines(rc, force.skip); err != nil {
+			return nil, err
+		}
+		skip = force.skip
+	}
 	sample, err := io.ReadAll(io.LimitReader(rc, 1<<20))
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
 	if len(sample) == 0 {
-		return &csvDialect{delim: ',', header: true, schema: arrow.NewSchema(nil, nil)}, nil
+		return &csvDialect{delim: ',', header: true, skip: skip, schema: arrow.NewSchema(nil, nil)}, nil
+	}
+	candidates := []byte{',', '|', '\t', ';'}
+	if force != nil && force.delim != 0 {
+		candidates = []byte{force.delim}
 	}
 	truncated := len(sample) == 1<<20
 	// Pick the delimiter whose most common field count is largest (and
@@ -256,10 +275,10 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 	bestCols := 0
 	var bestRows [][]csvField
 	var commaErr error
-	for _, d := range []byte{',', '|', '\t', ';'} {
+	for _, d := range candidates {
 		rows, err := sampleRecords(sample, d, sampleRows, truncated, p)
 		if err != nil {
-			if d == ',' {
+			if d == candidates[0] {
 				commaErr = err
 			}
 			continue
@@ -288,16 +307,16 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		return nil, commaErr
 	}
 	if bestRows == nil {
-		rows, err := sampleRecords(sample, ',', sampleRows, truncated, p)
+		rows, err := sampleRecords(sample, candidates[0], sampleRows, truncated, p)
 		if err != nil {
 			return nil, err
 		}
-		best, bestRows = ',', rows
+		best, bestRows = candidates[0], rows
 		if len(rows) > 0 {
 			bestCols = len(rows[0])
 		}
 	}
-	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(p, ".gz"), ".zst")), ".tsv") {
+	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(p, ".gz"), ".zst")), ".tsv") && (force == nil || force.delim == 0) {
 		best = '\t'
 	}
 	// Types of the rows after the first, and of the first.
@@ -340,6 +359,9 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 			header = true
 		}
 	}
+	if force != nil && force.header != nil {
+		header = *force.header
+	}
 	if !header {
 		for c := 0; c < ncol && c < len(first); c++ {
 			kinds[c] = merge(kinds[c], kindOf(first[c].s))
@@ -361,7 +383,7 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		}
 		fields[c] = arrow.Field{Name: name, Type: kindType(kinds[c]), Nullable: true}
 	}
-	return &csvDialect{delim: best, header: header, schema: arrow.NewSchema(fields, nil)}, nil
+	return &csvDialect{delim: best, header: header, skip: skip, schema: arrow.NewSchema(fields, nil)}, nil
 }
 
 func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([][]csvField, error) {
@@ -409,6 +431,12 @@ func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.
 	}
 	r := &csvReader{rc: rc, s: newCSVScanner(checkedText(rc, t.path), t.d.delim, t.path), cols: columns, schema: arrow.NewSchema(fields, nil),
 		ncol: t.d.schema.NumFields(), batch: t.batchSize, path: t.path}
+	for i := 0; i < t.d.skip; i++ {
+		if _, err := r.s.read(nil); err != nil {
+			rc.Close()
+			return nil, err
+		}
+	}
 	if t.d.header {
 		if _, err := r.s.read(nil); err != nil {
 			rc.Close()

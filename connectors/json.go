@@ -115,7 +115,20 @@ type jtype struct {
 	raw    bool // conflicting structure: keep the JSON text
 }
 
-func inferValue(v any) *jtype {
+// MaxNestedDepth is how deep objects and arrays of a JSON file get types
+// of their own; values nested deeper are kept as JSON text (and reached
+// through the same paths and operators).
+const MaxNestedDepth = 64
+
+func inferValue(v any) *jtype { return inferValueAt(v, 0) }
+
+func inferValueAt(v any, depth int) *jtype {
+	if depth > MaxNestedDepth {
+		switch v.(type) {
+		case *object, []any:
+			return &jtype{raw: true}
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return &jtype{kind: kNull}
@@ -143,16 +156,16 @@ func inferValue(v any) *jtype {
 		for i, k := range x.keys {
 			if _, ok := t.sub[k]; !ok {
 				t.fields = append(t.fields, k)
-				t.sub[k] = inferValue(x.vals[i])
+				t.sub[k] = inferValueAt(x.vals[i], depth+1)
 			} else {
-				t.sub[k] = mergeJ(t.sub[k], inferValue(x.vals[i]))
+				t.sub[k] = mergeJ(t.sub[k], inferValueAt(x.vals[i], depth+1))
 			}
 		}
 		return t
 	case []any:
 		t := &jtype{list: true, elem: &jtype{kind: kNull}}
 		for _, e := range x {
-			t.elem = mergeJ(t.elem, inferValue(e))
+			t.elem = mergeJ(t.elem, inferValueAt(e, depth+1))
 		}
 		return t
 	}
@@ -200,12 +213,18 @@ func (t *jtype) arrowType() arrow.DataType {
 		fs := make([]arrow.Field, len(t.fields))
 		for i, f := range t.fields {
 			fs[i] = arrow.Field{Name: f, Type: t.sub[f].arrowType(), Nullable: true}
+			if t.sub[f].raw {
+				fs[i] = types.RawJSONField(f) // its values are JSON text
+			}
 		}
 		if len(fs) == 0 {
 			return types.String
 		}
 		return arrow.StructOf(fs...)
 	case t.list:
+		if t.elem.raw {
+			return arrow.ListOfField(arrow.Field{Name: types.RawJSONElem, Type: types.String, Nullable: true})
+		}
 		return types.List(t.elem.arrowType())
 	case t.kind == kNull:
 		return types.String
@@ -540,6 +559,10 @@ func appendJSON(b array.Builder, v any) error {
 					fv = o.vals[k]
 				}
 			}
+			if types.IsRawJSONField(f) {
+				appendRawJSON(bb.FieldBuilder(i), fv)
+				continue
+			}
 			if err := appendJSON(bb.FieldBuilder(i), fv); err != nil {
 				return err
 			}
@@ -550,7 +573,12 @@ func appendJSON(b array.Builder, v any) error {
 			return fmt.Errorf("expected an array")
 		}
 		bb.Append(true)
+		raw := bb.Type().(*arrow.ListType).ElemField().Name == types.RawJSONElem
 		for _, e := range l {
+			if raw {
+				appendRawJSON(bb.ValueBuilder(), e)
+				continue
+			}
 			if err := appendJSON(bb.ValueBuilder(), e); err != nil {
 				return err
 			}
@@ -559,6 +587,16 @@ func appendJSON(b array.Builder, v any) error {
 		return fmt.Errorf("unsupported type %s", b.Type())
 	}
 	return nil
+}
+
+// appendRawJSON appends a value of mixed type as its JSON text (a JSON
+// null as NULL).
+func appendRawJSON(b array.Builder, v any) {
+	if v == nil {
+		b.AppendNull()
+		return
+	}
+	b.(*array.StringBuilder).Append(jsonText(v))
 }
 
 // jsonText renders a decoded value back as JSON text.
