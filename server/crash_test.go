@@ -100,7 +100,7 @@ func TestCrashDeepStatements(t *testing.T) {
 	} {
 		start := time.Now()
 		wantCode(t, conn, sql, "54001")
-		if d := time.Since(start); d > 20*time.Second {
+		if d := time.Since(start); d > 60*time.Second { // generous: -race runs it ten times slower
 			t.Errorf("%s: took %v", name, d)
 		}
 	}
