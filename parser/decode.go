@@ -329,6 +329,10 @@ func elementSets(e ast.ExprNode, index func(ast.ExprNode) int) ([][]int, bool, e
 	return [][]int{{index(e)}}, false, nil
 }
 
+// ExprText is a canonical text of an AST expression: two expressions the
+// user wrote alike have the same text.
+func ExprText(e ast.ExprNode) string { return exprText(e) }
+
 // exprText is a canonical text of an AST expression (for deduplication).
 func exprText(e ast.ExprNode) string {
 	var sb strings.Builder

@@ -577,6 +577,15 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			}
 			return m, false, true
 		}
+		if esc != nil && !(len(esc) == 2 && !esc[1].group && esc[1].text == nil && esc[1].tok.kind == tkString) {
+			// TiDB takes only a string literal after ESCAPE: any other
+			// escape (NULL, a column) is the like function's argument.
+			name := op.name
+			if op.not {
+				name = "not " + name
+			}
+			return opCall(name, pos, left, pat, esc[1:]), false, true
+		}
 		ops := []item{word(op.name, opItem.pos)}
 		if op.not {
 			ops = append([]item{word("not", opItem.pos)}, ops...)

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/lakesql/lakesql/types/text"
@@ -693,8 +694,8 @@ func (r *rw) ruleLimit(its []item) []item {
 				j++
 			}
 			limit = its[i+1 : j]
-			if len(limit) == 1 && limit[0].isWord("all") {
-				limit = nil
+			if len(limit) == 1 && limit[0].isWord("all", "null") {
+				limit = nil // LIMIT ALL, LIMIT NULL: no limit
 			}
 			i = j - 1
 		case it.isWord("offset"):
@@ -736,10 +737,18 @@ func (r *rw) ruleLimit(its []item) []item {
 		return its
 	}
 	var tail []item
+	// TiDB takes only a number or a parameter here: fold constant
+	// integer arithmetic (FETCH FIRST (1 + 1) ROWS ONLY).
+	if v, ok := foldInt(limit); ok {
+		limit = []item{r.str(strconv.FormatInt(v, 10), limit[0].pos)}
+	}
+	if v, ok := foldInt(offset); ok {
+		offset = []item{r.str(strconv.FormatInt(v, 10), offset[0].pos)}
+	}
 	if limit != nil {
 		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), limit[0].pos))
 	} else if offset != nil {
-		tail = append(tail, rawItem("limit 18446744073709551615", offset[0].pos))
+		tail = append(tail, rawItem("limit 9223372036854775807", offset[0].pos)) // all rows (see planner's bindLimit)
 	}
 	if offset != nil {
 		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), offset[0].pos))
@@ -747,6 +756,79 @@ func (r *rw) ruleLimit(its []item) []item {
 	res := append([]item(nil), out[:start]...)
 	res = append(res, tail...)
 	return append(res, out[start:]...)
+}
+
+// foldInt evaluates integer arithmetic over literals (+ - * /, unary
+// minus, parentheses); ok is false for anything else.
+func foldInt(its []item) (int64, bool) {
+	if len(its) == 0 {
+		return 0, false
+	}
+	p := &intFolder{its: its}
+	v, ok := p.sum()
+	return v, ok && p.i == len(its)
+}
+
+type intFolder struct {
+	its []item
+	i   int
+}
+
+func (p *intFolder) sum() (int64, bool) {
+	v, ok := p.product()
+	for ok && p.i < len(p.its) && p.its[p.i].isOp("+", "-") {
+		op := p.its[p.i].tok.text
+		p.i++
+		var w int64
+		if w, ok = p.product(); ok {
+			if op == "+" {
+				v += w
+			} else {
+				v -= w
+			}
+		}
+	}
+	return v, ok
+}
+
+func (p *intFolder) product() (int64, bool) {
+	v, ok := p.unary()
+	for ok && p.i < len(p.its) && p.its[p.i].isOp("*", "/") {
+		op := p.its[p.i].tok.text
+		p.i++
+		var w int64
+		if w, ok = p.unary(); ok {
+			if op == "*" {
+				v *= w
+			} else if w != 0 {
+				v /= w
+			} else {
+				return 0, false
+			}
+		}
+	}
+	return v, ok
+}
+
+func (p *intFolder) unary() (int64, bool) {
+	if p.i >= len(p.its) {
+		return 0, false
+	}
+	it := p.its[p.i]
+	p.i++
+	switch {
+	case it.isOp("-"):
+		v, ok := p.unary()
+		return -v, ok
+	case it.isOp("+"):
+		return p.unary()
+	case it.group && it.open == "(" && len(it.name) == 0:
+		return foldInt(it.inner)
+	case !it.group && it.text == nil && it.tok.kind == tkNumber:
+		v, err := strconv.ParseInt(it.tok.text, 10, 64)
+		return v, err == nil
+	}
+	return 0, false
 }
 
 // ruleDistinctOn encodes SELECT DISTINCT ON (a, b) as a leading marker item.
@@ -1070,7 +1152,7 @@ func (r *rw) ruleQuote(its []item, top, inCast bool) []item {
 		case "key":
 			keep = prev.isWord("primary", "foreign")
 		case "rows", "range", "groups":
-			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil || prev.isWord("row") && false
+			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil && next.raw == rawNone
 		case "row":
 			keep = next.group || prev.isWord("current")
 		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
@@ -1291,6 +1373,17 @@ var tidbWindowable = map[string]bool{"count": true, "sum": true, "avg": true, "m
 	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true, "ntile": true,
 	"lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true}
 
+// literalOffset reports whether lag/lead's arguments have the plain
+// number (or parameter) TiDB's grammar requires as the offset.
+func literalOffset(inner []item) bool {
+	args := splitTop(inner)
+	if len(args) < 2 {
+		return true
+	}
+	a := args[1]
+	return len(a) == 1 && !a[0].group && a[0].text == nil && (a[0].tok.kind == tkNumber || a[0].tok.kind == tkParam)
+}
+
 // ruleWindowCalls wraps f(args) OVER (...) for functions TiDB does not
 // allow before OVER (string_agg, bool_and, regr_slope, ...) as
 // max(lakesql_window_fn('f', args)) OVER (...), decoded by WindowCall.
@@ -1301,7 +1394,7 @@ func (r *rw) ruleWindowCalls(its []item) []item {
 			continue
 		}
 		name := it.name[0].tok.text
-		if tidbWindowable[name] {
+		if tidbWindowable[name] && !((name == "lag" || name == "lead") && !literalOffset(it.inner)) {
 			continue
 		}
 		args := r.text(it.inner)

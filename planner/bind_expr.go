@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -30,6 +31,11 @@ type exprBinder struct {
 }
 
 func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
+	if st := eb.s.agg; st != nil && st.groupAST != nil && hasSubqueryAST(n) {
+		if c, ok := st.groupAST[parser.ExprText(n)]; ok {
+			return newColRef(c), nil // a grouped expression holding a subquery
+		}
+	}
 	switch n := n.(type) {
 	case *ast.ParenthesesExpr:
 		return eb.bind(n.Expr)

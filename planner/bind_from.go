@@ -155,6 +155,9 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 		}
 		return &Project{Input: join, Exprs: dExprs, Out: dOut}, dOut, nil
 	}
+	if j.On != nil && (typ == LeftJoin || typ == RightJoin) && hasSubqueryAST(j.On.Expr) {
+		return b.outerJoinSubquery(j.On.Expr, typ, left, lcols, right, rcols, outer)
+	}
 	if j.On != nil {
 		s := newScope(cols, outer)
 		eb := &exprBinder{b: b, s: s, what: "JOIN/ON"}
@@ -175,6 +178,48 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 			return &Filter{Input: plan, Pred: c}, cols, nil
 		}
 		join.Cond = c
+	}
+	return node, cols, nil
+}
+
+// outerJoinSubquery binds L LEFT JOIN R ON c where c holds subqueries: as
+// L LEFT JOIN LATERAL (SELECT R.* FROM R WHERE c) ON true, so that c's
+// subqueries join onto R's rows with L's columns as outer references, and
+// every L row without a match keeps NULLs. RIGHT JOIN is the same with the
+// sides swapped (the columns stay in L, R order).
+func (b *binder) outerJoinSubquery(on ast.ExprNode, typ JoinType, left Node, lcols []Column, right Node, rcols []Column, outer *scope) (Node, []Column, error) {
+	keep, keepCols, inner, innerCols := left, lcols, right, rcols
+	if typ == RightJoin {
+		keep, keepCols, inner, innerCols = right, rcols, left, lcols
+	}
+	sub := inner
+	eb := &exprBinder{b: b, s: newScope(innerCols, newScope(keepCols, outer)), plan: &sub, what: "JOIN/ON"}
+	c, err := eb.bind(on)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err = asBool(c, "JOIN/ON"); err != nil {
+		return nil, nil, err
+	}
+	filtered := &Project{Input: &Filter{Input: sub, Pred: c}, Out: innerCols}
+	for _, col := range innerCols {
+		filtered.Exprs = append(filtered.Exprs, newColRef(col))
+	}
+	keepIDs := idSet(keepCols)
+	var outerCols []Column
+	for id, col := range freeRefs(filtered) {
+		if keepIDs[id] {
+			outerCols = append(outerCols, col)
+		}
+	}
+	var node Node = &LateralJoin{Input: keep, Sub: filtered, Outer: outerCols, Left: true}
+	cols := append(append([]Column(nil), lcols...), rcols...)
+	if typ == RightJoin {
+		p := &Project{Input: node, Out: cols}
+		for _, col := range cols {
+			p.Exprs = append(p.Exprs, newColRef(col))
+		}
+		node = p
 	}
 	return node, cols, nil
 }

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -433,8 +434,8 @@ func (b *binder) bindLimit(l *ast.Limit, plan Node) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isNull {
-			count = v
+		if !isNull && v != math.MaxInt64 {
+			count = v // the bridge writes OFFSET n alone as LIMIT MaxInt64 OFFSET n
 		}
 	}
 	if l.Offset != nil {

@@ -143,6 +143,9 @@ func (b *binder) bindWindows(sel *ast.SelectStmt, fields []*ast.SelectField, ord
 		w.Calls = append(w.Calls, WindowCall{Spec: we, Out: out})
 		s.windows[n] = out
 	}
+	// Subqueries in the calls' arguments and windows joined their plans
+	// onto the input meanwhile.
+	w.Input = *plan
 	*plan = w
 	return nil
 }

@@ -155,12 +155,65 @@ func (eb *exprBinder) quantified(leftAST ast.ExprNode, q ast.ResultSetNode, op s
 		return nil, err
 	}
 	if op == "=" && !all {
+		if len(free) > 0 {
+			if e, ok, err := eb.correlatedIn(q, sub, left, cmp); ok || err != nil {
+				return e, err
+			}
+		}
 		return eb.markJoin(sub, free, cmp, true, ApplyQuantified, op, left, all)
 	}
 	// Other quantified comparisons run per row (three-valued ANY/ALL).
 	out := eb.b.newCol("?column?", "", types.Bool)
 	*eb.plan = &Apply{Input: *eb.plan, Sub: sub, Kind: ApplyQuantified, Outer: mapCols(free), Op: op, Left: left, All: all, Out: out}
 	return newColRef(out), nil
+}
+
+// correlatedIn binds x IN (correlated subquery) as two mark joins, because
+// a null-aware mark join decides NULL against the whole subquery, while
+// IN is NULL only when the subquery's rows for this row are not empty:
+// m1 = some row of S(row) equals x; m2 = S(row) has a row and x or that
+// row is NULL; x IN S is CASE WHEN m1 THEN true WHEN m2 THEN NULL ELSE
+// false. ok is false when the correlation cannot be pulled up (the caller
+// then runs the subquery per row).
+func (eb *exprBinder) correlatedIn(q ast.ResultSetNode, sub Node, left, cmp expr.Expr) (expr.Expr, bool, error) {
+	input := *eb.plan
+	inputIDs := idSet(input.Cols())
+	pulled1, preds1, ok := pullUpCorrelated(eb.b, sub, inputIDs, true)
+	if !ok || len(freeRefs(pulled1)) > 0 || !predsOver(preds1, input, pulled1) {
+		return nil, false, nil
+	}
+	// A second copy of the subquery for the second join.
+	sub2, _, err := eb.bindSubplan(q)
+	if err != nil {
+		return nil, true, err
+	}
+	col2 := sub2.Cols()[0]
+	pulled2, preds2, ok := pullUpCorrelated(eb.b, sub2, inputIDs, true)
+	if !ok || len(freeRefs(pulled2)) > 0 || !predsOver(preds2, input, pulled2) {
+		return nil, false, nil
+	}
+	m1 := eb.b.newCol("mark", "", types.Bool)
+	j1 := &Join{Left: input, Right: pulled1, Type: MarkJoin, Cond: conjunction(append([]expr.Expr{cmp}, preds1...)), Mark: m1}
+	leftNull, err := call("is_null", left)
+	if err != nil {
+		return nil, true, err
+	}
+	rightNull, err := call("is_null", newColRef(col2))
+	if err != nil {
+		return nil, true, err
+	}
+	anyNull, err := call("or", leftNull, rightNull)
+	if err != nil {
+		return nil, true, err
+	}
+	m2 := eb.b.newCol("mark", "", types.Bool)
+	j2 := &Join{Left: j1, Right: pulled2, Type: MarkJoin, Cond: conjunction(append([]expr.Expr{anyNull}, preds2...)), Mark: m2}
+	*eb.plan = j2
+	e, err := expr.NewCase([]expr.When{
+		{Cond: newColRef(m1), Then: expr.NewLiteral(scalar.NewBooleanScalar(true))},
+		{Cond: newColRef(m2), Then: expr.NewNullLiteral(types.Bool)},
+	}, expr.NewLiteral(scalar.NewBooleanScalar(false)))
+	return e, true, err
 }
 
 // markJoin joins sub onto the current input as a mark join (falling back
@@ -395,6 +448,11 @@ func pullUpCorrelated(b *binder, plan Node, outer map[int]bool, forExists bool) 
 			if n.Type != InnerJoin {
 				return nil, nil, false
 			}
+		}
+		// A filter on the side an outer join pads with NULLs cannot move
+		// above the join: the padded rows would not pass it.
+		if (n.Type == RightJoin || n.Type == FullJoin) && len(freeRefsOuter(n.Left, outer)) > 0 {
+			return nil, nil, false
 		}
 		l, lp, ok := pullUpCorrelated(b, n.Left, outer, forExists)
 		if !ok {
