@@ -396,6 +396,15 @@ func AggregateArgs(fn *ast.FuncCallExpr) ([]ast.ExprNode, AggregateExtras) {
 // FrameMode reports a window frame mode the bridge encoded ("groups").
 func FrameMode(spec *ast.WindowSpec) (string, bool) { return "", false }
 
+// FrameInterval reports a frame bound's interval offset the bridge wrote
+// as INTERVAL 'text' MICROSECOND: PostgreSQL's interval text.
+func FrameInterval(fb ast.FrameBound) (string, bool) {
+	if fb.Unit != ast.TimeUnitMicrosecond {
+		return "", false
+	}
+	return stringArg(fb.Expr)
+}
+
 // FrameExclude reports a frame's EXCLUDE option ("" when none).
 func FrameExclude(spec *ast.WindowSpec) string {
 	if spec.OrderBy == nil {

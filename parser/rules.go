@@ -269,6 +269,12 @@ func (r *rw) ruleCasts(its []item) []item {
 				i = j - 1
 				continue
 			}
+			if j < len(its) && its[j].isWord("preceding", "following") && typ == "interval" && len(out[k:]) == 1 && out[k].tok.kind == tkString && out[k].text == nil {
+				// '1 year'::interval PRECEDING (see ruleTypedLiterals).
+				out = append(out[:k], rawItem("interval "+quoteString(out[k].tok.text)+" microsecond", out[k].pos))
+				i = j - 1
+				continue
+			}
 			out = append(out[:k], r.str(castText(operand, typ), out[k].pos))
 			i = j - 1
 			continue
@@ -472,6 +478,14 @@ func (r *rw) ruleTypedLiterals(its []item) []item {
 							j++
 						}
 					}
+				}
+				if typ == "interval" && j < len(its) && its[j].isWord("preceding", "following") {
+					// A frame offset: TiDB takes INTERVAL expr unit there;
+					// the MICROSECOND unit marks PostgreSQL's interval
+					// text (read by FrameInterval).
+					out = append(out, rawItem("interval "+quoteString(val)+" microsecond", it.pos))
+					i = j - 1
+					continue
 				}
 				out = append(out, r.str(castText(quoteString(val), typ), it.pos))
 				i = j - 1
@@ -857,6 +871,25 @@ func (r *rw) ruleGroupingSets(its []item) []item {
 		if it.isWord("grouping") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("sets") {
 			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+1].inner)+")", it.pos)
 			its = append(its[:i+1], its[i+2:]...)
+		}
+		// GROUPING SETS (...): "sets" is no function name, so its list is
+		// the next item.
+		if it.isWord("grouping") && i+2 < len(its) && its[i+1].isWord("sets") && its[i+2].group && len(its[i+2].name) == 0 && its[i+2].open == "(" {
+			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+2].inner)+")", it.pos)
+			its = append(its[:i+1], its[i+3:]...)
+		}
+	}
+	// In GROUP BY's list, () is the empty grouping set and (a, b) one set
+	// of several expressions.
+	for i := 1; i < len(its); i++ {
+		if !its[i].isWord("by") || !its[i-1].isWord("group") {
+			continue
+		}
+		for k := i + 1; k < len(its) && !its[k].isWord("having", "order", "limit", "offset", "window", "union", "intersect", "except", "fetch", "for"); k++ {
+			g := its[k]
+			if g.group && g.open == "(" && len(g.name) == 0 && (len(g.inner) == 0 || len(splitTop(g.inner)) > 1) && (its[k-1].isOp(",") || its[k-1].isWord("by")) {
+				its[k] = r.str(mk(groupingSet)+"("+r.text(g.inner)+")", g.pos)
+			}
 		}
 	}
 	return its

@@ -301,6 +301,14 @@ func (eb *exprBinder) unary(n *ast.UnaryOperationExpr) (expr.Expr, error) {
 	case opcode.Minus:
 		return call("neg", e)
 	case opcode.Plus:
+		// Prefix + exists for numbers only (an untyped literal reads as
+		// double precision, as in PostgreSQL).
+		if expr.IsUnknownLiteral(e) {
+			return expr.NewCast(e, types.Float64)
+		}
+		if !types.IsNumeric(e.Type()) && e.Type().ID() != arrow.NULL {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: + %s", types.Name(e.Type()))
+		}
 		return e, nil
 	case opcode.Not, opcode.Not2:
 		return call("not", e)

@@ -171,6 +171,11 @@ func (eb *exprBinder) grouping(n *ast.FuncCallExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, a := range args {
+		if _, ok := st.groupKeys[exprKey(a)]; !ok {
+			return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
+		}
+	}
 	if st.groupingID == nil {
 		return expr.NewLiteral(scalar.NewInt32Scalar(0)), nil
 	}

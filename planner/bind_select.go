@@ -172,6 +172,32 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 		}
 	}
 
+	// DISTINCT ON expressions: select-list columns or hidden ones.
+	var onPos []int
+	for _, n := range distinctOn {
+		e, err := b.bindOrderItem(n, items, s, &plan, false)
+		if err != nil {
+			return nil, err
+		}
+		idx := -1
+		for i, item := range items {
+			if sameExpr(item.e, e) {
+				idx = i
+				break
+			}
+		}
+		for i, h := range hidden {
+			if idx < 0 && sameExpr(h.e, e) {
+				idx = len(items) + i
+			}
+		}
+		if idx < 0 {
+			hidden = append(hidden, selectItem{e: e, name: "?distinct?"})
+			idx = len(items) + len(hidden) - 1
+		}
+		onPos = append(onPos, idx)
+	}
+
 	// Project the select list (plus hidden sort columns).
 	all := append(append([]selectItem(nil), items...), hidden...)
 	proj := &Project{Input: plan}
@@ -182,7 +208,7 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	plan = proj
 
 	if distinctOn != nil {
-		plan, keys, err = b.bindDistinctOn(distinctOn, items, s, proj, keys)
+		plan, keys, err = b.bindDistinctOn(onPos, proj, keys)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package planner
 import (
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -45,6 +46,10 @@ func (eb *exprBinder) needPlan(what string) error {
 }
 
 func (eb *exprBinder) scalarSubquery(n *ast.SubqueryExpr) (expr.Expr, error) {
+	if e := inlinableSubquery(n.Query); e != nil {
+		// (SELECT x) over no table is x: no need to run it per row.
+		return eb.bind(e)
+	}
 	sub, free, err := eb.bindSubplan(n.Query)
 	if err != nil {
 		return nil, err
@@ -66,6 +71,44 @@ func (eb *exprBinder) scalarSubquery(n *ast.SubqueryExpr) (expr.Expr, error) {
 	*eb.plan = &Apply{Input: *eb.plan, Sub: sub, Kind: ApplyScalar, Outer: mapCols(free), Out: out}
 	return newColRef(out), nil
 }
+
+// inlinableSubquery returns x for a subquery SELECT x with no FROM and no
+// other clause, when x holds no aggregate, window or subquery (which
+// would belong to the subquery's own level).
+func inlinableSubquery(q ast.ResultSetNode) ast.ExprNode {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.From != nil || sel.Where != nil || sel.GroupBy != nil || sel.Having != nil ||
+		sel.OrderBy != nil || sel.Limit != nil || sel.Distinct || sel.WindowSpecs != nil || sel.With != nil || sel.Fields == nil ||
+		len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].WildCard != nil {
+		return nil
+	}
+	e := sel.Fields.Fields[0].Expr
+	v := &aggFinder{}
+	e.Accept(v)
+	if len(v.found) > 0 || v.window || hasSubqueryAST(e) || callsSetReturning(e) {
+		return nil
+	}
+	return e
+}
+
+// callsSetReturning reports whether an expression calls a set-returning
+// function (several rows: a subquery's error, not a select list's rows).
+func callsSetReturning(e ast.ExprNode) bool {
+	found := false
+	e.Accept(&nodeVisitor{enter: func(n ast.Node) bool {
+		if fn, ok := n.(*ast.FuncCallExpr); ok && setReturning[parser.BuiltinName(fn)] {
+			found = true
+		}
+		return !found
+	}})
+	return found
+}
+
+// nodeVisitor calls enter on each node (descending while it returns true).
+type nodeVisitor struct{ enter func(ast.Node) bool }
+
+func (v *nodeVisitor) Enter(n ast.Node) (ast.Node, bool) { return n, !v.enter(n) }
+func (v *nodeVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 func (eb *exprBinder) exists(n *ast.ExistsSubqueryExpr) (expr.Expr, error) {
 	q := subqueryNode(n.Sel)

@@ -201,6 +201,12 @@ func dateIntKernel(sub bool) kernel {
 	}
 }
 
+// AddInterval adds sign times an interval to a timestamp (microseconds
+// since the epoch, wall time), as timestamp + interval does.
+func AddInterval(us int64, v arrow.MonthDayNanoInterval, sign int32) int64 {
+	return addInterval(us, v, sign)
+}
+
 // addInterval adds an interval to microseconds since the epoch (wall time),
 // clamping the day of month as PostgreSQL does.
 func addInterval(us int64, v arrow.MonthDayNanoInterval, sign int32) int64 {
