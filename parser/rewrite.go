@@ -106,6 +106,9 @@ func (r *rw) parseItems(close string) []item {
 				want = "]"
 			}
 			inner := r.parseItems(want)
+			if r.err != nil {
+				return out
+			}
 			g := item{group: true, open: t.text, inner: inner, pos: t.pos, end: r.toks[r.i].pos}
 			r.i++ // the closing token
 			// A name directly before "(" makes a call: fold it in.
@@ -255,6 +258,13 @@ func (p *printer) tokenText(it item) {
 	case tkString:
 		p.sb.WriteString(quoteString(t.text))
 	case tkNumber:
+		if digits := strings.Count(t.text, "") - 1; digits > 60 && !strings.ContainsAny(t.text, "eE") {
+			// TiDB's decimal holds at most 81 digits (and panics beyond):
+			// a longer constant reaches the planner as text cast to
+			// numeric.
+			p.sb.WriteString(castText(quoteString(t.text), "numeric"))
+			return
+		}
 		p.sb.WriteString(t.text)
 	case tkParam:
 		// The marker comment carries the parameter number through

@@ -754,22 +754,30 @@ func (r *rw) ruleLimit(its []item) []item {
 	// TiDB takes only a number or a parameter here: fold constant
 	// integer arithmetic (FETCH FIRST (1 + 1) ROWS ONLY).
 	if v, ok := foldInt(limit); ok {
-		limit = []item{r.str(strconv.FormatInt(v, 10), limit[0].pos)}
+		limit = []item{r.str(strconv.FormatInt(v, 10), posOf(limit))}
 	}
 	if v, ok := foldInt(offset); ok {
-		offset = []item{r.str(strconv.FormatInt(v, 10), offset[0].pos)}
+		offset = []item{r.str(strconv.FormatInt(v, 10), posOf(offset))}
 	}
 	if limit != nil {
-		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), limit[0].pos))
+		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), posOf(limit)))
 	} else if offset != nil {
-		tail = append(tail, rawItem("limit 9223372036854775807", offset[0].pos)) // all rows (see planner's bindLimit)
+		tail = append(tail, rawItem("limit 9223372036854775807", posOf(offset))) // all rows (see planner's bindLimit)
 	}
 	if offset != nil {
-		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), offset[0].pos))
+		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), posOf(offset)))
 	}
 	res := append([]item(nil), out[:start]...)
 	res = append(res, tail...)
 	return append(res, out[start:]...)
+}
+
+// posOf is the source offset of the first of its (0 when empty).
+func posOf(its []item) int {
+	if len(its) == 0 {
+		return 0
+	}
+	return its[0].pos
 }
 
 // foldInt evaluates integer arithmetic over literals (+ - * /, unary
