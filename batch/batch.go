@@ -25,10 +25,11 @@ type Reader interface {
 	Close() error
 }
 
-// CheckCancel returns a 57014 error once ctx is done.
+// CheckCancel returns a 57014 error once ctx is done (or the error its
+// cause names: a statement timeout, a server shutdown).
 func CheckCancel(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return sqlerr.Canceled(err)
+	if ctx.Err() != nil {
+		return sqlerr.Canceled(context.Cause(ctx))
 	}
 	return nil
 }

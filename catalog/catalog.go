@@ -85,28 +85,79 @@ func (r *Relation) Columns(ctx context.Context) (*arrow.Schema, error) {
 	return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is a view", r.Name)
 }
 
-// Catalog is the name space of one engine. It is safe for concurrent use.
+// Catalog is a name space: the files under the root and the system
+// tables, which every catalog made by Private shares, and the objects made
+// by DDL (tables, views, schemas), which are its own. It is safe for
+// concurrent use.
 type Catalog struct {
-	root     fs.FS
-	rootName string
-	opts     connectors.Options
+	*shared
 
 	mu      sync.RWMutex
 	created map[string]map[string]*Relation // schema -> name -> relation made by DDL
 	schemas map[string]bool                 // schemas made by CREATE SCHEMA
-	system  map[string]map[string]*Relation // schema -> name -> system relation
+}
+
+// shared is what the catalogs of one engine have in common.
+type shared struct {
+	root     fs.FS
+	rootName string
+	opts     connectors.Options
+
+	sysMu  sync.RWMutex
+	system map[string]map[string]*Relation // schema -> name -> system relation
 }
 
 // New returns a catalog over root (nil means no files at all).
 func New(root fs.FS, rootName string) *Catalog {
 	return &Catalog{
-		root:     root,
-		rootName: rootName,
-		opts:     connectors.Options{Cache: connectors.NewSchemaCache()},
-		created:  map[string]map[string]*Relation{},
-		schemas:  map[string]bool{},
-		system:   map[string]map[string]*Relation{},
+		shared: &shared{
+			root:     root,
+			rootName: rootName,
+			opts:     connectors.Options{Cache: connectors.NewSchemaCache()},
+			system:   map[string]map[string]*Relation{},
+		},
+		created: map[string]map[string]*Relation{},
+		schemas: map[string]bool{},
 	}
+}
+
+// Private returns a catalog over the same files and system tables whose
+// DDL objects are its own: what one session creates, others do not see,
+// and it goes away with the session.
+func (c *Catalog) Private() *Catalog {
+	return &Catalog{shared: c.shared, created: map[string]map[string]*Relation{}, schemas: map[string]bool{}}
+}
+
+// MemoryTables lists the in-memory tables made in this catalog.
+func (c *Catalog) MemoryTables() []*MemTable {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []*MemTable
+	for _, m := range c.created {
+		for _, r := range m {
+			if r.Kind == MemoryTable {
+				out = append(out, r.Mem)
+			}
+		}
+	}
+	return out
+}
+
+// contextKey carries a session's catalog to the system tables.
+type contextKey struct{}
+
+// NewContext returns ctx carrying c, the catalog the statement runs
+// against, so that system tables list that session's own objects.
+func NewContext(ctx context.Context, c *Catalog) context.Context {
+	return context.WithValue(ctx, contextKey{}, c)
+}
+
+// FromContext returns the catalog NewContext put in ctx, or def.
+func FromContext(ctx context.Context, def *Catalog) *Catalog {
+	if c, ok := ctx.Value(contextKey{}).(*Catalog); ok {
+		return c
+	}
+	return def
 }
 
 // RootName names the root folder in messages.
@@ -138,12 +189,14 @@ func (c *Catalog) Lookup(ctx context.Context, schema, name string, searchPath []
 }
 
 func (c *Catalog) lookupIn(ctx context.Context, schema, name string) (*Relation, error) {
-	c.mu.RLock()
+	c.sysMu.RLock()
 	r := matchName(c.system[strings.ToLower(schema)], name)
+	c.sysMu.RUnlock()
 	if r == nil {
+		c.mu.RLock()
 		r = matchName(c.created[strings.ToLower(schema)], name)
+		c.mu.RUnlock()
 	}
-	c.mu.RUnlock()
 	if r != nil {
 		return r, nil
 	}

@@ -113,8 +113,11 @@ func (c *Catalog) SchemaExists(name string) bool {
 		return true
 	}
 	c.mu.RLock()
-	ok := c.schemas[strings.ToLower(name)] || c.system[strings.ToLower(name)] != nil
+	ok := c.schemas[strings.ToLower(name)]
 	c.mu.RUnlock()
+	c.sysMu.RLock()
+	ok = ok || c.system[strings.ToLower(name)] != nil
+	c.sysMu.RUnlock()
 	if ok {
 		return true
 	}
@@ -127,8 +130,8 @@ func (c *Catalog) SchemaExists(name string) bool {
 
 // AddSystem registers a system relation (pg_catalog, information_schema).
 func (c *Catalog) AddSystem(r *Relation) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.sysMu.Lock()
+	defer c.sysMu.Unlock()
 	s := strings.ToLower(r.Schema)
 	if c.system[s] == nil {
 		c.system[s] = map[string]*Relation{}
@@ -152,10 +155,12 @@ func (c *Catalog) Schemas(ctx context.Context) []string {
 	for s := range c.schemas {
 		set[s] = true
 	}
+	c.mu.RUnlock()
+	c.sysMu.RLock()
 	for s := range c.system {
 		set[s] = true
 	}
-	c.mu.RUnlock()
+	c.sysMu.RUnlock()
 	out := make([]string, 0, len(set))
 	for s := range set {
 		out = append(out, s)
@@ -169,12 +174,16 @@ func (c *Catalog) Schemas(ctx context.Context) []string {
 func (c *Catalog) Relations(ctx context.Context, schema string) []*Relation {
 	var out []*Relation
 	seen := map[string]bool{}
+	c.sysMu.RLock()
+	for _, r := range c.system[strings.ToLower(schema)] {
+		out = append(out, r)
+		seen[r.Name] = true
+	}
+	c.sysMu.RUnlock()
 	c.mu.RLock()
-	for _, m := range []map[string]*Relation{c.system[strings.ToLower(schema)], c.created[strings.ToLower(schema)]} {
-		for _, r := range m {
-			out = append(out, r)
-			seen[r.Name] = true
-		}
+	for _, r := range c.created[strings.ToLower(schema)] {
+		out = append(out, r)
+		seen[r.Name] = true
 	}
 	c.mu.RUnlock()
 	if c.root != nil {

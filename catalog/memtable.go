@@ -3,9 +3,10 @@ package catalog
 import (
 	"sync"
 
-	"github.com/lakesql/lakesql/executor/expr"
-
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/executor/expr"
 )
 
 // MemTable is a table held in memory by the running process (CREATE TABLE,
@@ -21,6 +22,7 @@ type MemTable struct {
 	mu      sync.RWMutex
 	batches []arrow.RecordBatch
 	rows    int64
+	bytes   int64
 }
 
 // NewMemTable returns an empty table of schema.
@@ -49,8 +51,44 @@ func (t *MemTable) Append(bs ...arrow.RecordBatch) {
 		if b.NumRows() > 0 {
 			t.batches = append(t.batches, b)
 			t.rows += b.NumRows()
+			t.bytes += BatchBytes(b)
 		}
 	}
+}
+
+// BatchBytes is the memory b's buffers hold (all of a shared buffer, so
+// a slice of a larger batch counts the whole of it).
+func BatchBytes(b arrow.RecordBatch) int64 {
+	seen := map[*memory.Buffer]bool{}
+	var n int64
+	for _, c := range b.Columns() {
+		n += dataBytes(c.Data(), seen)
+	}
+	return n
+}
+
+func dataBytes(d arrow.ArrayData, seen map[*memory.Buffer]bool) int64 {
+	var n int64
+	for _, buf := range d.Buffers() {
+		if buf != nil && !seen[buf] {
+			seen[buf] = true
+			n += int64(buf.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c, seen)
+	}
+	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
+		n += dataBytes(dict, seen)
+	}
+	return n
+}
+
+// Bytes is the memory the table's batches hold.
+func (t *MemTable) Bytes() int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.bytes
 }
 
 // Replace swaps the table's contents (UPDATE and DELETE rewrite the table).
@@ -59,10 +97,12 @@ func (t *MemTable) Replace(bs []arrow.RecordBatch) {
 	defer t.mu.Unlock()
 	t.batches = nil
 	t.rows = 0
+	t.bytes = 0
 	for _, b := range bs {
 		if b.NumRows() > 0 {
 			t.batches = append(t.batches, b)
 			t.rows += b.NumRows()
+			t.bytes += BatchBytes(b)
 		}
 	}
 }

@@ -389,7 +389,7 @@ func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([]
 func (t *CSVTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
 
 func (t *CSVTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return []Split{fileSplit{path: t.path}}, nil
+	return wholeFile(t.fsys, t.path)
 }
 
 func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
@@ -407,7 +407,7 @@ func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.
 	for i, c := range columns {
 		fields[i] = t.d.schema.Field(c)
 	}
-	r := &csvReader{rc: rc, s: newCSVScanner(rc, t.d.delim, t.path), cols: columns, schema: arrow.NewSchema(fields, nil),
+	r := &csvReader{rc: rc, s: newCSVScanner(checkedText(rc, t.path), t.d.delim, t.path), cols: columns, schema: arrow.NewSchema(fields, nil),
 		ncol: t.d.schema.NumFields(), batch: t.batchSize, path: t.path}
 	if t.d.header {
 		if _, err := r.s.read(nil); err != nil {

@@ -42,6 +42,10 @@ type dirSplit struct {
 
 func (s dirSplit) String() string { return s.inner.String() }
 
+// Bytes is the inner split's size for all its columns (the folder's
+// columns are numbered differently from the file's).
+func (s dirSplit) Bytes([]int) int64 { return SplitBytes(s.inner, nil) }
+
 // OpenDir opens the data files under dir as one table.
 func OpenDir(ctx context.Context, fsys fs.FS, dir string, opts Options) (Table, error) {
 	t := &DirTable{fsys: fsys, dir: dir, opts: opts}

@@ -62,6 +62,33 @@ type Stats struct {
 	Exact bool
 	// Bytes is the size of the table's files.
 	Bytes int64
+	// Columns bounds each column over the whole table, indexed like the
+	// schema (nil or zero values when unknown).
+	Columns []ColumnStats
+}
+
+// mergeStats widens a to cover b as well.
+func mergeStats(a, b ColumnStats, first bool) ColumnStats {
+	if first {
+		return b
+	}
+	out := ColumnStats{HasNullCount: a.HasNullCount && b.HasNullCount, NullCount: a.NullCount + b.NullCount}
+	if a.Min == nil || a.Max == nil || b.Min == nil || b.Max == nil {
+		return out
+	}
+	lo, ok1 := compareScalars(a.Min, b.Min)
+	hi, ok2 := compareScalars(a.Max, b.Max)
+	if !ok1 || !ok2 {
+		return out
+	}
+	out.Min, out.Max = a.Min, a.Max
+	if lo > 0 {
+		out.Min = b.Min
+	}
+	if hi < 0 {
+		out.Max = b.Max
+	}
+	return out
 }
 
 // MayMatch reports whether a part of a table whose columns are bounded by

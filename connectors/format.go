@@ -194,9 +194,24 @@ func openRandomAccess(fsys fs.FS, p string) (randomAccess, func() error, error) 
 }
 
 // fileSplit is a whole file.
-type fileSplit struct{ path string }
+type fileSplit struct {
+	path string
+	size int64
+}
 
 func (s fileSplit) String() string { return s.path }
+
+// Bytes is the file's size: a text file is read whole.
+func (s fileSplit) Bytes([]int) int64 { return s.size }
+
+// wholeFile is the one split of a file read whole.
+func wholeFile(fsys fs.FS, p string) ([]Split, error) {
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fileErr(p, err)
+	}
+	return []Split{fileSplit{path: p, size: st.Size()}}, nil
+}
 
 // allColumns returns 0..n-1, what a nil projection means.
 func allColumns(n int) []int {

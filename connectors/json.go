@@ -39,8 +39,23 @@ type object struct {
 	vals []any
 }
 
+// MaxJSONDepth bounds how deeply JSON values may nest: deeper input is an
+// error (54001), never a stack overflow, in parsing, inference and reading.
+const MaxJSONDepth = 1000
+
+// maxJSONLine bounds one line of newline-delimited JSON, as PostgreSQL
+// bounds one jsonb value (2^28 - 1 bytes): a longer line is an error
+// (54000) before it is buffered, and parsing a line costs a few times its
+// size at most.
+const maxJSONLine = 1<<28 - 1
+
 // parseValue reads one JSON value from the decoder, keeping key order.
-func parseValue(dec *json.Decoder) (any, error) {
+func parseValue(dec *json.Decoder) (any, error) { return parseNested(dec, 0) }
+
+func parseNested(dec *json.Decoder, depth int) (any, error) {
+	if depth >= MaxJSONDepth {
+		return nil, sqlerr.New(sqlerr.StatementTooComplex, "JSON nested more than %d levels deep", MaxJSONDepth)
+	}
 	t, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -56,7 +71,7 @@ func parseValue(dec *json.Decoder) (any, error) {
 					return nil, err
 				}
 				ks, _ := k.(string)
-				val, err := parseValue(dec)
+				val, err := parseNested(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -70,7 +85,7 @@ func parseValue(dec *json.Decoder) (any, error) {
 		case '[':
 			var out []any
 			for dec.More() {
-				val, err := parseValue(dec)
+				val, err := parseNested(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -213,11 +228,13 @@ type rowSource struct {
 	line   int
 	array  *json.Decoder // set for a top-level array
 	closed bool
+	// maxLine bounds one line (maxJSONLine; tests make it small).
+	maxLine int
 }
 
 func newRowSource(r io.Reader, path string) (*rowSource, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	rs := &rowSource{path: path, br: br}
+	rs := &rowSource{path: path, br: br, maxLine: maxJSONLine}
 	// Peek the first non-space byte: '[' means one array of objects.
 	for {
 		b, err := br.Peek(1)
@@ -244,7 +261,29 @@ func newRowSource(r io.Reader, path string) (*rowSource, error) {
 }
 
 func jsonErr(path string, line int, err error) error {
-	return sqlerr.New("22P04", "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
+	code := "22P04"
+	if e, ok := err.(*sqlerr.Error); ok {
+		if e.Code == sqlerr.CharacterNotInRepertoire {
+			return e // names the file and line already
+		}
+		code = e.Code // a limit (54000, 54001), not bad JSON
+	}
+	return sqlerr.New(code, "invalid JSON in file \"%s\" at line %d: %v", path, line, err)
+}
+
+// readLine reads one line, refusing one longer than max.
+func readLine(br *bufio.Reader, path string, line, max int) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(out)+len(chunk) > max {
+			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "line %d of file \"%s\" is longer than %d bytes", line, path, max)
+		}
+		out = append(out, chunk...)
+		if err != bufio.ErrBufferFull {
+			return out, err
+		}
+	}
 }
 
 // next returns the next object (nil at the end).
@@ -264,7 +303,10 @@ func (rs *rowSource) next() (*object, error) {
 		return o, nil
 	}
 	for {
-		line, err := rs.br.ReadBytes('\n')
+		line, err := readLine(rs.br, rs.path, rs.line+1, rs.maxLine)
+		if _, limit := err.(*sqlerr.Error); limit {
+			return nil, err
+		}
 		if len(line) == 0 && err != nil {
 			if err == io.EOF {
 				return nil, nil
@@ -321,14 +363,17 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 	if !t.obj {
 		return arrow.NewSchema(nil, nil), nil
 	}
-	st := t.arrowType().(*arrow.StructType)
+	st, ok := t.arrowType().(*arrow.StructType)
+	if !ok {
+		return arrow.NewSchema(nil, nil), nil // only empty objects: no columns
+	}
 	return arrow.NewSchema(st.Fields(), nil), nil
 }
 
 func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
 
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return []Split{fileSplit{path: t.path}}, nil
+	return wholeFile(t.fsys, t.path)
 }
 
 func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
@@ -336,7 +381,7 @@ func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch
 	if err != nil {
 		return nil, err
 	}
-	rs, err := newRowSource(rc, t.path)
+	rs, err := newRowSource(checkedText(rc, t.path), t.path)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -398,7 +443,11 @@ func (r *jsonReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				continue
 			}
 			if err := appendJSON(builders[i], v); err != nil {
-				return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
+				code := sqlerr.InvalidTextRepresentation
+				if e, ok := err.(*sqlerr.Error); ok {
+					code = e.Code
+				}
+				return nil, sqlerr.New(code, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
 			}
 		}
 		n++
@@ -424,6 +473,11 @@ func appendJSON(b array.Builder, v any) error {
 	case *array.StringBuilder:
 		switch x := v.(type) {
 		case string:
+			if strings.IndexByte(x, 0) >= 0 {
+				e := sqlerr.New(sqlerr.UntranslatableCharacter, "unsupported Unicode escape sequence")
+				e.Detail = "\\u0000 cannot be converted to text."
+				return e
+			}
 			bb.Append(x)
 		case json.Number:
 			bb.Append(string(x))

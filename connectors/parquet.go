@@ -55,6 +55,25 @@ type ParquetSplit struct {
 	// schema. Nested columns and columns without statistics have the
 	// zero value.
 	Columns []ColumnStats
+	// ColumnBytes is each column's compressed size in this row group.
+	ColumnBytes []int64
+}
+
+// Bytes is the compressed size of the columns in this row group.
+func (s *ParquetSplit) Bytes(columns []int) int64 {
+	var n int64
+	if columns == nil {
+		for _, b := range s.ColumnBytes {
+			n += b
+		}
+		return n
+	}
+	for _, c := range columns {
+		if c >= 0 && c < len(s.ColumnBytes) {
+			n += s.ColumnBytes[c]
+		}
+	}
+	return n
 }
 
 func (s *ParquetSplit) String() string { return fmt.Sprintf("%s row group %d", s.Path, s.RowGroup) }
@@ -143,9 +162,12 @@ func (t *ParquetTable) Splits(ctx context.Context, filter Filter) ([]Split, erro
 
 // Stats is the exact row count of the footer.
 func (t *ParquetTable) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Exact: true}
-	for _, s := range t.meta.splits {
+	st := Stats{Exact: true, Columns: make([]ColumnStats, t.schema.NumFields())}
+	for i, s := range t.meta.splits {
 		st.Rows += s.NumRows
+		for c := range st.Columns {
+			st.Columns[c] = mergeStats(st.Columns[c], s.Columns[c], i == 0)
+		}
 	}
 	for i := 0; i < t.meta.file.NumRowGroups(); i++ {
 		st.Bytes += t.meta.file.RowGroup(i).TotalByteSize()
@@ -216,7 +238,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		return fail(err)
 	}
 	// pf.Close closes the file too.
-	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos,
+	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup,
 		close: func() error { rr.Release(); return pf.Close() }}, nil
 }
 
@@ -228,6 +250,8 @@ type parquetReader struct {
 	pos    []int
 	close  func() error
 	done   bool
+	rows   int64 // rows of the row group read so far, for messages
+	group  int
 }
 
 func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -257,8 +281,15 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 		if err != nil {
 			return nil, err
 		}
+		if err := checkColumn(c, r.path, func(i int) string {
+			return fmt.Sprintf("row %d of row group %d", r.rows+int64(i)+1, r.group)
+		}); err != nil {
+			r.done = true
+			return nil, err
+		}
 		cols[i] = c
 	}
+	r.rows += rec.NumRows()
 	return array.NewRecordBatch(r.schema, cols, rec.NumRows()), nil
 }
 

@@ -27,7 +27,15 @@ type ColumnStats struct {
 // rowGroupSplit builds the split of row group rg with its statistics.
 func rowGroupSplit(p string, m *parquetMeta, rg int) *ParquetSplit {
 	md := m.file.RowGroup(rg)
-	s := &ParquetSplit{Path: p, RowGroup: rg, NumRows: md.NumRows(), Columns: make([]ColumnStats, len(m.flatLeaf))}
+	s := &ParquetSplit{Path: p, RowGroup: rg, NumRows: md.NumRows(), Columns: make([]ColumnStats, len(m.flatLeaf)),
+		ColumnBytes: make([]int64, len(m.leaves))}
+	for i, leaves := range m.leaves {
+		for _, leaf := range leaves {
+			if cc, err := md.ColumnChunk(leaf); err == nil {
+				s.ColumnBytes[i] += cc.TotalCompressedSize()
+			}
+		}
+	}
 	for i, leaf := range m.flatLeaf {
 		if leaf < 0 {
 			continue

@@ -37,3 +37,18 @@ type Split interface {
 	// String names the split for errors and EXPLAIN, e.g. "orders.parquet row group 3".
 	String() string
 }
+
+// Sized is implemented by splits that know how many bytes of storage
+// reading them takes, for the given columns (nil: all); scans count them
+// for EXPLAIN ANALYZE and progress reports.
+type Sized interface {
+	Bytes(columns []int) int64
+}
+
+// SplitBytes is the size of split for columns, or 0 when it does not know.
+func SplitBytes(s Split, columns []int) int64 {
+	if z, ok := s.(Sized); ok {
+		return z.Bytes(columns)
+	}
+	return 0
+}

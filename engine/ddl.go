@@ -52,13 +52,19 @@ func (s *Session) createTable(ctx context.Context, ec *expr.Context, n *ast.Crea
 			return nil, err
 		}
 		t := catalog.NewMemTable(schema, nil)
-		var rows int64
+		var rows, size int64
+		for _, b := range batches {
+			size += catalog.BatchBytes(b)
+		}
+		if err := s.checkTableMemory(size); err != nil {
+			return nil, err
+		}
 		for _, b := range batches {
 			nb := array.NewRecordBatch(schema, b.Columns(), b.NumRows())
 			t.Append(nb)
 			rows += b.NumRows()
 		}
-		ok, err := s.eng.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists)
+		ok, err := s.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +123,7 @@ func (s *Session) createTable(ctx context.Context, ec *expr.Context, n *ast.Crea
 	}
 	t := catalog.NewMemTable(arrow.NewSchema(fields, nil), notNull)
 	t.Defaults = defaults
-	if _, err := s.eng.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists); err != nil {
+	if _, err := s.cat.Create(ctx, &catalog.Relation{Schema: schemaName, Name: n.Table.Name.O, Kind: catalog.MemoryTable, Mem: t}, n.IfNotExists); err != nil {
 		return nil, err
 	}
 	return &Result{Tag: "CREATE TABLE"}, nil
@@ -143,9 +149,9 @@ func (s *Session) createView(ctx context.Context, ec *expr.Context, n *ast.Creat
 	rel := &catalog.Relation{Schema: s.schemaFor(n.ViewName), Name: n.ViewName.Name.O, Kind: catalog.View,
 		View: &catalog.ViewDef{SQL: parser.ViewQueryText(st, n), Query: q, Columns: cols}}
 	if n.OrReplace {
-		_ = s.eng.cat.Drop(ctx, rel.Schema, rel.Name, catalog.View, nil, true)
+		_ = s.cat.Drop(ctx, rel.Schema, rel.Name, catalog.View, nil, true)
 	}
-	if _, err := s.eng.cat.Create(ctx, rel, false); err != nil {
+	if _, err := s.cat.Create(ctx, rel, false); err != nil {
 		return nil, err
 	}
 	return &Result{Tag: "CREATE VIEW"}, nil
@@ -163,7 +169,7 @@ func (s *Session) insert(ctx context.Context, ec *expr.Context, n *ast.InsertStm
 	if !ok {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT needs a table")
 	}
-	rel, err := s.eng.cat.Lookup(ctx, tn.Schema.O, tn.Name.O, s.set.searchPath)
+	rel, err := s.cat.Lookup(ctx, tn.Schema.O, tn.Name.O, s.set.searchPath)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +196,38 @@ func (s *Session) insert(ctx context.Context, ec *expr.Context, n *ast.InsertStm
 		out = append(out, array.NewRecordBatch(schema, b.Columns(), b.NumRows()))
 		rows += b.NumRows()
 	}
+	var size int64
+	for _, b := range out {
+		size += catalog.BatchBytes(b)
+	}
+	if err := s.checkTableMemory(size); err != nil {
+		return nil, err
+	}
 	rel.Mem.Append(out...)
 	return &Result{Tag: "INSERT", RowsAffected: rows}, nil
+}
+
+// checkTableMemory fails (53400) when adding more bytes to the session's
+// in-memory tables would pass its limit (Config.TableMemoryLimit, or
+// SetTableMemoryLimit).
+func (s *Session) checkTableMemory(more int64) error {
+	limit := s.eng.cfg.TableMemoryLimit
+	if s.tableLimit != 0 {
+		limit = s.tableLimit
+	}
+	if limit <= 0 {
+		return nil
+	}
+	var used int64
+	for _, t := range s.cat.MemoryTables() {
+		used += t.Bytes()
+	}
+	if used+more > limit {
+		e := sqlerr.New(sqlerr.ConfigurationLimit, "in-memory tables of this session would hold %d bytes, over the limit of %d", used+more, limit)
+		e.Hint = "Drop tables this session no longer needs, or raise the server's --table-memory-limit."
+		return e
+	}
+	return nil
 }
 
 // textResult is a one-column text result (EXPLAIN).

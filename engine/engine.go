@@ -26,6 +26,10 @@ type Config struct {
 	RootName string
 	// Database is the name clients see as the current database.
 	Database string
+	// TableMemoryLimit bounds the bytes one session's in-memory tables
+	// (CREATE TABLE, INSERT) may hold; past it a statement fails with
+	// 53400. 0 means no limit.
+	TableMemoryLimit int64
 	// Threads is how many workers a query may run on (0: one per core).
 	Threads int
 	// Functions, when set, adds functions to the engine's registry
@@ -86,9 +90,14 @@ type Engine struct {
 // path, time zone, ...) and transaction status. A Session runs one
 // statement at a time.
 type Session struct {
-	eng      *Engine
-	set      settings
-	settings map[string]*setting
+	eng *Engine
+	// cat is the session's own name space: the engine's files and system
+	// tables, and the tables, views and schemas this session created.
+	cat *catalog.Catalog
+	// tableLimit overrides Config.TableMemoryLimit for this session (0: not).
+	tableLimit int64
+	set        settings
+	settings   map[string]*setting
 	// tx is the transaction status: 'I' idle, 'T' in a block, 'E' failed block.
 	tx   byte
 	user string
@@ -131,7 +140,26 @@ func (s *Session) SetUser(user string, pid int) {
 }
 
 // NewSession opens a session with default settings.
-func (e *Engine) NewSession() *Session { return &Session{eng: e} }
+func (e *Engine) NewSession() *Session { return &Session{eng: e, cat: e.cat.Private()} }
+
+// Catalog is the session's name space: the engine's files and system
+// tables, and the tables, views and schemas this session created (which
+// only it sees).
+func (s *Session) Catalog() *catalog.Catalog { return s.cat }
+
+// SetTableMemoryLimit sets the bytes this session's in-memory tables may
+// hold (a front end's per-session policy); n < 0 means no limit.
+func (s *Session) SetTableMemoryLimit(n int64) { s.tableLimit = n }
+
+// Close ends the session: its cursors close, and the tables, views and
+// schemas it created are dropped (they are private to it).
+func (s *Session) Close() {
+	for name, c := range s.cursors {
+		c.rows.Close()
+		delete(s.cursors, name)
+	}
+	s.cat = s.eng.cat.Private()
+}
 
 // Execute parses sql (one or more ';'-separated statements) and runs them in
 // order, handing each result to emit before running the next. It stops at

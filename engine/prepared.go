@@ -76,7 +76,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.Data
 		}
 		qp, err := planner.PlanQuery(ctx, env, s.evalContext(ctx), q)
 		if err != nil {
-			return nil, err
+			return nil, sqlerr.FromContext(ctx, err)
 		}
 		p.Schema = qp.Schema
 	}
@@ -111,8 +111,9 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []*st
 func (s *Session) runPrepared(ctx context.Context, st parser.Statement, params []*string, ptypes []arrow.DataType, emit func(*Result) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+			err = panicError(r)
 		}
+		err = sqlerr.FromContext(ctx, err)
 		if err != nil && s.tx == 'T' {
 			s.tx = 'E'
 		}

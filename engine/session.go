@@ -42,6 +42,16 @@ type settings struct {
 	location   *time.Location
 	timeout    time.Duration
 	threads    int // workers per pipeline
+	// idleSession and idleInTx are idle_session_timeout and
+	// idle_in_transaction_session_timeout, which the front end applies.
+	idleSession, idleInTx time.Duration
+}
+
+// IdleTimeouts are the session's idle_session_timeout and
+// idle_in_transaction_session_timeout (0: none).
+func (s *Session) IdleTimeouts() (session, inTransaction time.Duration) {
+	s.init()
+	return s.set.idleSession, s.set.idleInTx
 }
 
 func (s *Session) init() {
@@ -84,29 +94,65 @@ func (e *Engine) database() string {
 
 func execute(ctx context.Context, s *Session, sql string, emit func(*Result) error) error {
 	s.init()
+	start := time.Now()
 	stmts, err := parser.Parse(sql)
 	if err != nil {
 		return err
 	}
-	for _, st := range stmts {
-		if err := s.runOne(ctx, st, emit); err != nil {
+	for i, st := range stmts {
+		began := time.Now()
+		if i == 0 {
+			began = start // statement_timeout counts the parse too
+		}
+		if err := s.runOne(ctx, st, began, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// StatementTimeout is the session's statement_timeout (0: none). Front
+// ends that run a statement in several steps (the extended protocol's
+// Parse and Execute) apply it to each step with StatementContext.
+func (s *Session) StatementTimeout() time.Duration {
+	s.init()
+	return s.set.timeout
+}
+
+// StatementContext is ctx limited by statement_timeout counted from
+// began; the limit cancels it with sqlerr.StatementTimeout as the cause.
+func (s *Session) StatementContext(ctx context.Context, began time.Time) (context.Context, context.CancelFunc) {
+	if d := s.StatementTimeout(); d > 0 {
+		return context.WithDeadlineCause(ctx, began.Add(d), sqlerr.StatementTimeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// panicError is the error for a recovered panic: a *sqlerr.Error raised
+// as a panic (a limit hit deep in a value's formatting) keeps its code;
+// anything else is an internal error of this statement only.
+func panicError(r any) error {
+	if e, ok := r.(*sqlerr.Error); ok {
+		return e
+	}
+	if debugPanics {
+		fmt.Printf("panic: %v\n%s", r, debug.Stack())
+	}
+	return sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+}
+
 // runOne runs one statement; a panic inside becomes an XX000 error for
 // this statement only. Inside a failed transaction block only COMMIT and
-// ROLLBACK run, as in PostgreSQL.
-func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Result) error) (err error) {
+// ROLLBACK run, as in PostgreSQL. statement_timeout runs from began to
+// the statement's last row.
+func (s *Session) runOne(ctx context.Context, st parser.Statement, began time.Time, emit func(*Result) error) (err error) {
+	ctx, cancel := s.StatementContext(ctx, began)
+	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
-			if debugPanics {
-				fmt.Printf("panic: %v\n%s", r, debug.Stack())
-			}
+			err = panicError(r)
 		}
+		err = sqlerr.FromContext(ctx, err)
 		if err != nil && s.tx == 'T' {
 			s.tx = 'E'
 		}
@@ -118,11 +164,6 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, emit func(*Re
 	if st.Utility != nil {
 		res, err = s.utility(ctx, st.Utility)
 	} else {
-		if s.set.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, s.set.timeout)
-			defer cancel()
-		}
 		res, err = s.statement(ctx, st)
 	}
 	if err != nil {
@@ -139,7 +180,7 @@ var debugPanics = os.Getenv("LAKESQL_DEBUG") != ""
 func (s *Session) env() *planner.Env {
 	// pg_catalog is searched first, as in PostgreSQL.
 	path := append([]string{"pg_catalog"}, s.set.searchPath...)
-	return &planner.Env{Catalog: s.eng.cat, Funcs: s.eng.funcs, Threads: s.threads(), SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
+	return &planner.Env{Catalog: s.cat, Funcs: s.eng.funcs, Threads: s.threads(), SearchPath: path, Location: s.set.location, SessionFunc: s.sessionFunction,
 		Param: s.params, ParamOrder: s.paramOrder, Position: s.position, NamePosition: s.namePosition}
 }
 
@@ -151,6 +192,7 @@ func (s *Session) evalContext(ctx context.Context) *expr.Context {
 // session: its evaluation context and, for pg_settings, its settings.
 func (s *Session) queryContext(ctx context.Context, ec *expr.Context) context.Context {
 	ctx = context.WithValue(ctx, pgcatalog.SettingsKey{}, s.settingRows)
+	ctx = catalog.NewContext(ctx, s.cat)
 	return executor.WithEval(ctx, ec)
 }
 
@@ -177,6 +219,9 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		if !ok {
 			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports queries only")
 		}
+		if n.Analyze {
+			return s.explainAnalyze(ctx, ec, q)
+		}
 		p, err := planner.PlanQuery(ctx, s.env(), ec, q)
 		if err != nil {
 			return nil, err
@@ -194,7 +239,7 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		}
 		res := &Result{Tag: tag}
 		for _, t := range n.Tables {
-			err := s.eng.cat.Drop(ctx, t.Schema.O, t.Name.O, kind, s.set.searchPath, false)
+			err := s.cat.Drop(ctx, t.Schema.O, t.Name.O, kind, s.set.searchPath, false)
 			if n.IfExists && sqlerr.Code(err) == sqlerr.UndefinedTable {
 				// As PostgreSQL: IF EXISTS turns the error into a notice.
 				res.Notices = append(res.Notices, notice(sqlerr.SuccessfulCompletion, "%s, skipping", sqlerr.As(err).Message))
@@ -208,12 +253,12 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 	case *ast.InsertStmt:
 		return s.insert(ctx, ec, n)
 	case *ast.CreateDatabaseStmt:
-		if err := s.eng.cat.CreateSchema(n.Name.O, n.IfNotExists); err != nil {
+		if err := s.cat.CreateSchema(n.Name.O, n.IfNotExists); err != nil {
 			return nil, err
 		}
 		return &Result{Tag: "CREATE SCHEMA"}, nil
 	case *ast.DropDatabaseStmt:
-		err := s.eng.cat.DropSchema(n.Name.O, false, true)
+		err := s.cat.DropSchema(n.Name.O, false, true)
 		if n.IfExists && sqlerr.Code(err) == sqlerr.UndefinedSchema {
 			return &Result{Tag: "DROP SCHEMA", Notices: []Notice{notice(sqlerr.SuccessfulCompletion, "%s, skipping", sqlerr.As(err).Message)}}, nil
 		}
@@ -222,7 +267,7 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 		}
 		return &Result{Tag: "DROP SCHEMA"}, nil
 	case *ast.TruncateTableStmt:
-		rel, err := s.eng.cat.Lookup(ctx, n.Table.Schema.O, n.Table.Name.O, s.set.searchPath)
+		rel, err := s.cat.Lookup(ctx, n.Table.Schema.O, n.Table.Name.O, s.set.searchPath)
 		if err != nil {
 			return nil, err
 		}
@@ -242,20 +287,63 @@ func firstLine(s string) string {
 	return s
 }
 
+// explainAnalyze plans and runs q, discarding its rows, and describes
+// what each operator did, as PostgreSQL's EXPLAIN ANALYZE does.
+func (s *Session) explainAnalyze(ctx context.Context, ec *expr.Context, q ast.ResultSetNode) (*Result, error) {
+	start := time.Now()
+	env := s.env()
+	env.Analyze = true
+	p, err := planner.PlanQuery(ctx, env, ec, q)
+	if err != nil {
+		return nil, err
+	}
+	planned := time.Now()
+	rows, err := openRows(ctx, p.Root)
+	if err != nil {
+		return nil, err
+	}
+	rows.ec = ec
+	for {
+		b, err := rows.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+	}
+	done := time.Now()
+	lines := planner.ExplainAnalyze(p)
+	lines = append(lines,
+		fmt.Sprintf("Planning Time: %.3f ms", float64(planned.Sub(start).Microseconds())/1000),
+		fmt.Sprintf("Execution Time: %.3f ms", float64(done.Sub(planned).Microseconds())/1000))
+	return textResult("QUERY PLAN", lines), nil
+}
+
 // operatorRows adapts an opened operator to the BatchReader of a Result.
+// The operator tree runs under a context of its own, which lives until
+// the rows are closed (a cursor or a portal outlives the statement or
+// message that opened it): canceling the context the rows were opened
+// with, or the one a call to Next runs under, cancels it.
 type operatorRows struct {
 	op     executor.Operator
 	ec     *expr.Context
-	ctx    context.Context // the statement's context (timeout, cancellation)
+	ctx    context.Context // the operators' context, with the statement's values
+	cancel context.CancelCauseFunc
+	stop   func() bool // unlinks ctx from the opening context
 	closed bool
 }
 
 func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) {
-	if err := op.Open(ctx); err != nil {
-		op.Close()
+	rctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	r := &operatorRows{op: op, ctx: rctx, cancel: cancel, stop: stop}
+	if err := op.Open(rctx); err != nil {
+		err = sqlerr.FromContext(rctx, err) // before Close cancels rctx
+		r.Close()
 		return nil, err
 	}
-	return &operatorRows{op: op, ctx: ctx}, nil
+	return r, nil
 }
 
 func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -264,19 +352,20 @@ func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", p)
-			if debugPanics {
-				fmt.Printf("panic: %v\n%s", p, debug.Stack())
-			}
+			err = panicError(p)
 		}
 	}()
-	if r.ctx != nil {
-		ctx = r.ctx
+	if caller := ctx; caller != nil && caller != r.ctx {
+		// This call's context (a FETCH, an Execute) cancels the rows too.
+		stop := context.AfterFunc(caller, func() { r.cancel(context.Cause(caller)) })
+		defer stop()
 	}
+	ctx = r.ctx
 	if r.ec != nil {
 		ctx = executor.WithEval(ctx, r.ec)
 	}
 	b, err = r.op.Next(ctx)
+	err = sqlerr.FromContext(r.ctx, err) // before Close cancels r.ctx
 	if err != nil || b == nil {
 		r.Close()
 	}
@@ -288,7 +377,10 @@ func (r *operatorRows) Close() error {
 		return nil
 	}
 	r.closed = true
-	return r.op.Close()
+	err := r.op.Close()
+	r.stop()
+	r.cancel(context.Canceled)
+	return err
 }
 
 // drain reads every batch of a query.

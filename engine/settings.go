@@ -60,6 +60,7 @@ func defaultSettings() map[string]*setting {
 		{name: "statement_timeout", value: "0", desc: "Sets the maximum allowed duration of any statement."},
 		{name: "lock_timeout", value: "0", desc: "Sets the maximum allowed duration of any wait for a lock."},
 		{name: "idle_in_transaction_session_timeout", value: "0", desc: "Sets the maximum allowed idle time between queries, when in a transaction."},
+		{name: "idle_session_timeout", value: "0", desc: "Sets the maximum allowed idle time between queries, when not in a transaction."},
 		{name: "transaction_isolation", value: "read committed", desc: "Sets the current transaction's isolation level."},
 		{name: "default_transaction_isolation", value: "read committed", desc: "Sets the transaction isolation level of each new transaction."},
 		{name: "default_transaction_read_only", value: "off", desc: "Sets the default read-only status of new transactions."},
@@ -153,12 +154,19 @@ func (s *Session) SetSetting(name, value string) (*setting, error) {
 		s.set.location = loc
 	case "search_path":
 		s.set.searchPath = parseSearchPath(value)
-	case "statement_timeout":
+	case "statement_timeout", "idle_session_timeout", "idle_in_transaction_session_timeout":
 		d, err := parseDuration(value)
-		if err != nil {
-			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": \"%s\"", value)
+		if err != nil || d < 0 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", st.name, value)
 		}
-		s.set.timeout = d
+		switch key {
+		case "statement_timeout":
+			s.set.timeout = d
+		case "idle_session_timeout":
+			s.set.idleSession = d
+		default:
+			s.set.idleInTx = d
+		}
 	case "extra_float_digits":
 		if _, err := strconv.Atoi(strings.TrimSpace(value)); err != nil {
 			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"extra_float_digits\": \"%s\"", value)
@@ -493,7 +501,7 @@ func (s *Session) sessionFunction(name string, args []expr.Expr) (expr.Expr, boo
 		// listed once per statement when first needed.
 		path := append([]string{"pg_catalog"}, s.set.searchPath...)
 		rels := sync.OnceValues(func() (map[int64]string, map[int64]bool) {
-			return pgcatalog.RelationNames(context.Background(), s.eng.cat, path)
+			return pgcatalog.RelationNames(context.Background(), s.cat, path)
 		})
 		if name == "pg_table_is_visible" {
 			e, err := expr.NewRowCall(name, types.Bool, []arrow.DataType{types.Int64}, args, func(a []any) (any, error) {

@@ -87,6 +87,9 @@ func Parse(sql string) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTokens(sql, toks); err != nil {
+		return nil, err
+	}
 	var out []Statement
 	start := 0
 	for i := 0; i < len(toks); i++ {
@@ -155,6 +158,9 @@ func parseOne(sql string, toks []token, term token) (Statement, error) {
 	}
 	if len(nodes) != 1 {
 		return st, syntaxErr(sql, toks[0].pos, "syntax error: expected one statement")
+	}
+	if err := checkDepth(nodes[0]); err != nil {
+		return st, err
 	}
 	st.AST = nodes[0]
 	numberParams(st.AST)

@@ -346,10 +346,20 @@ func (b *binder) bindView(rel *catalog.Relation, outer *scope) (Node, []Column, 
 			return nil, nil, sqlerr.New(sqlerr.InternalError, "view %s is not a query", rel.Name)
 		}
 	}
+	for _, v := range b.views {
+		if v == rel {
+			return nil, nil, sqlerr.New("42P17", "infinite recursion detected in rules for relation \"%s\"", rel.Name)
+		}
+	}
+	if len(b.views) >= parser.MaxNesting {
+		return nil, nil, sqlerr.New(sqlerr.StatementTooComplex, "stack depth limit exceeded: views nest more than %d deep", parser.MaxNesting)
+	}
+	b.views = append(b.views, rel)
 	saved := b.ctes
 	b.ctes = nil // a view does not see the query's CTEs
 	node, err := b.bindQuery(q, nil)
 	b.ctes = saved
+	b.views = b.views[:len(b.views)-1]
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -16,6 +17,11 @@ import (
 // bindQuery binds a query (SELECT, set operation, VALUES) in the context of
 // an enclosing scope (nil at top level).
 func (b *binder) bindQuery(n ast.ResultSetNode, outer *scope) (Node, error) {
+	// statement_timeout and cancels reach planning too: every query level
+	// checks, so deeply nested statements stop on time.
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	switch n := n.(type) {
 	case *ast.SelectStmt:
 		return b.withCTEs(n.With, func() (Node, error) { return b.bindSelect(n, outer) })

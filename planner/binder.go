@@ -17,7 +17,9 @@ type Env struct {
 	// Funcs resolves function calls by name.
 	Funcs *expr.Registry
 	// Threads is how many workers a query's pipelines may run on.
-	Threads    int
+	Threads int
+	// Analyze plans for EXPLAIN ANALYZE: operators count what they do.
+	Analyze    bool
 	SearchPath []string
 	Location   *time.Location
 	// Param returns the expression for parameter i ($1 is 0).
@@ -46,6 +48,10 @@ type binder struct {
 	// claimedAggs are aggregates inside subqueries that an enclosing
 	// query computes (see outer_aggregate.go).
 	claimedAggs map[ast.Node]bool
+	// views are the views being expanded, outermost first: a view met
+	// again inside itself (CREATE OR REPLACE can make one refer to
+	// itself) is an error, not an endless expansion.
+	views []*catalog.Relation
 }
 
 type cteScope struct {

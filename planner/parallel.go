@@ -82,10 +82,11 @@ func (lw *lowering) parallelInstances(n Node) ([]executor.Operator, error) {
 	if d == nil {
 		return nil, nil
 	}
-	inst := &instance{driver: d, morsels: newTableMorsels(d), builds: map[*Join]*executor.JoinBuild{}, subqueries: map[*subqueryExpr]expr.Expr{}}
+	inst := &instance{driver: d, morsels: newTableMorsels(d, lw.scanStats(d)), builds: map[*Join]*executor.JoinBuild{}, subqueries: map[*subqueryExpr]expr.Expr{}}
 	ops := make([]executor.Operator, w)
 	for i := range ops {
-		sub := &lowering{b: lw.b, work: lw.work, outer: lw.outer, inst: inst}
+		sub := lw.sub()
+		sub.inst, sub.worker = inst, i
 		op, err := sub.lower(n)
 		if err != nil {
 			return nil, err
@@ -127,23 +128,41 @@ func (in *instance) subquery(x *subqueryExpr, make func() (expr.Expr, error)) (e
 }
 
 // tableMorsels hands out a file table's splits (found on first use) to
-// the scans reading it.
+// the scans reading it, counting them for EXPLAIN ANALYZE (stats, when
+// set) and for the query's progress report.
 type tableMorsels struct {
-	t      connectors.Table
-	proj   []int
-	filter connectors.Filter
-	once   sync.Once
-	splits []connectors.Split
-	err    error
-	next   atomic.Int64
+	t        connectors.Table
+	proj     []int
+	filter   connectors.Filter
+	stats    *executor.ScanStats
+	once     sync.Once
+	splits   []connectors.Split
+	err      error
+	next     atomic.Int64
+	progress *executor.Progress
 }
 
-func newTableMorsels(n *Scan) *tableMorsels {
-	return &tableMorsels{t: n.Rel.File, proj: n.Project, filter: scanFilter(n)}
+func newTableMorsels(n *Scan, stats *executor.ScanStats) *tableMorsels {
+	return &tableMorsels{t: n.Rel.File, proj: n.Project, filter: scanFilter(n), stats: stats}
 }
 
 func (m *tableMorsels) Next(ctx context.Context) (batch.Reader, error) {
-	m.once.Do(func() { m.splits, m.err = m.t.Splits(ctx, m.filter) })
+	m.once.Do(func() {
+		m.splits, m.err = m.t.Splits(ctx, m.filter)
+		if m.err != nil {
+			return
+		}
+		if m.stats != nil && len(m.filter) > 0 {
+			if all, err := m.t.Splits(ctx, nil); err == nil {
+				m.stats.Pruned.Add(int64(len(all) - len(m.splits)))
+			}
+		}
+		if m.progress = executor.ProgressOf(ctx); m.progress != nil {
+			for _, s := range m.splits {
+				m.progress.Total.Add(connectors.SplitBytes(s, m.proj))
+			}
+		}
+	})
 	if m.err != nil {
 		return nil, m.err
 	}
@@ -151,5 +170,14 @@ func (m *tableMorsels) Next(ctx context.Context) (batch.Reader, error) {
 	if i >= int64(len(m.splits)) {
 		return nil, nil
 	}
-	return m.t.Open(ctx, m.splits[i], m.proj)
+	s := m.splits[i]
+	bytes := connectors.SplitBytes(s, m.proj)
+	if m.stats != nil {
+		m.stats.Parts.Add(1)
+		m.stats.Bytes.Add(bytes)
+	}
+	if m.progress != nil {
+		m.progress.Done.Add(bytes)
+	}
+	return m.t.Open(ctx, s, m.proj)
 }

@@ -24,10 +24,31 @@ type lowering struct {
 	inst *instance
 	// serial lowers without parallelism (subqueries run once per row).
 	serial bool
+	// prof, when set, collects per-operator counters (EXPLAIN ANALYZE);
+	// worker numbers the instance being lowered.
+	prof   *Profile
+	worker int
+}
+
+// sub returns a lowering for a part of the plan lowered on its own (a
+// build side, a subquery), with the same settings.
+func (lw *lowering) sub() *lowering {
+	return &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial, prof: lw.prof, worker: lw.worker}
 }
 
 // lower returns the operator for n; its output columns are n.Cols() in order.
 func (lw *lowering) lower(n Node) (executor.Operator, error) {
+	op, err := lw.lowerNode(n)
+	if err != nil || lw.prof == nil {
+		return op, err
+	}
+	if _, ok := op.(*executor.Gather); ok {
+		return op, nil // its instances count for n
+	}
+	return executor.Instrument(op, lw.prof.stats(n), lw.worker), nil
+}
+
+func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 	switch n.(type) {
 	case *Scan, *Filter, *Project, *Join:
 		ops, err := lw.parallelInstances(n)
@@ -232,8 +253,7 @@ func rename(op executor.Operator, cols []Column) executor.Operator {
 // instances of a parallel pipeline share one.
 func (lw *lowering) scalarSubquery(x *subqueryExpr) (expr.Expr, error) {
 	make := func() (expr.Expr, error) {
-		sub := &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial}
-		op, err := sub.lower(x.plan)
+		op, err := lw.sub().lower(x.plan)
 		if err != nil {
 			return nil, err
 		}
@@ -318,11 +338,12 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 		if lw.inst != nil && lw.inst.driver == n {
 			shared = lw.inst.morsels
 		}
+		stats := lw.scanStats(n)
 		op = executor.NewScan(schema, func(ctx context.Context) (batch.Reader, error) {
 			if shared != nil {
 				return batch.ReadMorsels(shared), nil
 			}
-			return batch.ReadMorsels(newTableMorsels(n)), nil
+			return batch.ReadMorsels(newTableMorsels(n, stats)), nil
 		})
 	case catalog.MemoryTable:
 		batches := n.Rel.Mem.Snapshot()
@@ -445,10 +466,7 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 	}
 	// The build side is lowered once, even for the instances of a
 	// parallel probe, which share it.
-	lowerRight := func() (executor.Operator, error) {
-		sub := &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial}
-		return sub.lower(n.Right)
-	}
+	lowerRight := func() (executor.Operator, error) { return lw.sub().lower(n.Right) }
 	if len(lkeys) == 0 {
 		r, err := lowerRight()
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -20,6 +21,9 @@ type Query struct {
 	Schema *arrow.Schema
 	// Logical is the optimized logical plan (for EXPLAIN).
 	Logical Node
+	// Profile collects what each operator did, when the query was
+	// planned for EXPLAIN ANALYZE.
+	Profile *Profile
 }
 
 // PlanQuery binds, optimizes and lowers a query statement.
@@ -68,13 +72,22 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 			err = sqlerr.New(sqlerr.InternalError, "planner: %v", r)
 		}
 	}()
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	node = b.optimize(node)
+	if err := batch.CheckCancel(b.ctx); err != nil {
+		return nil, err
+	}
 	lw := &lowering{b: b, work: map[int]func() executor.Operator{}}
+	if b.env.Analyze {
+		lw.prof = newProfile()
+	}
 	op, err := lw.lower(node)
 	if err != nil {
 		return nil, err
 	}
-	return &Query{Root: op, Schema: schemaOf(node.Cols()), Logical: node}, nil
+	return &Query{Root: op, Schema: schemaOf(node.Cols()), Logical: node, Profile: lw.prof}, nil
 }
 
 // BindExpr binds a standalone expression with no input columns (DEFAULT

@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -17,21 +19,32 @@ import (
 	"github.com/lakesql/lakesql/types/text"
 )
 
-// maxMessage bounds one client message; a larger length prefix closes the
-// connection instead of allocating it.
-const maxMessage = 64 << 20
-
 // conn is one client connection.
 type conn struct {
 	srv    *Server
-	nc     net.Conn
+	nc     net.Conn      // the socket
+	rw     io.ReadWriter // nc, or the TLS session over it
 	be     *pgproto3.Backend
 	sess   *engine.Session
 	pid    uint32
 	secret []byte
+	// ctx lives as long as the connection (portals run under it); stop
+	// cancels it.
+	ctx  context.Context
+	stop context.CancelFunc
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // of the running query
+	user    string
+	tls     bool
+	tlsConn *tls.Conn // when tls
+	counted bool      // holds one of the server's MaxConnections
+
+	mu       sync.Mutex
+	cancel   context.CancelCauseFunc // of the running query
+	idle     bool                    // waiting for a command (or in startup)
+	stopping bool                    // the server is shutting down
+	// closeAfter is set by an error that ends the session (57P01): the
+	// connection closes once it is sent.
+	closeAfter bool
 
 	stmts   map[string]*engine.Prepared
 	portals map[string]*portal
@@ -40,126 +53,193 @@ type conn struct {
 	skipping bool
 }
 
-// portal is a bound prepared statement, possibly partly fetched.
+// portal is a bound prepared statement, possibly partly fetched. Its
+// rows run under a context of their own, which each Execute's cancel or
+// statement_timeout cancels.
 type portal struct {
 	stmt    *engine.Prepared
 	params  []*string
 	formats []int16
 	res     *engine.Result
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
 	pending arrow.RecordBatch // rows fetched but not yet sent
 	offset  int
 	sent    int64
 	done    bool
 }
 
-func (c *conn) cancelQuery() {
+var errCancelRequested = sqlerr.CancelRequested
+
+func (c *conn) cancelQuery(cause error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cancel != nil {
-		c.cancel()
+		c.cancel(cause)
 	}
 }
 
-// queryContext returns a context the client's CancelRequest cancels.
-func (c *conn) queryContext(parent context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(parent)
+// queryContext returns a context for one command that the client's
+// CancelRequest (and a shutdown past its grace) cancels; with timeout,
+// statement_timeout counts from began.
+func (c *conn) queryContext(timeout bool, began time.Time) (context.Context, func()) {
+	parent, stopTimer := c.ctx, context.CancelFunc(func() {})
+	if timeout {
+		parent, stopTimer = c.sess.StatementContext(c.ctx, began)
+	}
+	ctx, cancel := context.WithCancelCause(parent)
 	c.mu.Lock()
 	c.cancel = cancel
+	stopping := c.stopping && c.srv.graceOver()
 	c.mu.Unlock()
+	if stopping {
+		cancel(sqlerr.Shutdown)
+	}
 	return ctx, func() {
 		c.mu.Lock()
 		c.cancel = nil
 		c.mu.Unlock()
-		cancel()
+		cancel(context.Canceled)
+		stopTimer()
 	}
 }
 
-func (c *conn) serve(ctx context.Context) {
+// beginShutdown tells the connection the server is stopping: an idle
+// one stops reading at once (and says 57P01); a busy one after its command.
+func (c *conn) beginShutdown() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopping = true
+	if c.idle {
+		c.nc.SetReadDeadline(time.Now())
+	}
+}
+
+// terminate cancels the running statement at the end of the grace period
+// (its error, 57P01, ends the session) and bounds the time left to say so.
+func (c *conn) terminate() {
+	c.mu.Lock()
+	if c.cancel != nil {
+		c.cancel(sqlerr.Shutdown)
+	}
+	c.mu.Unlock()
+	c.nc.SetDeadline(time.Now().Add(2 * time.Second))
+}
+
+func (c *conn) serve() {
 	defer c.nc.Close()
+	defer c.stop()
 	defer func() {
-		if r := recover(); r != nil {
-			c.srv.logf("lakesql: connection %d: panic: %v\n%s", c.pid, r, debug.Stack())
+		if c.sess != nil {
+			for name := range c.portals {
+				c.closePortal(name)
+			}
+			c.sess.Close()
 		}
 	}()
-	c.be = pgproto3.NewBackend(c.nc, c.nc)
-	c.be.SetMaxBodyLen(maxMessage)
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.log.Error("panic", "pid", c.pid, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	c.rw = c.nc
 	if !c.startup() {
 		return
 	}
+	defer func() { c.srv.log.Info("disconnected", "pid", c.pid, "user", c.user) }()
+	ready := true // ReadyForQuery was just sent: the session waits for a command
 	for {
-		c.nc.SetReadDeadline(time.Time{})
-		msg, err := c.be.Receive()
+		var msg pgproto3.FrontendMessage
+		var err error
+		if ready {
+			msg, err = c.receiveCommand()
+		} else {
+			c.nc.SetReadDeadline(time.Time{})
+			msg, err = c.be.Receive()
+		}
 		if err != nil {
-			return // EOF, garbage or an oversized message: drop the connection
+			return // EOF, garbage, an oversized message or a timeout: drop the connection
 		}
 		if _, ok := msg.(*pgproto3.Terminate); ok {
 			return
 		}
-		if !c.handle(ctx, msg) {
+		if !c.handle(msg) || c.closeAfter {
 			return
+		}
+		switch msg.(type) {
+		case *pgproto3.Query, *pgproto3.Sync:
+			ready = true
+		default:
+			ready = false
 		}
 	}
 }
 
-// startup negotiates SSL/GSS (declined), reads the startup message and
-// answers with authentication, parameters and the backend key.
-func (c *conn) startup() bool {
-	c.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
-	for {
-		msg, err := c.be.ReceiveStartupMessage()
-		if err != nil {
-			return false
-		}
-		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			if _, err := c.nc.Write([]byte{'N'}); err != nil {
-				return false
-			}
-			continue
-		case *pgproto3.CancelRequest:
-			c.srv.cancel(m.ProcessID, m.SecretKey)
-			return false
-		case *pgproto3.StartupMessage:
-			c.sess = c.srv.Engine.NewSession()
-			user := m.Parameters["user"]
-			if user == "" {
-				user = "lakesql"
-			}
-			c.sess.SetUser(user, int(c.pid))
-			for k, v := range m.Parameters {
-				switch k {
-				case "user", "database", "options", "replication":
-					continue
-				}
-				c.sess.SetSetting(k, v) // unknown startup parameters are ignored
-			}
-			c.be.Send(&pgproto3.AuthenticationOk{})
-			params := c.sess.ReportedSettings()
-			names := make([]string, 0, len(params))
-			for k := range params {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				c.be.Send(&pgproto3.ParameterStatus{Name: k, Value: params[k]})
-			}
-			c.be.Send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
-			c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
-			c.stmts = map[string]*engine.Prepared{}
-			c.portals = map[string]*portal{}
-			return c.be.Flush() == nil
-		default:
-			return false
-		}
+// receiveCommand reads the next command of an idle session: it ends the
+// session (with its FATAL error) when the server is stopping or the
+// session stays idle past idle_session_timeout or, in a transaction,
+// idle_in_transaction_session_timeout.
+func (c *conn) receiveCommand() (pgproto3.FrontendMessage, error) {
+	c.mu.Lock()
+	if c.stopping {
+		c.mu.Unlock()
+		c.fatal(sqlerr.Shutdown)
+		return nil, sqlerr.Shutdown
 	}
+	c.idle = true
+	c.mu.Unlock()
+	idleSession, idleTx := c.sess.IdleTimeouts()
+	limit, timeoutErr := idleSession, idleSessionTimeout
+	if c.sess.TxStatus() != 'I' {
+		limit, timeoutErr = idleTx, idleTxTimeout
+	}
+	if limit > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(limit))
+	} else {
+		c.nc.SetReadDeadline(time.Time{})
+	}
+	msg, err := c.be.Receive()
+	c.mu.Lock()
+	c.idle = false
+	stopping := c.stopping
+	c.mu.Unlock()
+	if err != nil {
+		var ne net.Error
+		switch {
+		case stopping:
+			c.fatal(sqlerr.Shutdown)
+		case errors.As(err, &ne) && ne.Timeout():
+			c.srv.log.Info("idle timeout", "pid", c.pid, "user", c.user, "sqlstate", timeoutErr.Code)
+			c.fatal(timeoutErr)
+		}
+		return nil, err
+	}
+	return msg, nil
+}
+
+var (
+	idleSessionTimeout = &sqlerr.Error{Code: sqlerr.IdleSessionTimeout, Message: "terminating connection due to idle-session timeout"}
+	idleTxTimeout      = &sqlerr.Error{Code: sqlerr.IdleInTransactionTimeout, Message: "terminating connection due to idle-in-transaction timeout"}
+)
+
+// fatal sends a FATAL error; the caller then closes the connection.
+func (c *conn) fatal(err error) {
+	e := sqlerr.As(err)
+	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	c.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: e.Code, Message: e.Message, Detail: e.Detail, Hint: e.Hint})
+	c.be.Flush()
 }
 
 // handle processes one message; false closes the connection.
-func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok bool) {
+func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.srv.logf("lakesql: connection %d: panic in %T: %v\n%s", c.pid, msg, r, debug.Stack())
-			c.sendError(sqlerr.New(sqlerr.InternalError, "internal error: %v", r))
+			err, isErr := r.(*sqlerr.Error)
+			if !isErr {
+				c.srv.log.Error("panic", "pid", c.pid, "message", fmt.Sprintf("%T", msg), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+			}
+			c.sendError(err)
 			c.sess.FailTransaction()
 			if _, simple := msg.(*pgproto3.Query); simple {
 				c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
@@ -172,7 +252,10 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 	switch m := msg.(type) {
 	case *pgproto3.Query:
 		c.skipping = false
-		c.simpleQuery(ctx, m.String)
+		c.simpleQuery(m.String)
+		if c.closeAfter {
+			return c.be.Flush() == nil
+		}
 		c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
 		return c.be.Flush() == nil
 	case *pgproto3.Sync:
@@ -188,13 +271,13 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 	var err error
 	switch m := msg.(type) {
 	case *pgproto3.Parse:
-		err = c.parse(ctx, m)
+		err = c.parse(m)
 	case *pgproto3.Bind:
 		err = c.bind(m)
 	case *pgproto3.Describe:
 		err = c.describe(m)
 	case *pgproto3.Execute:
-		err = c.execute(ctx, m)
+		err = c.execute(m)
 	case *pgproto3.Close:
 		if m.ObjectType == 'S' {
 			delete(c.stmts, m.Name)
@@ -213,6 +296,9 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) (ok boo
 		// An error in a transaction block fails it, whichever message
 		// raised it (pgjdbc's implicit BEGIN puts its statements in one).
 		c.sess.FailTransaction()
+		if c.closeAfter {
+			return c.be.Flush() == nil
+		}
 	}
 	return true
 }
@@ -225,28 +311,42 @@ func (c *conn) sendNotices(r *engine.Result) {
 	r.Notices = nil
 }
 
-// sendError writes an ErrorResponse.
+// sendError writes an ErrorResponse. An error that ends the session
+// (57P01, the server shutting down) is sent as FATAL, and the connection
+// closes after it.
 func (c *conn) sendError(err error) {
 	e := sqlerr.As(err)
+	sev := "ERROR"
+	if e.Code == sqlerr.AdminShutdown {
+		sev = "FATAL"
+		c.closeAfter = true
+	}
 	c.be.Send(&pgproto3.ErrorResponse{
-		Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: e.Code, Message: e.Message,
+		Severity: sev, SeverityUnlocalized: sev, Code: e.Code, Message: e.Message,
 		Detail: e.Detail, Hint: e.Hint, Position: int32(e.Position),
 	})
 }
 
 // simpleQuery runs a Query message: every statement, results as text.
-func (c *conn) simpleQuery(ctx context.Context, sql string) {
+func (c *conn) simpleQuery(sql string) {
 	if isBlank(sql) {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return
 	}
-	qctx, done := c.queryContext(ctx)
+	qctx, done := c.queryContext(false, time.Now())
 	defer done()
+	began := time.Now()
 	err := c.sess.Execute(qctx, sql, func(r *engine.Result) error {
-		return c.sendResult(qctx, r, nil, -1, true)
+		n, err := c.sendResult(qctx, r, nil, true)
+		if err == nil {
+			c.logStatement(r.Tag, began, n, nil)
+			began = time.Now()
+		}
+		return err
 	})
 	if err != nil {
 		c.sendError(err)
+		c.logStatement("", began, 0, err)
 	}
 }
 
@@ -310,10 +410,9 @@ func formatOf(formats []int16, i int, t arrow.DataType) int16 {
 	return f
 }
 
-// sendResult writes a statement's result: RowDescription (when describe),
-// DataRows (up to limit; < 0 for all) and CommandComplete. It returns
-// after limit rows with more pending only through the portal path.
-func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16, limit int, describe bool) error {
+// sendResult writes a statement's whole result: RowDescription (when
+// describe), DataRows and CommandComplete. It returns the rows sent.
+func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16, describe bool) (int64, error) {
 	c.sendNotices(r)
 	if r.ParameterName != "" {
 		c.be.Send(&pgproto3.ParameterStatus{Name: r.ParameterName, Value: r.ParameterValue})
@@ -327,7 +426,7 @@ func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16
 	}
 	if r.Rows == nil {
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(r, 0))})
-		return nil
+		return r.RowsAffected, nil
 	}
 	if r.Copy != nil {
 		return c.sendCopyOut(ctx, r)
@@ -340,18 +439,18 @@ func (c *conn) sendResult(ctx context.Context, r *engine.Result, formats []int16
 	for {
 		b, err := r.Rows.Next(ctx)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if b == nil {
 			break
 		}
 		if err := c.sendRows(b, 0, int(b.NumRows()), formats); err != nil {
-			return err
+			return n, err
 		}
 		n += b.NumRows()
 	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(r, n))})
-	return nil
+	return n, nil
 }
 
 // sendRows writes rows [from, to) of a batch as DataRows.
@@ -379,14 +478,15 @@ func (c *conn) sendRows(b arrow.RecordBatch, from, to int, formats []int16) erro
 				nulls[i] = true
 				continue
 			}
+			var ok bool
 			if fmts[i] == 1 {
-				var ok bool
 				buf, ok = encodeBinary(buf, col, r, loc)
-				if !ok {
-					buf = text.Append(buf, col, r, loc)
+			}
+			if !ok {
+				var err error
+				if buf, err = text.AppendChecked(buf, col, r, loc); err != nil {
+					return err
 				}
-			} else {
-				buf = text.Append(buf, col, r, loc)
 			}
 		}
 		starts[len(cols)] = len(buf)

@@ -15,7 +15,7 @@ import (
 
 // sendCopyOut streams a COPY ... TO STDOUT result as CopyData rows in text
 // or CSV format, which psql's \copy ... to writes out.
-func (c *conn) sendCopyOut(ctx context.Context, r *engine.Result) error {
+func (c *conn) sendCopyOut(ctx context.Context, r *engine.Result) (int64, error) {
 	defer r.Rows.Close()
 	opts := r.Copy
 	n := r.Schema.NumFields()
@@ -36,7 +36,7 @@ func (c *conn) sendCopyOut(ctx context.Context, r *engine.Result) error {
 	for {
 		b, err := r.Rows.Next(ctx)
 		if err != nil {
-			return err
+			return rows, err
 		}
 		if b == nil {
 			break
@@ -51,18 +51,22 @@ func (c *conn) sendCopyOut(ctx context.Context, r *engine.Result) error {
 					vals[k] = opts.Null
 					continue
 				}
-				vals[k] = string(text.Append(nil, col, i, time.UTC))
+				v, err := text.AppendChecked(nil, col, i, time.UTC)
+				if err != nil {
+					return rows, err
+				}
+				vals[k] = string(v)
 			}
 			c.be.Send(&pgproto3.CopyData{Data: []byte(c.copyLine(cw, &buf, vals, nulls, opts.CSV, opts.Delimiter))})
 			rows++
 		}
 		if err := c.be.Flush(); err != nil {
-			return err
+			return rows, err
 		}
 	}
 	c.be.Send(&pgproto3.CopyDone{})
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(fmt.Sprintf("COPY %d", rows))})
-	return nil
+	return rows, nil
 }
 
 // copyLine renders one row in CSV (quoted as needed) or COPY text format

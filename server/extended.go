@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -9,7 +10,7 @@ import (
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
-func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
+func (c *conn) parse(m *pgproto3.Parse) error {
 	if m.Name != "" {
 		if _, exists := c.stmts[m.Name]; exists {
 			return sqlerr.New("42P05", "prepared statement \"%s\" already exists", m.Name)
@@ -19,7 +20,9 @@ func (c *conn) parse(ctx context.Context, m *pgproto3.Parse) error {
 	for i, oid := range m.ParameterOIDs {
 		declared[i] = typeOfOID(oid)
 	}
-	qctx, done := c.queryContext(ctx)
+	// Planning is part of the statement: statement_timeout and cancels
+	// reach it.
+	qctx, done := c.queryContext(true, time.Now())
 	defer done()
 	p, err := c.sess.Prepare(qctx, m.Query, declared)
 	if err != nil {
@@ -103,8 +106,10 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 	return nil
 }
 
-// execute runs (or resumes) a portal, sending at most MaxRows rows.
-func (c *conn) execute(ctx context.Context, m *pgproto3.Execute) error {
+// execute runs (or resumes) a portal, sending at most MaxRows rows. The
+// portal's rows run under the portal's own context, so a suspended portal
+// resumes; this Execute's cancel or statement_timeout cancels it.
+func (c *conn) execute(m *pgproto3.Execute) (err error) {
 	pt, ok := c.portals[m.Portal]
 	if !ok {
 		return sqlerr.New(sqlerr.InvalidCursorName, "portal \"%s\" does not exist", m.Portal)
@@ -117,25 +122,47 @@ func (c *conn) execute(ctx context.Context, m *pgproto3.Execute) error {
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(pt.res, pt.sent))})
 		return nil
 	}
-	qctx, done := c.queryContext(ctx)
+	began := time.Now()
+	qctx, done := c.queryContext(true, began)
 	defer done()
+	if pt.ctx == nil {
+		pt.ctx, pt.cancel = context.WithCancelCause(c.ctx)
+	}
+	unlink := context.AfterFunc(qctx, func() { pt.cancel(context.Cause(qctx)) })
+	defer unlink()
+	ctx := pt.ctx
+	var sentNow int64
+	defer func() {
+		// One log line per statement: when it ends, not per fetch.
+		if err != nil || pt.done {
+			tag, rows := "", pt.sent
+			if pt.res != nil {
+				tag = pt.res.Tag
+				if pt.res.Rows == nil {
+					rows = pt.res.RowsAffected
+				}
+			}
+			c.logStatement(tag, began, rows, err)
+		}
+	}()
 	if pt.res == nil {
-		res, err := c.sess.ExecutePrepared(qctx, pt.stmt, pt.params)
+		res, err := c.sess.ExecutePrepared(ctx, pt.stmt, pt.params)
 		if err != nil {
+			pt.done = true
 			return err
 		}
 		pt.res = res
 		c.sendNotices(res)
 		if res.Rows == nil {
 			pt.done = true
-			return c.sendResult(qctx, res, pt.formats, -1, false)
+			_, err := c.sendResult(ctx, res, pt.formats, false)
+			return err
 		}
 	}
 	limit := int64(m.MaxRows)
-	var sentNow int64
 	for limit <= 0 || sentNow < limit {
 		if pt.pending == nil || pt.offset >= int(pt.pending.NumRows()) {
-			b, err := pt.res.Rows.Next(qctx)
+			b, err := pt.res.Rows.Next(ctx)
 			if err != nil {
 				pt.res.Rows.Close()
 				pt.done = true
@@ -168,6 +195,9 @@ func (c *conn) closePortal(name string) {
 	if pt, ok := c.portals[name]; ok {
 		if pt.res != nil && pt.res.Rows != nil && !pt.done {
 			pt.res.Rows.Close()
+		}
+		if pt.cancel != nil {
+			pt.cancel(context.Canceled)
 		}
 		delete(c.portals, name)
 	}

@@ -69,6 +69,14 @@ const (
 	TooManyColumns               = "54011"
 	ObjectNotInPrerequisiteState = "55000"
 	OutOfMemory                  = "53200"
+	StatementTooComplex          = "54001"
+	TooManyConnections           = "53300"
+	ConfigurationLimit           = "53400"
+	InvalidPassword              = "28P01"
+	UntranslatableCharacter      = "22P05"
+	IdleSessionTimeout           = "57P05"
+	IdleInTransactionTimeout     = "25P03"
+	CannotConnectNow             = "57P03"
 )
 
 // Error is an error with a SQLSTATE code. Position, when non-zero, is the
@@ -105,6 +113,11 @@ func Wrap(err error, code, format string, args ...any) *Error {
 	var inner *Error
 	if errors.As(err, &inner) {
 		code = inner.Code
+	} else if isCanceled(err) {
+		// A canceled context surfacing through a library call (arrow's
+		// compute functions, a reader) is a cancellation, not an
+		// internal error, whatever the caller would have called it.
+		return Canceled(err)
 	}
 	return &Error{Code: code, Message: msg + ": " + err.Error(), Err: err}
 }
@@ -137,6 +150,9 @@ func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if isCanceled(err) {
+		return Canceled(err)
 	}
 	return &Error{Code: Code(err), Message: err.Error(), Err: err}
 }

@@ -162,10 +162,17 @@ type lister struct {
 	db  string
 }
 
+// catalog is the catalog of the statement being run (a session's own
+// tables and views), or the one the tables were installed in.
+func (l *lister) catalog(ctx context.Context) *catalog.Catalog {
+	return catalog.FromContext(ctx, l.cat)
+}
+
 func (l *lister) relations(ctx context.Context) []relation {
 	var out []relation
-	for _, s := range l.cat.Schemas(ctx) {
-		for _, r := range l.cat.Relations(ctx, s) {
+	cat := l.catalog(ctx)
+	for _, s := range cat.Schemas(ctx) {
+		for _, r := range cat.Relations(ctx, s) {
 			rel := relation{schema: s, name: r.Name, kind: "r", system: r.Kind == catalog.SystemTable}
 			if r.Kind == catalog.View {
 				rel.kind = "v"

@@ -103,7 +103,7 @@ func pgTables(l *lister) map[string]*table {
 	m["pg_namespace"] = newTable([]column{{"oid", oidT}, {"nspname", textT}, {"nspowner", oidT}, {"nspacl", textA}},
 		func(ctx context.Context) [][]any {
 			var rows [][]any
-			for _, s := range l.cat.Schemas(ctx) {
+			for _, s := range l.catalog(ctx).Schemas(ctx) {
 				rows = append(rows, []any{NamespaceOID(s), s, int64(RoleOID), nil})
 			}
 			return rows
@@ -335,7 +335,7 @@ func infoTables(l *lister) map[string]*table {
 		{"default_character_set_catalog", textT}, {"default_character_set_schema", textT}, {"default_character_set_name", textT}, {"sql_path", textT}},
 		func(ctx context.Context) [][]any {
 			var rows [][]any
-			for _, s := range l.cat.Schemas(ctx) {
+			for _, s := range l.catalog(ctx).Schemas(ctx) {
 				rows = append(rows, []any{l.db, s, "lakesql", nil, nil, nil, nil})
 			}
 			return rows

@@ -23,7 +23,7 @@ func main() {
 }
 
 func init() {
-	commands = []*command{serveCommand, queryCommand, versionCommand, helpCommand}
+	commands = []*command{serveCommand, queryCommand, passwdCommand, versionCommand, helpCommand}
 }
 
 // run executes a command line and returns the process exit code.

@@ -21,11 +21,18 @@ import (
 
 var mem = memory.DefaultAllocator
 
+// grow extends s to n zero states, doubling its capacity when it must
+// move (a group count grows a batch at a time up to millions).
 func grow[T any](s []T, n int) []T {
 	if len(s) >= n {
 		return s
 	}
-	return append(s, make([]T, n-len(s))...)
+	if cap(s) >= n {
+		return s[:n]
+	}
+	out := make([]T, n, max(n, 2*cap(s)))
+	copy(out, s)
+	return out
 }
 
 // ints reads an integer array as int64 values.

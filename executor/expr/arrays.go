@@ -374,6 +374,9 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 		}
 	}
 	lt := types.List(t)
+	if d := arrayDims(lt); d > MaxArrayDims {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", d, MaxArrayDims)
+	}
 	return &Call{Name: "array", Args: cast, Ret: lt, fn: func(ec *Context, arrs []arrow.Array, n int) (arrow.Array, error) {
 		k := len(arrs)
 		if t.ID() == arrow.LIST {
@@ -415,6 +418,23 @@ func bindArrayConstructor(name string, args []Expr) (Expr, error) {
 }
 
 func registerArrays(r *Registry) { r.add(bindArrayConstructor, "array") }
+
+// MaxArrayDims is PostgreSQL's limit on an array's dimensions (MAXDIM):
+// ARRAY constructors nest at most this deep.
+const MaxArrayDims = 6
+
+// arrayDims counts the list levels of t.
+func arrayDims(t arrow.DataType) int {
+	d := 0
+	for {
+		l, ok := t.(*arrow.ListType)
+		if !ok {
+			return d
+		}
+		d++
+		t = l.Elem()
+	}
+}
 
 // bindArrayConcat binds || with an array side: array || array
 // (array_cat), array || element (array_append), element || array

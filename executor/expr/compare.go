@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/types"
 )
@@ -158,50 +160,111 @@ func cmpResult(op string, r int) bool {
 // andKernel / orKernel implement three-valued logic over whole arrays.
 func logicKernel(isAnd bool) kernel {
 	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-		a, b := args[0].(*array.Boolean), args[1].(*array.Boolean)
-		out := make([]bool, n)
-		v := make([]bool, n)
-		anyNull := false
-		for i := 0; i < n; i++ {
-			an, bn := a.IsNull(i), b.IsNull(i)
-			av, bv := !an && a.Value(i), !bn && b.Value(i)
-			if isAnd {
-				switch {
-				case !an && !av, !bn && !bv:
-					out[i], v[i] = false, true
-				case an || bn:
-					v[i] = false
-				default:
-					out[i], v[i] = true, true
-				}
-			} else {
-				switch {
-				case av || bv:
-					out[i], v[i] = true, true
-				case an || bn:
-					v[i] = false
-				default:
-					out[i], v[i] = false, true
-				}
-			}
-			if !v[i] {
-				anyNull = true
-			}
-		}
-		if !anyNull {
-			v = nil
-		}
-		return newBoolArray(ec.Mem, out, v), nil
+		return logic3(isAnd, args[0], args[1], n), nil
 	}
 }
 
-func notKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
-	a := args[0].(*array.Boolean)
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = !a.Value(i)
+// logic3 computes a AND b (or a OR b) in three-valued logic a 64-row word
+// at a time: with each operand's value bits v and validity bits k, AND is
+// true where both are true, and known where it is true or either side is
+// a known false; OR likewise with the roles swapped.
+func logic3(isAnd bool, a, b arrow.Array, n int) arrow.Array {
+	av, ak := boolWords(a, n)
+	bv, bk := boolWords(b, n)
+	words := (n + 63) / 64
+	val := make([]uint64, words)
+	known := make([]uint64, words)
+	allKnown := true
+	for w := 0; w < words; w++ {
+		at, bt := av[w]&ak[w], bv[w]&bk[w]   // known true
+		af, bf := ^av[w]&ak[w], ^bv[w]&bk[w] // known false
+		if isAnd {
+			val[w] = at & bt
+			known[w] = val[w] | af | bf
+		} else {
+			val[w] = at | bt
+			known[w] = val[w] | af&bf
+		}
+		if w < words-1 && known[w] != ^uint64(0) {
+			allKnown = false
+		}
 	}
-	return newBoolArray(ec.Mem, out, valid(n, a)), nil
+	if words > 0 && n%64 != 0 {
+		mask := uint64(1)<<(n%64) - 1
+		if known[words-1]&mask != mask {
+			allKnown = false
+		}
+	} else if words > 0 && known[words-1] != ^uint64(0) {
+		allKnown = false
+	}
+	var nulls *memory.Buffer
+	if !allKnown {
+		nulls = memory.NewBufferBytes(sliceBytes(known)[:bitutil.BytesForBits(int64(n))])
+	}
+	vals := memory.NewBufferBytes(sliceBytes(val)[:bitutil.BytesForBits(int64(n))])
+	return fromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, vals)
+}
+
+// boolWords returns a boolean array's value and validity bits as 64-bit
+// words, aligned to its first row (a constant is spread over n rows).
+func boolWords(a arrow.Array, n int) (vals, valid []uint64) {
+	words := (n + 63) / 64
+	if stride(a, n) == 0 {
+		vals, valid = make([]uint64, words), make([]uint64, words)
+		if a.IsValid(0) {
+			fillWords(valid)
+			if a.(*array.Boolean).Value(0) {
+				fillWords(vals)
+			}
+		}
+		return vals, valid
+	}
+	if a.DataType().ID() == arrow.NULL {
+		return make([]uint64, words), make([]uint64, words)
+	}
+	d := a.Data()
+	vals = bitsToWords(d.Buffers()[1].Bytes(), d.Offset(), n)
+	if a.NullN() == 0 {
+		valid = make([]uint64, words)
+		fillWords(valid)
+	} else {
+		valid = bitsToWords(d.Buffers()[0].Bytes(), d.Offset(), n)
+	}
+	return vals, valid
+}
+
+func fillWords(w []uint64) {
+	for i := range w {
+		w[i] = ^uint64(0)
+	}
+}
+
+// bitsToWords copies n bits starting at bit off into 64-bit words.
+func bitsToWords(src []byte, off, n int) []uint64 {
+	words := make([]uint64, (n+63)/64)
+	dst := sliceBytes(words)
+	if off%8 == 0 {
+		copy(dst, src[off/8:off/8+int(bitutil.BytesForBits(int64(n)))])
+	} else {
+		bitutil.CopyBitmap(src, off, n, dst, 0)
+	}
+	return words
+}
+
+func notKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
+	v, k := boolWords(args[0], n)
+	for w := range v {
+		v[w] = ^v[w]
+	}
+	var nulls *memory.Buffer
+	if stride(args[0], n) == 0 {
+		if args[0].IsNull(0) {
+			nulls = memory.NewBufferBytes(make([]byte, bitutil.BytesForBits(int64(n))))
+		}
+	} else if args[0].NullN() > 0 {
+		nulls = memory.NewBufferBytes(sliceBytes(k)[:bitutil.BytesForBits(int64(n))])
+	}
+	return fromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, memory.NewBufferBytes(sliceBytes(v)[:bitutil.BytesForBits(int64(n))])), nil
 }
 
 func isNullKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {

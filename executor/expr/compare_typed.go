@@ -7,8 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-
-	"github.com/lakesql/lakesql/types/decimal"
 )
 
 // compareTyped evaluates a comparison of two arrays of the same type with
@@ -93,9 +91,38 @@ func cmpOrdered[T ordered](op string, x, y []T, xs, ys int, out []bool) {
 }
 
 func cmpDecimal(op string, x, y []decimal128.Num, xs, ys int, out []bool) {
-	for i := range out {
-		out[i] = cmpResult(op, decimal.Cmp(x[i*xs], y[i*ys]))
+	switch op {
+	case "=":
+		for i := range out {
+			out[i] = x[i*xs] == y[i*ys]
+		}
+	case "<>":
+		for i := range out {
+			out[i] = x[i*xs] != y[i*ys]
+		}
+	case "<":
+		for i := range out {
+			out[i] = decLess(x[i*xs], y[i*ys])
+		}
+	case "<=":
+		for i := range out {
+			out[i] = !decLess(y[i*ys], x[i*xs])
+		}
+	case ">":
+		for i := range out {
+			out[i] = decLess(y[i*ys], x[i*xs])
+		}
+	case ">=":
+		for i := range out {
+			out[i] = !decLess(x[i*xs], y[i*ys])
+		}
 	}
+}
+
+// decLess reports a < b for two's complement 128-bit values.
+func decLess(a, b decimal128.Num) bool {
+	ah, bh := a.HighBits(), b.HighBits()
+	return ah < bh || ah == bh && a.LowBits() < b.LowBits()
 }
 
 func cmpStrings(op string, xo []int32, xb []byte, yo []int32, yb []byte, xs, ys int, out []bool) {

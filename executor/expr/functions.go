@@ -115,13 +115,13 @@ func bindBuiltin(name string, args []Expr) (Expr, error) {
 			}
 			args[i] = c
 		}
-		return &Call{Name: name, Args: args, Ret: types.Bool, fn: logicKernel(name == "and")}, nil
+		return &Call{Name: name, Args: args, Ret: types.Bool, fn: logicKernel(name == "and"), takesConst: true}, nil
 	case "not":
 		c, err := coerce(args[0], types.Bool)
 		if err != nil || c.Type().ID() != arrow.BOOL {
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of NOT must be type boolean, not type %s", types.Name(args[0].Type()))
 		}
-		return &Call{Name: "not", Args: []Expr{c}, Ret: types.Bool, fn: notKernel}, nil
+		return &Call{Name: "not", Args: []Expr{c}, Ret: types.Bool, fn: notKernel, takesConst: true}, nil
 	case "is_null", "is_not_null":
 		a := args[0]
 		if IsUnknownLiteral(a) {
@@ -377,6 +377,17 @@ func goRowKernel(ret arrow.DataType, width int, f RowFunc) kernel {
 			v, err := f(vals)
 			if err != nil {
 				return nil, err
+			}
+			if str, ok := v.(string); ok {
+				if err := checkLen(int64(len(str))); err != nil {
+					return nil, err
+				}
+				if sb, ok := b.(*array.StringBuilder); ok {
+					if err := appendChecked(sb, str); err != nil {
+						return nil, err
+					}
+					continue
+				}
 			}
 			appendGo(b, v)
 		}

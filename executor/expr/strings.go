@@ -30,7 +30,12 @@ func concatOpKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error)
 			bld.AppendNull()
 			continue
 		}
-		bld.Append(a.Value(i) + b.Value(i))
+		if err := checkLen(int64(len(a.Value(i))) + int64(len(b.Value(i)))); err != nil {
+			return nil, err
+		}
+		if err := appendChecked(bld, a.Value(i)+b.Value(i)); err != nil {
+			return nil, err
+		}
 	}
 	return bld.NewArray(), nil
 }
@@ -77,7 +82,9 @@ func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, err
 			}
 			switch b := bld.(type) {
 			case *array.StringBuilder:
-				b.Append(r.(string))
+				if err := appendChecked(b, r.(string)); err != nil {
+					return nil, err
+				}
 			case *array.Int32Builder:
 				b.Append(int32(r.(int)))
 			case *array.Int64Builder:
@@ -113,7 +120,17 @@ func registerStrings(r *Registry) {
 	}), S, S), "strpos")
 	r.add(bindTrim, "btrim", "ltrim", "rtrim")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
-		return strings.ReplaceAll(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
+		s, from, to := sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)
+		if len(to) > len(from) {
+			n := int64(len(s) + 1) // "" matches between every character
+			if from != "" {
+				n = int64(strings.Count(s, from))
+			}
+			if err := checkLen(int64(len(s)) + n*int64(len(to)-len(from))); err != nil {
+				return nil, err
+			}
+		}
+		return strings.ReplaceAll(s, from, to), nil
 	}), S, S, S), "replace")
 	r.add(bindConcat, "concat", "concat_ws")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
@@ -155,6 +172,9 @@ func registerStrings(r *Registry) {
 		if n <= 0 {
 			return "", nil
 		}
+		if err := checkLen(int64(len(sArg(a, 0, i))) * int64(n)); err != nil {
+			return nil, err
+		}
 		return strings.Repeat(sArg(a, 0, i), n), nil
 	}), S, I32), "repeat")
 	r.add(fixed(S, unaryString(func(s string) string {
@@ -188,6 +208,10 @@ func registerStrings(r *Registry) {
 		return hex.EncodeToString(h[:])
 	}), S), "md5")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		// Each character becomes at most one of at most 4 bytes.
+		if err := checkLen(4 * int64(utf8.RuneCountInString(sArg(a, 0, i)))); err != nil && len(sArg(a, 2, i)) > len(sArg(a, 1, i)) {
+			return nil, err
+		}
 		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "translate")
 	r.add(func(name string, args []Expr) (Expr, error) {
@@ -315,14 +339,18 @@ func bindPad(name string, args []Expr) (Expr, error) {
 		argTypes = append(argTypes, types.String)
 	}
 	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
-		s := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
+		if n <= 0 {
+			return "", nil
+		}
+		// n characters of up to 4 bytes each, sized before any is made.
+		if err := checkLen(4 * int64(n)); err != nil && int64(n) > int64(utf8.RuneCountInString(sArg(a, 0, i))) {
+			return nil, err
+		}
+		s := []rune(sArg(a, 0, i))
 		fill := []rune(" ")
 		if len(a) == 3 {
 			fill = []rune(sArg(a, 2, i))
-		}
-		if n <= 0 {
-			return "", nil
 		}
 		if len(s) >= n {
 			return string(s[:n]), nil
@@ -393,6 +421,15 @@ func bindConcat(name string, args []Expr) (Expr, error) {
 				start = 1
 			}
 			first := true
+			var size int64
+			for k := start; k < len(a); k++ {
+				if !a[k].IsNull(i) {
+					size += int64(len(strs(a[k]).Value(i)) + len(sep))
+				}
+			}
+			if err := checkLen(size); err != nil {
+				return nil, err
+			}
 			for k := start; k < len(a); k++ {
 				if a[k].IsNull(i) {
 					continue
@@ -403,7 +440,9 @@ func bindConcat(name string, args []Expr) (Expr, error) {
 				first = false
 				sb.WriteString(strs(a[k]).Value(i))
 			}
-			bld.Append(sb.String())
+			if err := appendChecked(bld, sb.String()); err != nil {
+				return nil, err
+			}
 		}
 		return bld.NewArray(), nil
 	}}, nil
@@ -500,7 +539,10 @@ func likeMatcher(pat, esc string, ci bool) (func(string) bool, error) {
 	}
 	if !ci && (esc == "" || !strings.Contains(pat, esc)) && !strings.Contains(pat, "_") {
 		inner := strings.Trim(pat, "%")
-		if !strings.Contains(inner, "%") {
+		if strings.Contains(inner, "%") {
+			return segmentMatcher(pat), nil
+		}
+		{
 			switch {
 			case pat == "%" || pat == "%%":
 				return func(string) bool { return true }, nil
@@ -551,6 +593,33 @@ func likeMatcher(pat, esc string, ci bool) (func(string) bool, error) {
 }
 
 // bindRegexMatch resolves s ~ pattern (third argument 'i' for ~*).
+// segmentMatcher matches a LIKE pattern made of literal segments between
+// '%' (no '_' or escapes): each segment must follow the previous one, the
+// first at the start unless the pattern starts with '%', the last at the
+// end unless it ends with '%'.
+func segmentMatcher(pat string) func(string) bool {
+	segs := strings.Split(pat, "%")
+	first, last := segs[0], segs[len(segs)-1]
+	mid := segs[1 : len(segs)-1]
+	return func(s string) bool {
+		if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+			return false
+		}
+		rest := s[len(first) : len(s)-len(last)]
+		for _, m := range mid {
+			if m == "" {
+				continue
+			}
+			i := strings.Index(rest, m)
+			if i < 0 {
+				return false
+			}
+			rest = rest[i+len(m):]
+		}
+		return true
+	}
+}
+
 func bindRegexMatch(args []Expr) (Expr, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, opErr("~", args)
@@ -605,6 +674,9 @@ func bindRegexpReplace(name string, args []Expr) (Expr, error) {
 		repl := pgReplacement(sArg(a, 2, i))
 		s := sArg(a, 0, i)
 		if strings.Contains(flags, "g") {
+			if err := checkReplaceAll(re, s, repl); err != nil {
+				return nil, err
+			}
 			return re.ReplaceAllString(s, repl), nil
 		}
 		loc := re.FindStringSubmatchIndex(s)
@@ -615,6 +687,41 @@ func bindRegexpReplace(name string, args []Expr) (Expr, error) {
 		dst = re.ExpandString(dst, repl, s, loc)
 		return s[:loc[0]] + string(dst) + s[loc[1]:], nil
 	}), argTypes...)(name, args)
+}
+
+// checkReplaceAll bounds the result of replacing every match of re in s
+// by repl (in pgReplacement's form) before it is built: each match grows
+// by at most the template's literal bytes plus, for each reference, the
+// match's own length.
+func checkReplaceAll(re *regexp.Regexp, s, repl string) error {
+	lit, refs := int64(0), int64(0)
+	for i := 0; i < len(repl); i++ {
+		switch {
+		case strings.HasPrefix(repl[i:], "$$"):
+			lit++
+			i++
+		case strings.HasPrefix(repl[i:], "${"):
+			refs++
+			i += strings.IndexByte(repl[i:], '}')
+		default:
+			lit++
+		}
+	}
+	n := int64(len(s))
+	// Cheap bound first: at most len(s)+1 matches, each at most len(s) long.
+	if err := checkLen(n + (n+1)*(lit+refs*n)); err == nil {
+		return nil
+	}
+	size := n
+	var err error
+	re.ReplaceAllStringFunc(s, func(m string) string {
+		size += lit + refs*int64(len(m))
+		if err == nil {
+			err = checkLen(size)
+		}
+		return ""
+	})
+	return err
 }
 
 // pgReplacement converts \1 and & references to Go's ${1} and ${0}.

@@ -24,6 +24,9 @@ type keyColumn interface {
 	// equal clears eq[k] where row rows[k] of a differs from the stored
 	// key of group groups[k].
 	equal(a arrow.Array, rows []int32, groups []uint32, eq []bool)
+	// equalRows clears same[r] for each r of rows where row r of a
+	// differs from row r-1 (NULLs equal).
+	equalRows(a arrow.Array, rows []int32, same []bool)
 	// append stores the keys of rows (the new groups, in order).
 	append(a arrow.Array, rows []int32)
 	// build returns the stored keys of groups 0..n-1 as an array.
@@ -173,6 +176,13 @@ func (c *fixedColumn[T]) equal(a arrow.Array, rows []int32, groups []uint32, eq 
 	}
 }
 
+func (c *fixedColumn[T]) equalRows(a arrow.Array, rows []int32, same []bool) {
+	xs := values[T](a)
+	for _, r := range rows {
+		same[r] = same[r] && xs[r] == xs[r-1] && rowValid(a, int(r)) == rowValid(a, int(r-1))
+	}
+}
+
 func (c *fixedColumn[T]) append(a arrow.Array, rows []int32) {
 	xs := values[T](a)
 	for _, r := range rows {
@@ -231,6 +241,13 @@ func (c *floatColumn[T]) equal(a arrow.Array, rows []int32, groups []uint32, eq 
 	}
 }
 
+func (c *floatColumn[T]) equalRows(a arrow.Array, rows []int32, same []bool) {
+	xs := values[T](a)
+	for _, r := range rows {
+		same[r] = same[r] && floatBits(xs[r]) == floatBits(xs[r-1]) && rowValid(a, int(r)) == rowValid(a, int(r-1))
+	}
+}
+
 func (c *floatColumn[T]) append(a arrow.Array, rows []int32) {
 	xs := values[T](a)
 	for _, r := range rows {
@@ -278,6 +295,13 @@ func (c *decimalColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq [
 	}
 }
 
+func (c *decimalColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	xs := values[decimal128.Num](a)
+	for _, r := range rows {
+		same[r] = same[r] && xs[r] == xs[r-1] && rowValid(a, int(r)) == rowValid(a, int(r-1))
+	}
+}
+
 func (c *decimalColumn) append(a arrow.Array, rows []int32) {
 	xs := values[decimal128.Num](a)
 	for _, r := range rows {
@@ -320,6 +344,13 @@ func (c *boolColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []bo
 		g := groups[k]
 		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
 		eq[k] = eq[k] && an == gn && (an || b.Value(int(r)) == c.vals[g])
+	}
+}
+
+func (c *boolColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	b := a.(*array.Boolean)
+	for _, r := range rows {
+		same[r] = same[r] && b.Value(int(r)) == b.Value(int(r-1)) && rowValid(a, int(r)) == rowValid(a, int(r-1))
 	}
 }
 
@@ -396,6 +427,14 @@ func (c *stringColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []
 	}
 }
 
+func (c *stringColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	offs, data := binaryData(a)
+	for _, r := range rows {
+		same[r] = same[r] && rowValid(a, int(r)) == rowValid(a, int(r-1)) &&
+			string(data[offs[r]:offs[r+1]]) == string(data[offs[r-1]:offs[r]])
+	}
+}
+
 func (c *stringColumn) append(a arrow.Array, rows []int32) {
 	offs, data := binaryData(a)
 	for _, r := range rows {
@@ -432,6 +471,7 @@ func (nullColumn) hash(a arrow.Array, h []uint64) {
 }
 func (nullColumn) equal(arrow.Array, []int32, []uint32, []bool) {}
 func (nullColumn) append(arrow.Array, []int32)                  {}
+func (nullColumn) equalRows(arrow.Array, []int32, []bool)       {}
 func (nullColumn) build(n int) arrow.Array                      { return array.NewNull(n) }
 func (nullColumn) bytes() int64                                 { return 0 }
 
@@ -465,6 +505,10 @@ func (c *encodedColumn) hash(a arrow.Array, h []uint64) { c.enc.hash(c.encodings
 
 func (c *encodedColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
 	c.enc.equal(c.encodings(a), rows, groups, eq)
+}
+
+func (c *encodedColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	c.enc.equalRows(c.encodings(a), rows, same)
 }
 
 func (c *encodedColumn) append(a arrow.Array, rows []int32) {

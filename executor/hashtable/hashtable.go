@@ -43,6 +43,8 @@ type scratch struct {
 	newRows          []int32
 	candGroups       []uint32
 	eq               []bool
+	same             []bool
+	prevRows         []int32
 }
 
 // New returns an empty table for keys of the given types.
@@ -115,6 +117,8 @@ func (s *scratch) reserve(n int) {
 		s.newRows = make([]int32, n)
 		s.candGroups = make([]uint32, n)
 		s.eq = make([]bool, n)
+		s.same = make([]bool, n)
+		s.prevRows = make([]int32, n)
 	}
 }
 
@@ -126,14 +130,21 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 	s := &t.s
 	s.reserve(n)
 	h := t.hashRows(s, keys, n)
-	rows := s.rows[:n]
-	for i := range rows {
-		rows[i] = int32(i)
-		s.pos[i] = int(h[i]) & t.mask
-	}
 	if isNew != nil {
 		clear(isNew[:n])
 	}
+	// A row whose keys equal the previous row's joins its group without a
+	// lookup: data is often clustered by key (sorted files, time order).
+	same := t.sameAsPrevious(s, keys, h, n)
+	rows := s.rows[:0]
+	for i := 0; i < n; i++ {
+		if same[i] {
+			continue
+		}
+		rows = append(rows, int32(i))
+		s.pos[i] = int(h[i]) & t.mask
+	}
+
 	for len(rows) > 0 {
 		cand, candGroups, newRows := s.cand[:0], s.candGroups[:0], s.newRows[:0]
 		for _, r := range rows {
@@ -175,6 +186,35 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 		}
 		rows = next
 	}
+	for i := 1; i < n; i++ {
+		if same[i] {
+			groups[i] = groups[i-1]
+		}
+	}
+}
+
+// sameAsPrevious marks the rows whose key tuple equals the previous
+// row's: equal hashes, then equal keys column by column.
+func (t *Table) sameAsPrevious(s *scratch, keys []arrow.Array, h []uint64, n int) []bool {
+	same := s.same[:n]
+	if n == 0 {
+		return same
+	}
+	same[0] = false
+	cand := s.prevRows[:0]
+	for i := 1; i < n; i++ {
+		same[i] = h[i] == h[i-1]
+		if same[i] {
+			cand = append(cand, int32(i))
+		}
+	}
+	if len(cand) == 0 {
+		return same
+	}
+	for c, col := range t.cols {
+		col.equalRows(keys[c], cand, same)
+	}
+	return same
 }
 
 // verify checks the candidates' keys against their groups' keys, setting
@@ -220,9 +260,13 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 	t, s := f.t, &f.s
 	s.reserve(n)
 	h := t.hashRows(s, keys, n)
-	rows := s.rows[:n]
-	for i := range rows {
-		rows[i] = int32(i)
+	same := t.sameAsPrevious(s, keys, h, n)
+	rows := s.rows[:0]
+	for i := 0; i < n; i++ {
+		if same[i] {
+			continue
+		}
+		rows = append(rows, int32(i))
 		s.pos[i] = int(h[i]) & t.mask
 	}
 	for len(rows) > 0 {
@@ -252,6 +296,11 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 			}
 		}
 		rows = next
+	}
+	for i := 1; i < n; i++ {
+		if same[i] {
+			groups[i] = groups[i-1]
+		}
 	}
 }
 

@@ -152,3 +152,32 @@ func BenchmarkInsertInt64(b *testing.B) {
 		tb.Insert(keys, 4096, groups, nil)
 	}
 }
+
+// Runs of equal keys (sorted data) take the previous row's group; NULL
+// and a value, and different strings of one run's hash, are told apart.
+func TestRunsOfEqualKeys(t *testing.T) {
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	vals := []int64{1, 1, 1, 2, 2, 0, 0, 1, 3}
+	nulls := []bool{false, false, false, false, false, true, false, false, false}
+	strs := []string{"a", "a", "b", "b", "b", "c", "c", "a", "d"}
+	for i, v := range vals {
+		if nulls[i] {
+			ib.AppendNull()
+		} else {
+			ib.Append(v)
+		}
+		sb.Append(strs[i])
+	}
+	tb := New([]arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String})
+	groups := make([]uint32, len(vals))
+	isNew := make([]bool, len(vals))
+	tb.Insert([]arrow.Array{ib.NewArray(), sb.NewArray()}, len(vals), groups, isNew)
+	// (1,a) (1,a) (1,b) (2,b) (2,b) (NULL,c) (0,c) (1,a) (3,d)
+	if fmt.Sprint(groups) != "[0 0 1 2 2 3 4 0 5]" {
+		t.Fatalf("groups %v", groups)
+	}
+	if fmt.Sprint(isNew) != "[true false true true false true true false true]" {
+		t.Fatalf("isNew %v", isNew)
+	}
+}

@@ -4,6 +4,7 @@
 package text
 
 import (
+	"bytes"
 	"encoding/hex"
 	"math"
 	"strconv"
@@ -13,11 +14,45 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
+// MaxValueSize is PostgreSQL's cap on one value (1 GB - 1 byte). The text
+// of nested arrays and records can grow exponentially with their depth
+// (each level quotes the one inside), so it is checked as it is written.
+const MaxValueSize = 1<<30 - 1
+
+// tooLong is the error for a value past MaxValueSize.
+func tooLong() *sqlerr.Error {
+	return sqlerr.New(sqlerr.ProgramLimitExceeded, "value too long: its text would exceed %d bytes", MaxValueSize)
+}
+
+// AppendChecked is Append for values that leave the process: a value whose
+// text would exceed MaxValueSize is an error (54000), not an allocation.
+func AppendChecked(dst []byte, arr arrow.Array, i int, loc *time.Location) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*sqlerr.Error)
+			if !ok {
+				panic(r)
+			}
+			out, err = dst, e
+		}
+	}()
+	return appendWithin(dst, arr, i, loc, MaxValueSize), nil
+}
+
 // Append appends the text form of value i of arr (which must not be NULL)
-// to dst. Timestamps with time zone are shown in loc.
+// to dst. Timestamps with time zone are shown in loc. A nested value whose
+// text would pass MaxValueSize panics with a 54000 *sqlerr.Error (see
+// AppendChecked).
 func Append(dst []byte, arr arrow.Array, i int, loc *time.Location) []byte {
+	return appendWithin(dst, arr, i, loc, MaxValueSize)
+}
+
+// appendWithin is Append with the size cap as a parameter (tests use a
+// small one).
+func appendWithin(dst []byte, arr arrow.Array, i int, loc *time.Location, limit int) []byte {
 	switch a := arr.(type) {
 	case *array.Boolean:
 		if a.Value(i) {
@@ -58,9 +93,9 @@ func Append(dst []byte, arr arrow.Array, i int, loc *time.Location) []byte {
 		v := a.Value(i)
 		return AppendInterval(dst, v.Months, v.Days, v.Nanoseconds/1000)
 	case *array.List:
-		return appendList(dst, a, i, loc)
+		return appendList(dst, a, i, loc, limit)
 	case *array.Struct:
-		return appendStruct(dst, a, i, loc)
+		return appendStruct(dst, a, i, loc, limit)
 	case *array.Null:
 		return dst
 	}
@@ -342,7 +377,7 @@ func AppendInterval(dst []byte, months, days int32, us int64) []byte {
 	return dst
 }
 
-func appendList(dst []byte, a *array.List, i int, loc *time.Location) []byte {
+func appendList(dst []byte, a *array.List, i int, loc *time.Location, limit int) []byte {
 	start, end := a.ValueOffsets(i)
 	vals := a.ListValues()
 	dst = append(dst, '{')
@@ -355,17 +390,20 @@ func appendList(dst []byte, a *array.List, i int, loc *time.Location) []byte {
 			continue
 		}
 		if inner, ok := vals.(*array.List); ok {
-			// A multi-dimensional array: sub-arrays are not quoted.
-			dst = appendList(dst, inner, int(k), loc)
-			continue
+			// A multidimensional array: its sub-arrays are written in
+			// place, unquoted, as PostgreSQL does ({{1,2},{3,4}}).
+			dst = appendList(dst, inner, int(k), loc, limit)
+		} else {
+			dst = appendQuotedElem(dst, appendWithin(nil, vals, int(k), loc, limit), '{', limit)
 		}
-		s := string(Append(nil, vals, int(k), loc))
-		dst = appendQuotedElem(dst, s, '{')
+		if len(dst) > limit {
+			panic(tooLong())
+		}
 	}
 	return append(dst, '}')
 }
 
-func appendStruct(dst []byte, a *array.Struct, i int, loc *time.Location) []byte {
+func appendStruct(dst []byte, a *array.Struct, i int, loc *time.Location, limit int) []byte {
 	dst = append(dst, '(')
 	for f := 0; f < a.NumField(); f++ {
 		if f > 0 {
@@ -375,21 +413,34 @@ func appendStruct(dst []byte, a *array.Struct, i int, loc *time.Location) []byte
 		if col.IsNull(i) {
 			continue
 		}
-		dst = appendQuotedElem(dst, string(Append(nil, col, i, loc)), '(')
+		dst = appendQuotedElem(dst, appendWithin(nil, col, i, loc, limit), '(', limit)
+		if len(dst) > limit {
+			panic(tooLong())
+		}
 	}
 	return append(dst, ')')
 }
 
-// appendQuotedElem quotes an array or record element when PostgreSQL would.
-func appendQuotedElem(dst []byte, s string, kind byte) []byte {
-	need := s == "" || strings.ContainsAny(s, "{},\"\\() \t\n") || (kind == '{' && strings.EqualFold(s, "null"))
+// appendQuotedElem quotes an array or record element when PostgreSQL
+// would (array_out escapes '"' and '\' with a backslash, record_out doubles them). Quoting can double an element's size; past limit it panics with
+// 54000 before growing dst.
+func appendQuotedElem(dst []byte, s []byte, kind byte, limit int) []byte {
+	need := len(s) == 0 || bytes.ContainsAny(s, "{},\"\\() \t\n") || (kind == '{' && bytes.EqualFold(s, []byte("null")))
 	if !need {
 		return append(dst, s...)
 	}
+	if len(dst)+len(s)+2+bytes.Count(s, []byte(`"`))+bytes.Count(s, []byte(`\`)) > limit {
+		panic(tooLong())
+	}
+	// Arrays escape with a backslash, records double the character.
+	esc := byte('\\')
 	dst = append(dst, '"')
 	for k := 0; k < len(s); k++ {
 		if s[k] == '"' || s[k] == '\\' {
-			dst = append(dst, '\\')
+			if kind == '(' {
+				esc = s[k]
+			}
+			dst = append(dst, esc)
 		}
 		dst = append(dst, s[k])
 	}

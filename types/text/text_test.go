@@ -5,7 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 func TestFloat(t *testing.T) {
@@ -51,5 +55,50 @@ func TestDecimalDateInterval(t *testing.T) {
 	}
 	if _, err := ParseInt("99999999999", 32); err == nil {
 		t.Error("overflow not detected")
+	}
+}
+
+// Records in records quote each level again, so their text doubles with
+// every level: past the cap it is a 54000 error, raised before the
+// allocation, and below it the value is exact.
+func TestNestedTextCapped(t *testing.T) {
+	mem := memory.DefaultAllocator
+	var arr arrow.Array
+	{
+		b := array.NewStringBuilder(mem)
+		b.Append(`say "hi"`)
+		arr = b.NewArray()
+	}
+	wrap := func(a arrow.Array) arrow.Array {
+		s, err := array.NewStructArray([]arrow.Array{a}, []string{"a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for depth := 0; depth < 30; depth++ {
+		arr = wrap(arr)
+	}
+	func() {
+		defer func() {
+			r := recover()
+			e, ok := r.(*sqlerr.Error)
+			if !ok || e.Code != sqlerr.ProgramLimitExceeded {
+				t.Errorf("want a 54000 panic, got %v", r)
+			}
+		}()
+		appendWithin(nil, arr, 0, time.UTC, 1<<16)
+		t.Errorf("30 levels of quoting fit in 64 KB?")
+	}()
+	// Two levels, exactly as PostgreSQL prints them.
+	b := array.NewStringBuilder(mem)
+	b.Append(`say "hi"`)
+	two := wrap(wrap(b.NewArray()))
+	// PostgreSQL: SELECT row(row('say "hi"'))::text
+	if got := string(appendWithin(nil, two, 0, time.UTC, 1<<16)); got != `("(""say """"hi"""""")")` {
+		t.Errorf("two levels: %s", got)
+	}
+	if _, err := AppendChecked(nil, two, 0, time.UTC); err != nil {
+		t.Error(err)
 	}
 }

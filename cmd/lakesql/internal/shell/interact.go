@@ -97,9 +97,9 @@ func (s *Shell) Complete(word string) []string {
 		return withPrefix(metaCommands, word)
 	}
 	var names []string
-	if s.Engine != nil {
+	if s.Session != nil {
 		ctx := context.Background()
-		cat := s.Engine.Catalog()
+		cat := s.Session.Catalog()
 		for _, schema := range userSchemas(ctx, cat) {
 			if schema != catalog.DefaultSchema {
 				names = append(names, schema)

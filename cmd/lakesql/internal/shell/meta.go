@@ -314,7 +314,7 @@ func splitPattern(p string) (schema, name string) {
 // listRelations is \d, \dt and \dv: the tables and views of every schema,
 // with the file or folder each table reads.
 func (s *Shell) listRelations(ctx context.Context, pattern string, tables, views bool) error {
-	cat := s.Engine.Catalog()
+	cat := s.Session.Catalog()
 	schemaPat, namePat := splitPattern(pattern)
 	var rows [][]string
 	for _, schema := range userSchemas(ctx, cat) {
@@ -354,7 +354,7 @@ func (s *Shell) listRelations(ctx context.Context, pattern string, tables, views
 // listSchemas is \dn.
 func (s *Shell) listSchemas(ctx context.Context, pattern string) error {
 	var rows [][]string
-	for _, name := range userSchemas(ctx, s.Engine.Catalog()) {
+	for _, name := range userSchemas(ctx, s.Session.Catalog()) {
 		if match(pattern, name) {
 			rows = append(rows, []string{name})
 		}
@@ -439,7 +439,7 @@ func (s *Shell) lookup(ctx context.Context, name string) *catalog.Relation {
 	if len(path) == 0 {
 		path = []string{catalog.DefaultSchema}
 	}
-	r, err := s.Engine.Catalog().Lookup(ctx, unquote(schema), unquote(rel), path)
+	r, err := s.Session.Catalog().Lookup(ctx, unquote(schema), unquote(rel), path)
 	if err != nil {
 		return nil
 	}
