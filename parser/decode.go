@@ -5,6 +5,7 @@ import (
 
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
@@ -22,7 +23,7 @@ func stringArg(n ast.ExprNode) (string, bool) {
 // CastOf decodes x::type and CAST(x AS type): the operand and the
 // PostgreSQL type name (lower case, single spaces).
 func CastOf(fn *ast.FuncCallExpr) (ast.ExprNode, string, bool) {
-	if fn.FnName.L != castFunc || len(fn.Args) != 2 {
+	if fn.FnName.L != castFunc || len(fn.Args) != 2 && len(fn.Args) != 3 {
 		return nil, "", false
 	}
 	t, ok := stringArg(fn.Args[1])
@@ -30,6 +31,37 @@ func CastOf(fn *ast.FuncCallExpr) (ast.ExprNode, string, bool) {
 		return nil, "", false
 	}
 	return fn.Args[0], t, true
+}
+
+// Constant reports whether an expression is a constant PostgreSQL's
+// grammar reads as one (a number, a string, NULL, TRUE/FALSE, a negative
+// number, in parentheses or not): GROUP BY and ORDER BY take an integer
+// one as a position and refuse the others.
+func Constant(e ast.ExprNode) (v *test_driver.ValueExpr, negative, ok bool) {
+	for {
+		p, isParen := e.(*ast.ParenthesesExpr)
+		if !isParen {
+			break
+		}
+		e = p.Expr
+	}
+	switch x := e.(type) {
+	case *test_driver.ValueExpr:
+		return x, false, true
+	case *ast.UnaryOperationExpr:
+		if x.Op != opcode.Minus {
+			break
+		}
+		if v, neg, ok := Constant(x.V); ok && v.Kind() != test_driver.KindString && v.Kind() != test_driver.KindNull {
+			return v, !neg, true
+		}
+	case *ast.FuncCallExpr:
+		if x.FnName.L == castFunc && len(x.Args) == 3 {
+			v, _ := x.Args[0].(*test_driver.ValueExpr)
+			return v, false, v != nil
+		}
+	}
+	return nil, false, false
 }
 
 // IsConcatOperator reports whether a concat call came from the || operator
@@ -360,12 +392,21 @@ func constNonNull(args []ast.ExprNode) bool {
 type AggregateExtras struct {
 	Distinct bool
 	OrderBy  *ast.OrderByClause
+	// Filter is FILTER (WHERE ...) of an aggregate that keeps NULLs
+	// (array_agg): nil for others, whose filter is a CASE.
+	Filter ast.ExprNode
 }
 
 // AggregateArgs decodes an aggregate call's real arguments and extras.
 func AggregateArgs(fn *ast.FuncCallExpr) ([]ast.ExprNode, AggregateExtras) {
 	var ex AggregateExtras
 	args := fn.Args
+	if len(args) > 0 {
+		if f, ok := args[0].(*ast.FuncCallExpr); ok && f.FnName.L == aggFilterFunc && len(f.Args) == 1 {
+			ex.Filter = f.Args[0]
+			args = args[1:]
+		}
+	}
 	if len(args) > 0 {
 		if f, ok := args[0].(*ast.FuncCallExpr); ok && f.FnName.L == aggDistinctFunc {
 			ex.Distinct = true

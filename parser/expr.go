@@ -393,7 +393,7 @@ func (p *exprParser) operator() infixOp {
 				return infixOp{prec: precLike, nonassoc: true, kind: opLike, name: "similar"}
 			}
 		case "in":
-			if next.group && next.open == "(" && len(next.name) == 0 {
+			if next.group && next.open == "(" && len(next.name) == 0 && !p.r.noIn {
 				return infixOp{prec: precLike, nonassoc: true, kind: opIn, name: "in"}
 			}
 		case "between":

@@ -118,7 +118,7 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 			return nil, err
 		}
 		for _, it := range items {
-			e, src, err := b.bindGroupItem(it, fields, eb)
+			e, src, err := b.bindGroupItem(sel, it, fields, eb)
 			if err != nil {
 				return nil, err
 			}
@@ -213,7 +213,7 @@ func aggName(n ast.ExprNode) string {
 	case *ast.AggregateFuncExpr:
 		return strings.ToLower(n.F)
 	case *ast.FuncCallExpr:
-		return n.FnName.L
+		return parser.FunctionName(n)
 	}
 	return "?column?"
 }
@@ -221,8 +221,17 @@ func aggName(n ast.ExprNode) string {
 // bindGroupItem binds a GROUP BY item: a select-list position, an output
 // alias (when no input column has that name), or an input expression. It
 // returns the expression the item stands for, too.
-func (b *binder) bindGroupItem(n ast.ExprNode, fields []*ast.SelectField, eb *exprBinder) (expr.Expr, ast.ExprNode, error) {
+func (b *binder) bindGroupItem(sel *ast.SelectStmt, n ast.ExprNode, fields []*ast.SelectField, eb *exprBinder) (expr.Expr, ast.ExprNode, error) {
 	src := n
+	if v, neg, ok := parser.Constant(n); ok {
+		if !(v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
+			return nil, nil, sqlerr.New(sqlerr.SyntaxError, "non-integer constant in GROUP BY")
+		}
+		if neg {
+			return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position -%d is not in select list", v.GetInt64())
+		}
+		n = v
+	}
 	if v, ok := n.(*test_driver.ValueExpr); ok && (v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
 		pos := int(v.GetInt64())
 		if pos < 1 || pos > len(fields) {
@@ -247,6 +256,9 @@ func (b *binder) bindGroupItem(n ast.ExprNode, fields []*ast.SelectField, eb *ex
 	if err := noAggregates(src, "GROUP BY"); err != nil {
 		return nil, nil, err
 	}
+	if sel != nil && len(outerAggregatesIn(sel, src)) > 0 {
+		return nil, nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in GROUP BY")
+	}
 	e, err := eb.bind(src)
 	return e, src, err
 }
@@ -258,6 +270,7 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 	var argNodes []ast.ExprNode
 	var distinct bool
 	var order *ast.OrderByClause
+	var filter ast.ExprNode
 	star := false
 	switch n := n.(type) {
 	case *ast.AggregateFuncExpr:
@@ -272,7 +285,7 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 		name, argNodes = parser.BuiltinName(n), n.Args
 		var extra parser.AggregateExtras
 		argNodes, extra = parser.AggregateArgs(n)
-		distinct, order = extra.Distinct, extra.OrderBy
+		distinct, order, filter = extra.Distinct, extra.OrderBy, extra.Filter
 	}
 	for _, a := range argNodes {
 		if err := noNestedAggregates(a); err != nil {
@@ -303,6 +316,16 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 				return nil, err
 			}
 		}
+	}
+	if filter != nil {
+		cond, err := eb.bind(filter)
+		if err != nil {
+			return nil, err
+		}
+		if cond, err = asBool(cond, "FILTER"); err != nil {
+			return nil, err
+		}
+		fn, args = aggregate.Filtered(fn), append(args, cond)
 	}
 	call := &AggCall{Func: fn, Args: args, Distinct: distinct}
 	if order != nil {

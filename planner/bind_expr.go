@@ -111,6 +111,10 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 		return eb.compareSubquery(n)
 	case *ast.RowExpr:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row constructors are not supported here")
+	case *ast.PositionExpr:
+		// A number in a window's ORDER BY or PARTITION BY is a constant,
+		// as in PostgreSQL (positions are the select's own ORDER BY's).
+		return expr.NewLiteral(scalar.NewInt32Scalar(int32(n.N))), nil
 	case *ast.DefaultExpr:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DEFAULT is not allowed in this context")
 	case *ast.VariableExpr:

@@ -72,6 +72,10 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 		if err := noAggregatesBut(sel.Where, "WHERE", b.claimedAggs); err != nil {
 			return nil, err
 		}
+		if len(outerAggregatesIn(sel, sel.Where)) > 0 {
+			// (SELECT sum(t.x)) in t's WHERE: the sum is the outer query's.
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in WHERE")
+		}
 		eb := &exprBinder{b: b, s: s, plan: &plan, what: "WHERE"}
 		pred, err := eb.bind(sel.Where)
 		if err != nil {
@@ -271,6 +275,15 @@ func trimColumns(plan Node, n int) Node {
 // bindOrderItem binds one ORDER BY expression: an output position, an
 // output alias, or an expression over the input.
 func (b *binder) bindOrderItem(n ast.ExprNode, items []selectItem, s *scope, plan *Node, distinct bool) (expr.Expr, error) {
+	if v, neg, ok := parser.Constant(n); ok {
+		if !(v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "non-integer constant in ORDER BY")
+		}
+		if neg {
+			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "ORDER BY position -%d is not in select list", v.GetInt64())
+		}
+		n = v
+	}
 	if v, ok := n.(*test_driver.ValueExpr); ok && (v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
 		pos := int(v.GetInt64())
 		if pos < 1 || pos > len(items) {

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
@@ -72,6 +74,36 @@ func (eb *exprBinder) scalarSubquery(n *ast.SubqueryExpr) (expr.Expr, error) {
 	return newColRef(out), nil
 }
 
+// existsQuery drops an EXISTS subquery's select list when it cannot
+// change the answer (no aggregates, grouping, windows or LIMIT), as
+// PostgreSQL does: its expressions are never evaluated, so they raise no
+// errors.
+func existsQuery(q ast.ResultSetNode) ast.ResultSetNode {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil ||
+		sel.Fields == nil || sel.WindowSpecs != nil {
+		return q
+	}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			continue
+		}
+		v := &aggFinder{}
+		f.Expr.Accept(v)
+		if len(v.found) > 0 || v.window || callsSetReturning(f.Expr) || len(outerAggregatesIn(sel, f.Expr)) > 0 {
+			return q
+		}
+		if on, _ := parser.DistinctOn([]*ast.SelectField{f}); on != nil {
+			return q
+		}
+	}
+	c := *sel
+	c.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: ast.NewValueExpr(int64(1), "", "")}}}
+	c.OrderBy = nil
+	c.Distinct = false
+	return &c
+}
+
 // inlinableSubquery returns x for a subquery SELECT x with no FROM and no
 // other clause, when x holds no aggregate, window or subquery (which
 // would belong to the subquery's own level).
@@ -117,6 +149,14 @@ func (eb *exprBinder) exists(n *ast.ExistsSubqueryExpr) (expr.Expr, error) {
 	}
 	if err := eb.needPlan("EXISTS"); err != nil {
 		return nil, err
+	}
+	if stripped := existsQuery(q); stripped != q {
+		// The select list is still checked (unknown columns are errors),
+		// though never evaluated.
+		if _, _, err := eb.bindSubplan(q); err != nil && !strings.HasPrefix(sqlerr.Code(err), "22") {
+			return nil, err
+		}
+		q = stripped
 	}
 	sub, free, err := eb.bindSubplan(q)
 	if err != nil {

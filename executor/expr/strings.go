@@ -121,12 +121,11 @@ func registerStrings(r *Registry) {
 	r.add(bindTrim, "btrim", "ltrim", "rtrim")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		s, from, to := sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)
+		if from == "" {
+			return s, nil // PostgreSQL replaces nothing for an empty pattern
+		}
 		if len(to) > len(from) {
-			n := int64(len(s) + 1) // "" matches between every character
-			if from != "" {
-				n = int64(strings.Count(s, from))
-			}
-			if err := checkLen(int64(len(s)) + n*int64(len(to)-len(from))); err != nil {
+			if err := checkLen(int64(len(s)) + int64(strings.Count(s, from))*int64(len(to)-len(from))); err != nil {
 				return nil, err
 			}
 		}
