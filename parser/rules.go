@@ -131,8 +131,16 @@ func typeText(r *rw, its []item, i int) (string, int) {
 		it := its[i]
 		if it.group && len(it.name) > 0 {
 			// numeric(10,2) parsed as a call.
-			parts = append(parts, it.name[len(it.name)-1].tok.text+"("+strings.ReplaceAll(r.text(it.inner), " ", "")+")")
+			name := it.name[len(it.name)-1].tok.text
+			parts = append(parts, name+"("+strings.ReplaceAll(r.text(it.inner), " ", "")+")")
 			i++
+			// timestamp(3) with time zone
+			if (name == "timestamp" || name == "time") && i < len(its) && its[i].isWord("with", "without") {
+				for i < len(its) && its[i].isWord("with", "without", "time", "zone") {
+					parts = append(parts, its[i].tok.text)
+					i++
+				}
+			}
 			break
 		}
 		if it.group {
@@ -154,8 +162,31 @@ func typeText(r *rw, its []item, i int) (string, int) {
 			parts = []string{its[i+1].tok.text}
 			i += 2
 		}
+		if t.text == "interval" {
+			// A field qualifier (DAY TO SECOND, HOUR, ...) with an
+			// optional precision: the value keeps its own fields.
+			fields := []string{"year", "month", "day", "hour", "minute", "second"}
+			for i < len(its) && (its[i].isWord(fields...) || its[i].isWord("to")) {
+				i++
+			}
+			if i < len(its) && its[i].group && len(its[i].name) == 1 && its[i].name[0].isWord("second") {
+				i++ // SECOND(3)
+			}
+			if i < len(its) && its[i].group && len(its[i].name) == 0 && its[i].open == "(" {
+				i++
+			}
+			break
+		}
 		next, ok := multi[t.text]
 		if !ok || i >= len(its) {
+			break
+		}
+		if its[i].group && len(its[i].name) == 1 && its[i].name[0].isWord(next...) {
+			// character varying(10), bit varying(5): the second word
+			// took the length as a call.
+			g := its[i]
+			parts = append(parts, g.name[0].tok.text+"("+strings.ReplaceAll(r.text(g.inner), " ", "")+")")
+			i++
 			break
 		}
 		if its[i].group && !strings.HasPrefix(t.text, "time") {
