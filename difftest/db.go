@@ -113,9 +113,11 @@ func arrowKind(t arrow.DataType) kind {
 	return kText
 }
 
-// Postgres is a PostgreSQL server; each Reset recreates schema difftest.
+// Postgres is a PostgreSQL server; each Reset recreates its own schema
+// (one per connection, so that runs can share a server).
 type Postgres struct {
-	conn *pgconn.PgConn
+	conn   *pgconn.PgConn
+	schema string
 }
 
 // ConnectPostgres connects to dsn.
@@ -124,13 +126,16 @@ func ConnectPostgres(ctx context.Context, dsn string) (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Postgres{conn: conn}, nil
+	return &Postgres{conn: conn, schema: fmt.Sprintf("difftest_%d", conn.PID())}, nil
 }
 
-func (p *Postgres) Close() { p.conn.Close(context.Background()) }
+func (p *Postgres) Close() {
+	p.Query(context.Background(), "DROP SCHEMA IF EXISTS "+p.schema+" CASCADE")
+	p.conn.Close(context.Background())
+}
 
 func (p *Postgres) Reset(ctx context.Context, setup []string) error {
-	all := append([]string{"DROP SCHEMA IF EXISTS difftest CASCADE", "CREATE SCHEMA difftest", "SET search_path TO difftest",
+	all := append([]string{"DROP SCHEMA IF EXISTS " + p.schema + " CASCADE", "CREATE SCHEMA " + p.schema, "SET search_path TO " + p.schema,
 		"SET TIME ZONE 'UTC'", "SET extra_float_digits = 1", "SET statement_timeout = '10s'"}, setup...)
 	for _, s := range all {
 		if r := p.Query(ctx, s); r.Err != nil {

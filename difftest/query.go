@@ -70,7 +70,17 @@ func (g *gen) literal(t colType) string {
 		return "NULL::" + typeSQL[t]
 	}
 	switch t {
-	case tText, tDate, tTs:
+	case tDate:
+		if g.chance(3) {
+			return "DATE " + v
+		}
+		return v + "::" + typeSQL[t]
+	case tTs:
+		if g.chance(3) {
+			return "TIMESTAMP " + v
+		}
+		return v + "::" + typeSQL[t]
+	case tText:
 		return v + "::" + typeSQL[t]
 	case tNum:
 		if !strings.Contains(v, ".") {
@@ -149,7 +159,7 @@ func (g *gen) expr(s *scope, t colType, depth int) string {
 	case tTs:
 		switch g.r.IntN(4) {
 		case 0:
-			return g.bin(g.expr(s, tTs, d), g.pick("+", "-"), g.pick("interval '1 day'", "interval '2 hours'", "interval '1 month'", "'1 year 2 months'::interval", "INTERVAL '90' MINUTE"))
+			return g.bin(g.expr(s, tTs, d), g.pick("+", "-"), g.pick("interval '1 day'", "interval '2 hours'", "interval '1 month'", "'1 year 2 months'::interval", "INTERVAL '90' MINUTE", "INTERVAL '1' DAY", "INTERVAL '1-2' YEAR TO MONTH", "interval '36 hours'"))
 		case 1:
 			return fmt.Sprintf("date_trunc('%s', %s)", g.pick("hour", "day", "month", "year", "minute", "second", "week", "quarter", "decade", "century", "millennium", "milliseconds", "microseconds"), g.expr(s, tTs, d))
 		case 2:
@@ -162,7 +172,7 @@ func (g *gen) expr(s *scope, t colType, depth int) string {
 
 func (g *gen) intExpr(s *scope, t colType, d int) string {
 	a := func() string { return g.expr(s, t, d) }
-	switch g.r.IntN(16) {
+	switch g.r.IntN(17) {
 	case 0, 1:
 		return g.bin(a(), g.pick("+", "-", "*"), a())
 	case 2:
@@ -194,6 +204,16 @@ func (g *gen) intExpr(s *scope, t colType, d int) string {
 		return fmt.Sprintf("(%s)::int", g.expr(s, tNum, d))
 	case 14:
 		return fmt.Sprintf("mod(%s, NULLIF(%s, 0))", a(), a())
+	case 15:
+		switch g.r.IntN(4) {
+		case 0:
+			return fmt.Sprintf("(ARRAY[%s, %s, %s])[%d]", a(), a(), a(), g.r.IntN(4))
+		case 1:
+			return fmt.Sprintf("(ARRAY[[%s, %s], [%s, %s]])[%d][%d]", a(), a(), a(), a(), 1+g.r.IntN(2), 1+g.r.IntN(2))
+		case 2:
+			return fmt.Sprintf("int4 '%d' %s %s", g.r.IntN(9), g.pick("+", "*", "-"), a())
+		}
+		return fmt.Sprintf("cardinality(ARRAY[%s, %s])", a(), a())
 	}
 	return a()
 }
@@ -246,7 +266,7 @@ func (g *gen) floatExpr(s *scope, d int) string {
 
 func (g *gen) textExpr(s *scope, d int) string {
 	a := func() string { return g.expr(s, tText, d) }
-	switch g.r.IntN(14) {
+	switch g.r.IntN(15) {
 	case 0, 1:
 		return g.bin(a(), "||", a())
 	case 2:
@@ -272,6 +292,16 @@ func (g *gen) textExpr(s *scope, d int) string {
 		return fmt.Sprintf("CAST(%s AS text)", g.expr(s, tDate, d))
 	case 12:
 		return fmt.Sprintf("split_part(%s, ' ', %d)", a(), 1+g.r.IntN(2))
+	case 13:
+		switch g.r.IntN(4) {
+		case 0:
+			return fmt.Sprintf("json_build_object('a', %s, 'b', %s) ->> %s", a(), g.expr(s, tInt, d), g.pick("'a'", "'b'", "'c'"))
+		case 1:
+			return fmt.Sprintf("('{\"a\": {\"b\": [1, \"x\"]}}'::json #>> '{a,b,%d}')", g.r.IntN(3))
+		case 2:
+			return a() + ` COLLATE "C"`
+		}
+		return fmt.Sprintf("array_to_string(ARRAY[%s, %s], '-')", a(), a())
 	}
 	return a()
 }
@@ -413,6 +443,36 @@ func (g *gen) from(depth int) (string, *scope) {
 		t2 := g.tables[g.r.IntN(len(g.tables))]
 		al2 := g.newAlias()
 		s2 := tableScope(t2, al2)
+		if g.chance(6) {
+			// A table function or VALUES list beside the tables.
+			var item string
+			switch g.r.IntN(3) {
+			case 0:
+				item = fmt.Sprintf("generate_series(%d, %d) AS %s(k)", g.r.IntN(3), g.r.IntN(4), al2)
+				s2 = &scope{cols: []qcol{{ref: al2 + ".k", typ: tInt}}, keys: []string{al2 + ".k"}}
+			case 1:
+				item = fmt.Sprintf("(VALUES (1, %s), (2, %s), (3, NULL::text)) AS %s(k, s9)", g.literal(tText), g.literal(tText), al2)
+				s2 = &scope{cols: []qcol{{ref: al2 + ".k", typ: tInt}, {ref: al2 + ".s9", typ: tText}}, keys: []string{al2 + ".k"}}
+			default:
+				// LATERAL: the subquery reads the left side's columns.
+				inner := g.newAlias()
+				is := tableScope(t2, inner)
+				is.outer = s
+				item = fmt.Sprintf("LATERAL (SELECT %s.k AS k, %s AS e9 FROM %s %s WHERE %s) AS %s", inner, g.expr(is, tInt, 1), t2.name, inner, g.pred(is, 1), al2)
+				s2 = &scope{cols: []qcol{{ref: al2 + ".k", typ: tInt}, {ref: al2 + ".e9", typ: tInt}}, keys: []string{al2 + ".k", al2 + ".e9"}}
+			}
+			kind := g.pick("CROSS JOIN", "JOIN", "LEFT JOIN")
+			merged := &scope{cols: append(append([]qcol(nil), s.cols...), s2.cols...), keys: append(append([]string(nil), s.keys...), s2.keys...)}
+			if kind == "CROSS JOIN" {
+				sql += " CROSS JOIN " + item
+			} else if strings.HasPrefix(item, "LATERAL") {
+				sql += " " + kind + " " + item + " ON true"
+			} else {
+				sql += " " + kind + " " + item + " ON " + g.joinCond(s, s2)
+			}
+			s = merged
+			continue
+		}
 		kind := g.pick("JOIN", "INNER JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "LEFT OUTER JOIN", "CROSS JOIN", ",")
 		merged := &scope{cols: append(append([]qcol(nil), s.cols...), s2.cols...), keys: append(append([]string(nil), s.keys...), s2.keys...)}
 		switch kind {
@@ -514,6 +574,12 @@ func (g *gen) plainQuery() query {
 	distinct := ""
 	if g.chance(6) {
 		distinct = "DISTINCT "
+	}
+	if g.chance(10) && len(s.keys) > 0 {
+		// DISTINCT ON the first item, first row by a total order.
+		on := items[0]
+		sql := fmt.Sprintf("SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s", on, strings.Join(items, ", "), from, on, strings.Join(s.keys, ", "))
+		return query{sql: sql}
 	}
 	sql := "SELECT " + distinct + q.items + " FROM " + from
 	if g.chance(4) {
@@ -662,7 +728,7 @@ func (g *gen) windowQuery() query {
 			part = "PARTITION BY " + g.expr(s, colType(g.r.IntN(int(nTypes))), 0) + " "
 		}
 		ordCol := g.expr(s, g.pickNum(), 0)
-		total := "ORDER BY " + ordCol + g.pick("", " DESC") + ", " + keys
+		total := "ORDER BY " + ordCol + g.pick("", " DESC") + g.pick("", " NULLS FIRST", " NULLS LAST") + ", " + keys
 		var w string
 		switch g.r.IntN(10) {
 		case 0:

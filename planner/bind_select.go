@@ -151,8 +151,30 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	// expression over the input; the latter become hidden columns.
 	var keys []SortKey
 	var hidden []selectItem
+	// Expressions holding subqueries match by their text (each binding of
+	// a subquery is a new plan).
+	byText := map[string]int{}
+	for i, item := range items {
+		if item.ast != nil && hasSubqueryAST(item.ast) {
+			if _, dup := byText[parser.ExprText(item.ast)]; !dup {
+				byText[parser.ExprText(item.ast)] = i
+			}
+		}
+	}
+	textIndex := func(n ast.ExprNode) int {
+		if hasSubqueryAST(n) {
+			if i, ok := byText[parser.ExprText(n)]; ok {
+				return i
+			}
+		}
+		return -1
+	}
 	if sel.OrderBy != nil {
 		for _, it := range parser.OrderItems(sel.OrderBy.Items) {
+			if idx := textIndex(it.Item.Expr); idx >= 0 {
+				keys = append(keys, SortKey{Expr: &posRef{idx}, Desc: it.Item.Desc, NullsFirst: it.NullsFirst(it.Item.Desc)})
+				continue
+			}
 			e, err := b.bindOrderItem(it.Item.Expr, items, s, &plan, sel.Distinct)
 			if err != nil {
 				return nil, err
@@ -177,6 +199,9 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 				}
 				hidden = append(hidden, selectItem{e: e, name: "?order?"})
 				idx = len(items) + len(hidden) - 1
+				if hasSubqueryAST(it.Item.Expr) {
+					byText[parser.ExprText(it.Item.Expr)] = idx
+				}
 			}
 			keys = append(keys, SortKey{Expr: &posRef{idx}, Desc: it.Item.Desc, NullsFirst: it.NullsFirst(it.Item.Desc)})
 		}
@@ -185,6 +210,10 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	// DISTINCT ON expressions: select-list columns or hidden ones.
 	var onPos []int
 	for _, n := range distinctOn {
+		if idx := textIndex(n); idx >= 0 {
+			onPos = append(onPos, idx)
+			continue
+		}
 		e, err := b.bindOrderItem(n, items, s, &plan, false)
 		if err != nil {
 			return nil, err
