@@ -295,8 +295,12 @@ type windowState struct {
 	aggVal []arrow.Array
 
 	startOff, endOff int64
-	nth              int64
-	ntile            int64
+	// RANGE offsets: numbers (fractional too), or intervals over a date
+	// or timestamp key.
+	startF, endF   float64
+	startIv, endIv *arrow.MonthDayNanoInterval
+	nth            int64
+	ntile          int64
 }
 
 func (s *windowState) prepare(ctx context.Context, b arrow.RecordBatch) error {
@@ -326,7 +330,39 @@ func (s *windowState) prepare(ctx context.Context, b arrow.RecordBatch) error {
 		}
 		return 0, false, sqlerr.New(sqlerr.FeatureNotSupported, "frame offsets of type %s are not supported", a.DataType())
 	}
-	if fr := s.f.Frame; fr != nil {
+	if fr := s.f.Frame; fr != nil && fr.Mode == Range {
+		for _, bd := range []*FrameBound{&fr.Start, &fr.End} {
+			if bd.Offset == nil {
+				continue
+			}
+			a, err := bd.Offset.Eval(s.ec, array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, 1))
+			if err != nil {
+				return err
+			}
+			var f float64
+			var iv *arrow.MonthDayNanoInterval
+			switch x := a.(type) {
+			case *array.MonthDayNanoInterval:
+				if !x.IsNull(0) {
+					v := x.Value(0)
+					iv = &v
+					if v.Months < 0 || v.Days < 0 || v.Nanoseconds < 0 {
+						f = -1
+					}
+				}
+			default:
+				f = numAt(a, 0)
+			}
+			if a.IsNull(0) || f < 0 || math.IsNaN(f) {
+				return sqlerr.New("22013", "invalid preceding or following size in window function")
+			}
+			if bd == &fr.Start {
+				s.startF, s.startIv = f, iv
+			} else {
+				s.endF, s.endIv = f, iv
+			}
+		}
+	} else if fr != nil {
 		for _, bd := range []*FrameBound{&fr.Start, &fr.End} {
 			if bd.Offset == nil {
 				continue
@@ -465,7 +501,7 @@ func (s *windowState) frame(start, end, i int) (int, int) {
 				}
 				return pe
 			}
-			return s.rangeBound(start, end, i, bd.Kind, off, isStart)
+			return s.rangeBound(start, end, i, bd.Kind, isStart)
 		}
 		return start
 	}
@@ -485,7 +521,7 @@ func (s *windowState) groupsBefore(start, ps int) int64 {
 func end0(g int) int { return g }
 
 // rangeBound finds a RANGE offset bound by the first order key's value.
-func (s *windowState) rangeBound(start, end, i int, kind BoundKind, off int64, isStart bool) int {
+func (s *windowState) rangeBound(start, end, i int, kind BoundKind, isStart bool) int {
 	if len(s.orders) != 1 {
 		return start
 	}
@@ -499,12 +535,21 @@ func (s *windowState) rangeBound(start, end, i int, kind BoundKind, off int64, i
 		}
 		return pe
 	}
-	target := val(i)
-	delta := float64(off)
+	delta, iv := s.endF, s.endIv
+	if isStart {
+		delta, iv = s.startF, s.startIv
+	}
+	sign := int32(1)
 	if (kind == Preceding) != desc {
-		target -= delta
+		sign = -1
+	}
+	var target float64
+	if iv != nil {
+		// key ± interval, in microseconds (a date as its midnight).
+		val = func(r int) float64 { return float64(timeMicros(key, r)) }
+		target = float64(expr.AddInterval(timeMicros(key, i), *iv, sign))
 	} else {
-		target += delta
+		target = val(i) + float64(sign)*delta
 	}
 	// rows in [start,end) sorted by key (asc or desc), NULLs at one end.
 	if isStart {
@@ -532,8 +577,21 @@ func (s *windowState) rangeBound(start, end, i int, kind BoundKind, off int64, i
 	return last
 }
 
+// timeMicros reads a date or timestamp as microseconds since the epoch.
+func timeMicros(a arrow.Array, i int) int64 {
+	switch x := a.(type) {
+	case *array.Date32:
+		return int64(x.Value(i)) * 86400e6
+	case *array.Timestamp:
+		return int64(x.Value(i))
+	}
+	return 0
+}
+
 func numAt(a arrow.Array, i int) float64 {
 	switch x := a.(type) {
+	case *array.Timestamp:
+		return float64(x.Value(i))
 	case *array.Int64:
 		return float64(x.Value(i))
 	case *array.Int32:

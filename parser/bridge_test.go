@@ -48,7 +48,7 @@ func TestPrecedence(t *testing.T) {
 		{"SELECT 5 BETWEEN SYMMETRIC 6 AND 1", `select ((5 between 6 and 1) or (5 between 1 and 6))`},
 		{"SELECT 'a' COLLATE \"C\" || 'b'", `select ('a' || 'b')`},
 		{"SELECT int4 '5', numeric '1.5'", `select "§cast"('5', 'int4') , "§cast"('1.5', 'numeric')`},
-		{"SELECT CASE WHEN true THEN 1 END::text", `select "§cast"((case when "§cast"('true', 'boolean') then 1 end), 'text')`},
+		{"SELECT CASE WHEN true THEN 1 END::text", `select "§cast"((case when "§cast"('true', 'boolean', 'constant') then 1 end), 'text')`},
 		{"SELECT CAST(1 AS oid), CAST('x' AS regclass)", `select "§cast"(1, 'oid') , "§cast"('x', 'regclass')`},
 		{"SELECT ALL (1) + 2", `select all ((1) + 2)`},
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
@@ -22,7 +23,7 @@ func stringArg(n ast.ExprNode) (string, bool) {
 // CastOf decodes x::type and CAST(x AS type): the operand and the
 // PostgreSQL type name (lower case, single spaces).
 func CastOf(fn *ast.FuncCallExpr) (ast.ExprNode, string, bool) {
-	if fn.FnName.L != castFunc || len(fn.Args) != 2 {
+	if fn.FnName.L != castFunc || len(fn.Args) != 2 && len(fn.Args) != 3 {
 		return nil, "", false
 	}
 	t, ok := stringArg(fn.Args[1])
@@ -30,6 +31,37 @@ func CastOf(fn *ast.FuncCallExpr) (ast.ExprNode, string, bool) {
 		return nil, "", false
 	}
 	return fn.Args[0], t, true
+}
+
+// Constant reports whether an expression is a constant PostgreSQL's
+// grammar reads as one (a number, a string, NULL, TRUE/FALSE, a negative
+// number, in parentheses or not): GROUP BY and ORDER BY take an integer
+// one as a position and refuse the others.
+func Constant(e ast.ExprNode) (v *test_driver.ValueExpr, negative, ok bool) {
+	for {
+		p, isParen := e.(*ast.ParenthesesExpr)
+		if !isParen {
+			break
+		}
+		e = p.Expr
+	}
+	switch x := e.(type) {
+	case *test_driver.ValueExpr:
+		return x, false, true
+	case *ast.UnaryOperationExpr:
+		if x.Op != opcode.Minus {
+			break
+		}
+		if v, neg, ok := Constant(x.V); ok && v.Kind() != test_driver.KindString && v.Kind() != test_driver.KindNull {
+			return v, !neg, true
+		}
+	case *ast.FuncCallExpr:
+		if x.FnName.L == castFunc && len(x.Args) == 3 {
+			v, _ := x.Args[0].(*test_driver.ValueExpr)
+			return v, false, v != nil
+		}
+	}
+	return nil, false, false
 }
 
 // IsConcatOperator reports whether a concat call came from the || operator
@@ -329,6 +361,10 @@ func elementSets(e ast.ExprNode, index func(ast.ExprNode) int) ([][]int, bool, e
 	return [][]int{{index(e)}}, false, nil
 }
 
+// ExprText is a canonical text of an AST expression: two expressions the
+// user wrote alike have the same text.
+func ExprText(e ast.ExprNode) string { return exprText(e) }
+
 // exprText is a canonical text of an AST expression (for deduplication).
 func exprText(e ast.ExprNode) string {
 	var sb strings.Builder
@@ -356,12 +392,21 @@ func constNonNull(args []ast.ExprNode) bool {
 type AggregateExtras struct {
 	Distinct bool
 	OrderBy  *ast.OrderByClause
+	// Filter is FILTER (WHERE ...) of an aggregate that keeps NULLs
+	// (array_agg): nil for others, whose filter is a CASE.
+	Filter ast.ExprNode
 }
 
 // AggregateArgs decodes an aggregate call's real arguments and extras.
 func AggregateArgs(fn *ast.FuncCallExpr) ([]ast.ExprNode, AggregateExtras) {
 	var ex AggregateExtras
 	args := fn.Args
+	if len(args) > 0 {
+		if f, ok := args[0].(*ast.FuncCallExpr); ok && f.FnName.L == aggFilterFunc && len(f.Args) == 1 {
+			ex.Filter = f.Args[0]
+			args = args[1:]
+		}
+	}
 	if len(args) > 0 {
 		if f, ok := args[0].(*ast.FuncCallExpr); ok && f.FnName.L == aggDistinctFunc {
 			ex.Distinct = true
@@ -391,6 +436,15 @@ func AggregateArgs(fn *ast.FuncCallExpr) ([]ast.ExprNode, AggregateExtras) {
 
 // FrameMode reports a window frame mode the bridge encoded ("groups").
 func FrameMode(spec *ast.WindowSpec) (string, bool) { return "", false }
+
+// FrameInterval reports a frame bound's interval offset the bridge wrote
+// as INTERVAL 'text' MICROSECOND: PostgreSQL's interval text.
+func FrameInterval(fb ast.FrameBound) (string, bool) {
+	if fb.Unit != ast.TimeUnitMicrosecond {
+		return "", false
+	}
+	return stringArg(fb.Expr)
+}
 
 // FrameExclude reports a frame's EXCLUDE option ("" when none).
 func FrameExclude(spec *ast.WindowSpec) string {

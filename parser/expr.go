@@ -393,7 +393,7 @@ func (p *exprParser) operator() infixOp {
 				return infixOp{prec: precLike, nonassoc: true, kind: opLike, name: "similar"}
 			}
 		case "in":
-			if next.group && next.open == "(" && len(next.name) == 0 {
+			if next.group && next.open == "(" && len(next.name) == 0 && !p.r.noIn {
 				return infixOp{prec: precLike, nonassoc: true, kind: opIn, name: "in"}
 			}
 		case "between":
@@ -576,6 +576,15 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 				return []item{paren(pos, []item{word("not", pos)}, m)}, false, true
 			}
 			return m, false, true
+		}
+		if esc != nil && !(len(esc) == 2 && !esc[1].group && esc[1].text == nil && esc[1].tok.kind == tkString) {
+			// TiDB takes only a string literal after ESCAPE: any other
+			// escape (NULL, a column) is the like function's argument.
+			name := op.name
+			if op.not {
+				name = "not " + name
+			}
+			return opCall(name, pos, left, pat, esc[1:]), false, true
 		}
 		ops := []item{word(op.name, opItem.pos)}
 		if op.not {

@@ -28,6 +28,9 @@ type token struct {
 	pos  int
 	// sp records whether whitespace or a comment preceded the token.
 	sp bool
+	// n is the token's length in the input (its text may differ: folded
+	// case, resolved escapes).
+	n int
 }
 
 func (t token) is(words ...string) bool {
@@ -103,6 +106,7 @@ func lex(sql string) ([]token, error) {
 			continue
 		}
 		start := i
+		before := len(toks)
 		switch {
 		case (c == 'e' || c == 'E') && i+1 < len(sql) && sql[i+1] == '\'':
 			s, n, err := lexEscapeString(sql, i+1)
@@ -217,6 +221,9 @@ func lex(sql string) ([]token, error) {
 			op := lexOperator(sql[i:])
 			toks = append(toks, token{kind: tkOp, text: op, pos: start, sp: sp})
 			i += len(op)
+		}
+		if len(toks) > before {
+			toks[len(toks)-1].n = i - start
 		}
 		sp = false
 	}

@@ -193,6 +193,9 @@ func numberParams(n ast.Node) {
 
 // tokenLen is the length in sql of the token at t.pos.
 func tokenLen(sql string, t token) int {
+	if t.n > 0 {
+		return t.n
+	}
 	switch t.kind {
 	case tkIdent, tkNumber, tkOp:
 		if t.kind == tkIdent {

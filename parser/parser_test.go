@@ -14,7 +14,7 @@ func TestRewrites(t *testing.T) {
 		{"SELECT '1.5'::numeric(10,2)::text", `select "§cast"("§cast"('1.5', 'numeric(10,2)'), 'text')`},
 		{"SELECT CAST(x AS double precision)", `select "§cast"(x, 'double precision')`},
 		{"SELECT DATE '1998-12-01' - INTERVAL '90' DAY", `select ("§cast"('1998-12-01', 'date') - "§cast"('90 days', 'interval'))`},
-		{"SELECT true, false, x IS TRUE", `select "§cast"('true', 'boolean') , "§cast"('false', 'boolean') , (x is true)`},
+		{"SELECT true, false, x IS TRUE", `select "§cast"('true', 'boolean', 'constant') , "§cast"('false', 'boolean', 'constant') , (x is true)`},
 		{"SELECT a FROM t ORDER BY a DESC NULLS LAST", `select a from t order by a desc , "§nulls_last"()`},
 		{"SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", `select * from a straight_join b on (a . x = b . x)`},
 		{"SELECT * FROM (SELECT 1) AS t (a)", `select * from (select 1) as "t§,a"`},

@@ -70,8 +70,11 @@ type rw struct {
 	// callFrom is set while rewriting the arguments of a call that takes
 	// FROM as a keyword (see fromKeywordCalls).
 	callFrom bool
-	// inCast is set while rewriting the arguments of CAST(x AS type).
-	inCast bool
+	// inCast is set while rewriting the arguments of CAST(x AS type);
+	// inPosition those of POSITION(a IN b), where IN is no operator.
+	inCast, inPosition bool
+	// noIn is set while reading POSITION's arguments.
+	noIn bool
 	// end is the offset of the closing token of the level being
 	// rewritten, -1 at a statement's top level.
 	end int
@@ -106,6 +109,9 @@ func (r *rw) parseItems(close string) []item {
 				want = "]"
 			}
 			inner := r.parseItems(want)
+			if r.err != nil {
+				return out
+			}
 			g := item{group: true, open: t.text, inner: inner, pos: t.pos, end: r.toks[r.i].pos}
 			r.i++ // the closing token
 			// A name directly before "(" makes a call: fold it in.
@@ -153,8 +159,11 @@ func callable(t token) bool {
 		"when", "then", "else", "is", "like", "ilike", "between", "filter", "window", "partition", "distinct",
 		"lateral", "recursive", "case", "set", "limit", "offset", "having", "returning", "check", "key",
 		"unique", "references", "default", "primary", "foreign", "constraint", "row", "rows", "range", "groups",
-		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping", "straight_join":
+		"escape", "collate", "tablesample", "only", "cube", "rollup", "sets", "grouping", "straight_join",
+		"symmetric", "asymmetric", "to", "zone":
 		return t.text == "grouping" || t.text == "cube" || t.text == "rollup" || t.text == "row"
+	case "left", "right":
+		return true // left(s, n), right(s, n) (LEFT JOIN never takes "(")
 	}
 	if sqlKeywords[t.text] {
 		return false
@@ -255,6 +264,13 @@ func (p *printer) tokenText(it item) {
 	case tkString:
 		p.sb.WriteString(quoteString(t.text))
 	case tkNumber:
+		if digits := strings.Count(t.text, "") - 1; digits > 60 && !strings.ContainsAny(t.text, "eE") {
+			// TiDB's decimal holds at most 81 digits (and panics beyond):
+			// a longer constant reaches the planner as text cast to
+			// numeric.
+			p.sb.WriteString(castText(quoteString(t.text), "numeric"))
+			return
+		}
 		p.sb.WriteString(t.text)
 	case tkParam:
 		// The marker comment carries the parameter number through

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/lakesql/lakesql/types/text"
@@ -36,6 +37,7 @@ const (
 	aliasSep         = marker + ","
 	aggOrderFunc     = marker + "agg_order"
 	aggDistinctFunc  = marker + "agg_distinct"
+	aggFilterFunc    = marker + "agg_filter"
 	excludeFunc      = marker + "frame_exclude"
 	windowFnFunc     = marker + "window_fn"
 	arraySubqueryTab = marker + "arr"
@@ -49,30 +51,31 @@ func mk(name string) string { return quoteIdent(name) }
 func (r *rw) rewrite(its []item, top bool) []item {
 	// Inside TRIM(... FROM x), SUBSTRING(x FROM ...), EXTRACT(f FROM x),
 	// OVERLAY and POSITION, FROM is a keyword of the call, not a FROM clause.
-	inCallFrom, inCast := r.callFrom, r.inCast
-	r.callFrom, r.inCast = false, false
+	inCallFrom, inCast, inPosition := r.callFrom, r.inCast, r.inPosition
+	r.callFrom, r.inCast, r.inPosition = false, false, false
 	for i := range its {
 		if its[i].group {
 			named := its[i].open == "(" && len(its[i].name) == 1 && its[i].name[0].text == nil
 			r.callFrom = named && fromKeywordCalls[its[i].name[0].tok.text]
 			r.inCast = named && its[i].name[0].isWord("cast", "try_cast")
+			r.inPosition = named && its[i].name[0].isWord("position")
 			end := r.end
 			r.end = its[i].end
 			its[i].inner = r.rewrite(its[i].inner, false)
 			r.end = end
-			r.callFrom, r.inCast = false, false
+			r.callFrom, r.inCast, r.inPosition = false, false, false
 		}
 	}
 	its = r.ruleWorkspaceNames(its)
 	its = r.ruleTableForm(its)
 	its = r.ruleValues(its, top)
 	its = r.ruleWithinGroup(its)
+	its = r.ruleFilter(its)
 	its = r.ruleCalls(its)
 	its = r.ruleNestedAccess(its)
 	its = r.ruleSubscripts(its)
 	its = r.ruleTypedLiterals(its)
 	its = r.ruleCasts(its)
-	its = r.ruleFilter(its)
 	its = r.ruleWindowCalls(its)
 	its = r.ruleOperator(its)
 	its = r.ruleExclude(its)
@@ -88,7 +91,9 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleMisc(its)
 	its = r.ruleNamedArgs(its)
 	its = r.ruleQuote(its, top, inCast)
+	r.noIn = inPosition
 	its = r.ruleExpressions(its)
+	r.noIn = false
 	return its
 }
 
@@ -130,8 +135,16 @@ func typeText(r *rw, its []item, i int) (string, int) {
 		it := its[i]
 		if it.group && len(it.name) > 0 {
 			// numeric(10,2) parsed as a call.
-			parts = append(parts, it.name[len(it.name)-1].tok.text+"("+strings.ReplaceAll(r.text(it.inner), " ", "")+")")
+			name := it.name[len(it.name)-1].tok.text
+			parts = append(parts, name+"("+strings.ReplaceAll(r.text(it.inner), " ", "")+")")
 			i++
+			// timestamp(3) with time zone
+			if (name == "timestamp" || name == "time") && i < len(its) && its[i].isWord("with", "without") {
+				for i < len(its) && its[i].isWord("with", "without", "time", "zone") {
+					parts = append(parts, its[i].tok.text)
+					i++
+				}
+			}
 			break
 		}
 		if it.group {
@@ -153,8 +166,31 @@ func typeText(r *rw, its []item, i int) (string, int) {
 			parts = []string{its[i+1].tok.text}
 			i += 2
 		}
+		if t.text == "interval" {
+			// A field qualifier (DAY TO SECOND, HOUR, ...) with an
+			// optional precision: the value keeps its own fields.
+			fields := []string{"year", "month", "day", "hour", "minute", "second"}
+			for i < len(its) && (its[i].isWord(fields...) || its[i].isWord("to")) {
+				i++
+			}
+			if i < len(its) && its[i].group && len(its[i].name) == 1 && its[i].name[0].isWord("second") {
+				i++ // SECOND(3)
+			}
+			if i < len(its) && its[i].group && len(its[i].name) == 0 && its[i].open == "(" {
+				i++
+			}
+			break
+		}
 		next, ok := multi[t.text]
 		if !ok || i >= len(its) {
+			break
+		}
+		if its[i].group && len(its[i].name) == 1 && its[i].name[0].isWord(next...) {
+			// character varying(10), bit varying(5): the second word
+			// took the length as a call.
+			g := its[i]
+			parts = append(parts, g.name[0].tok.text+"("+strings.ReplaceAll(r.text(g.inner), " ", "")+")")
+			i++
 			break
 		}
 		if its[i].group && !strings.HasPrefix(t.text, "time") {
@@ -272,6 +308,12 @@ func (r *rw) ruleCasts(its []item) []item {
 				i = j - 1
 				continue
 			}
+			if j < len(its) && its[j].isWord("preceding", "following") && typ == "interval" && len(out[k:]) == 1 && out[k].tok.kind == tkString && out[k].text == nil {
+				// '1 year'::interval PRECEDING (see ruleTypedLiterals).
+				out = append(out[:k], rawItem("interval "+quoteString(out[k].tok.text)+" microsecond", out[k].pos))
+				i = j - 1
+				continue
+			}
 			out = append(out[:k], r.str(castText(operand, typ), out[k].pos))
 			i = j - 1
 			continue
@@ -346,6 +388,10 @@ func (r *rw) ruleCalls(its []item) []item {
 		case name == "string_agg" || name == "array_agg" || name == "json_agg" || name == "jsonb_agg":
 			// agg(DISTINCT x, d ORDER BY k) -> agg(x, d, lakesql_agg_order(k...)) etc.
 			inner := it.inner
+			filter := ""
+			if len(inner) > 1 && inner[0].text != nil && strings.HasPrefix(*inner[0].text, mk(aggFilterFunc)) {
+				filter, inner = *inner[0].text+", ", inner[2:]
+			}
 			distinct := false
 			if len(inner) > 0 && inner[0].isWord("distinct") {
 				distinct = true
@@ -366,8 +412,8 @@ func (r *rw) ruleCalls(its []item) []item {
 			if order != nil {
 				txt += ", " + mk(aggOrderFunc) + "(" + r.orderArgs(order) + ")"
 			}
-			if distinct || order != nil {
-				its[i].inner = []item{r.str(txt, it.pos)}
+			if distinct || order != nil || filter != "" {
+				its[i].inner = []item{r.str(filter+txt, it.pos)}
 			}
 		}
 	}
@@ -450,7 +496,9 @@ func (r *rw) ruleTypedLiterals(its []item) []item {
 		it := its[i]
 		prevIs := len(out) > 0 && (out[len(out)-1].isWord("is") || (out[len(out)-1].isWord("not") && len(out) > 1 && out[len(out)-2].isWord("is")))
 		if it.isWord("true", "false") && !prevIs {
-			out = append(out, r.str(castText(quoteString(it.tok.text), "boolean"), it.pos))
+			// A third argument tells the constant TRUE from 'true'::boolean
+			// (GROUP BY TRUE is an error, GROUP BY 'true'::boolean is not).
+			out = append(out, r.str(mk(castFunc)+"("+quoteString(it.tok.text)+", 'boolean', 'constant')", it.pos))
 			continue
 		}
 		if it.isWord("date", "time", "timestamp", "timestamptz", "interval") && !(len(out) > 0 && out[len(out)-1].isOp(".")) {
@@ -475,6 +523,14 @@ func (r *rw) ruleTypedLiterals(its []item) []item {
 							j++
 						}
 					}
+				}
+				if typ == "interval" && j < len(its) && its[j].isWord("preceding", "following") {
+					// A frame offset: TiDB takes INTERVAL expr unit there;
+					// the MICROSECOND unit marks PostgreSQL's interval
+					// text (read by FrameInterval).
+					out = append(out, rawItem("interval "+quoteString(val)+" microsecond", it.pos))
+					i = j - 1
+					continue
 				}
 				out = append(out, r.str(castText(quoteString(val), typ), it.pos))
 				i = j - 1
@@ -521,25 +577,43 @@ func (r *rw) ruleFilter(its []item) []item {
 		it := its[i]
 		if it.group && len(it.name) > 0 && i+2 < len(its) && its[i+1].isWord("filter") && its[i+2].group && len(its[i+2].inner) > 0 && its[i+2].inner[0].isWord("where") {
 			cond := r.text(its[i+2].inner[1:])
-			args := splitTop(it.inner)
+			// An ORDER BY inside the call (string_agg(x, ',' ORDER BY y))
+			// stays for ruleCalls, after the arguments.
+			inner, order := it.inner, []item(nil)
+			for k := range inner {
+				if inner[k].isWord("order") && k+1 < len(inner) && inner[k+1].isWord("by") {
+					inner, order = inner[:k], inner[k:]
+					break
+				}
+			}
+			if fname := it.name[len(it.name)-1]; fname.text == nil && keepsNulls[fname.tok.text] {
+				// array_agg and the JSON aggregates keep NULLs: a CASE
+				// would add them. The condition goes first, as a marker
+				// (decoded by AggregateArgs).
+				g := it
+				g.inner = append([]item{r.str(mk(aggFilterFunc)+"("+cond+")", it.pos), {tok: token{kind: tkOp, text: ","}, pos: it.pos}}, it.inner...)
+				out = append(out, g)
+				i += 2
+				continue
+			}
+			args := splitTop(inner)
 			first := args[0]
-			prefix := ""
+			var out2 []item
 			if len(first) > 0 && first[0].isWord("distinct") {
-				prefix = "distinct "
+				out2 = append(out2, first[0])
 				first = first[1:]
 			}
-			var val string
-			if len(first) == 1 && first[0].isOp("*") || len(first) == 0 {
-				val = "1"
-			} else {
+			val := "1"
+			if !(len(first) == 1 && first[0].isOp("*") || len(first) == 0) {
 				val = r.text(first)
 			}
-			parts := []string{prefix + "case when " + cond + " then " + val + " end"}
+			out2 = append(out2, r.str("case when "+cond+" then "+val+" end", it.pos))
 			for _, a := range args[1:] {
-				parts = append(parts, r.text(a))
+				out2 = append(out2, item{tok: token{kind: tkOp, text: ","}, pos: it.pos})
+				out2 = append(out2, a...)
 			}
 			g := it
-			g.inner = []item{r.str(strings.Join(parts, ", "), it.pos)}
+			g.inner = append(out2, order...)
 			out = append(out, g)
 			i += 2
 			continue
@@ -548,6 +622,9 @@ func (r *rw) ruleFilter(its []item) []item {
 	}
 	return out
 }
+
+// keepsNulls are the aggregates whose FILTER cannot be a CASE.
+var keepsNulls = map[string]bool{"array_agg": true, "json_agg": true, "jsonb_agg": true, "json_object_agg": true, "jsonb_object_agg": true}
 
 // ruleNulls rewrites NULLS FIRST|LAST after an ORDER BY item into a marker
 // item that follows it.
@@ -569,9 +646,54 @@ func (r *rw) ruleNulls(its []item) []item {
 	return out
 }
 
+// checkJoinConditions reports a JOIN without ON or USING (other than CROSS
+// and NATURAL joins) as PostgreSQL's syntax error where the FROM clause
+// ends; TiDB would read it as a cross join.
+func (r *rw) checkJoinConditions(its []item) {
+	from := -1
+	for i, it := range its {
+		if it.isWord("from") && !(i > 0 && its[i-1].isWord("distinct")) {
+			from = i
+			break
+		}
+	}
+	if from < 0 {
+		return
+	}
+	joins, conds := 0, 0
+	end := len(its)
+	for i := from + 1; i < len(its); i++ {
+		it := its[i]
+		if it.isWord("where", "group", "having", "order", "limit", "offset", "fetch", "window", "union", "intersect", "except", "for") {
+			end = i
+			break
+		}
+		switch {
+		case it.isWord("join"):
+			k := i - 1
+			for k > from && its[k].isWord("inner", "left", "right", "full", "outer") {
+				k--
+			}
+			if !its[k].isWord("cross", "natural") {
+				joins++
+			}
+		case it.isWord("on", "using"):
+			conds++
+		}
+	}
+	if joins > conds && r.err == nil {
+		if end < len(its) {
+			r.err = &posError{pos: its[end].pos, near: true}
+		} else {
+			r.err = &posError{pos: r.end, near: true}
+		}
+	}
+}
+
 // ruleJoins rewrites FULL [OUTER] JOIN into STRAIGHT_JOIN (decoded by
 // IsFullJoin) and drops LATERAL-free noise words TiDB rejects.
 func (r *rw) ruleJoins(its []item) []item {
+	r.checkJoinConditions(its)
 	var out []item
 	for i := 0; i < len(its); i++ {
 		it := its[i]
@@ -596,7 +718,7 @@ func (r *rw) ruleAliases(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
 		it := its[i]
-		if it.isWord("from", "join") || it.text != nil && *it.text == "straight_join" || (it.isOp(",") && inFrom) {
+		if it.isWord("from", "join") && !(it.isWord("from") && i > 0 && its[i-1].isWord("distinct")) || it.text != nil && *it.text == "straight_join" || (it.isOp(",") && inFrom) {
 			inFrom = true
 			out = append(out, it)
 			// A table function: FROM f(args) -> FROM (SELECT lakesql_table_function('f', args))
@@ -697,8 +819,8 @@ func (r *rw) ruleLimit(its []item) []item {
 				j++
 			}
 			limit = its[i+1 : j]
-			if len(limit) == 1 && limit[0].isWord("all") {
-				limit = nil
+			if len(limit) == 1 && limit[0].isWord("all", "null") {
+				limit = nil // LIMIT ALL, LIMIT NULL: no limit
 			}
 			i = j - 1
 		case it.isWord("offset"):
@@ -728,9 +850,16 @@ func (r *rw) ruleLimit(its []item) []item {
 				n = []item{r.str("1", it.pos)}
 			}
 			limit = n
-			for j < len(its) && its[j].isWord("row", "rows", "only") {
-				j++
+			// ROW|ROWS ONLY must follow (PostgreSQL's grammar).
+			if j >= len(its) || !its[j].isWord("row", "rows") || j+1 >= len(its) || !its[j+1].isWord("only") {
+				k := min(j+btoi(j < len(its) && its[j].isWord("row", "rows")), len(its))
+				r.err = &posError{pos: -1, near: true}
+				if k < len(its) {
+					r.err = &posError{pos: its[k].pos, near: true}
+				}
+				return its
 			}
+			j += 2
 			i = j - 1
 		default:
 			out = append(out, it)
@@ -740,17 +869,106 @@ func (r *rw) ruleLimit(its []item) []item {
 		return its
 	}
 	var tail []item
+	// TiDB takes only a number or a parameter here: fold constant
+	// integer arithmetic (FETCH FIRST (1 + 1) ROWS ONLY).
+	if v, ok := foldInt(limit); ok {
+		limit = []item{r.str(strconv.FormatInt(v, 10), posOf(limit))}
+	}
+	if v, ok := foldInt(offset); ok {
+		offset = []item{r.str(strconv.FormatInt(v, 10), posOf(offset))}
+	}
 	if limit != nil {
-		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), limit[0].pos))
+		tail = append(tail, rawItem("limit "+r.text(r.exprItems(limit)), posOf(limit)))
 	} else if offset != nil {
-		tail = append(tail, rawItem("limit 18446744073709551615", offset[0].pos))
+		tail = append(tail, rawItem("limit 9223372036854775807", posOf(offset))) // all rows (see planner's bindLimit)
 	}
 	if offset != nil {
-		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), offset[0].pos))
+		tail = append(tail, rawItem("offset "+r.text(r.exprItems(offset)), posOf(offset)))
 	}
 	res := append([]item(nil), out[:start]...)
 	res = append(res, tail...)
 	return append(res, out[start:]...)
+}
+
+// posOf is the source offset of the first of its (0 when empty).
+func posOf(its []item) int {
+	if len(its) == 0 {
+		return 0
+	}
+	return its[0].pos
+}
+
+// foldInt evaluates integer arithmetic over literals (+ - * /, unary
+// minus, parentheses); ok is false for anything else.
+func foldInt(its []item) (int64, bool) {
+	if len(its) == 0 {
+		return 0, false
+	}
+	p := &intFolder{its: its}
+	v, ok := p.sum()
+	return v, ok && p.i == len(its)
+}
+
+type intFolder struct {
+	its []item
+	i   int
+}
+
+func (p *intFolder) sum() (int64, bool) {
+	v, ok := p.product()
+	for ok && p.i < len(p.its) && p.its[p.i].isOp("+", "-") {
+		op := p.its[p.i].tok.text
+		p.i++
+		var w int64
+		if w, ok = p.product(); ok {
+			if op == "+" {
+				v += w
+			} else {
+				v -= w
+			}
+		}
+	}
+	return v, ok
+}
+
+func (p *intFolder) product() (int64, bool) {
+	v, ok := p.unary()
+	for ok && p.i < len(p.its) && p.its[p.i].isOp("*", "/") {
+		op := p.its[p.i].tok.text
+		p.i++
+		var w int64
+		if w, ok = p.unary(); ok {
+			if op == "*" {
+				v *= w
+			} else if w != 0 {
+				v /= w
+			} else {
+				return 0, false
+			}
+		}
+	}
+	return v, ok
+}
+
+func (p *intFolder) unary() (int64, bool) {
+	if p.i >= len(p.its) {
+		return 0, false
+	}
+	it := p.its[p.i]
+	p.i++
+	switch {
+	case it.isOp("-"):
+		v, ok := p.unary()
+		return -v, ok
+	case it.isOp("+"):
+		return p.unary()
+	case it.group && it.open == "(" && len(it.name) == 0:
+		return foldInt(it.inner)
+	case !it.group && it.text == nil && it.tok.kind == tkNumber:
+		v, err := strconv.ParseInt(it.tok.text, 10, 64)
+		return v, err == nil
+	}
+	return 0, false
 }
 
 // ruleDistinctOn encodes SELECT DISTINCT ON (a, b) as a leading marker item.
@@ -774,21 +992,51 @@ func (r *rw) ruleGroupingSets(its []item) []item {
 			if it.name[0].tok.text == "cube" {
 				fn = cubeFunc
 			}
-			its[i] = r.str(mk(fn)+"("+r.setArgs(it.inner)+")", it.pos)
+			its[i] = r.str(mk(fn)+"("+r.setArgs(it.inner, it.end)+")", it.pos)
 		}
 		if it.isWord("grouping") && i+1 < len(its) && its[i+1].group && len(its[i+1].name) == 1 && its[i+1].name[0].isWord("sets") {
-			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+1].inner)+")", it.pos)
+			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+1].inner, its[i+1].end)+")", it.pos)
 			its = append(its[:i+1], its[i+2:]...)
+		}
+		// GROUPING SETS (...): "sets" is no function name, so its list is
+		// the next item.
+		if it.isWord("grouping") && i+2 < len(its) && its[i+1].isWord("sets") && its[i+2].group && len(its[i+2].name) == 0 && its[i+2].open == "(" {
+			its[i] = r.str(mk(groupingSets)+"("+r.setArgs(its[i+2].inner, its[i+2].end)+")", it.pos)
+			its = append(its[:i+1], its[i+3:]...)
+		}
+	}
+	// In GROUP BY's list, () is the empty grouping set and (a, b) one set
+	// of several expressions.
+	for i := 1; i < len(its); i++ {
+		if !its[i].isWord("by") || !its[i-1].isWord("group") {
+			continue
+		}
+		for k := i + 1; k < len(its) && !its[k].isWord("having", "order", "limit", "offset", "window", "union", "intersect", "except", "fetch", "for"); k++ {
+			g := its[k]
+			if g.group && g.open == "(" && len(g.name) == 0 && (len(g.inner) == 0 || len(splitTop(g.inner)) > 1) && (its[k-1].isOp(",") || its[k-1].isWord("by")) {
+				its[k] = r.str(mk(groupingSet)+"("+r.text(g.inner)+")", g.pos)
+			}
 		}
 	}
 	return its
 }
 
 // setArgs encodes a list of grouping elements: (a, b) -> lakesql_set(a, b).
-func (r *rw) setArgs(inner []item) string {
+func (r *rw) setArgs(inner []item, end int) string {
 	var parts []string
-	for _, e := range splitTop(inner) {
-		if len(e) == 1 && e[0].group && len(e[0].name) == 0 {
+	for k, e := range splitTop(inner) {
+		if len(e) == 0 {
+			// GROUPING SETS () or a list with a trailing comma: the
+			// element PostgreSQL's grammar wanted is missing.
+			if r.err == nil {
+				r.err = &posError{pos: end, near: true}
+				if k*2 < len(inner) {
+					r.err = &posError{pos: inner[max(0, 2*k-1)].pos, near: true}
+				}
+			}
+			return ""
+		}
+		if len(e) == 1 && e[0].group && len(e[0].name) == 0 && !(len(e[0].inner) > 0 && e[0].inner[0].isWord("select", "with", "values")) {
 			parts = append(parts, mk(groupingSet)+"("+r.text(e[0].inner)+")")
 		} else if len(e) == 1 && e[0].text != nil && (strings.HasPrefix(*e[0].text, mk(rollupFunc)) || strings.HasPrefix(*e[0].text, mk(cubeFunc)) || strings.HasPrefix(*e[0].text, mk(groupingSets))) {
 			parts = append(parts, *e[0].text)
@@ -1037,7 +1285,10 @@ var renamedFuncs = map[string]bool{"mod": true, "div": true, "match": true, "xor
 	"long": true, "read": true, "release": true, "require": true, "usage": true, "option": true, "sql": true, "ssl": true,
 	"key": true, "keys": true, "index": true, "status": true, "row": false, "both": true, "leading": true, "trailing": true,
 	"lines": true, "load": true, "lock": true, "int1": true, "int2": true, "int4": true, "int8": true, "float4": true, "float8": true,
-	"array": false, "range": true, "groups": true, "rows": true, "cardinality": true, "mode": true}
+	"array": false, "range": true, "groups": true, "rows": true, "cardinality": true, "mode": true,
+	// TiDB reads these as MySQL's population variance; PostgreSQL's are
+	// the sample's.
+	"variance": true, "stddev": true}
 
 // endsLabel reports whether the item at i ends a column label: a word
 // after AS followed by this is a name even if it is a keyword (AS select,).
@@ -1074,7 +1325,7 @@ func (r *rw) ruleQuote(its []item, top, inCast bool) []item {
 		case "key":
 			keep = prev.isWord("primary", "foreign")
 		case "rows", "range", "groups":
-			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil || prev.isWord("row") && false
+			keep = next.isWord("between", "unbounded", "current") || next.tok.kind == tkNumber || next.tok.kind == tkString || next.text != nil && next.raw == rawNone
 		case "row":
 			keep = next.group || prev.isWord("current")
 		case "values", "cascade", "restrict", "to", "of", "interval", "over", "partition", "recursive", "double", "precision", "varying", "character", "char", "binary", "real", "float", "numeric", "decimal", "integer", "int", "smallint", "bigint", "varchar", "xor", "regexp", "rlike", "div", "mod", "use", "if", "explain", "show", "describe", "set", "delete", "update", "replace", "drop", "lock", "unlock", "analyze", "call", "kill", "load", "grant", "revoke", "rename", "optimize", "insert", "create", "alter", "exists", "by", "dual", "generated", "stored", "virtual", "match", "convert", "unsigned", "zerofill", "tinyint", "mediumint", "int1", "int2", "int3", "int4", "int8", "float4", "float8", "long", "blob", "tinyblob", "mediumblob", "longblob", "tinytext", "mediumtext", "longtext", "varbinary", "varcharacter", "middleint":
@@ -1290,10 +1541,21 @@ var typeWords = map[string]bool{"double": true, "precision": true, "int": true, 
 
 // tidbWindowable are the functions TiDB's grammar accepts before OVER.
 var tidbWindowable = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
-	"bit_and": true, "bit_or": true, "bit_xor": true, "group_concat": true, "std": true, "stddev": true,
-	"stddev_pop": true, "stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true,
+	"bit_and": true, "bit_or": true, "bit_xor": true, "group_concat": true, "std": true,
+	"stddev_pop": true, "stddev_samp": true, "var_pop": true, "var_samp": true,
 	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true, "ntile": true,
 	"lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true}
+
+// literalOffset reports whether lag/lead's arguments have the plain
+// number (or parameter) TiDB's grammar requires as the offset.
+func literalOffset(inner []item) bool {
+	args := splitTop(inner)
+	if len(args) < 2 {
+		return true
+	}
+	a := args[1]
+	return len(a) == 1 && !a[0].group && a[0].text == nil && (a[0].tok.kind == tkNumber || a[0].tok.kind == tkParam)
+}
 
 // ruleWindowCalls wraps f(args) OVER (...) for functions TiDB does not
 // allow before OVER (string_agg, bool_and, regr_slope, ...) as
@@ -1301,11 +1563,19 @@ var tidbWindowable = map[string]bool{"count": true, "sum": true, "avg": true, "m
 func (r *rw) ruleWindowCalls(its []item) []item {
 	for i := 0; i+1 < len(its); i++ {
 		it := its[i]
-		if !it.group || len(it.name) != 1 || !its[i+1].isWord("over") || it.name[0].tok.kind != tkIdent {
+		if !it.group || len(it.name) != 1 || !its[i+1].isWord("over") {
 			continue
 		}
-		name := it.name[0].tok.text
-		if tidbWindowable[name] {
+		var name string
+		switch n := it.name[0]; {
+		case n.text != nil && strings.HasPrefix(*n.text, mk(fnPrefix)[:len(mk(fnPrefix))-1]):
+			name = strings.TrimSuffix(strings.TrimPrefix(*n.text, mk(fnPrefix)[:len(mk(fnPrefix))-1]), `"`)
+		case n.text == nil && n.tok.kind == tkIdent:
+			name = n.tok.text
+		default:
+			continue
+		}
+		if tidbWindowable[name] && !((name == "lag" || name == "lead") && !literalOffset(it.inner)) {
 			continue
 		}
 		args := r.text(it.inner)

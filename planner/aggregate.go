@@ -3,6 +3,7 @@ package planner
 import (
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
@@ -23,6 +24,10 @@ type aggState struct {
 	groupingID *Column
 	// grouped maps a group column ID to its index among the group-by items.
 	grouped map[int]int
+	// groupAST maps the text of grouped expressions that hold subqueries
+	// to their group column: binding such an expression again after the
+	// aggregate would run its subquery over columns no longer there.
+	groupAST map[string]Column
 }
 
 // Names of functions that are aggregates although TiDB parses them as plain calls.
@@ -113,11 +118,22 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 			return nil, err
 		}
 		for _, it := range items {
-			e, err := b.bindGroupItem(it, fields, eb)
+			e, src, err := b.bindGroupItem(sel, it, fields, eb)
 			if err != nil {
 				return nil, err
 			}
 			if _, dup := st.groupKeys[exprKey(e)]; dup && sets == nil {
+				continue
+			}
+			if outerOnly(e, *plan) {
+				// GROUP BY of an enclosing query's column (in a correlated
+				// subquery): constant in each run, so a constant key, and
+				// the column stays an outer reference.
+				agg.GroupBy = append(agg.GroupBy, expr.NewLiteral(scalar.NewInt32Scalar(1)))
+				c := b.newCol("?column?", "", types.Int32)
+				st.grouped[c.ID] = len(agg.GroupBy) - 1
+				st.groupCols = append(st.groupCols, c)
+				agg.Out = append(agg.Out, c)
 				continue
 			}
 			var c Column
@@ -135,6 +151,12 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 				// Grouping sets null out columns: a new ID keeps the
 				// pre-aggregation column distinct from the nullable one.
 				c = b.newCol(c.Name, c.Table, e.Type())
+			}
+			if hasSubqueryAST(src) {
+				if st.groupAST == nil {
+					st.groupAST = map[string]Column{}
+				}
+				st.groupAST[parser.ExprText(src)] = c
 			}
 			st.grouped[c.ID] = len(agg.GroupBy)
 			agg.GroupBy = append(agg.GroupBy, e)
@@ -171,51 +193,74 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 	return agg, nil
 }
 
+// outerOnly reports whether e reads columns but none of plan's: only an
+// enclosing query's.
+func outerOnly(e expr.Expr, plan Node) bool {
+	local := idSet(plan.Cols())
+	refs, ok := 0, true
+	walk(e, func(x expr.Expr) bool {
+		if c, isRef := x.(*colRef); isRef {
+			refs++
+			ok = ok && !local[c.id]
+		}
+		return true
+	})
+	return refs > 0 && ok
+}
+
 func aggName(n ast.ExprNode) string {
 	switch n := n.(type) {
 	case *ast.AggregateFuncExpr:
 		return strings.ToLower(n.F)
 	case *ast.FuncCallExpr:
-		return n.FnName.L
+		return parser.FunctionName(n)
 	}
 	return "?column?"
 }
 
 // bindGroupItem binds a GROUP BY item: a select-list position, an output
-// alias (when no input column has that name), or an input expression.
-func (b *binder) bindGroupItem(n ast.ExprNode, fields []*ast.SelectField, eb *exprBinder) (expr.Expr, error) {
+// alias (when no input column has that name), or an input expression. It
+// returns the expression the item stands for, too.
+func (b *binder) bindGroupItem(sel *ast.SelectStmt, n ast.ExprNode, fields []*ast.SelectField, eb *exprBinder) (expr.Expr, ast.ExprNode, error) {
+	src := n
+	if v, neg, ok := parser.Constant(n); ok {
+		if !(v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
+			return nil, nil, sqlerr.New(sqlerr.SyntaxError, "non-integer constant in GROUP BY")
+		}
+		if neg {
+			return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position -%d is not in select list", v.GetInt64())
+		}
+		n = v
+	}
 	if v, ok := n.(*test_driver.ValueExpr); ok && (v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
 		pos := int(v.GetInt64())
 		if pos < 1 || pos > len(fields) {
-			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pos)
+			return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pos)
 		}
-		if err := noAggregates(fields[pos-1].Expr, "GROUP BY"); err != nil {
-			return nil, err
-		}
-		return eb.bind(fields[pos-1].Expr)
-	}
-	if pe, ok := n.(*ast.PositionExpr); ok {
+		src = fields[pos-1].Expr
+	} else if pe, ok := n.(*ast.PositionExpr); ok {
 		if pe.N < 1 || pe.N > len(fields) {
-			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pe.N)
+			return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %d is not in select list", pe.N)
 		}
-		return eb.bind(fields[pe.N-1].Expr)
-	}
-	if cn, ok := n.(*ast.ColumnNameExpr); ok && cn.Name.Table.O == "" {
+		src = fields[pe.N-1].Expr
+	} else if cn, ok := n.(*ast.ColumnNameExpr); ok && cn.Name.Table.O == "" {
 		if _, found, _ := eb.s.find("", cn.Name.Name.O); !found {
 			for _, f := range fields {
 				if f.AsName.O != "" && f.AsName.O == cn.Name.Name.O {
-					if err := noAggregates(f.Expr, "GROUP BY"); err != nil {
-						return nil, err
-					}
-					return eb.bind(f.Expr)
+					src = f.Expr
+					break
 				}
 			}
 		}
 	}
-	if err := noAggregates(n, "GROUP BY"); err != nil {
-		return nil, err
+	if err := noAggregates(src, "GROUP BY"); err != nil {
+		return nil, nil, err
 	}
-	return eb.bind(n)
+	if sel != nil && len(outerAggregatesIn(sel, src)) > 0 {
+		return nil, nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in GROUP BY")
+	}
+	e, err := eb.bind(src)
+	return e, src, err
 }
 
 // bindAggCall binds one aggregate call's arguments (in the FROM scope).
@@ -225,6 +270,7 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 	var argNodes []ast.ExprNode
 	var distinct bool
 	var order *ast.OrderByClause
+	var filter ast.ExprNode
 	star := false
 	switch n := n.(type) {
 	case *ast.AggregateFuncExpr:
@@ -239,7 +285,7 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 		name, argNodes = parser.BuiltinName(n), n.Args
 		var extra parser.AggregateExtras
 		argNodes, extra = parser.AggregateArgs(n)
-		distinct, order = extra.Distinct, extra.OrderBy
+		distinct, order, filter = extra.Distinct, extra.OrderBy, extra.Filter
 	}
 	for _, a := range argNodes {
 		if err := noNestedAggregates(a); err != nil {
@@ -270,6 +316,16 @@ func (b *binder) bindAggCall(n ast.ExprNode, s *scope, plan *Node) (*AggCall, er
 				return nil, err
 			}
 		}
+	}
+	if filter != nil {
+		cond, err := eb.bind(filter)
+		if err != nil {
+			return nil, err
+		}
+		if cond, err = asBool(cond, "FILTER"); err != nil {
+			return nil, err
+		}
+		fn, args = aggregate.Filtered(fn), append(args, cond)
 	}
 	call := &AggCall{Func: fn, Args: args, Distinct: distinct}
 	if order != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -30,6 +31,11 @@ type exprBinder struct {
 }
 
 func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
+	if st := eb.s.agg; st != nil && st.groupAST != nil && hasSubqueryAST(n) {
+		if c, ok := st.groupAST[parser.ExprText(n)]; ok {
+			return newColRef(c), nil // a grouped expression holding a subquery
+		}
+	}
 	switch n := n.(type) {
 	case *ast.ParenthesesExpr:
 		return eb.bind(n.Expr)
@@ -115,6 +121,10 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 		return eb.compareSubquery(n)
 	case *ast.RowExpr:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "row constructors are not supported here")
+	case *ast.PositionExpr:
+		// A number in a window's ORDER BY or PARTITION BY is a constant,
+		// as in PostgreSQL (positions are the select's own ORDER BY's).
+		return expr.NewLiteral(scalar.NewInt32Scalar(int32(n.N))), nil
 	case *ast.DefaultExpr:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DEFAULT is not allowed in this context")
 	case *ast.VariableExpr:
@@ -305,6 +315,14 @@ func (eb *exprBinder) unary(n *ast.UnaryOperationExpr) (expr.Expr, error) {
 	case opcode.Minus:
 		return call("neg", e)
 	case opcode.Plus:
+		// Prefix + exists for numbers only (an untyped literal reads as
+		// double precision, as in PostgreSQL).
+		if expr.IsUnknownLiteral(e) {
+			return expr.NewCast(e, types.Float64)
+		}
+		if !types.IsNumeric(e.Type()) && e.Type().ID() != arrow.NULL {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: + %s", types.Name(e.Type()))
+		}
 		return e, nil
 	case opcode.Not, opcode.Not2:
 		return call("not", e)

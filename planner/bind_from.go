@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/lakesql/lakesql/types"
 	"strings"
 
 	"github.com/lakesql/lakesql/catalog"
@@ -156,6 +158,12 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 		}
 		return &Project{Input: join, Exprs: dExprs, Out: dOut}, dOut, nil
 	}
+	if j.On != nil && (typ == LeftJoin || typ == RightJoin) && hasSubqueryAST(j.On.Expr) {
+		return b.outerJoinSubquery(j.On.Expr, typ, left, lcols, right, rcols, outer)
+	}
+	if j.On != nil && typ == FullJoin && hasSubqueryAST(j.On.Expr) {
+		return b.fullJoinSubquery(j, left, lcols, right, rcols, outer)
+	}
 	if j.On != nil {
 		s := newScope(cols, outer)
 		eb := &exprBinder{b: b, s: s, what: "JOIN/ON"}
@@ -178,6 +186,110 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 		join.Cond = c
 	}
 	return node, cols, nil
+}
+
+// outerJoinSubquery binds L LEFT JOIN R ON c where c holds subqueries: as
+// L LEFT JOIN LATERAL (SELECT R.* FROM R WHERE c) ON true, so that c's
+// subqueries join onto R's rows with L's columns as outer references, and
+// every L row without a match keeps NULLs. RIGHT JOIN is the same with the
+// sides swapped (the columns stay in L, R order).
+func (b *binder) outerJoinSubquery(on ast.ExprNode, typ JoinType, left Node, lcols []Column, right Node, rcols []Column, outer *scope) (Node, []Column, error) {
+	keep, keepCols, inner, innerCols := left, lcols, right, rcols
+	if typ == RightJoin {
+		keep, keepCols, inner, innerCols = right, rcols, left, lcols
+	}
+	sub := inner
+	eb := &exprBinder{b: b, s: newScope(innerCols, newScope(keepCols, outer)), plan: &sub, what: "JOIN/ON"}
+	c, err := eb.bind(on)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err = asBool(c, "JOIN/ON"); err != nil {
+		return nil, nil, err
+	}
+	filtered := &Project{Input: &Filter{Input: sub, Pred: c}, Out: innerCols}
+	for _, col := range innerCols {
+		filtered.Exprs = append(filtered.Exprs, newColRef(col))
+	}
+	keepIDs := idSet(keepCols)
+	var outerCols []Column
+	for id, col := range freeRefs(filtered) {
+		if keepIDs[id] {
+			outerCols = append(outerCols, col)
+		}
+	}
+	var node Node = &LateralJoin{Input: keep, Sub: filtered, Outer: outerCols, Left: true}
+	cols := append(append([]Column(nil), lcols...), rcols...)
+	if typ == RightJoin {
+		p := &Project{Input: node, Out: cols}
+		for _, col := range cols {
+			p.Exprs = append(p.Exprs, newColRef(col))
+		}
+		node = p
+	}
+	return node, cols, nil
+}
+
+// fullJoinSubquery binds L FULL JOIN R ON c where c holds subqueries: the
+// rows of L LEFT JOIN R ON c (see outerJoinSubquery), and UNION ALL the
+// rows of R no row of L matches, with NULLs for L's columns (from a second
+// binding of both sides, as each plan is used once).
+func (b *binder) fullJoinSubquery(j *ast.Join, left Node, lcols []Column, right Node, rcols []Column, outer *scope) (Node, []Column, error) {
+	matched, cols, err := b.outerJoinSubquery(j.On.Expr, LeftJoin, left, lcols, right, rcols, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	left2, lcols2, err := b.bindFrom(j.Left, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	right2, rcols2, err := b.bindFrom(j.Right, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	// R's rows paired with a TRUE marker per matching L row, or one NULL.
+	sub := left2
+	eb := &exprBinder{b: b, s: newScope(lcols2, newScope(rcols2, outer)), plan: &sub, what: "JOIN/ON"}
+	c, err := eb.bind(j.On.Expr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, err = asBool(c, "JOIN/ON"); err != nil {
+		return nil, nil, err
+	}
+	mark := b.newCol("matched", "", types.Bool)
+	marked := &Project{Input: &Filter{Input: sub, Pred: c}, Exprs: []expr.Expr{expr.NewLiteral(scalar.NewBooleanScalar(true))}, Out: []Column{mark}}
+	rIDs := idSet(rcols2)
+	var outerCols []Column
+	for id, col := range freeRefs(marked) {
+		if rIDs[id] {
+			outerCols = append(outerCols, col)
+		}
+	}
+	isNull, err := call("is_null", newColRef(mark))
+	if err != nil {
+		return nil, nil, err
+	}
+	unmatched := &Filter{Input: &LateralJoin{Input: right2, Sub: marked, Outer: outerCols, Left: true}, Pred: isNull}
+	padded := &Project{Input: unmatched}
+	for _, col := range lcols2 {
+		padded.Exprs = append(padded.Exprs, expr.NewNullLiteral(col.Type))
+		padded.Out = append(padded.Out, b.newCol(col.Name, "", col.Type))
+	}
+	for _, col := range rcols2 {
+		padded.Exprs = append(padded.Exprs, newColRef(col))
+		padded.Out = append(padded.Out, b.newCol(col.Name, "", col.Type))
+	}
+	u, err := b.setOp(Union, true, matched, padded)
+	if err != nil {
+		return nil, nil, err
+	}
+	so := u.(*SetOp)
+	// The union's columns are named and qualified as the join's.
+	for i := range so.Out {
+		so.Out[i].Name, so.Out[i].Table, so.Out[i].Hidden = cols[i].Name, cols[i].Table, cols[i].Hidden
+	}
+	return so, so.Out, nil
 }
 
 // hasSubqueryAST reports whether an expression contains a subquery.

@@ -166,24 +166,35 @@ func (eb *exprBinder) grouping(n *ast.FuncCallExpr) (expr.Expr, error) {
 	if st == nil {
 		return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
 	}
-	inner := &exprBinder{b: eb.b, s: eb.s, what: "GROUPING"}
-	saved := eb.s.agg
-	eb.s.agg = nil
-	args, err := inner.bindAll(n.Args)
-	eb.s.agg = saved
-	if err != nil {
-		return nil, err
+	// The group column of each argument: a grouped expression holding a
+	// subquery by its text, others by their bound form.
+	cols := make([]Column, len(n.Args))
+	for i, a := range n.Args {
+		if c, ok := st.groupAST[parser.ExprText(a)]; ok && hasSubqueryAST(a) {
+			cols[i] = c
+			continue
+		}
+		inner := &exprBinder{b: eb.b, s: eb.s, what: "GROUPING"}
+		saved := eb.s.agg
+		eb.s.agg = nil
+		e, err := inner.bind(a)
+		eb.s.agg = saved
+		if err != nil {
+			return nil, err
+		}
+		c, ok := st.groupKeys[exprKey(e)]
+		if !ok {
+			return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
+		}
+		cols[i] = c
 	}
+	args := cols
 	if st.groupingID == nil {
 		return expr.NewLiteral(scalar.NewInt32Scalar(0)), nil
 	}
 	ngroup := len(st.groupCols)
 	var total expr.Expr = expr.NewLiteral(scalar.NewInt64Scalar(0))
-	for i, a := range args {
-		c, ok := st.groupKeys[exprKey(a)]
-		if !ok {
-			return nil, sqlerr.New(sqlerr.GroupingError, "arguments to GROUPING must be grouping expressions of the associated query level")
-		}
+	for i, c := range args {
 		k := st.grouped[c.ID]
 		shift := int64(1) << uint(ngroup-1-k)
 		bit, err := call("/", newColRef(*st.groupingID), expr.NewLiteral(scalar.NewInt64Scalar(shift)))

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,10 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	if sel.Where != nil {
 		if err := noAggregatesBut(sel.Where, "WHERE", b.claimedAggs); err != nil {
 			return nil, err
+		}
+		if len(outerAggregatesIn(sel, sel.Where)) > 0 {
+			// (SELECT sum(t.x)) in t's WHERE: the sum is the outer query's.
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in WHERE")
 		}
 		eb := &exprBinder{b: b, s: s, plan: &plan, what: "WHERE"}
 		pred, err := eb.bind(sel.Where)
@@ -146,8 +151,30 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	// expression over the input; the latter become hidden columns.
 	var keys []SortKey
 	var hidden []selectItem
+	// Expressions holding subqueries match by their text (each binding of
+	// a subquery is a new plan).
+	byText := map[string]int{}
+	for i, item := range items {
+		if item.ast != nil && hasSubqueryAST(item.ast) {
+			if _, dup := byText[parser.ExprText(item.ast)]; !dup {
+				byText[parser.ExprText(item.ast)] = i
+			}
+		}
+	}
+	textIndex := func(n ast.ExprNode) int {
+		if hasSubqueryAST(n) {
+			if i, ok := byText[parser.ExprText(n)]; ok {
+				return i
+			}
+		}
+		return -1
+	}
 	if sel.OrderBy != nil {
 		for _, it := range parser.OrderItems(sel.OrderBy.Items) {
+			if idx := textIndex(it.Item.Expr); idx >= 0 {
+				keys = append(keys, SortKey{Expr: &posRef{idx}, Desc: it.Item.Desc, NullsFirst: it.NullsFirst(it.Item.Desc)})
+				continue
+			}
 			e, err := b.bindOrderItem(it.Item.Expr, items, s, &plan, sel.Distinct)
 			if err != nil {
 				return nil, err
@@ -172,9 +199,42 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 				}
 				hidden = append(hidden, selectItem{e: e, name: "?order?"})
 				idx = len(items) + len(hidden) - 1
+				if hasSubqueryAST(it.Item.Expr) {
+					byText[parser.ExprText(it.Item.Expr)] = idx
+				}
 			}
 			keys = append(keys, SortKey{Expr: &posRef{idx}, Desc: it.Item.Desc, NullsFirst: it.NullsFirst(it.Item.Desc)})
 		}
+	}
+
+	// DISTINCT ON expressions: select-list columns or hidden ones.
+	var onPos []int
+	for _, n := range distinctOn {
+		if idx := textIndex(n); idx >= 0 {
+			onPos = append(onPos, idx)
+			continue
+		}
+		e, err := b.bindOrderItem(n, items, s, &plan, false)
+		if err != nil {
+			return nil, err
+		}
+		idx := -1
+		for i, item := range items {
+			if sameExpr(item.e, e) {
+				idx = i
+				break
+			}
+		}
+		for i, h := range hidden {
+			if idx < 0 && sameExpr(h.e, e) {
+				idx = len(items) + i
+			}
+		}
+		if idx < 0 {
+			hidden = append(hidden, selectItem{e: e, name: "?distinct?"})
+			idx = len(items) + len(hidden) - 1
+		}
+		onPos = append(onPos, idx)
 	}
 
 	// Project the select list (plus hidden sort columns).
@@ -187,7 +247,7 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	plan = proj
 
 	if distinctOn != nil {
-		plan, keys, err = b.bindDistinctOn(distinctOn, items, s, proj, keys)
+		plan, keys, err = b.bindDistinctOn(onPos, proj, keys)
 		if err != nil {
 			return nil, err
 		}
@@ -244,6 +304,15 @@ func trimColumns(plan Node, n int) Node {
 // bindOrderItem binds one ORDER BY expression: an output position, an
 // output alias, or an expression over the input.
 func (b *binder) bindOrderItem(n ast.ExprNode, items []selectItem, s *scope, plan *Node, distinct bool) (expr.Expr, error) {
+	if v, neg, ok := parser.Constant(n); ok {
+		if !(v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "non-integer constant in ORDER BY")
+		}
+		if neg {
+			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "ORDER BY position -%d is not in select list", v.GetInt64())
+		}
+		n = v
+	}
 	if v, ok := n.(*test_driver.ValueExpr); ok && (v.Kind() == test_driver.KindInt64 || v.Kind() == test_driver.KindUint64) {
 		pos := int(v.GetInt64())
 		if pos < 1 || pos > len(items) {
@@ -439,8 +508,8 @@ func (b *binder) bindLimit(l *ast.Limit, plan Node) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !isNull {
-			count = v
+		if !isNull && v != math.MaxInt64 {
+			count = v // the bridge writes OFFSET n alone as LIMIT MaxInt64 OFFSET n
 		}
 	}
 	if l.Offset != nil {

@@ -41,6 +41,9 @@ func (b *binder) bindWindows(sel *ast.SelectStmt, fields []*ast.SelectField, ord
 	named := map[string]*ast.WindowSpec{}
 	for i := range sel.WindowSpecs {
 		ws := &sel.WindowSpecs[i]
+		if named[ws.Name.L] != nil {
+			return sqlerr.New(sqlerr.WindowingError, "window \"%s\" is already defined", ws.Name.L)
+		}
 		named[ws.Name.L] = ws
 	}
 	w := &Window{Input: *plan}
@@ -143,6 +146,9 @@ func (b *binder) bindWindows(sel *ast.SelectStmt, fields []*ast.SelectField, ord
 		w.Calls = append(w.Calls, WindowCall{Spec: we, Out: out})
 		s.windows[n] = out
 	}
+	// Subqueries in the calls' arguments and windows joined their plans
+	// onto the input meanwhile.
+	w.Input = *plan
 	*plan = w
 	return nil
 }
@@ -181,15 +187,24 @@ func resolveWindowSpec(spec *ast.WindowSpec, named map[string]*ast.WindowSpec) (
 	if spec.OnlyAlias {
 		return base, nil
 	}
+	if base.Frame != nil {
+		return nil, sqlerr.New(sqlerr.WindowingError, "cannot copy window \"%s\" because it has a frame clause", ref)
+	}
 	merged := *base
 	if spec.PartitionBy != nil {
 		return nil, sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window \"%s\"", ref)
 	}
 	if spec.OrderBy != nil {
-		if base.OrderBy != nil {
+		switch {
+		case len(parser.OrderItems(spec.OrderBy.Items)) == 0 && base.OrderBy != nil:
+			// Only the bridge's EXCLUDE marker: the named window's
+			// ORDER BY with it.
+			merged.OrderBy = &ast.OrderByClause{Items: append(append([]*ast.ByItem(nil), base.OrderBy.Items...), spec.OrderBy.Items...)}
+		case base.OrderBy != nil:
 			return nil, sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window \"%s\"", ref)
+		default:
+			merged.OrderBy = spec.OrderBy
 		}
-		merged.OrderBy = spec.OrderBy
 	}
 	if spec.Frame != nil {
 		merged.Frame = spec.Frame
@@ -226,7 +241,13 @@ func (b *binder) bindFrame(spec *ast.WindowSpec, eb *exprBinder) (*executor.Fram
 			if fb.Type == ast.Following {
 				out.Kind = executor.Following
 			}
-			e, err := eb.bind(fb.Expr)
+			var e expr.Expr
+			var err error
+			if iv, ok := parser.FrameInterval(fb); ok {
+				e, err = expr.NewCast(expr.NewUnknownLiteral(iv), types.Interval)
+			} else {
+				e, err = eb.bind(fb.Expr)
+			}
 			if err != nil {
 				return out, err
 			}

@@ -38,7 +38,10 @@ func (s *subqueryExpr) Type() arrow.DataType { return s.typ }
 func (s *subqueryExpr) Eval(*expr.Context, arrow.RecordBatch) (arrow.Array, error) {
 	return nil, sqlerr.New(sqlerr.InternalError, "unlowered subquery")
 }
-func (s *subqueryExpr) String() string                     { return "(subquery)" }
+
+// String names the subquery by identity: two subqueries are never the
+// same expression (exprKey matches grouped expressions by this text).
+func (s *subqueryExpr) String() string                     { return fmt.Sprintf("(subquery %p)", s.plan) }
 func (s *subqueryExpr) Children() []expr.Expr              { return nil }
 func (s *subqueryExpr) WithChildren([]expr.Expr) expr.Expr { return s }
 

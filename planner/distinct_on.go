@@ -6,30 +6,15 @@ import (
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // bindDistinctOn keeps the first row (by ORDER BY) of each group of equal
-// DISTINCT ON values: row_number() over (partition by on order by keys) = 1.
-func (b *binder) bindDistinctOn(on []ast.ExprNode, items []selectItem, s *scope, proj *Project, keys []SortKey) (Node, []SortKey, error) {
+// DISTINCT ON values (the projection's columns at onPos):
+// row_number() over (partition by on order by keys) = 1.
+func (b *binder) bindDistinctOn(onPos []int, proj *Project, keys []SortKey) (Node, []SortKey, error) {
 	var part []expr.Expr
-	for _, n := range on {
-		plan := Node(proj.Input)
-		e, err := b.bindOrderItem(n, items, s, &plan, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		idx := -1
-		for i, it := range items {
-			if sameExpr(it.e, e) {
-				idx = i
-				break
-			}
-		}
-		if idx < 0 {
-			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT ON expressions must appear in the select list")
-		}
-		part = append(part, newColRef(proj.Out[idx]))
+	for _, i := range onPos {
+		part = append(part, newColRef(proj.Out[i]))
 	}
 	// SELECT DISTINCT ON expressions must match initial ORDER BY expressions.
 	for i := 0; i < len(keys) && i < len(part); i++ {

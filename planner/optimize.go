@@ -398,10 +398,12 @@ func pushIntoJoin(j *Join, preds []expr.Expr) Node {
 	// The join's own condition: conjuncts over one side move into that
 	// side when the join type allows.
 	var cond []expr.Expr
-	for _, p := range conjuncts(j.Cond) {
+	for k, p := range conjuncts(j.Cond) {
 		r := refs(p)
 		switch {
-		case hasSubquery(p):
+		case hasSubquery(p), k == 0 && j.NullAware:
+			// A null-aware join's first conjunct is its IN comparison,
+			// whose NULLs decide the answer even when it reads one side.
 			cond = append(cond, p)
 		case len(r) > 0 && subset(r, lids) && (j.Type == InnerJoin || j.Type == RightJoin || j.Type == SemiJoin):
 			toLeft = append(toLeft, p)

@@ -33,6 +33,14 @@ func outerAggregates(sel *ast.SelectStmt) []ast.ExprNode {
 	return c.found
 }
 
+// outerAggregatesIn returns the aggregates in n's subqueries that belong
+// to sel (n being one of sel's clauses).
+func outerAggregatesIn(sel *ast.SelectStmt, n ast.Node) []ast.ExprNode {
+	c := &outerAggCollector{levels: [][]string{fromAliases(sel)}}
+	n.Accept(c)
+	return c.found
+}
+
 // outerAggCollector walks expressions of the claiming query (level 0)
 // down into subqueries, keeping the FROM aliases of each level.
 type outerAggCollector struct {

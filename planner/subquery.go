@@ -1,8 +1,11 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -45,6 +48,10 @@ func (eb *exprBinder) needPlan(what string) error {
 }
 
 func (eb *exprBinder) scalarSubquery(n *ast.SubqueryExpr) (expr.Expr, error) {
+	if e := inlinableSubquery(n.Query); e != nil {
+		// (SELECT x) over no table is x: no need to run it per row.
+		return eb.bind(e)
+	}
 	sub, free, err := eb.bindSubplan(n.Query)
 	if err != nil {
 		return nil, err
@@ -67,6 +74,74 @@ func (eb *exprBinder) scalarSubquery(n *ast.SubqueryExpr) (expr.Expr, error) {
 	return newColRef(out), nil
 }
 
+// existsQuery drops an EXISTS subquery's select list when it cannot
+// change the answer (no aggregates, grouping, windows or LIMIT), as
+// PostgreSQL does: its expressions are never evaluated, so they raise no
+// errors.
+func existsQuery(q ast.ResultSetNode) ast.ResultSetNode {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil ||
+		sel.Fields == nil || sel.WindowSpecs != nil {
+		return q
+	}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			continue
+		}
+		v := &aggFinder{}
+		f.Expr.Accept(v)
+		if len(v.found) > 0 || v.window || callsSetReturning(f.Expr) || len(outerAggregatesIn(sel, f.Expr)) > 0 {
+			return q
+		}
+		if on, _ := parser.DistinctOn([]*ast.SelectField{f}); on != nil {
+			return q
+		}
+	}
+	c := *sel
+	c.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: ast.NewValueExpr(int64(1), "", "")}}}
+	c.OrderBy = nil
+	c.Distinct = false
+	return &c
+}
+
+// inlinableSubquery returns x for a subquery SELECT x with no FROM and no
+// other clause, when x holds no aggregate, window or subquery (which
+// would belong to the subquery's own level).
+func inlinableSubquery(q ast.ResultSetNode) ast.ExprNode {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.From != nil || sel.Where != nil || sel.GroupBy != nil || sel.Having != nil ||
+		sel.OrderBy != nil || sel.Limit != nil || sel.Distinct || sel.WindowSpecs != nil || sel.With != nil || sel.Fields == nil ||
+		len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].WildCard != nil {
+		return nil
+	}
+	e := sel.Fields.Fields[0].Expr
+	v := &aggFinder{}
+	e.Accept(v)
+	if len(v.found) > 0 || v.window || hasSubqueryAST(e) || callsSetReturning(e) {
+		return nil
+	}
+	return e
+}
+
+// callsSetReturning reports whether an expression calls a set-returning
+// function (several rows: a subquery's error, not a select list's rows).
+func callsSetReturning(e ast.ExprNode) bool {
+	found := false
+	e.Accept(&nodeVisitor{enter: func(n ast.Node) bool {
+		if fn, ok := n.(*ast.FuncCallExpr); ok && setReturning[parser.BuiltinName(fn)] {
+			found = true
+		}
+		return !found
+	}})
+	return found
+}
+
+// nodeVisitor calls enter on each node (descending while it returns true).
+type nodeVisitor struct{ enter func(ast.Node) bool }
+
+func (v *nodeVisitor) Enter(n ast.Node) (ast.Node, bool) { return n, !v.enter(n) }
+func (v *nodeVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
 func (eb *exprBinder) exists(n *ast.ExistsSubqueryExpr) (expr.Expr, error) {
 	q := subqueryNode(n.Sel)
 	if q == nil {
@@ -74,6 +149,14 @@ func (eb *exprBinder) exists(n *ast.ExistsSubqueryExpr) (expr.Expr, error) {
 	}
 	if err := eb.needPlan("EXISTS"); err != nil {
 		return nil, err
+	}
+	if stripped := existsQuery(q); stripped != q {
+		// The select list is still checked (unknown columns are errors),
+		// though never evaluated.
+		if _, _, err := eb.bindSubplan(q); err != nil && !strings.HasPrefix(sqlerr.Code(err), "22") {
+			return nil, err
+		}
+		q = stripped
 	}
 	sub, free, err := eb.bindSubplan(q)
 	if err != nil {
@@ -155,12 +238,65 @@ func (eb *exprBinder) quantified(leftAST ast.ExprNode, q ast.ResultSetNode, op s
 		return nil, err
 	}
 	if op == "=" && !all {
+		if len(free) > 0 {
+			if e, ok, err := eb.correlatedIn(q, sub, left, cmp); ok || err != nil {
+				return e, err
+			}
+		}
 		return eb.markJoin(sub, free, cmp, true, ApplyQuantified, op, left, all)
 	}
 	// Other quantified comparisons run per row (three-valued ANY/ALL).
 	out := eb.b.newCol("?column?", "", types.Bool)
 	*eb.plan = &Apply{Input: *eb.plan, Sub: sub, Kind: ApplyQuantified, Outer: mapCols(free), Op: op, Left: left, All: all, Out: out}
 	return newColRef(out), nil
+}
+
+// correlatedIn binds x IN (correlated subquery) as two mark joins, because
+// a null-aware mark join decides NULL against the whole subquery, while
+// IN is NULL only when the subquery's rows for this row are not empty:
+// m1 = some row of S(row) equals x; m2 = S(row) has a row and x or that
+// row is NULL; x IN S is CASE WHEN m1 THEN true WHEN m2 THEN NULL ELSE
+// false. ok is false when the correlation cannot be pulled up (the caller
+// then runs the subquery per row).
+func (eb *exprBinder) correlatedIn(q ast.ResultSetNode, sub Node, left, cmp expr.Expr) (expr.Expr, bool, error) {
+	input := *eb.plan
+	inputIDs := idSet(input.Cols())
+	pulled1, preds1, ok := pullUpCorrelated(eb.b, sub, inputIDs, true)
+	if !ok || len(freeRefs(pulled1)) > 0 || !predsOver(preds1, input, pulled1) {
+		return nil, false, nil
+	}
+	// A second copy of the subquery for the second join.
+	sub2, _, err := eb.bindSubplan(q)
+	if err != nil {
+		return nil, true, err
+	}
+	col2 := sub2.Cols()[0]
+	pulled2, preds2, ok := pullUpCorrelated(eb.b, sub2, inputIDs, true)
+	if !ok || len(freeRefs(pulled2)) > 0 || !predsOver(preds2, input, pulled2) {
+		return nil, false, nil
+	}
+	m1 := eb.b.newCol("mark", "", types.Bool)
+	j1 := &Join{Left: input, Right: pulled1, Type: MarkJoin, Cond: conjunction(append([]expr.Expr{cmp}, preds1...)), Mark: m1}
+	leftNull, err := call("is_null", left)
+	if err != nil {
+		return nil, true, err
+	}
+	rightNull, err := call("is_null", newColRef(col2))
+	if err != nil {
+		return nil, true, err
+	}
+	anyNull, err := call("or", leftNull, rightNull)
+	if err != nil {
+		return nil, true, err
+	}
+	m2 := eb.b.newCol("mark", "", types.Bool)
+	j2 := &Join{Left: j1, Right: pulled2, Type: MarkJoin, Cond: conjunction(append([]expr.Expr{anyNull}, preds2...)), Mark: m2}
+	*eb.plan = j2
+	e, err := expr.NewCase([]expr.When{
+		{Cond: newColRef(m1), Then: expr.NewLiteral(scalar.NewBooleanScalar(true))},
+		{Cond: newColRef(m2), Then: expr.NewNullLiteral(types.Bool)},
+	}, expr.NewLiteral(scalar.NewBooleanScalar(false)))
+	return e, true, err
 }
 
 // markJoin joins sub onto the current input as a mark join (falling back
@@ -395,6 +531,11 @@ func pullUpCorrelated(b *binder, plan Node, outer map[int]bool, forExists bool) 
 			if n.Type != InnerJoin {
 				return nil, nil, false
 			}
+		}
+		// A filter on the side an outer join pads with NULLs cannot move
+		// above the join: the padded rows would not pass it.
+		if (n.Type == RightJoin || n.Type == FullJoin) && len(freeRefsOuter(n.Left, outer)) > 0 {
+			return nil, nil, false
 		}
 		l, lp, ok := pullUpCorrelated(b, n.Left, outer, forExists)
 		if !ok {

@@ -6,6 +6,7 @@ package sqlerr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // SQLSTATE codes used by lakesql. The names follow PostgreSQL's errcodes.txt.
@@ -99,7 +100,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // New returns an Error with code and a formatted message.
 func New(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	// A NUL would end the message on the wire (the parser's own names
+	// carry one; none may reach a client).
+	return &Error{Code: code, Message: strings.ReplaceAll(fmt.Sprintf(format, args...), "\x00", "")}
 }
 
 // Wrap returns an Error with code whose message is the formatted text

@@ -33,9 +33,9 @@ func Parse(name string) (arrow.DataType, error) {
 		return List(elem), nil
 	}
 	base, args := s, []int(nil)
-	if i := strings.IndexByte(s, '('); i >= 0 && strings.HasSuffix(s, ")") {
+	if i, j := strings.IndexByte(s, '('), strings.IndexByte(s, ')'); i >= 0 && j > i {
 		base = strings.TrimSpace(s[:i])
-		for _, a := range strings.Split(s[i+1:len(s)-1], ",") {
+		for _, a := range strings.Split(s[i+1:j], ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(a))
 			if err != nil {
 				return nil, sqlerr.New(sqlerr.SyntaxError, "invalid type modifier in %q", name)

@@ -676,44 +676,59 @@ func intAt(a arrow.Array, i int) int64 {
 
 // varAcc computes variance/stddev with Welford's method per group.
 type varAcc struct {
-	kind     string
-	ret      arrow.DataType
-	n        []float64
-	mean, m2 []float64
+	kind string
+	ret  arrow.DataType
+	// n, sx, sxx are PostgreSQL's transition values (count, sum and the
+	// sum of squared differences, updated by the Youngs-Cramer method
+	// as float8_accum does), so that results round as PostgreSQL's do.
+	n, sx, sxx []float64
 }
 
 func (v *varAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
-	v.n, v.mean, v.m2 = grow(v.n, ng), grow(v.mean, ng), grow(v.m2, ng)
+	v.n, v.sx, v.sxx = grow(v.n, ng), grow(v.sx, ng), grow(v.sxx, ng)
 	x := floats(args[0])
 	for i, g := range groups {
 		if args[0].IsNull(i) {
 			continue
 		}
+		old := v.n[g]
 		v.n[g]++
-		d := x[i] - v.mean[g]
-		v.mean[g] += d / v.n[g]
-		v.m2[g] += d * (x[i] - v.mean[g])
+		v.sx[g] += x[i]
+		if old > 0 {
+			tmp := x[i]*v.n[g] - v.sx[g]
+			v.sxx[g] += tmp * tmp / (v.n[g] * old)
+			if math.IsInf(x[i], 0) || math.IsInf(v.sx[g], 0) {
+				v.sxx[g] = math.NaN()
+			}
+		} else if math.IsInf(x[i], 0) || math.IsNaN(x[i]) {
+			v.sxx[g] = math.NaN()
+		}
 	}
 	return nil
 }
 func (v *varAcc) Merge(o Accumulator, groups []uint32, ng int) error {
 	ov := o.(*varAcc)
-	v.n, v.mean, v.m2 = grow(v.n, ng), grow(v.mean, ng), grow(v.m2, ng)
+	v.n, v.sx, v.sxx = grow(v.n, ng), grow(v.sx, ng), grow(v.sxx, ng)
 	for g := range ov.n {
 		t := groups[g]
-		if ov.n[g] == 0 {
-			continue
+		n1, n2 := v.n[t], ov.n[g]
+		switch {
+		case n2 == 0:
+		case n1 == 0:
+			v.n[t], v.sx[t], v.sxx[t] = n2, ov.sx[g], ov.sxx[g]
+		default:
+			// float8_combine.
+			n := n1 + n2
+			tmp := v.sx[t]/n1 - ov.sx[g]/n2
+			v.sxx[t] += ov.sxx[g] + n1*n2*tmp*tmp/n
+			v.sx[t] += ov.sx[g]
+			v.n[t] = n
 		}
-		n := v.n[t] + ov.n[g]
-		d := ov.mean[g] - v.mean[t]
-		v.m2[t] += ov.m2[g] + d*d*v.n[t]*ov.n[g]/n
-		v.mean[t] += d * ov.n[g] / n
-		v.n[t] = n
 	}
 	return nil
 }
 func (v *varAcc) Result(ng int) (arrow.Array, error) {
-	v.n, v.mean, v.m2 = grow(v.n, ng), grow(v.mean, ng), grow(v.m2, ng)
+	v.n, v.sx, v.sxx = grow(v.n, ng), grow(v.sx, ng), grow(v.sxx, ng)
 	b := array.NewFloat64Builder(mem)
 	for g := 0; g < ng; g++ {
 		pop := strings.HasSuffix(v.kind, "_pop")
@@ -726,7 +741,7 @@ func (v *varAcc) Result(ng int) (arrow.Array, error) {
 		if pop {
 			den = n
 		}
-		r := v.m2[g] / den
+		r := v.sxx[g] / den
 		if r < 0 {
 			r = 0
 		}

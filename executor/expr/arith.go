@@ -280,6 +280,12 @@ func floatArith[T float](op string, ret arrow.DataType, x, y []T, xs, ys, n int,
 		if math.IsInf(f, 0) && validBit(nulls, i) && !math.IsInf(float64(x[i*xs]), 0) && !math.IsInf(float64(y[i*ys]), 0) {
 			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
 		}
+		// A zero product or quotient of non-zero operands underflowed
+		// (PostgreSQL's float8mul and float8div check this too).
+		if f == 0 && (op == "*" || op == "/") && validBit(nulls, i) && x[i*xs] != 0 && (op == "/" || y[i*ys] != 0) &&
+			!math.IsInf(float64(y[i*ys]), 0) {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: underflow")
+		}
 	}
 	return fixedArray(ret, out, nulls), nil
 }

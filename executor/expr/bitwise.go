@@ -21,6 +21,9 @@ func bindBitwise(op string, args []Expr) (Expr, error) {
 	}
 	var t arrow.DataType
 	if op == "<<" || op == ">>" {
+		if b.Type().ID() == arrow.INT64 {
+			return nil, opErr(op, args) // the shift count is an integer, not a bigint
+		}
 		t = a.Type()
 		if IsUnknownLiteral(a) || a.Type().ID() == arrow.NULL {
 			t = types.Int32

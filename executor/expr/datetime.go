@@ -201,6 +201,12 @@ func dateIntKernel(sub bool) kernel {
 	}
 }
 
+// AddInterval adds sign times an interval to a timestamp (microseconds
+// since the epoch, wall time), as timestamp + interval does.
+func AddInterval(us int64, v arrow.MonthDayNanoInterval, sign int32) int64 {
+	return addInterval(us, v, sign)
+}
+
 // addInterval adds an interval to microseconds since the epoch (wall time),
 // clamping the day of month as PostgreSQL does.
 func addInterval(us int64, v arrow.MonthDayNanoInterval, sign int32) int64 {
@@ -361,7 +367,7 @@ func bindDatePart(name string, args []Expr) (Expr, error) {
 		return NewNullLiteral(types.Decimal(types.MaxDecimalPrecision, 6)), nil
 	}
 	if !ok {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s needs a constant field name", name)
+		return bindDatePartPerRow(name, args)
 	}
 	field := strings.ToLower(strings.Trim(l.Value.String(), "'\""))
 	x := args[1]
@@ -405,6 +411,48 @@ func bindDatePart(name string, args []Expr) (Expr, error) {
 	}}, nil
 }
 
+// bindDatePartPerRow binds date_part(field, x) with a field name that
+// varies by row (a column): the result is double precision.
+func bindDatePartPerRow(name string, args []Expr) (Expr, error) {
+	f, err := coerce(args[0], types.String)
+	if err != nil || !types.IsString(f.Type()) {
+		return nil, funcErr(name, args)
+	}
+	x := args[1]
+	if IsUnknownLiteral(x) {
+		if x, err = NewCast(x, types.Timestamp); err != nil {
+			return nil, err
+		}
+	}
+	if x.Type().ID() == arrow.NULL {
+		x = NewNullLiteral(types.Timestamp)
+	}
+	if !types.IsTemporal(x.Type()) {
+		return nil, funcErr(name, args)
+	}
+	t := x.Type()
+	return &Call{Name: name, Args: []Expr{f, x}, Ret: types.Float64, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		v := valid(n, a[0], a[1])
+		names := a[0].(*array.String)
+		out := make([]float64, n)
+		for i := 0; i < n; i++ {
+			if !isValid(v, i) {
+				continue
+			}
+			field := strings.ToLower(names.Value(i))
+			if err := checkField(field, t); err != nil {
+				return nil, err
+			}
+			r, err := extractField(ec, field, a[1], i)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return newFloatArray(ec.Mem, types.Float64, out, v), nil
+	}}, nil
+}
+
 func checkField(field string, t arrow.DataType) error {
 	switch field {
 	case "year", "years", "month", "months", "day", "days", "hour", "hours", "minute", "minutes", "second", "seconds",
@@ -438,7 +486,9 @@ func extractField(ec *Context, field string, a arrow.Array, i int) (float64, err
 		case "microseconds":
 			return float64(us % 60e6), nil
 		case "epoch":
-			return float64(v.Months)/12*365.25*86400 + float64(v.Days)*86400 + float64(us)/1e6, nil
+			// Whole years as 365.25 days, the other months as 30, as
+			// PostgreSQL's interval_part does.
+			return float64(v.Months/12)*365.25*86400 + float64(v.Months%12)*30*86400 + float64(v.Days)*86400 + float64(us)/1e6, nil
 		case "quarter":
 			return float64(v.Months%12/3 + 1), nil
 		case "decade":

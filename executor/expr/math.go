@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -140,6 +142,26 @@ func registerMath(r *Registry) {
 			return newFloatArray(ec.Mem, types.Float64, out, nil), nil
 		}}, nil
 	}, "random")
+	r.add(func(name string, args []Expr) (Expr, error) {
+		if len(args) != 0 {
+			return nil, funcErr(name, args)
+		}
+		// A version 4 (random) UUID as text (lakesql's uuid is text).
+		return &Call{Name: name, Ret: types.String, volatile: true, fn: func(ec *Context, _ []arrow.Array, n int) (arrow.Array, error) {
+			out := make([]string, n)
+			var b [16]byte
+			for i := range out {
+				for k := 0; k < 16; k += 8 {
+					binary.LittleEndian.PutUint64(b[k:], rand.Uint64())
+				}
+				b[6] = b[6]&0x0f | 0x40
+				b[8] = b[8]&0x3f | 0x80
+				h := hex.EncodeToString(b[:])
+				out[i] = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+			}
+			return newStringArray(ec.Mem, out, nil), nil
+		}}, nil
+	}, "gen_random_uuid")
 	r.add(bindMath, "mod", "div", "sign", "gcd", "lcm")
 	r.add(bindGreatest, "greatest", "least")
 	r.add(bindNullIf, "nullif")

@@ -121,12 +121,11 @@ func registerStrings(r *Registry) {
 	r.add(bindTrim, "btrim", "ltrim", "rtrim")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		s, from, to := sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)
+		if from == "" {
+			return s, nil // PostgreSQL replaces nothing for an empty pattern
+		}
 		if len(to) > len(from) {
-			n := int64(len(s) + 1) // "" matches between every character
-			if from != "" {
-				n = int64(strings.Count(s, from))
-			}
-			if err := checkLen(int64(len(s)) + n*int64(len(to)-len(from))); err != nil {
+			if err := checkLen(int64(len(s)) + int64(strings.Count(s, from))*int64(len(to)-len(from))); err != nil {
 				return nil, err
 			}
 		}
@@ -620,6 +619,54 @@ func segmentMatcher(pat string) func(string) bool {
 	}
 }
 
+// compilePG compiles a PostgreSQL regular expression with its option
+// letters: by default . matches a newline and ^ $ anchor the whole string
+// (PostgreSQL's "non-newline-sensitive" matching); i and c set the case,
+// n (m) and p, w the newline-sensitive forms, q a literal pattern; g is
+// the caller's. Other letters are errors, as in PostgreSQL.
+func compilePG(pat, flags string) (*regexp.Regexp, error) {
+	caseless, dotNL, multiline := false, true, false
+	for _, f := range flags {
+		switch f {
+		case 'i':
+			caseless = true
+		case 'c':
+			caseless = false
+		case 'n', 'm':
+			dotNL, multiline = false, true
+		case 'p':
+			dotNL, multiline = false, false
+		case 'w':
+			dotNL, multiline = true, true
+		case 's':
+			dotNL, multiline = true, false
+		case 'q':
+			pat = regexp.QuoteMeta(pat)
+		case 'g', 'b', 'e', 'x', 't':
+		default:
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid regular expression option: \"%c\"", f)
+		}
+	}
+	prefix := ""
+	if caseless {
+		prefix += "i"
+	}
+	if dotNL {
+		prefix += "s"
+	}
+	if multiline {
+		prefix += "m"
+	}
+	if prefix != "" {
+		pat = "(?" + prefix + ")" + pat
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+	}
+	return re, nil
+}
+
 func bindRegexMatch(args []Expr) (Expr, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, opErr("~", args)
@@ -636,13 +683,14 @@ func bindRegexMatch(args []Expr) (Expr, error) {
 		nulls := argNulls(n, a...)
 		matcher := func(i int) (func(string) bool, error) {
 			pat := strs(a[1]).Value(i * stride(a[1], n))
-			if len(a) == 3 && strs(a[2]).Value(i*stride(a[2], n)) == "i" {
-				pat = "(?i)" + pat
+			flags := ""
+			if len(a) == 3 {
+				flags = strs(a[2]).Value(i * stride(a[2], n))
 			}
-			return cache.get(pat, func() (func(string) bool, error) {
-				re, err := regexp.Compile(pat)
+			return cache.get(flags+"\x00"+pat, func() (func(string) bool, error) {
+				re, err := compilePG(pat, flags)
 				if err != nil {
-					return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+					return nil, err
 				}
 				return re.MatchString, nil
 			})
@@ -664,12 +712,9 @@ func bindRegexpReplace(name string, args []Expr) (Expr, error) {
 		if len(a) == 4 {
 			flags = sArg(a, 3, i)
 		}
-		if strings.Contains(flags, "i") {
-			pat = "(?i)" + pat
-		}
-		re, err := regexp.Compile(pat)
+		re, err := compilePG(pat, flags)
 		if err != nil {
-			return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+			return nil, err
 		}
 		repl := pgReplacement(sArg(a, 2, i))
 		s := sArg(a, 0, i)
