@@ -17,6 +17,10 @@ type Options struct {
 	SampleRows int
 	// BatchSize is the number of rows per batch (default batch.Size).
 	BatchSize int
+	// SplitSize, when set, is the size of the byte ranges text files are
+	// split into (tests use small ones); by default ranges are sized for
+	// the number of cores.
+	SplitSize int64
 }
 
 func (o Options) sampleRows() int {

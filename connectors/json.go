@@ -9,11 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
-	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -29,8 +27,20 @@ type JSONTable struct {
 	fsys      fs.FS
 	path      string
 	comp      Compression
-	schema    *arrow.Schema
+	d         *jsonDialect
 	batchSize int
+	size      int64 // the file's size when opened
+	splitSize int64 // Options.SplitSize
+}
+
+// jsonDialect is what inference found out about a JSON file.
+type jsonDialect struct {
+	schema *arrow.Schema
+	array  bool // one top-level array, else newline-delimited
+	sample textSample
+
+	mu     sync.Mutex
+	ranges map[int64]*textRanges // by split size
 }
 
 // object is a JSON object with its keys in document order.
@@ -106,7 +116,7 @@ func parseNested(dec *json.Decoder, depth int) (any, error) {
 
 // jtype is an inferred JSON type.
 type jtype struct {
-	kind   colKind // kNull, kBool, kInt, kFloat, kDate, kTimestamp, kText
+	kind   valueType // of a scalar
 	obj    bool
 	fields []string
 	sub    map[string]*jtype
@@ -118,14 +128,17 @@ type jtype struct {
 func inferValue(v any) *jtype {
 	switch x := v.(type) {
 	case nil:
-		return &jtype{kind: kNull}
+		return &jtype{}
 	case bool:
-		return &jtype{kind: kBool}
+		return &jtype{kind: valueType{kind: kBool}}
 	case json.Number:
 		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return &jtype{kind: kInt}
+			return &jtype{kind: valueType{kind: kInt, digits: intDigits(string(x))}}
 		}
-		return &jtype{kind: kFloat}
+		if t, ok := decimalOf(string(x)); ok {
+			return &jtype{kind: t}
+		}
+		return &jtype{kind: valueType{kind: kFloat}}
 	case string:
 		k := kText
 		if len(x) == 10 && x[4] == '-' && x[7] == '-' {
@@ -137,7 +150,7 @@ func inferValue(v any) *jtype {
 				k = kTimestamp
 			}
 		}
-		return &jtype{kind: k}
+		return &jtype{kind: valueType{kind: k}}
 	case *object:
 		t := &jtype{obj: true, sub: map[string]*jtype{}}
 		for i, k := range x.keys {
@@ -150,16 +163,16 @@ func inferValue(v any) *jtype {
 		}
 		return t
 	case []any:
-		t := &jtype{list: true, elem: &jtype{kind: kNull}}
+		t := &jtype{list: true, elem: &jtype{}}
 		for _, e := range x {
 			t.elem = mergeJ(t.elem, inferValue(e))
 		}
 		return t
 	}
-	return &jtype{kind: kText}
+	return &jtype{kind: valueType{kind: kText}}
 }
 
-func isNullType(t *jtype) bool { return !t.obj && !t.list && !t.raw && t.kind == kNull }
+func isNullType(t *jtype) bool { return !t.obj && !t.list && !t.raw && t.kind.kind == kNull }
 
 func mergeJ(a, b *jtype) *jtype {
 	switch {
@@ -207,18 +220,22 @@ func (t *jtype) arrowType() arrow.DataType {
 		return arrow.StructOf(fs...)
 	case t.list:
 		return types.List(t.elem.arrowType())
-	case t.kind == kNull:
+	case t.kind.kind == kNull:
 		return types.String
 	}
 	return kindType(t.kind)
 }
 
 func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	s, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*arrow.Schema, error) { return InferJSON(fsys, p, comp, opts.sampleRows()) })
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*jsonDialect, error) { return inferJSON(fsys, p, comp, opts.sampleRows()) })
 	if err != nil {
 		return nil, err
 	}
-	return &JSONTable{fsys: fsys, path: p, comp: comp, schema: s, batchSize: opts.batchSize()}, nil
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fileErr(p, err)
+	}
+	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize}, nil
 }
 
 // rowSource yields the top-level objects of a JSON file with their line.
@@ -340,17 +357,28 @@ func (rs *rowSource) next() (*object, error) {
 
 // InferJSON infers the schema of a JSON file from its first rows.
 func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.Schema, error) {
+	d, err := inferJSON(fsys, p, comp, sampleRows)
+	if err != nil {
+		return nil, err
+	}
+	return d.schema, nil
+}
+
+func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDialect, error) {
 	rc, err := openStream(fsys, p, comp)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	rs, err := newRowSource(rc, p)
+	counted := &countingReader{r: rc}
+	rs, err := newRowSource(counted, p)
 	if err != nil {
 		return nil, err
 	}
-	t := &jtype{kind: kNull}
-	for i := 0; i < sampleRows; i++ {
+	d := &jsonDialect{array: rs.array != nil, schema: arrow.NewSchema(nil, nil)}
+	t := &jtype{}
+	n := 0
+	for ; n < sampleRows; n++ {
 		o, err := rs.next()
 		if err != nil {
 			return nil, err
@@ -360,249 +388,77 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 		}
 		t = mergeJ(t, inferValue(o))
 	}
+	if n > 0 {
+		d.sample.rowBytes = float64(counted.n-int64(rs.br.Buffered())) / float64(n)
+	}
 	if !t.obj {
-		return arrow.NewSchema(nil, nil), nil
+		return d, nil
 	}
 	st, ok := t.arrowType().(*arrow.StructType)
 	if !ok {
-		return arrow.NewSchema(nil, nil), nil // only empty objects: no columns
+		return d, nil // only empty objects: no columns
 	}
-	return arrow.NewSchema(st.Fields(), nil), nil
+	d.schema = arrow.NewSchema(st.Fields(), nil)
+	return d, nil
 }
 
-func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
 
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
+
+// Splits divides an uncompressed newline-delimited file into byte ranges
+// of whole lines; a compressed file, or one top-level array, is one split.
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return wholeFile(t.fsys, t.path)
+	if t.d.array {
+		return textSplits(t.fsys, t.path, Gzip, nil) // read as one stream
+	}
+	return textSplits(t.fsys, t.path, t.comp, t.ranges)
+}
+
+// ranges returns the byte ranges of the file, shared by every table of
+// this file version.
+func (t *JSONTable) ranges() *textRanges {
+	t.d.mu.Lock()
+	defer t.d.mu.Unlock()
+	r := t.d.ranges[t.splitSize]
+	if r == nil {
+		if t.d.ranges == nil {
+			t.d.ranges = map[int64]*textRanges{}
+		}
+		r = newTextRanges(t.path, t.size, t.splitSize, 0, false)
+		t.d.ranges[t.splitSize] = r
+	}
+	return r
 }
 
 func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
-	rc, err := openStream(t.fsys, t.path, t.comp)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := newRowSource(checkedText(rc, t.path), t.path)
-	if err != nil {
-		rc.Close()
-		return nil, err
+	s, ok := split.(*textSplit)
+	if !ok || s.path != t.path {
+		return nil, sqlerr.New(sqlerr.InternalError, "split %v is not of file \"%s\"", split, t.path)
 	}
 	if columns == nil {
-		columns = make([]int, t.schema.NumFields())
-		for i := range columns {
-			columns[i] = i
+		columns = allColumns(t.d.schema.NumFields())
+	}
+	for _, c := range columns {
+		if c < 0 || c >= t.d.schema.NumFields() {
+			return nil, sqlerr.New(sqlerr.InternalError, "column %d out of range for \"%s\"", c, t.path)
 		}
 	}
-	fields := make([]arrow.Field, len(columns))
-	for i, c := range columns {
-		fields[i] = t.schema.Field(c)
-	}
-	return &jsonReader{rc: rc, rs: rs, schema: arrow.NewSchema(fields, nil), batch: t.batchSize, path: t.path}, nil
+	return t.newReader(s, columns), nil
 }
 
-type jsonReader struct {
-	rc     io.ReadCloser
-	rs     *rowSource
-	schema *arrow.Schema
-	batch  int
-	path   string
-	done   bool
-}
-
-func (r *jsonReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if r.done {
-		return nil, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, sqlerr.Canceled(err)
-	}
-	builders := make([]array.Builder, r.schema.NumFields())
-	for i, f := range r.schema.Fields() {
-		builders[i] = array.NewBuilder(memory.DefaultAllocator, f.Type)
-	}
-	n := 0
-	for n < r.batch {
-		o, err := r.rs.next()
-		if err != nil {
-			return nil, err
-		}
-		if o == nil {
-			r.done = true
-			break
-		}
-		for i, f := range r.schema.Fields() {
-			var v any
-			found := false
-			for k, key := range o.keys {
-				if key == f.Name {
-					v, found = o.vals[k], true
-					break
-				}
-			}
-			if !found {
-				builders[i].AppendNull()
-				continue
-			}
-			if err := appendJSON(builders[i], v); err != nil {
-				code := sqlerr.InvalidTextRepresentation
-				if e, ok := err.(*sqlerr.Error); ok {
-					code = e.Code
-				}
-				return nil, sqlerr.New(code, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
-			}
-		}
-		n++
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-		b.Release()
-	}
-	return array.NewRecordBatch(r.schema, cols, int64(n)), nil
-}
-
-// appendJSON appends a decoded JSON value to a builder of the inferred type.
-func appendJSON(b array.Builder, v any) error {
-	if v == nil {
-		b.AppendNull()
-		return nil
-	}
-	switch bb := b.(type) {
-	case *array.StringBuilder:
-		switch x := v.(type) {
-		case string:
-			if strings.IndexByte(x, 0) >= 0 {
-				e := sqlerr.New(sqlerr.UntranslatableCharacter, "unsupported Unicode escape sequence")
-				e.Detail = "\\u0000 cannot be converted to text."
-				return e
-			}
-			bb.Append(x)
-		case json.Number:
-			bb.Append(string(x))
-		case bool:
-			bb.Append(strconv.FormatBool(x))
-		default:
-			bb.Append(jsonText(v))
-		}
-	case *array.Int64Builder:
-		n, ok := v.(json.Number)
-		if !ok {
-			return fmt.Errorf("expected a number")
-		}
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil {
-			return err
-		}
-		bb.Append(i)
-	case *array.Float64Builder:
-		n, ok := v.(json.Number)
-		if !ok {
-			return fmt.Errorf("expected a number")
-		}
-		f, err := strconv.ParseFloat(string(n), 64)
-		if err != nil {
-			return err
-		}
-		bb.Append(f)
-	case *array.BooleanBuilder:
-		x, ok := v.(bool)
-		if !ok {
-			return fmt.Errorf("expected a boolean")
-		}
-		bb.Append(x)
-	case *array.Date32Builder:
-		s, _ := v.(string)
-		d, err := text.ParseDate(s)
-		if err != nil {
-			return err
-		}
-		bb.Append(arrow.Date32(d))
-	case *array.TimestampBuilder:
-		s, _ := v.(string)
-		d, err := text.ParseTimestamp(s, nil)
-		if err != nil {
-			return err
-		}
-		bb.Append(arrow.Timestamp(d))
-	case *array.StructBuilder:
-		o, ok := v.(*object)
-		if !ok {
-			return fmt.Errorf("expected an object")
-		}
-		bb.Append(true)
-		st := bb.Type().(*arrow.StructType)
-		for i, f := range st.Fields() {
-			var fv any
-			for k, key := range o.keys {
-				if key == f.Name {
-					fv = o.vals[k]
-				}
-			}
-			if err := appendJSON(bb.FieldBuilder(i), fv); err != nil {
-				return err
-			}
-		}
-	case *array.ListBuilder:
-		l, ok := v.([]any)
-		if !ok {
-			return fmt.Errorf("expected an array")
-		}
-		bb.Append(true)
-		for _, e := range l {
-			if err := appendJSON(bb.ValueBuilder(), e); err != nil {
-				return err
-			}
-		}
-	default:
-		return fmt.Errorf("unsupported type %s", b.Type())
-	}
-	return nil
-}
-
-// jsonText renders a decoded value back as JSON text.
-func jsonText(v any) string {
-	switch x := v.(type) {
-	case *object:
-		var sb strings.Builder
-		sb.WriteByte('{')
-		for i, k := range x.keys {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			kb, _ := json.Marshal(k)
-			sb.Write(kb)
-			sb.WriteByte(':')
-			sb.WriteString(jsonText(x.vals[i]))
-		}
-		sb.WriteByte('}')
-		return sb.String()
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = jsonText(e)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	case json.Number:
-		return string(x)
-	case nil:
-		return "null"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func (r *jsonReader) Close() error {
-	if r.rc != nil {
-		err := r.rc.Close()
-		r.rc = nil
-		return err
-	}
-	return nil
-}
-
-// Stats estimates the rows from the file's size.
+// Stats estimates the rows from the file's size and the bytes an object
+// of the sample takes.
 func (t *JSONTable) Stats(ctx context.Context) (Stats, error) {
-	return textStats(t.fsys, t.path, t.comp, t.schema, true)
+	return textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, true)
 }

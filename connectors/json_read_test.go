@@ -1,0 +1,210 @@
+package connectors
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/text"
+)
+
+// pgRows reads a table's splits in order and renders the rows as
+// PostgreSQL text, "NULL" for NULL.
+func pgRows(t *testing.T, tb Table, cols []int) ([]string, error) {
+	t.Helper()
+	ctx := context.Background()
+	splits, err := tb.Splits(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range splits {
+		r, err := tb.Open(ctx, s, cols)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			b, err := r.Next(ctx)
+			if err != nil {
+				r.Close()
+				return out, err
+			}
+			if b == nil {
+				break
+			}
+			out = append(out, renderBatch(b)...)
+		}
+		r.Close()
+	}
+	return out, nil
+}
+
+func renderBatch(b arrow.RecordBatch) []string {
+	var out []string
+	for i := 0; i < int(b.NumRows()); i++ {
+		var parts []string
+		for c := 0; c < int(b.NumCols()); c++ {
+			col := b.Column(c)
+			if col.IsNull(i) {
+				parts = append(parts, "NULL")
+				continue
+			}
+			parts = append(parts, string(text.Append(nil, col, i, nil)))
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	return out
+}
+
+// Values reach their inferred types straight from the bytes: escapes,
+// nested objects and arrays, keys in any order or missing, a key given
+// twice, numbers, dates and JSON text in text columns.
+func TestJSONReadValues(t *testing.T) {
+	data := `{"id":1,"name":"a\"b\\c\u00e9\ud83d\ude00","price":1.50,"when":"2024-01-02","at":"2024-01-02 10:00:00","ok":true,"u":{"n":"x","tags":["p","q"]},"misc":"s"}
+{"misc":12.5,"ok":false,"id":2,"price":2,"u":null,"name":null}
+
+{"id":3,"id":99,"misc":{"k": [1, "two", null]},"u":{"tags":[]},"extra":1}` + "\r\n" +
+		`{"id":4,"misc":true,"u":{"n":"<&>","tags":null}}`
+	fsys := fstest.MapFS{"v.json": {Data: []byte(data)}}
+	tb, err := OpenFile(context.Background(), fsys, "v.json", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tb.Schema(context.Background())
+	var names []string
+	for _, f := range s.Fields() {
+		names = append(names, f.Name+" "+types.Name(f.Type))
+	}
+	wantSchema := "id bigint,name text,price numeric(18,2),when date,at timestamp without time zone,ok boolean,u record(n text, tags text[]),misc text,extra bigint"
+	if got := strings.Join(names, ","); got != wantSchema {
+		t.Fatalf("schema:\n got %s\nwant %s", got, wantSchema)
+	}
+	got, err := pgRows(t, tb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`1|a"b\cé😀|1.50|2024-01-02|2024-01-02 10:00:00|t|(x,"{p,q}")|s|NULL`,
+		`2|NULL|2.00|NULL|NULL|f|NULL|12.5|NULL`,
+		`3|NULL|NULL|NULL|NULL|NULL|(,"{}")|{"k":[1,"two",null]}|1`,
+		`4|NULL|NULL|NULL|NULL|NULL|(<&>,)|true|NULL`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n got %s\nwant %s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A projection reads only its keys, in its order.
+	got, err = pgRows(t, tb, []int{7, 0})
+	if err != nil || strings.Join(got, ",") != `s|1,12.5|2,{"k":[1,"two",null]}|3,true|4` {
+		t.Errorf("projection: %v %v", got, err)
+	}
+}
+
+// One top-level array, its elements across lines or several on one.
+func TestJSONArrayFile(t *testing.T) {
+	data := "[\n  {\"a\": 1,\n   \"b\": [1,\n 2]},\n  {\"a\": 2}, {\"a\": 3, \"b\": []}\n]\n"
+	tb, err := OpenFile(context.Background(), fstest.MapFS{"a.json": {Data: []byte(data)}}, "a.json", Options{BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgRows(t, tb, nil)
+	if err != nil || strings.Join(got, ",") != "1|{1,2},2|NULL,3|{}" {
+		t.Errorf("got %v %v", got, err)
+	}
+	for name, bad := range map[string]string{
+		"missing comma":  `[{"a": 1} {"a": 2}]`,
+		"not an object":  `[{"a": 1}, 2]`,
+		"unterminated":   `[{"a": 1}, {"a": 2}`,
+		"bad value":      "[{\"a\": 1},\n{\"a\": tru}]",
+		"trailing comma": `[{"a": 1},]`,
+	} {
+		tb, err := OpenFile(context.Background(), fstest.MapFS{"b.json": {Data: []byte(bad)}}, "b.json", Options{})
+		if err == nil {
+			_, err = pgRows(t, tb, nil)
+		}
+		if sqlerr.Code(err) != "22P04" || !strings.Contains(err.Error(), `"b.json"`) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Newline-delimited JSON read in ranges of every size gives the rows
+// reading it whole gives, and errors name the right line.
+func TestJSONRanges(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	var sb strings.Builder
+	for i := 0; i < 40; i++ {
+		switch rng.Intn(6) {
+		case 0:
+			sb.WriteString("\n")
+		case 1:
+			fmt.Fprintf(&sb, "  {\"b\": \"x\\ny%d\", \"a\": %d}  \r\n", i, i)
+		default:
+			fmt.Fprintf(&sb, "{\"a\":%d,\"b\":\"v{%d}\",\"c\":[%d,{\"d\":\"\\\"\"}]}\n", i, i, i)
+		}
+	}
+	data := []byte(sb.String())
+	whole := func(size int64) []string {
+		tb, err := OpenFile(context.Background(), fstest.MapFS{"r.json": {Data: data}}, "r.json", Options{SplitSize: size, BatchSize: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := pgRows(t, tb, nil)
+		if err != nil {
+			t.Fatalf("split size %d: %v\n%q", size, err, data)
+		}
+		return rows
+	}
+	want := whole(int64(len(data)))
+	if len(want) < 20 {
+		t.Fatalf("only %d rows", len(want))
+	}
+	for size := int64(1); size < int64(len(data)); size += 1 + size/8 {
+		if got := whole(size); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("split size %d:\n got %v\nwant %v", size, got, want)
+		}
+	}
+	// A bad line far into the file: its line number, from any range.
+	bad := append(append([]byte(nil), data...), []byte("{\"a\": 1}\n{\"a\": }\n")...)
+	line := strings.Count(string(data), "\n") + 2
+	for _, size := range []int64{0, 7, 100} {
+		tb, err := OpenFile(context.Background(), fstest.MapFS{"r.json": {Data: bad}}, "r.json", Options{SplitSize: size, SampleRows: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = pgRows(t, tb, nil)
+		if sqlerr.Code(err) != "22P04" || !strings.Contains(err.Error(), fmt.Sprintf("at line %d", line)) {
+			t.Errorf("split size %d: %v, want line %d", size, err, line)
+		}
+	}
+}
+
+// Values that do not fit, deep nesting and \u0000 are errors with their
+// SQLSTATE, naming the file and line.
+func TestJSONReadErrors(t *testing.T) {
+	for name, c := range map[string]struct {
+		data, code, text string
+	}{
+		"misfit":  {`{"a": 1}` + "\n" + `{"a": "x"}`, "22P02", `file "e.json" line 2 key "a": a string does not fit type bigint`},
+		"nested":  {`{"u": {"n": 1}}` + "\n" + `{"u": {"n": [1]}}`, "22P02", `line 2 key "u.n"`},
+		"nul":     {`{"s": "a"}` + "\n" + `{"s": "a\u0000b"}`, "22P05", "unsupported Unicode escape sequence"},
+		"deep":    {`{"a": 1}` + "\n" + `{"a": 1, "b": ` + strings.Repeat("[", 1100) + strings.Repeat("]", 1100) + `}`, "54001", "line 2"},
+		"two":     {`{"a": 1} {"a": 2}`, "22P04", "more than one value on the line"},
+		"scalar":  {`{"a": 1}` + "\n" + `7`, "22P04", "not an object"},
+		"garbage": {`{"a": 1}` + "\n" + `{"a": 1,}`, "22P04", "at line 2"},
+	} {
+		tb, err := OpenFile(context.Background(), fstest.MapFS{"e.json": {Data: []byte(c.data)}}, "e.json", Options{SampleRows: 1})
+		if err == nil {
+			_, err = pgRows(t, tb, nil)
+		}
+		if sqlerr.Code(err) != c.code || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: got %s %v, want %s %q", name, sqlerr.Code(err), err, c.code, c.text)
+		}
+	}
+}
