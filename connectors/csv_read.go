@@ -156,7 +156,7 @@ func (r *csvReader) begin() error {
 	r.started = true
 	t := r.t
 	if r.split.index < 0 {
-		rc, err := openStream(t.fsys, t.path, t.comp)
+		rc, err := openStreamAhead(t.fsys, t.path, t.comp, true)
 		if err != nil {
 			return err
 		}

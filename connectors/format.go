@@ -2,14 +2,15 @@ package connectors
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -120,10 +121,19 @@ func fileErr(p string, err error) error {
 
 // openStream opens a file for sequential reading, decompressing it.
 func openStream(fsys fs.FS, p string, comp Compression) (io.ReadCloser, error) {
+	return openStreamAhead(fsys, p, comp, false)
+}
+
+// openStreamAhead opens a file for sequential reading; with ahead, a
+// compressed file is decompressed on a goroutine of its own, ahead of
+// the reader (see readAhead), and zstd decodes blocks concurrently.
+func openStreamAhead(fsys fs.FS, p string, comp Compression, ahead bool) (io.ReadCloser, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
+	var r io.Reader
+	var closeAll func() error
 	switch comp {
 	case Gzip:
 		z, err := gzip.NewReader(f)
@@ -131,16 +141,26 @@ func openStream(fsys fs.FS, p string, comp Compression) (io.ReadCloser, error) {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid gzip", p)
 		}
-		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
+		r, closeAll = z, func() error { z.Close(); return f.Close() }
 	case Zstd:
-		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		conc := 1
+		if ahead {
+			conc = min(4, runtime.GOMAXPROCS(0))
+		}
+		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(conc))
 		if err != nil {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid zstd", p)
 		}
-		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
+		r, closeAll = z, func() error { z.Close(); return f.Close() }
+	default:
+		return f, nil
 	}
-	return f, nil
+	r = &streamErrReader{r: r, path: p, comp: comp}
+	if ahead {
+		return newReadAhead(r, closeAll), nil
+	}
+	return &decompressor{Reader: r, close: closeAll}, nil
 }
 
 // decompressor closes both the decompressor and the file under it.

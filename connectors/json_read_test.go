@@ -1,9 +1,12 @@
 package connectors
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -206,5 +209,52 @@ func TestJSONReadErrors(t *testing.T) {
 		if sqlerr.Code(err) != c.code || !strings.Contains(err.Error(), c.text) {
 			t.Errorf("%s: got %s %v, want %s %q", name, sqlerr.Code(err), err, c.code, c.text)
 		}
+	}
+}
+
+// Compressed files are decompressed ahead on a goroutine: a corrupt
+// stream is still XX001 naming the file, and closing a reader early
+// stops the goroutine.
+func TestCompressedAhead(t *testing.T) {
+	var plain strings.Builder
+	plain.WriteString("a,b\n")
+	for i := 0; i < 200000; i++ {
+		fmt.Fprintf(&plain, "%d,row %d\n", i, i)
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(plain.String()))
+	w.Close()
+	good := gz.Bytes()
+	bad := append([]byte(nil), good[:len(good)/2]...)
+	bad = append(bad, bytes.Repeat([]byte{0xff}, 64)...)
+	fsys := fstest.MapFS{"g.csv.gz": {Data: good}, "bad.csv.gz": {Data: bad}}
+	ctx := context.Background()
+	tb, err := OpenFile(ctx, fsys, "g.csv.gz", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := readAll(t, tb, nil)
+	if err != nil || n != 200000 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	before := runtime.NumGoroutine()
+	for i := 0; i < 20; i++ {
+		splits, _ := tb.Splits(ctx, nil)
+		r, _ := tb.Open(ctx, splits[0], nil)
+		if b, err := r.Next(ctx); err != nil || b == nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Errorf("goroutines: %d before, %d after closing readers early", before, after)
+	}
+	tb, err = OpenFile(ctx, fsys, "bad.csv.gz", Options{})
+	if err == nil {
+		_, _, err = readAll(t, tb, nil)
+	}
+	if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), `"bad.csv.gz"`) {
+		t.Errorf("corrupt gzip: %s %v", sqlerr.Code(err), err)
 	}
 }
