@@ -25,11 +25,17 @@ import (
 type csvDialect struct {
 	delim  byte
 	header bool
+	skip   int // lines skipped before the header or data (format options)
 	schema *arrow.Schema
 	sample textSample
 
 	mu     sync.Mutex
 	ranges map[int64]*textRanges // by split size
+}
+
+// withSchema is the dialect reading the columns as s.
+func (d *csvDialect) withSchema(s *arrow.Schema) *csvDialect {
+	return &csvDialect{delim: d.delim, header: d.header, skip: d.skip, schema: s, sample: d.sample}
 }
 
 // CSVTable reads a delimited text file. Its dialect (delimiter, header)
@@ -45,7 +51,9 @@ type CSVTable struct {
 }
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) { return InferCSV(fsys, p, comp, opts.sampleRows()) })
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) {
+		return inferCSV(fsys, p, comp, opts.sampleRows(), opts.Format.csvForce())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -321,17 +329,33 @@ func kindType(v valueType) arrow.DataType {
 // first row is a header, and each column's type. Headerless files get
 // columns column0, column1, ...
 func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDialect, error) {
+	return inferCSV(fsys, p, comp, sampleRows, nil)
+}
+
+// inferCSV sniffs what force (format options) leaves open.
+func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csvForce) (*csvDialect, error) {
 	rc, err := openStream(fsys, p, comp)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
+	skip := 0
+	if force != nil && force.skip > 0 {
+		if err := skipLines(rc, force.skip); err != nil {
+			return nil, err
+		}
+		skip = force.skip
+	}
 	sample, err := io.ReadAll(io.LimitReader(rc, 1<<20))
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
 	if len(sample) == 0 {
-		return &csvDialect{delim: ',', header: true, schema: arrow.NewSchema(nil, nil)}, nil
+		return &csvDialect{delim: ',', header: true, skip: skip, schema: arrow.NewSchema(nil, nil)}, nil
+	}
+	candidates := []byte{',', '|', '\t', ';'}
+	if force != nil && force.delim != 0 {
+		candidates = []byte{force.delim}
 	}
 	truncated := len(sample) == 1<<20
 	// Pick the delimiter whose most common field count is largest (and
@@ -340,10 +364,10 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 	bestCols := 0
 	var bestRows [][]csvField
 	var commaErr error
-	for _, d := range []byte{',', '|', '\t', ';'} {
+	for _, d := range candidates {
 		rows, err := sampleRecords(sample, d, sampleRows, truncated, p)
 		if err != nil {
-			if d == ',' {
+			if d == candidates[0] {
 				commaErr = err
 			}
 			continue
@@ -372,16 +396,16 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		return nil, commaErr
 	}
 	if bestRows == nil {
-		rows, err := sampleRecords(sample, ',', sampleRows, truncated, p)
+		rows, err := sampleRecords(sample, candidates[0], sampleRows, truncated, p)
 		if err != nil {
 			return nil, err
 		}
-		best, bestRows = ',', rows
+		best, bestRows = candidates[0], rows
 		if len(rows) > 0 {
 			bestCols = len(rows[0])
 		}
 	}
-	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(p, ".gz"), ".zst")), ".tsv") {
+	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(p, ".gz"), ".zst")), ".tsv") && (force == nil || force.delim == 0) {
 		best = '\t'
 	}
 	// Types of the rows after the first (with rows from the end of a big
@@ -430,6 +454,9 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 			header = true
 		}
 	}
+	if force != nil && force.header != nil {
+		header = *force.header
+	}
 	if !header {
 		for c := 0; c < ncol && c < len(first); c++ {
 			kinds[c] = merge(kinds[c], kindOf(first[c].s))
@@ -451,7 +478,7 @@ func InferCSV(fsys fs.FS, p string, comp Compression, sampleRows int) (*csvDiale
 		}
 		fields[c] = arrow.Field{Name: name, Type: kindType(kinds[c]), Nullable: true}
 	}
-	d := &csvDialect{delim: best, header: header, schema: arrow.NewSchema(fields, nil)}
+	d := &csvDialect{delim: best, header: header, skip: skip, schema: arrow.NewSchema(fields, nil)}
 	d.sample = sampleStats(sample, later, kinds)
 	return d, nil
 }

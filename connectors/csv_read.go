@@ -151,6 +151,15 @@ func (t *CSVTable) newReader(split *textSplit, columns []int) *csvReader {
 	return r
 }
 
+// records is how many records come before the data: lines the format
+// options skip, and the header.
+func (d *csvDialect) records() int {
+	if d.header {
+		return d.skip + 1
+	}
+	return d.skip
+}
+
 // begin opens the split's bytes and moves to its first record.
 func (r *csvReader) begin() error {
 	r.started = true
@@ -161,9 +170,7 @@ func (r *csvReader) begin() error {
 			return err
 		}
 		r.rc, r.src = rc, rc
-		if t.d.header {
-			r.skip = 1
-		}
+		r.skip = t.d.records()
 		return nil
 	}
 	st, err := t.ranges().start(t.fsys, r.split.index)
@@ -183,9 +190,7 @@ func (r *csvReader) begin() error {
 	r.src = io.NewSectionReader(ra, r.split.start, size-r.split.start)
 	r.pos, r.end, r.line = r.split.start, r.split.end, st.line
 	if r.split.index == 0 {
-		if t.d.header {
-			r.skip = 1
-		}
+		r.skip = t.d.records()
 		return nil
 	}
 	prev, err := byteBefore(ra, r.split.start, t.path)

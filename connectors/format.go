@@ -1,7 +1,9 @@
 package connectors
 
 import (
+	"bufio"
 	"bytes"
+	"compress/bzip2"
 	"context"
 	"errors"
 	"io"
@@ -45,6 +47,7 @@ const (
 	NoCompression Compression = iota
 	Gzip
 	Zstd
+	Bzip2
 )
 
 func (c Compression) String() string {
@@ -53,13 +56,15 @@ func (c Compression) String() string {
 		return "gzip"
 	case Zstd:
 		return "zstd"
+	case Bzip2:
+		return "bzip2"
 	}
 	return "none"
 }
 
 // DetectFormat reads a file's format and compression from its name:
 // .parquet/.parq, .csv/.tsv/.psv/.txt (read as CSV), .json/.ndjson/.jsonl,
-// the last two kinds optionally followed by .gz or .zst. A compressed
+// the last two kinds optionally followed by .gz, .zst or .bz2. A compressed
 // Parquet file is not recognised: Parquet compresses its pages itself and
 // needs random access.
 func DetectFormat(name string) (Format, Compression, bool) {
@@ -70,6 +75,8 @@ func DetectFormat(name string) (Format, Compression, bool) {
 		comp, n = Gzip, strings.TrimSuffix(n, ".gz")
 	case strings.HasSuffix(n, ".zst"):
 		comp, n = Zstd, strings.TrimSuffix(n, ".zst")
+	case strings.HasSuffix(n, ".bz2"):
+		comp, n = Bzip2, strings.TrimSuffix(n, ".bz2")
 	}
 	switch path.Ext(n) {
 	case ".parquet", ".parq":
@@ -153,6 +160,8 @@ func openStreamAhead(fsys fs.FS, p string, comp Compression, ahead bool) (io.Rea
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid zstd", p)
 		}
 		r, closeAll = z, func() error { z.Close(); return f.Close() }
+	case Bzip2:
+		r, closeAll = bzip2.NewReader(bufio.NewReaderSize(f, 64<<10)), f.Close
 	default:
 		return f, nil
 	}

@@ -33,6 +33,11 @@ type JSONTable struct {
 	splitSize int64 // Options.SplitSize
 }
 
+// withSchema is the dialect reading the columns as s.
+func (d *jsonDialect) withSchema(s *arrow.Schema) *jsonDialect {
+	return &jsonDialect{schema: s, array: d.array, sample: d.sample}
+}
+
 // jsonDialect is what inference found out about a JSON file.
 type jsonDialect struct {
 	schema *arrow.Schema
@@ -125,7 +130,20 @@ type jtype struct {
 	raw    bool // conflicting structure: keep the JSON text
 }
 
-func inferValue(v any) *jtype {
+// MaxNestedDepth is how deep objects and arrays of a JSON file get types
+// of their own; values nested deeper are kept as JSON text (and reached
+// through the same paths and operators).
+const MaxNestedDepth = 64
+
+func inferValue(v any) *jtype { return inferValueAt(v, 0) }
+
+func inferValueAt(v any, depth int) *jtype {
+	if depth > MaxNestedDepth {
+		switch v.(type) {
+		case *object, []any:
+			return &jtype{raw: true}
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return &jtype{}
@@ -156,16 +174,16 @@ func inferValue(v any) *jtype {
 		for i, k := range x.keys {
 			if _, ok := t.sub[k]; !ok {
 				t.fields = append(t.fields, k)
-				t.sub[k] = inferValue(x.vals[i])
+				t.sub[k] = inferValueAt(x.vals[i], depth+1)
 			} else {
-				t.sub[k] = mergeJ(t.sub[k], inferValue(x.vals[i]))
+				t.sub[k] = mergeJ(t.sub[k], inferValueAt(x.vals[i], depth+1))
 			}
 		}
 		return t
 	case []any:
 		t := &jtype{list: true, elem: &jtype{}}
 		for _, e := range x {
-			t.elem = mergeJ(t.elem, inferValue(e))
+			t.elem = mergeJ(t.elem, inferValueAt(e, depth+1))
 		}
 		return t
 	}
@@ -213,12 +231,18 @@ func (t *jtype) arrowType() arrow.DataType {
 		fs := make([]arrow.Field, len(t.fields))
 		for i, f := range t.fields {
 			fs[i] = arrow.Field{Name: f, Type: t.sub[f].arrowType(), Nullable: true}
+			if t.sub[f].raw {
+				fs[i] = types.RawJSONField(f) // its values are JSON text
+			}
 		}
 		if len(fs) == 0 {
 			return types.String
 		}
 		return arrow.StructOf(fs...)
 	case t.list:
+		if t.elem.raw {
+			return arrow.ListOfField(arrow.Field{Name: types.RawJSONElem, Type: types.String, Nullable: true})
+		}
 		return types.List(t.elem.arrowType())
 	case t.kind.kind == kNull:
 		return types.String
@@ -420,7 +444,7 @@ func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return 
 // of whole lines; a compressed file, or one top-level array, is one split.
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	if t.d.array {
-		return textSplits(t.fsys, t.path, Gzip, nil) // read as one stream
+		return textSplits(t.fsys, t.path, t.comp, nil) // read as one stream
 	}
 	return textSplits(t.fsys, t.path, t.comp, t.ranges)
 }

@@ -58,6 +58,7 @@ type jsonColumn struct {
 	name string
 	flat *colBuf
 	nest array.Builder
+	raw  bool // values of mixed types, kept as JSON text
 }
 
 func (t *JSONTable) newReader(split *textSplit, columns []int) *jsonReader {
@@ -69,6 +70,7 @@ func (t *JSONTable) newReader(split *textSplit, columns []int) *jsonReader {
 		f := t.d.schema.Field(c)
 		fields[i] = f
 		r.cols[i].name = f.Name
+		r.cols[i].raw = types.IsRawJSONField(f)
 		switch f.Type.ID() {
 		case arrow.STRUCT, arrow.LIST:
 			r.cols[i].nest = array.NewBuilder(memory.DefaultAllocator, f.Type)
@@ -459,7 +461,42 @@ func (r *jsonReader) value(c int, b []byte, i int) (int, error) {
 		}
 		return end, err
 	}
+	if col.raw {
+		return appendRaw(col.flat, b, i)
+	}
 	return appendFlat(col.flat, col.name, b, i)
+}
+
+// appendRaw appends the value at b[i] as its JSON text (null as NULL) to
+// a text column.
+func appendRaw(c *colBuf, b []byte, i int) (int, error) {
+	end, err := skipValue(b, i, 1)
+	if err != nil {
+		return 0, err
+	}
+	if b[i] == 'n' {
+		c.appendNull()
+		return end, nil
+	}
+	c.data = appendCompact(c.data, b[i:end])
+	c.offs = append(c.offs, int32(len(c.data)))
+	c.valueAdded()
+	return end, nil
+}
+
+// appendRawNested appends the value at b[i] as its JSON text to a string
+// builder (the fields and elements of mixed types of nested columns).
+func appendRawNested(bld array.Builder, b []byte, i, depth int) (int, error) {
+	end, err := skipValue(b, i, depth)
+	if err != nil {
+		return 0, err
+	}
+	if b[i] == 'n' {
+		bld.AppendNull()
+		return end, nil
+	}
+	bld.(*array.StringBuilder).BinaryBuilder.Append(appendCompact(nil, b[i:end]))
+	return end, nil
 }
 
 // appendFlat reads the value at b[i] into a flat column.
@@ -620,7 +657,11 @@ func appendNested(bld array.Builder, b []byte, i, depth int) (int, error) {
 				bb.FieldBuilder(f).AppendNull()
 				continue
 			}
-			if _, err := appendNested(bb.FieldBuilder(f), b, at, depth+1); err != nil {
+			add := appendNested
+			if types.IsRawJSONField(st.Field(f)) {
+				add = appendRawNested
+			}
+			if _, err := add(bb.FieldBuilder(f), b, at, depth+1); err != nil {
 				var m *jsonMisfit
 				if errors.As(err, &m) {
 					m.key = "." + st.Field(f).Name + m.key
@@ -637,12 +678,16 @@ func appendNested(bld array.Builder, b []byte, i, depth int) (int, error) {
 			return 0, &jsonMisfit{what: "expected an array"}
 		}
 		bb.Append(true)
+		add := appendNested
+		if bb.Type().(*arrow.ListType).ElemField().Name == types.RawJSONElem {
+			add = appendRawNested
+		}
 		j := skipSpace(b, i+1)
 		if j < len(b) && b[j] == ']' {
 			return j + 1, nil
 		}
 		for {
-			e, err := appendNested(bb.ValueBuilder(), b, j, depth+1)
+			e, err := add(bb.ValueBuilder(), b, j, depth+1)
 			if err != nil {
 				return 0, err
 			}

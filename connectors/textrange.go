@@ -289,20 +289,27 @@ func (w *quoteWalk) finish() [numQuoteStates]quoteState { return w.st }
 // textSplits returns the splits of a text file: byte ranges when it is
 // uncompressed and can be read at any offset, else the whole file.
 func textSplits(fsys fs.FS, p string, comp Compression, ranges func() *textRanges) ([]Split, error) {
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fileErr(p, err)
+	}
+	whole := []Split{&textSplit{path: p, index: -1, end: st.Size()}}
+	if comp != NoCompression || ranges == nil {
+		return whole, nil
+	}
+	r := ranges()
+	if len(r.starts) == 1 {
+		return whole, nil // a small file: read from the start, no need to open it here
+	}
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
-	st, err := f.Stat()
 	_, random := f.(io.ReaderAt)
 	f.Close()
-	if err != nil {
-		return nil, fileErr(p, err)
+	if !random {
+		return whole, nil
 	}
-	if comp != NoCompression || !random {
-		return []Split{&textSplit{path: p, index: -1, end: st.Size()}}, nil
-	}
-	r := ranges()
 	out := make([]Split, len(r.starts))
 	for i := range r.starts {
 		s, e := r.bounds(i)
