@@ -24,6 +24,9 @@ type Options struct {
 	// Format, when set, says how to read the files (table functions'
 	// format options) instead of their names.
 	Format *FormatOptions
+	// Columns, when set, keeps the columns parsed from CSV and JSON files
+	// for later scans (see ColumnCache).
+	Columns *ColumnCache
 }
 
 func (o Options) sampleRows() int {

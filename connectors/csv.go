@@ -48,6 +48,7 @@ type CSVTable struct {
 	batchSize int
 	size      int64 // the file's size when opened
 	splitSize int64 // Options.SplitSize
+	cache     *ColumnCache
 }
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
@@ -61,7 +62,7 @@ func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts O
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
-	return &CSVTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize}, nil
+	return &CSVTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns}, nil
 }
 
 // csvField is one parsed field: its text and whether it was quoted.
@@ -574,7 +575,21 @@ func (t *CSVTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t
 // Splits divides an uncompressed file into byte ranges (see textRanges);
 // a compressed file, or one without random access, is one split.
 func (t *CSVTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return textSplits(t.fsys, t.path, t.comp, t.ranges)
+	splits, err := textSplits(t.fsys, t.path, t.comp, t.ranges)
+	if err != nil {
+		return nil, err
+	}
+	return t.cache.prune(ctx, t.cacheKey(), splits, filter, t.d.schema), nil
+}
+
+// cacheKey names the file's entries in the column cache ("" for none).
+func (t *CSVTable) cacheKey() string {
+	if t.cache == nil {
+		return ""
+	}
+	how := fmt.Sprintf("delim=%q header=%v skip=%d", t.d.delim, t.d.header, t.d.skip)
+	k, _ := t.cache.textKey("csv", t.fsys, t.path, t.comp, how, t.d.schema)
+	return k
 }
 
 // ranges returns the byte ranges of the file, shared by every table of
@@ -605,6 +620,9 @@ func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.
 		if c < 0 || c >= t.d.schema.NumFields() {
 			return nil, sqlerr.New(sqlerr.InternalError, "column %d out of range for \"%s\"", c, t.path)
 		}
+	}
+	if key := t.cacheKey(); key != "" {
+		return t.cache.open(ctx, key, s, t.d.schema, columns, func(cols []int) batch.Reader { return t.newReader(s, cols) }), nil
 	}
 	return t.newReader(s, columns), nil
 }

@@ -31,6 +31,7 @@ type JSONTable struct {
 	batchSize int
 	size      int64 // the file's size when opened
 	splitSize int64 // Options.SplitSize
+	cache     *ColumnCache
 }
 
 // withSchema is the dialect reading the columns as s.
@@ -259,7 +260,7 @@ func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts 
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
-	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize}, nil
+	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns}, nil
 }
 
 // rowSource yields the top-level objects of a JSON file with their line.
@@ -443,10 +444,24 @@ func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return 
 // Splits divides an uncompressed newline-delimited file into byte ranges
 // of whole lines; a compressed file, or one top-level array, is one split.
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
+	ranges := t.ranges
 	if t.d.array {
-		return textSplits(t.fsys, t.path, t.comp, nil) // read as one stream
+		ranges = nil // read as one stream
 	}
-	return textSplits(t.fsys, t.path, t.comp, t.ranges)
+	splits, err := textSplits(t.fsys, t.path, t.comp, ranges)
+	if err != nil {
+		return nil, err
+	}
+	return t.cache.prune(ctx, t.cacheKey(), splits, filter, t.d.schema), nil
+}
+
+// cacheKey names the file's entries in the column cache ("" for none).
+func (t *JSONTable) cacheKey() string {
+	if t.cache == nil {
+		return ""
+	}
+	k, _ := t.cache.textKey("json", t.fsys, t.path, t.comp, fmt.Sprintf("array=%v", t.d.array), t.d.schema)
+	return k
 }
 
 // ranges returns the byte ranges of the file, shared by every table of
@@ -477,6 +492,9 @@ func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch
 		if c < 0 || c >= t.d.schema.NumFields() {
 			return nil, sqlerr.New(sqlerr.InternalError, "column %d out of range for \"%s\"", c, t.path)
 		}
+	}
+	if key := t.cacheKey(); key != "" {
+		return t.cache.open(ctx, key, s, t.d.schema, columns, func(cols []int) batch.Reader { return t.newReader(s, cols) }), nil
 	}
 	return t.newReader(s, columns), nil
 }

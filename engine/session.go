@@ -15,6 +15,7 @@ import (
 
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -30,6 +31,13 @@ func New(cfg Config) (*Engine, error) {
 		if err := e.cat.SetTmp(cfg.Tmp); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.CacheDir != "" {
+		cc, err := connectors.NewColumnCache(cfg.CacheDir, cfg.CacheSize, cfg.RootName)
+		if err != nil {
+			return nil, fmt.Errorf("column cache: %w", err)
+		}
+		e.cat.SetColumnCache(cc)
 	}
 	pgcatalog.Install(e.cat, e.database())
 	pgcatalog.RegisterFunctions(e.funcs)
