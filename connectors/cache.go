@@ -56,7 +56,9 @@ type SchemaCache struct {
 
 type cacheMap struct {
 	mu sync.Mutex
-	m  map[cacheKey]any
+	// widenMu orders widenings (see restate).
+	widenMu sync.Mutex
+	m       map[cacheKey]any
 	// latest is the version last stored per file (and sample and
 	// variant): storing a newer one drops it, so a file that keeps
 	// growing holds one entry, not one per size it had.

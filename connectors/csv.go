@@ -49,6 +49,8 @@ type CSVTable struct {
 	size      int64 // the file's size when opened
 	splitSize int64 // Options.SplitSize
 	cache     *ColumnCache
+	scache    *SchemaCache // where the inference is kept, to widen it
+	sample    int
 }
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
@@ -62,7 +64,8 @@ func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts O
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
-	return &CSVTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns}, nil
+	return &CSVTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns,
+		scache: opts.Cache, sample: opts.sampleRows()}, nil
 }
 
 // csvField is one parsed field: its text and whether it was quoted.

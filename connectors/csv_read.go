@@ -12,7 +12,6 @@ import (
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
-	"github.com/lakesql/lakesql/types"
 )
 
 // maxTextRecord bounds one record (a CSV row, a JSON line) of a text
@@ -310,7 +309,7 @@ func (r *csvReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 			if !r.cols[i].appendText(v, f.quoted) {
 				r.done = true
-				return nil, r.misfit(i, v, line)
+				return nil, r.t.widen(c, v, line)
 			}
 		}
 		r.lines = append(r.lines, line)
@@ -341,14 +340,6 @@ func (r *csvReader) blank(rec []byte) bool {
 	rec = bytes.TrimSuffix(rec, []byte{'\n'})
 	rec = bytes.TrimSuffix(rec, []byte{'\r'})
 	return len(rec) == 0
-}
-
-// misfit is the error for a value that does not parse as its column's
-// inferred type.
-func (r *csvReader) misfit(i int, v []byte, line int64) error {
-	f := r.schema.Field(i)
-	return sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d column \"%s\": invalid input syntax for type %s: %q",
-		r.t.path, line, f.Name, types.Name(f.Type), string(v))
 }
 
 // tokenize finds the fields of the record at the start of b (up to the

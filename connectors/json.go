@@ -32,6 +32,8 @@ type JSONTable struct {
 	size      int64 // the file's size when opened
 	splitSize int64 // Options.SplitSize
 	cache     *ColumnCache
+	scache    *SchemaCache // where the inference is kept, to widen it
+	sample    int
 }
 
 // withSchema is the dialect reading the columns as s.
@@ -260,7 +262,8 @@ func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts 
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
-	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns}, nil
+	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns,
+		scache: opts.Cache, sample: opts.sampleRows()}, nil
 }
 
 // rowSource yields the top-level objects of a JSON file with their line.

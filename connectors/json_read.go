@@ -31,10 +31,11 @@ type jsonReader struct {
 	// maxLine bounds a line (maxJSONLine; tests make it small).
 	maxLine int
 
-	cols  []jsonColumn
-	index map[string][]int // key -> output columns
-	seen  []uint32         // per output column: the row it last got a value in
-	row   uint32
+	cols       []jsonColumn
+	schemaCols []int            // the table's column of each output column
+	index      map[string][]int // key -> output columns
+	seen       []uint32         // per output column: the row it last got a value in
+	row        uint32
 	// The keys met at each position of the last object, and their
 	// columns: objects of one file mostly list their keys in one order.
 	posKey   [][]byte
@@ -63,7 +64,7 @@ type jsonColumn struct {
 
 func (t *JSONTable) newReader(split *textSplit, columns []int) *jsonReader {
 	fields := make([]arrow.Field, len(columns))
-	r := &jsonReader{t: t, batch: t.batchSize, maxLine: maxJSONLine, index: map[string][]int{}, seen: make([]uint32, len(columns))}
+	r := &jsonReader{t: t, batch: t.batchSize, maxLine: maxJSONLine, index: map[string][]int{}, seen: make([]uint32, len(columns)), schemaCols: columns}
 	r.textSource = textSource{path: t.path, split: split, end: math.MaxInt64, line: 1}
 	r.cols = make([]jsonColumn, len(columns))
 	for i, c := range columns {
@@ -155,6 +156,9 @@ func (r *jsonReader) fail(l int64, err error) error {
 	r.done = true
 	var m *jsonMisfit
 	if errors.As(err, &m) {
+		if m.col >= 0 && m.value != nil {
+			return r.t.widen(r.schemaCols[m.col], m.value, r.lineNumber(l))
+		}
 		return sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d %s", r.path, r.lineNumber(l), m.Error())
 	}
 	var se *sqlerr.Error
@@ -444,6 +448,8 @@ func (r *jsonReader) columnsOf(pos int, key []byte, plain bool) []int {
 // jsonMisfit is a value that does not fit its column's inferred type.
 type jsonMisfit struct {
 	key, what string
+	col       int    // output column (-1 until known)
+	value     []byte // the value's JSON text
 }
 
 func (e *jsonMisfit) Error() string { return fmt.Sprintf("key \"%s\": %s", e.key, e.what) }
@@ -451,20 +457,27 @@ func (e *jsonMisfit) Error() string { return fmt.Sprintf("key \"%s\": %s", e.key
 // value reads the value at b[i] into output column c.
 func (r *jsonReader) value(c int, b []byte, i int) (int, error) {
 	col := &r.cols[c]
-	if col.nest != nil {
-		end, err := appendNested(col.nest, b, i, 1)
-		if err != nil {
-			var m *jsonMisfit
-			if errors.As(err, &m) {
-				m.key = col.name + m.key
-			}
+	var end int
+	var err error
+	switch {
+	case col.nest != nil:
+		end, err = appendNested(col.nest, b, i, 1)
+	case col.raw:
+		end, err = appendRaw(col.flat, b, i)
+	default:
+		end, err = appendFlat(col.flat, col.name, b, i)
+	}
+	var m *jsonMisfit
+	if err != nil && errors.As(err, &m) {
+		if col.nest != nil {
+			m.key = col.name + m.key
 		}
-		return end, err
+		m.col = c
+		if e, serr := skipValue(b, i, 1); serr == nil {
+			m.value = append([]byte(nil), b[i:e]...)
+		}
 	}
-	if col.raw {
-		return appendRaw(col.flat, b, i)
-	}
-	return appendFlat(col.flat, col.name, b, i)
+	return end, err
 }
 
 // appendRaw appends the value at b[i] as its JSON text (null as NULL) to
@@ -505,7 +518,7 @@ func appendFlat(c *colBuf, name string, b []byte, i int) (int, error) {
 		return 0, syntaxErr(b, i, "")
 	}
 	misfit := func(what string) error {
-		return &jsonMisfit{key: name, what: fmt.Sprintf("%s does not fit type %s", what, types.Name(c.typ))}
+		return &jsonMisfit{col: -1, key: name, what: fmt.Sprintf("%s does not fit type %s", what, types.Name(c.typ))}
 	}
 	switch ch := b[i]; {
 	case ch == '"':
@@ -603,7 +616,7 @@ func appendNested(bld array.Builder, b []byte, i, depth int) (int, error) {
 			if _, err := skipValue(b, i, depth); err != nil {
 				return 0, err
 			}
-			return 0, &jsonMisfit{what: "expected an object"}
+			return 0, &jsonMisfit{col: -1, what: "expected an object"}
 		}
 		st := bb.Type().(*arrow.StructType)
 		at := make([]int, st.NumFields())
@@ -675,7 +688,7 @@ func appendNested(bld array.Builder, b []byte, i, depth int) (int, error) {
 			if _, err := skipValue(b, i, depth); err != nil {
 				return 0, err
 			}
-			return 0, &jsonMisfit{what: "expected an array"}
+			return 0, &jsonMisfit{col: -1, what: "expected an array"}
 		}
 		bb.Append(true)
 		add := appendNested
@@ -713,7 +726,7 @@ func appendScalar(bld array.Builder, b []byte, i, depth int) (int, error) {
 	}
 	v := b[i:end]
 	misfit := func() error {
-		return &jsonMisfit{what: fmt.Sprintf("%s does not fit type %s", v, types.Name(bld.Type()))}
+		return &jsonMisfit{col: -1, what: fmt.Sprintf("%s does not fit type %s", v, types.Name(bld.Type()))}
 	}
 	str := func() ([]byte, bool) {
 		if v[0] != '"' {

@@ -194,8 +194,8 @@ func TestJSONReadErrors(t *testing.T) {
 	for name, c := range map[string]struct {
 		data, code, text string
 	}{
-		"misfit":  {`{"a": 1}` + "\n" + `{"a": "x"}`, "22P02", `file "e.json" line 2 key "a": a string does not fit type bigint`},
-		"nested":  {`{"u": {"n": 1}}` + "\n" + `{"u": {"n": [1]}}`, "22P02", `line 2 key "u.n"`},
+		"misfit":  {`{"a": 1}` + "\n" + `{"a": "x"}`, "22P02", `file "e.json" line 2 column "a": "\"x\"" does not fit type bigint; the column is read as text from now on`},
+		"nested":  {`{"u": {"n": 1}}` + "\n" + `{"u": {"n": [1]}}`, "22P02", `line 2 column "u": "{\"n\": [1]}" does not fit type record(n bigint); the column is read as text`},
 		"nul":     {`{"s": "a"}` + "\n" + `{"s": "a\u0000b"}`, "22P05", "unsupported Unicode escape sequence"},
 		"deep":    {`{"a": 1}` + "\n" + `{"a": 1, "b": ` + strings.Repeat("[", 1100) + strings.Repeat("]", 1100) + `}`, "54001", "line 2"},
 		"two":     {`{"a": 1} {"a": 2}`, "22P04", "more than one value on the line"},
@@ -256,5 +256,66 @@ func TestCompressedAhead(t *testing.T) {
 	}
 	if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), `"bad.csv.gz"`) {
 		t.Errorf("corrupt gzip: %s %v", sqlerr.Code(err), err)
+	}
+}
+
+// A value that does not fit its column's inferred type widens the column
+// for the file: the read fails with a *SchemaWidened cause, and the file
+// opened again reads with the wider type, the value included.
+func TestWidening(t *testing.T) {
+	var late strings.Builder
+	late.WriteString("id,amount,code\n")
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&late, "%d,%d.5,%d\n", i, i, i)
+	}
+	late.WriteString("50,7.125,n/a\n")
+	fsys := fstest.MapFS{
+		"late.csv":  {Data: []byte(late.String())},
+		"late.json": {Data: []byte(`{"a": 1, "u": {"n": 1}, "d": 1.5}` + "\n" + `{"a": "two", "u": 3, "d": 2.25}` + "\n")},
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		file  string
+		steps []string // the widened type of each read, until one succeeds
+		last  string   // the last row then
+	}{
+		{"late.csv", []string{"amount numeric(18,3)", "code text"}, "50|7.125|n/a"},
+		{"late.json", []string{"a text", "u text", "d numeric(18,2)"}, `two|3|2.25`},
+	} {
+		opts := Options{Cache: NewSchemaCache(), SampleRows: 1, SplitSize: 64}
+		if c.file == "late.csv" {
+			opts.SampleRows = 40
+		}
+		var rows []string
+		for step := 0; ; step++ {
+			tb, err := OpenFile(ctx, fsys, c.file, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err = pgRows(t, tb, nil)
+			if err == nil {
+				if step != len(c.steps) {
+					t.Errorf("%s: read after %d widenings, want %d", c.file, step, len(c.steps))
+				}
+				break
+			}
+			if !IsSchemaWidened(err) || sqlerr.Code(err) != "22P02" || step >= len(c.steps) {
+				t.Fatalf("%s step %d: %v", c.file, step, err)
+			}
+			tb, _ = OpenFile(ctx, fsys, c.file, opts)
+			s, _ := tb.Schema(ctx)
+			found := false
+			for _, f := range s.Fields() {
+				if f.Name+" "+types.Name(f.Type) == c.steps[step] {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("%s step %d: schema %v, want %s", c.file, step, s, c.steps[step])
+			}
+		}
+		if rows[len(rows)-1] != c.last {
+			t.Errorf("%s: last row %q, want %q", c.file, rows[len(rows)-1], c.last)
+		}
 	}
 }

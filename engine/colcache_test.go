@@ -53,3 +53,35 @@ func TestColumnCacheQueries(t *testing.T) {
 		}
 	}
 }
+
+// A value far into a file that does not fit the type inferred from the
+// sample widens the column, and the query still succeeds (run again
+// before any row left).
+func TestWideningQuery(t *testing.T) {
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("id,code\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&csv, "%d,%d\n", i, i)
+	}
+	csv.WriteString("3000,n/a\n")
+	os.WriteFile(filepath.Join(dir, "late.csv"), []byte(csv.String()), 0o644)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	e, err := New(Config{Root: root.FS(), RootName: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.NewSession()
+	rows, err := run(t, s, "SELECT count(*), max(id), count(code), min(code) FROM late")
+	if err != nil || strings.Join(rows, ";") != "3001|3000|3001|0" {
+		t.Fatalf("got %v %v", rows, err)
+	}
+	rows, err = run(t, s, "SELECT code FROM late WHERE id = 3000")
+	if err != nil || strings.Join(rows, ";") != "n/a" {
+		t.Fatalf("got %v %v", rows, err)
+	}
+}
