@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"strconv"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -405,6 +407,7 @@ func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDia
 	}
 	d := &jsonDialect{array: rs.array != nil, schema: arrow.NewSchema(nil, nil)}
 	t := &jtype{}
+	var objs []*object
 	n := 0
 	for ; n < sampleRows; n++ {
 		o, err := rs.next()
@@ -415,9 +418,18 @@ func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDia
 			break
 		}
 		t = mergeJ(t, inferValue(o))
+		objs = append(objs, o)
 	}
 	if n > 0 {
 		d.sample.rowBytes = float64(counted.n-int64(rs.br.Buffered())) / float64(n)
+	}
+	if n == sampleRows && !d.array {
+		// Lines from the end of a big file: late values and the range of
+		// keys in sorted files.
+		for _, o := range tailObjects(fsys, p, comp, sampleRows) {
+			t = mergeJ(t, inferValue(o))
+			objs = append(objs, o)
+		}
 	}
 	if !t.obj {
 		return d, nil
@@ -427,7 +439,76 @@ func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDia
 		return d, nil // only empty objects: no columns
 	}
 	d.schema = arrow.NewSchema(st.Fields(), nil)
+	d.sample.ints = jsonIntSpans(d.schema, objs)
 	return d, nil
+}
+
+// tailObjects parses the whole lines of the last bytes of a big
+// uncompressed file that can be read at any offset (nil if none do).
+func tailObjects(fsys fs.FS, p string, comp Compression, max int) []*object {
+	if comp != NoCompression {
+		return nil
+	}
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	ra, ok := f.(io.ReaderAt)
+	st, err := f.Stat()
+	if !ok || err != nil || st.Size() < 4<<20 {
+		return nil
+	}
+	buf := make([]byte, 256<<10)
+	if n, _ := ra.ReadAt(buf, st.Size()-int64(len(buf))); n < len(buf) {
+		return nil
+	}
+	i := bytes.IndexByte(buf, '\n')
+	if i < 0 {
+		return nil
+	}
+	rs, err := newRowSource(bytes.NewReader(buf[i+1:]), p)
+	if err != nil {
+		return nil
+	}
+	var out []*object
+	for len(out) < max {
+		o, err := rs.next()
+		if err != nil || o == nil {
+			break
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// jsonIntSpans is the smallest and largest value of each top-level
+// integer column in the sampled objects.
+func jsonIntSpans(schema *arrow.Schema, objs []*object) []ColumnStats {
+	out := make([]ColumnStats, schema.NumFields())
+	for c, f := range schema.Fields() {
+		if f.Type.ID() != arrow.INT64 {
+			continue
+		}
+		lo, hi, seen := int64(math.MaxInt64), int64(math.MinInt64), false
+		for _, o := range objs {
+			for k, key := range o.keys {
+				if key != f.Name {
+					continue
+				}
+				if num, ok := o.vals[k].(json.Number); ok {
+					if v, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+						lo, hi, seen = min(lo, v), max(hi, v), true
+					}
+				}
+				break
+			}
+		}
+		if seen {
+			out[c] = ColumnStats{Min: scalar.NewInt64Scalar(lo), Max: scalar.NewInt64Scalar(hi)}
+		}
+	}
+	return out
 }
 
 // countingReader counts the bytes read through it.

@@ -319,3 +319,32 @@ func TestWidening(t *testing.T) {
 		}
 	}
 }
+
+// Text files' statistics come from the sample: rows from the bytes a
+// record takes, and the sampled integers' range (for the planner's
+// estimate of distinct keys).
+func TestTextStats(t *testing.T) {
+	var csv, js strings.Builder
+	csv.WriteString("k,nation,name\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&csv, "%d,%d,customer %d\n", i, i%25, i)
+		fmt.Fprintf(&js, "{\"k\":%d,\"nation\":%d,\"name\":\"customer %d\"}\n", i, i%25, i)
+	}
+	fsys := fstest.MapFS{"c.csv": {Data: []byte(csv.String())}, "c.json": {Data: []byte(js.String())}}
+	for _, name := range []string{"c.csv", "c.json"} {
+		tb, err := OpenFile(context.Background(), fsys, name, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := tb.Stats(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Exact || st.Rows < 2700 || st.Rows > 3300 {
+			t.Errorf("%s: %d rows (exact %v), want about 3000", name, st.Rows, st.Exact)
+		}
+		if len(st.Columns) != 3 || st.Columns[1].Min == nil || st.Columns[1].Min.String() != "0" || st.Columns[1].Max.String() != "24" || st.Columns[2].Min != nil {
+			t.Errorf("%s: columns %v", name, st.Columns)
+		}
+	}
+}
