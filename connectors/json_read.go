@@ -340,8 +340,8 @@ func (r *jsonReader) nextElement() (bool, error) {
 	}
 }
 
-// object reads the object at b[i] into the columns, NULL for keys it
-// lacks, and returns the offset after it.
+// object reads the object at b[i] (b ends with it, but for space) into
+// the columns, NULL for keys it lacks, and returns the offset after it.
 func (r *jsonReader) object(b []byte, i int) (int, error) {
 	if b[i] != '{' {
 		if _, err := skipValue(b, i, 0); err != nil {
@@ -350,6 +350,7 @@ func (r *jsonReader) object(b []byte, i int) (int, error) {
 		return 0, errors.New("not an object")
 	}
 	r.row++
+	found := 0 // columns given a value
 	j := skipSpace(b, i+1)
 	if j < len(b) && b[j] == '}' {
 		j++
@@ -398,6 +399,13 @@ func (r *jsonReader) object(b []byte, i int) (int, error) {
 					return 0, err
 				}
 				end = e
+				found++
+			}
+			if found == len(r.cols) && len(r.cols) > 0 {
+				// Every column read has its value: the rest of the object
+				// (b holds it whole) is not looked at, as the fields after
+				// the last column read of a CSV record are only counted.
+				return len(b), nil
 			}
 			if end < 0 {
 				e, err := skipValue(b, j, 1)
@@ -467,17 +475,27 @@ func (r *jsonReader) value(c int, b []byte, i int) (int, error) {
 	default:
 		end, err = appendFlat(col.flat, col.name, b, i)
 	}
-	var m *jsonMisfit
-	if err != nil && errors.As(err, &m) {
-		if col.nest != nil {
-			m.key = col.name + m.key
-		}
-		m.col = c
-		if e, serr := skipValue(b, i, 1); serr == nil {
-			m.value = append([]byte(nil), b[i:e]...)
-		}
+	if err != nil {
+		r.noteMisfit(err, c, b, i)
 	}
 	return end, err
+}
+
+// noteMisfit completes a misfit error with the column and the value.
+// (Kept out of value, where the error's address taken for errors.As
+// would cost an allocation per value.)
+func (r *jsonReader) noteMisfit(err error, c int, b []byte, i int) {
+	var m *jsonMisfit
+	if !errors.As(err, &m) {
+		return
+	}
+	if r.cols[c].nest != nil {
+		m.key = r.cols[c].name + m.key
+	}
+	m.col = c
+	if e, serr := skipValue(b, i, 1); serr == nil {
+		m.value = append([]byte(nil), b[i:e]...)
+	}
 }
 
 // appendRaw appends the value at b[i] as its JSON text (null as NULL) to
