@@ -337,9 +337,7 @@ func (r *csvReader) refs0Quoted(rec []byte) bool { return len(rec) > 0 && rec[0]
 
 // blank reports whether a record is an empty line.
 func (r *csvReader) blank(rec []byte) bool {
-	rec = bytes.TrimSuffix(rec, []byte{'\n'})
-	rec = bytes.TrimSuffix(rec, []byte{'\r'})
-	return len(rec) == 0
+	return len(trimEOL(rec)) == 0
 }
 
 // tokenize finds the fields of the record at the start of b (up to the
@@ -430,8 +428,8 @@ func (r *csvReader) tokenize(b []byte, eof bool) (int, int, tokStatus) {
 				return 0, 0, tokMore
 			}
 			e := q
-			if q < n && e > p && b[e-1] == '\r' {
-				e--
+			if q < n && b[q] == '\n' && e > p && b[e-1] == '\r' {
+				e-- // CR LF ends the record
 			}
 			f = fieldRef{start: p, end: e}
 			p = q
