@@ -40,13 +40,16 @@ type JSONTable struct {
 
 // withSchema is the dialect reading the columns as s.
 func (d *jsonDialect) withSchema(s *arrow.Schema) *jsonDialect {
-	return &jsonDialect{schema: s, array: d.array, sample: d.sample}
+	return &jsonDialect{schema: s, array: d.array, lines: d.lines, sample: d.sample}
 }
 
 // jsonDialect is what inference found out about a JSON file.
 type jsonDialect struct {
 	schema *arrow.Schema
 	array  bool // one top-level array, else newline-delimited
+	// lines says that the array holds one element per line (as far as
+	// the sample shows): it is read in ranges of lines too.
+	lines bool
 	sample textSample
 
 	mu     sync.Mutex
@@ -406,6 +409,9 @@ func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDia
 		return nil, err
 	}
 	d := &jsonDialect{array: rs.array != nil, schema: arrow.NewSchema(nil, nil)}
+	if d.array && comp == NoCompression {
+		d.lines = elementPerLine(fsys, p)
+	}
 	t := &jtype{}
 	var objs []*object
 	n := 0
@@ -441,6 +447,62 @@ func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDia
 	d.schema = arrow.NewSchema(st.Fields(), nil)
 	d.sample.ints = jsonIntSpans(d.schema, objs)
 	return d, nil
+}
+
+// elementPerLine reports whether the first megabyte of an array file
+// holds one element per line (after the opening bracket, each line an
+// object with its comma, the last one with the closing bracket), so that
+// the file can be read in ranges of lines.
+func elementPerLine(fsys fs.FS, p string) bool {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return false
+	}
+	if len(head) == 1<<20 {
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i] // the last line may be cut
+		}
+	}
+	n, first := 0, true
+	for _, line := range bytes.Split(head, []byte{'\n'}) {
+		t, ok := arrayLine(line, first)
+		if !ok {
+			return false
+		}
+		if len(t) > 0 || len(bytes.TrimSpace(line)) > 0 {
+			first = false
+		}
+		if len(t) == 0 {
+			continue
+		}
+		if t[0] != '{' || !json.Valid(t) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// arrayLine is the element on a line of an array file with one element
+// per line: the line without its space, the array's opening bracket (on
+// the first line), its closing bracket and the element's comma.
+func arrayLine(line []byte, first bool) ([]byte, bool) {
+	t := bytes.TrimSpace(line)
+	if first && len(t) > 0 && t[0] == '[' {
+		t = bytes.TrimSpace(t[1:])
+	}
+	if len(t) > 0 && t[len(t)-1] == ']' {
+		t = bytes.TrimSpace(t[:len(t)-1])
+	}
+	if len(t) > 0 && t[len(t)-1] == ',' {
+		t = bytes.TrimSpace(t[:len(t)-1])
+	}
+	return t, true
 }
 
 // tailObjects parses the whole lines of the last bytes of a big
@@ -529,7 +591,7 @@ func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return 
 // of whole lines; a compressed file, or one top-level array, is one split.
 func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
 	ranges := t.ranges
-	if t.d.array {
+	if t.d.array && !t.d.lines {
 		ranges = nil // read as one stream
 	}
 	splits, err := textSplits(t.fsys, t.path, t.comp, ranges)
@@ -544,7 +606,7 @@ func (t *JSONTable) cacheKey() string {
 	if t.cache == nil {
 		return ""
 	}
-	k, _ := t.cache.textKey("json", t.fsys, t.path, t.comp, fmt.Sprintf("array=%v", t.d.array), t.d.schema)
+	k, _ := t.cache.textKey("json", t.fsys, t.path, t.comp, fmt.Sprintf("array=%v lines=%v", t.d.array, t.d.lines), t.d.schema)
 	return k
 }
 

@@ -45,6 +45,7 @@ type jsonReader struct {
 
 	array   int  // 0: lines; 1: before '['; 2: in the array; 3: after it
 	element bool // an element was read and no comma yet
+	opened  bool // the array's opening line was read (ranges of lines)
 	lines   []int64
 	started bool
 	done    bool
@@ -250,17 +251,32 @@ func (r *jsonReader) nextLine() (bool, error) {
 			return false, r.fail(r.line, sqlerr.New(sqlerr.ProgramLimitExceeded, "line %d of file \"%s\" is longer than %d bytes", r.lineNumber(r.line), r.path, r.maxLine))
 		}
 		line := data[:nl]
+		if r.t.d.array {
+			// An array file with an element per line: each line is an
+			// object, with its comma or the array's brackets.
+			first := r.split.index == 0 && !r.opened
+			if len(bytes.TrimSpace(line)) > 0 {
+				r.opened = true
+			}
+			line, _ = arrayLine(line, first)
+			if len(line) > 0 && line[0] != '{' {
+				return false, r.t.notPerLine(r.lineNumber(r.line))
+			}
+		}
 		i := skipSpace(line, 0)
 		if i == len(line) {
 			r.consume(n, 1)
 			continue
 		}
 		end, err := r.object(line, i)
-		if err != nil {
-			return false, r.fail(r.line, err)
+		if err == nil && skipSpace(line, end) != len(line) {
+			err = errors.New("more than one value on the line")
 		}
-		if skipSpace(line, end) != len(line) {
-			return false, r.fail(r.line, errors.New("more than one value on the line"))
+		if err != nil {
+			if r.t.d.array {
+				return false, r.t.notPerLine(r.lineNumber(r.line))
+			}
+			return false, r.fail(r.line, err)
 		}
 		r.lines = append(r.lines, r.line)
 		r.consume(n, 1)

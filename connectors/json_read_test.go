@@ -348,3 +348,60 @@ func TestTextStats(t *testing.T) {
 		}
 	}
 }
+
+// An array file with one element per line is read in ranges of lines;
+// one whose elements span lines past the sample is read as one stream
+// after the first try says so.
+func TestJSONArrayRanges(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[\n")
+	for i := 0; i < 500; i++ {
+		fmt.Fprintf(&sb, "  {\"a\": %d, \"b\": \"x%d\"},\n", i, i)
+	}
+	sb.WriteString("  {\"a\": 500, \"b\": \"last\"}\n]\n")
+	perLine := sb.String()
+	// The same with an element spread over lines past the first megabyte.
+	var big strings.Builder
+	big.WriteString("[{\"a\": -1, \"b\": \"first\"},\n")
+	for big.Len() < 1<<20+1000 {
+		big.WriteString("{\"a\": 1, \"b\": \"filler\"},\n")
+	}
+	big.WriteString("{\"a\": 2,\n \"b\": \"spread\"}\n]")
+	ctx := context.Background()
+	for name, data := range map[string]string{"lines.json": perLine, "spread.json": big.String()} {
+		fsys := fstest.MapFS{name: {Data: []byte(data)}}
+		opts := Options{Cache: NewSchemaCache(), SplitSize: 300}
+		if name == "spread.json" {
+			opts.SplitSize = 64 << 10
+		}
+		tb, err := OpenFile(ctx, fsys, name, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits, _ := tb.Splits(ctx, nil)
+		if len(splits) < 3 {
+			t.Fatalf("%s: %d splits", name, len(splits))
+		}
+		rows, err := pgRows(t, tb, nil)
+		if name == "spread.json" {
+			if !IsSchemaWidened(err) || !strings.Contains(err.Error(), "spans lines") {
+				t.Fatalf("spread: %v", err)
+			}
+			tb, _ = OpenFile(ctx, fsys, name, opts)
+			if splits, _ := tb.Splits(ctx, nil); len(splits) != 1 {
+				t.Fatalf("spread: %d splits after the first try", len(splits))
+			}
+			rows, err = pgRows(t, tb, nil)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		last := rows[len(rows)-1]
+		if name == "lines.json" && (len(rows) != 501 || rows[0] != "0|x0" || last != "500|last") {
+			t.Errorf("lines: %d rows, %q..%q", len(rows), rows[0], last)
+		}
+		if name == "spread.json" && (rows[0] != "-1|first" || last != "2|spread") {
+			t.Errorf("spread: %q..%q", rows[0], last)
+		}
+	}
+}

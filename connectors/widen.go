@@ -194,3 +194,20 @@ func (t *JSONTable) widen(col int, value []byte, line int64) error {
 	})
 	return widenedError(w, line, value)
 }
+
+// notPerLine records that an array file read in ranges of lines does not
+// hold one element per line after all (only its start was sampled), and
+// returns the error for it: the statement runs again, reading the file
+// as one stream (where a malformed file gets its error).
+func (t *JSONTable) notPerLine(line int64) error {
+	w := &SchemaWidened{Path: t.path, Column: "", From: types.String, To: types.String}
+	restate(t.scache, t.fsys, t.path, t.sample, func(old *jsonDialect) *jsonDialect {
+		d := old.withSchema(old.schema)
+		d.lines = false
+		return d
+	})
+	e := sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d: an element of the array spans lines; the file is read as one stream from now on", t.path, line)
+	e.Hint = "Run the statement again."
+	e.Err = w
+	return e
+}
