@@ -49,7 +49,7 @@ type jsonDialect struct {
 	array  bool // one top-level array, else newline-delimited
 	// lines says that the array holds one element per line (as far as
 	// the sample shows): it is read in ranges of lines too.
-	lines bool
+	lines  bool
 	sample textSample
 
 	mu     sync.Mutex
