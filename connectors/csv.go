@@ -31,6 +31,7 @@ type csvDialect struct {
 
 	mu     sync.Mutex
 	ranges map[int64]*textRanges // by split size
+	whole  fileRows              // rows, once read as one split
 }
 
 // withSchema is the dialect reading the columns as s.
@@ -631,7 +632,14 @@ func (t *CSVTable) Open(ctx context.Context, split Split, columns []int) (batch.
 }
 
 // Stats estimates the rows from the file's size and the bytes a record
-// of the sample takes.
+// of the sample takes, until scans have read the whole file: then they
+// are the rows read.
 func (t *CSVTable) Stats(ctx context.Context) (Stats, error) {
-	return textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, false)
+	st, err := textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, false)
+	if n, ok := countedRows(t.comp, &t.d.whole, t.ranges); ok && err == nil {
+		st.Rows = n // counted by a scan that read the file whole
+	}
+	return st, err
 }
+
+func (t *CSVTable) rowCounter(s *textSplit) func(int64) { return rowCounter(s, &t.d.whole, t.ranges) }

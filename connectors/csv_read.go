@@ -65,6 +65,18 @@ type textSource struct {
 	pos    int64 // file offset of buf[lo] (of the decompressed text)
 	end    int64 // records starting at or after end belong to the next range
 	line   int64 // line number of buf[lo]
+	rows   int64 // rows returned
+	// counted, when set, is told the rows of the split once it was read
+	// to its end (the file's statistics).
+	counted func(rows int64)
+}
+
+// ended records the rows of a split read to its end.
+func (r *textSource) ended() {
+	if r.counted != nil {
+		r.counted(r.rows)
+		r.counted = nil
+	}
 }
 
 // fill reads more of the file behind the unparsed bytes.
@@ -139,6 +151,7 @@ func (t *CSVTable) newReader(split *textSplit, columns []int) *csvReader {
 	fields := make([]arrow.Field, len(columns))
 	r := &csvReader{t: t, batch: t.batchSize, delim: t.d.delim, ncol: t.d.schema.NumFields(), outCols: columns, last: -1}
 	r.textSource = textSource{path: t.path, split: split, end: math.MaxInt64, line: 1}
+	r.counted = t.rowCounter(split)
 	r.cols = make([]*colBuf, len(columns))
 	for i, c := range columns {
 		fields[i] = t.d.schema.Field(c)
@@ -314,6 +327,10 @@ func (r *csvReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		r.lines = append(r.lines, line)
 		rows++
+	}
+	r.rows += int64(rows)
+	if r.done {
+		r.ended()
 	}
 	if rows == 0 {
 		r.done = true

@@ -54,6 +54,7 @@ type jsonDialect struct {
 
 	mu     sync.Mutex
 	ranges map[int64]*textRanges // by split size
+	whole  fileRows              // rows, once read as one split
 }
 
 // object is a JSON object with its keys in document order.
@@ -646,7 +647,18 @@ func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch
 }
 
 // Stats estimates the rows from the file's size and the bytes an object
-// of the sample takes.
+// of the sample takes, until scans have read the whole file: then they
+// are the rows read.
 func (t *JSONTable) Stats(ctx context.Context) (Stats, error) {
-	return textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, true)
+	st, err := textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, true)
+	ranges := t.ranges
+	if t.d.array && !t.d.lines {
+		ranges = nil
+	}
+	if n, ok := countedRows(t.comp, &t.d.whole, ranges); ok && err == nil {
+		st.Rows = n // counted by a scan that read the file whole
+	}
+	return st, err
 }
+
+func (t *JSONTable) rowCounter(s *textSplit) func(int64) { return rowCounter(s, &t.d.whole, t.ranges) }

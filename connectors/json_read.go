@@ -67,6 +67,7 @@ func (t *JSONTable) newReader(split *textSplit, columns []int) *jsonReader {
 	fields := make([]arrow.Field, len(columns))
 	r := &jsonReader{t: t, batch: t.batchSize, maxLine: maxJSONLine, index: map[string][]int{}, seen: make([]uint32, len(columns)), schemaCols: columns}
 	r.textSource = textSource{path: t.path, split: split, end: math.MaxInt64, line: 1}
+	r.counted = t.rowCounter(split)
 	r.cols = make([]jsonColumn, len(columns))
 	for i, c := range columns {
 		f := t.d.schema.Field(c)
@@ -200,6 +201,10 @@ func (r *jsonReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			break
 		}
 		rows++
+	}
+	r.rows += int64(rows)
+	if r.done {
+		r.ended()
 	}
 	if rows == 0 {
 		return nil, nil

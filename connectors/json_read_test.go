@@ -346,6 +346,19 @@ func TestTextStats(t *testing.T) {
 		if len(st.Columns) != 3 || st.Columns[1].Min == nil || st.Columns[1].Min.String() != "0" || st.Columns[1].Max.String() != "24" || st.Columns[2].Min != nil {
 			t.Errorf("%s: columns %v", name, st.Columns)
 		}
+		// Once a scan read the whole file (in ranges or whole), the rows
+		// are the rows it read.
+		for _, size := range []int64{0, 4096} {
+			opts := Options{Cache: NewSchemaCache(), SplitSize: size}
+			tb, _ := OpenFile(context.Background(), fsys, name, opts)
+			if _, err := pgRows(t, tb, []int{1}); err != nil {
+				t.Fatal(err)
+			}
+			tb, _ = OpenFile(context.Background(), fsys, name, opts)
+			if st, _ := tb.Stats(context.Background()); st.Rows != 3000 {
+				t.Errorf("%s split size %d: %d rows after a scan, want 3000", name, size, st.Rows)
+			}
+		}
 	}
 }
 

@@ -84,7 +84,29 @@ type textRanges struct {
 	sums  []rangeSummary
 	done  []bool
 	state []rangeStart // resolved start of each range, filled in order
+	rows  []int64      // rows read from each range by a scan that read it all (-1: none yet)
 	mu    sync.Mutex
+}
+
+// counted records the rows a scan read from range i, all of it.
+func (r *textRanges) counted(i int, rows int64) {
+	r.mu.Lock()
+	r.rows[i] = rows
+	r.mu.Unlock()
+}
+
+// total is the rows of the file, once every range has been read.
+func (r *textRanges) total() (int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int64
+	for _, c := range r.rows {
+		if c < 0 {
+			return 0, false
+		}
+		n += c
+	}
+	return n, true
 }
 
 // rangeStart is the quote state and line number at a range's first byte.
@@ -98,8 +120,11 @@ func newTextRanges(p string, size, splitSize int64, delim byte, csv bool) *textR
 	starts := rangeLayout(size, splitSize)
 	r := &textRanges{path: p, size: size, starts: starts, delim: delim, csv: csv,
 		locks: make([]sync.Mutex, len(starts)), sums: make([]rangeSummary, len(starts)),
-		done: make([]bool, len(starts)), state: make([]rangeStart, len(starts))}
+		done: make([]bool, len(starts)), state: make([]rangeStart, len(starts)), rows: make([]int64, len(starts))}
 	r.state[0] = rangeStart{known: true, state: outside, line: 1}
+	for i := range r.rows {
+		r.rows[i] = -1
+	}
 	return r
 }
 
@@ -316,4 +341,45 @@ func textSplits(fsys fs.FS, p string, comp Compression, ranges func() *textRange
 		out[i] = &textSplit{path: p, index: i, start: s, end: e}
 	}
 	return out, nil
+}
+
+// fileRows is the rows of a file read whole as one split, once a scan
+// read it to its end.
+type fileRows struct {
+	mu    sync.Mutex
+	rows  int64
+	known bool
+}
+
+func (f *fileRows) set(n int64) {
+	f.mu.Lock()
+	f.rows, f.known = n, true
+	f.mu.Unlock()
+}
+
+func (f *fileRows) get() (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rows, f.known
+}
+
+// rowCounter is what a reader of split tells its rows to.
+func rowCounter(split *textSplit, whole *fileRows, ranges func() *textRanges) func(int64) {
+	if split.index < 0 {
+		return whole.set
+	}
+	r := ranges()
+	i := split.index
+	return func(n int64) { r.counted(i, n) }
+}
+
+// countedRows is the rows scans counted in the whole file, if they did.
+func countedRows(comp Compression, whole *fileRows, ranges func() *textRanges) (int64, bool) {
+	if n, ok := whole.get(); ok {
+		return n, true
+	}
+	if comp != NoCompression || ranges == nil {
+		return 0, false
+	}
+	return ranges().total()
 }
