@@ -143,7 +143,12 @@ func openStreamAhead(fsys fs.FS, p string, comp Compression, ahead bool) (io.Rea
 	var closeAll func() error
 	switch comp {
 	case Gzip:
-		z, err := gzip.NewReader(f)
+		br := bufio.NewReaderSize(f, 64<<10)
+		if head, _ := br.Peek(64); ahead && isBGZF(head) {
+			// Blocked gzip: its members decompress in parallel.
+			return newBGZFStream(br, p, f.Close), nil
+		}
+		z, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid gzip", p)

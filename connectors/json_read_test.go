@@ -2,8 +2,11 @@ package connectors
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"fmt"
 	"math/rand"
 	"runtime"
@@ -416,5 +419,73 @@ func TestJSONArrayRanges(t *testing.T) {
 		if name == "spread.json" && (rows[0] != "-1|first" || last != "2|spread") {
 			t.Errorf("spread: %q..%q", rows[0], last)
 		}
+	}
+}
+
+// bgzfMember is one BGZF member holding data.
+func bgzfMember(t *testing.T, data []byte) []byte {
+	var def bytes.Buffer
+	fw, _ := flate.NewWriter(&def, flate.BestSpeed)
+	fw.Write(data)
+	fw.Close()
+	size := 12 + 6 + def.Len() + 8
+	var m bytes.Buffer
+	m.Write([]byte{0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0})
+	binary.Write(&m, binary.LittleEndian, uint16(size-1))
+	m.Write(def.Bytes())
+	binary.Write(&m, binary.LittleEndian, crc32.ChecksumIEEE(data))
+	binary.Write(&m, binary.LittleEndian, uint32(len(data)))
+	return m.Bytes()
+}
+
+// A blocked gzip file (bgzip's) decompresses its members in parallel, in
+// order; a corrupt member is XX001 naming the file; it still reads as
+// gzip where that is all that is asked.
+func TestBGZF(t *testing.T) {
+	var plain strings.Builder
+	plain.WriteString("a,b\n")
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&plain, "%d,row %d\n", i, i)
+	}
+	text := []byte(plain.String())
+	var file bytes.Buffer
+	for off := 0; off < len(text); off += 60000 {
+		file.Write(bgzfMember(t, text[off:min(off+60000, len(text))]))
+	}
+	file.Write(bgzfMember(t, nil)) // the end-of-file block
+	good := file.Bytes()
+	if !isBGZF(good) {
+		t.Fatal("not recognised as BGZF")
+	}
+	bad := append([]byte(nil), good...)
+	bad[len(bad)/2] ^= 0xff
+	fsys := fstest.MapFS{"b.csv.gz": {Data: good}, "bad.csv.gz": {Data: bad}}
+	ctx := context.Background()
+	tb, err := OpenFile(ctx, fsys, "b.csv.gz", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := pgRows(t, tb, nil)
+	if err != nil || len(rows) != 100000 || rows[0] != "0|row 0" || rows[99999] != "99999|row 99999" {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	before := runtime.NumGoroutine()
+	for i := 0; i < 10; i++ {
+		splits, _ := tb.Splits(ctx, nil)
+		r, _ := tb.Open(ctx, splits[0], nil)
+		if b, err := r.Next(ctx); err != nil || b == nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Errorf("goroutines: %d before, %d after closing readers early", before, after)
+	}
+	tb, err = OpenFile(ctx, fsys, "bad.csv.gz", Options{})
+	if err == nil {
+		_, err = pgRows(t, tb, nil)
+	}
+	if sqlerr.Code(err) != sqlerr.DataCorrupted || !strings.Contains(err.Error(), `"bad.csv.gz"`) {
+		t.Errorf("corrupt member: %s %v", sqlerr.Code(err), err)
 	}
 }
