@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
+	"github.com/lakesql/lakesql/types"
 )
 
 // cacheRead reads every split of a CSV file under a column cache and
@@ -170,5 +173,70 @@ func TestColumnCacheWrites(t *testing.T) {
 	cacheRead(t, root, "x.csv", small, nil, nil)
 	if size := small.Size(); size > small.limit {
 		t.Errorf("cache holds %d bytes, limit %d", size, small.limit)
+	}
+}
+
+// openCounter counts the files opened through it.
+type openCounter struct {
+	fs.FS
+	opened int
+}
+
+func (o *openCounter) Open(name string) (fs.File, error) {
+	o.opened++
+	return o.FS.Open(name)
+}
+
+func (o *openCounter) Stat(name string) (fs.FileInfo, error) { return fs.Stat(o.FS, name) }
+
+// The cache keeps each file's inference too: a restarted server (a new
+// schema cache over the same cache folder) opens no file to know its
+// schema, and sees the widenings made before.
+func TestColumnCacheInference(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	var sb strings.Builder
+	sb.WriteString("id,code\n")
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&sb, "%d,%d\n", i, i)
+	}
+	sb.WriteString("50,n/a\n")
+	os.WriteFile(filepath.Join(root, "w.csv"), []byte(sb.String()), 0o644)
+	os.WriteFile(filepath.Join(root, "j.json"), []byte(`{"a": 1, "u": {"n": "x"}}`+"\n"), 0o644)
+	ctx := context.Background()
+	restart := func() (*openCounter, Options) {
+		cc, err := NewColumnCache(dir, 0, "root")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &openCounter{FS: os.DirFS(root)}, Options{Cache: NewSchemaCache(), Columns: cc, SampleRows: 10}
+	}
+	fsys, opts := restart()
+	tb, err := OpenFile(ctx, fsys, "w.csv", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgRows(t, tb, nil); !IsSchemaWidened(err) {
+		t.Fatalf("want a widening, got %v", err)
+	}
+	if _, err := OpenFile(ctx, fsys, "j.json", opts); err != nil {
+		t.Fatal(err)
+	}
+	fsys, opts = restart()
+	for name, want := range map[string]string{"w.csv": "id bigint,code text", "j.json": "a bigint,u record(n text)"} {
+		tb, err := OpenFile(ctx, fsys, name, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := tb.Schema(ctx)
+		var got []string
+		for _, f := range s.Fields() {
+			got = append(got, f.Name+" "+types.Name(f.Type))
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s after a restart: %v, want %s", name, got, want)
+		}
+	}
+	if fsys.opened != 0 {
+		t.Errorf("a restarted server opened %d files to infer their schemas", fsys.opened)
 	}
 }

@@ -56,7 +56,11 @@ type CSVTable struct {
 
 func openCSV(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
 	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*csvDialect, error) {
-		return inferCSV(fsys, p, comp, opts.sampleRows(), opts.Format.csvForce())
+		infer := func() (*csvDialect, error) { return inferCSV(fsys, p, comp, opts.sampleRows(), opts.Format.csvForce()) }
+		if opts.Columns == nil {
+			return infer()
+		}
+		return opts.Columns.csvInference(fsys, p, comp, opts, infer)
 	})
 	if err != nil {
 		return nil, err

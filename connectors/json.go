@@ -260,7 +260,13 @@ func (t *jtype) arrowType() arrow.DataType {
 }
 
 func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*jsonDialect, error) { return inferJSON(fsys, p, comp, opts.sampleRows()) })
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*jsonDialect, error) {
+		infer := func() (*jsonDialect, error) { return inferJSON(fsys, p, comp, opts.sampleRows()) }
+		if opts.Columns == nil {
+			return infer()
+		}
+		return opts.Columns.jsonInference(fsys, p, comp, opts, infer)
+	})
 	if err != nil {
 		return nil, err
 	}

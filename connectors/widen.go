@@ -129,7 +129,9 @@ func (t *CSVTable) widen(col int, value []byte, line int64) error {
 			to = wider(cur.Type, kindOf(string(value)))
 		}
 		cur.Type = to
-		return old.withSchema(withField(old.schema, col, cur))
+		nd := old.withSchema(withField(old.schema, col, cur))
+		t.cache.keepCSV(t.cache.inferencePath("csv", t.fsys, t.path, t.comp, Options{Cache: t.scache, SampleRows: t.sample}), nd)
+		return nd
 	})
 	return widenedError(w, line, value)
 }
@@ -190,9 +192,16 @@ func (t *JSONTable) widen(col int, value []byte, line int64) error {
 		if !arrow.TypeEqual(cur.Type, f.Type) || types.IsRawJSONField(cur) != types.IsRawJSONField(f) {
 			return old // widened already: a misfit then shows again
 		}
-		return old.withSchema(withField(old.schema, col, to))
+		nd := old.withSchema(withField(old.schema, col, to))
+		t.keepInference(nd)
+		return nd
 	})
 	return widenedError(w, line, value)
+}
+
+// keepInference replaces the kept inference of the file with d.
+func (t *JSONTable) keepInference(d *jsonDialect) {
+	t.cache.keepJSON(t.cache.inferencePath("json", t.fsys, t.path, t.comp, Options{Cache: t.scache, SampleRows: t.sample}), d)
 }
 
 // notPerLine records that an array file read in ranges of lines does not
@@ -204,6 +213,7 @@ func (t *JSONTable) notPerLine(line int64) error {
 	restate(t.scache, t.fsys, t.path, t.sample, func(old *jsonDialect) *jsonDialect {
 		d := old.withSchema(old.schema)
 		d.lines = false
+		t.keepInference(d)
 		return d
 	})
 	e := sqlerr.New(sqlerr.InvalidTextRepresentation, "file \"%s\" line %d: an element of the array spans lines; the file is read as one stream from now on", t.path, line)
