@@ -285,7 +285,7 @@ func (c *ColumnCache) fill(inner batch.Reader, schema *arrow.Schema, p string, o
 	// local disk, where decompressing would cost more than the bytes it
 	// saves. Decimals as 64-bit integers; one row group.
 	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithDictionaryDefault(false),
-		parquet.WithStats(true), parquet.WithMaxRowGroupLength(1 << 30), parquet.WithStoreDecimalAsInteger(true)}
+		parquet.WithStats(true), parquet.WithMaxRowGroupLength(1 << 30), parquet.WithDataPageSize(128 << 10), parquet.WithStoreDecimalAsInteger(true)}
 	props := parquet.NewWriterProperties(opts...)
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
