@@ -23,6 +23,7 @@ import (
 // storedInference is an inference as the cache keeps it.
 type storedInference struct {
 	Delim    byte
+	Quote    byte
 	Header   bool
 	Skip     int
 	Array    bool
@@ -48,7 +49,7 @@ func (c *ColumnCache) inferencePath(format string, fsys fs.FS, p string, comp Co
 		tag = opts.Cache.tag
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "infer-v1\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%d\x00%s", c.root, format, p, st.Size(), st.ModTime().UnixNano(), comp, opts.sampleRows(), tag)
+	fmt.Fprintf(h, "infer-v2\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%d\x00%s", c.root, format, p, st.Size(), st.ModTime().UnixNano(), comp, opts.sampleRows(), tag)
 	k := hex.EncodeToString(h.Sum(nil)[:16])
 	return filepath.Join(c.dir, "infer", k[:2], k+".json")
 }
@@ -127,7 +128,7 @@ func loadedInts(ints []*[2]int64) []ColumnStats {
 func (c *ColumnCache) csvInference(fsys fs.FS, p string, comp Compression, opts Options, infer func() (*csvDialect, error)) (*csvDialect, error) {
 	path := c.inferencePath("csv", fsys, p, comp, opts)
 	if s, schema, ok := c.loadInference(path); ok {
-		return &csvDialect{delim: s.Delim, header: s.Header, skip: s.Skip, schema: schema,
+		return &csvDialect{delim: s.Delim, quote: s.Quote, header: s.Header, skip: s.Skip, schema: schema,
 			sample: textSample{rowBytes: s.RowBytes, ints: loadedInts(s.Ints)}}, nil
 	}
 	d, err := infer()
@@ -141,7 +142,7 @@ func (c *ColumnCache) keepCSV(path string, d *csvDialect) {
 	if c == nil {
 		return
 	}
-	c.saveInference(path, &storedInference{Delim: d.delim, Header: d.header, Skip: d.skip, RowBytes: d.sample.rowBytes, Ints: storedInts(d.sample.ints)}, d.schema)
+	c.saveInference(path, &storedInference{Delim: d.delim, Quote: d.quote, Header: d.header, Skip: d.skip, RowBytes: d.sample.rowBytes, Ints: storedInts(d.sample.ints)}, d.schema)
 }
 
 // jsonInference returns the kept inference of a JSON file, or infers it

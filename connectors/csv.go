@@ -24,6 +24,7 @@ import (
 // csvDialect is what sniffing found out about a CSV file.
 type csvDialect struct {
 	delim  byte
+	quote  byte // '"', or '\'' when the sample quotes with that
 	header bool
 	skip   int // lines skipped before the header or data (format options)
 	schema *arrow.Schema
@@ -36,7 +37,7 @@ type csvDialect struct {
 
 // withSchema is the dialect reading the columns as s.
 func (d *csvDialect) withSchema(s *arrow.Schema) *csvDialect {
-	return &csvDialect{delim: d.delim, header: d.header, skip: d.skip, schema: s, sample: d.sample}
+	return &csvDialect{delim: d.delim, quote: d.quote, header: d.header, skip: d.skip, schema: s, sample: d.sample}
 }
 
 // CSVTable reads a delimited text file. Its dialect (delimiter, header)
@@ -84,6 +85,7 @@ type csvField struct {
 type csvScanner struct {
 	r     *bufio.Reader
 	delim byte
+	quote byte
 	line  int // line number of the record just read (1-based)
 	next  int // line number where the next record starts
 	buf   []byte
@@ -91,7 +93,12 @@ type csvScanner struct {
 }
 
 func newCSVScanner(r io.Reader, delim byte, path string) *csvScanner {
-	return &csvScanner{r: bufio.NewReaderSize(r, 1<<16), delim: delim, next: 1, path: path}
+	return newCSVScannerQ(r, delim, '"', path)
+}
+
+// newCSVScannerQ scans records whose fields are quoted with quote.
+func newCSVScannerQ(r io.Reader, delim, quote byte, path string) *csvScanner {
+	return &csvScanner{r: bufio.NewReaderSize(r, 1<<16), delim: delim, quote: quote, next: 1, path: path}
 }
 
 // read returns the next record's fields (nil at EOF).
@@ -120,7 +127,7 @@ func (s *csvScanner) read(fields []csvField) ([]csvField, error) {
 	}
 	i := 0
 	for {
-		if i < len(line) && line[i] == '"' {
+		if i < len(line) && line[i] == s.quote {
 			// Quoted field, possibly spanning lines.
 			var sb strings.Builder
 			i++
@@ -138,9 +145,9 @@ func (s *csvScanner) read(fields []csvField) ([]csvField, error) {
 					continue
 				}
 				c := line[i]
-				if c == '"' {
-					if i+1 < len(line) && line[i+1] == '"' {
-						sb.WriteByte('"')
+				if c == s.quote {
+					if i+1 < len(line) && line[i+1] == s.quote {
+						sb.WriteByte(s.quote)
 						i += 2
 						continue
 					}
@@ -360,7 +367,7 @@ func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csv
 		return nil, fileErr(p, err)
 	}
 	if len(sample) == 0 {
-		return &csvDialect{delim: ',', header: true, skip: skip, schema: arrow.NewSchema(nil, nil)}, nil
+		return &csvDialect{delim: ',', quote: '"', header: true, skip: skip, schema: arrow.NewSchema(nil, nil)}, nil
 	}
 	candidates := []byte{',', '|', '\t', ';'}
 	if force != nil && force.delim != 0 {
@@ -417,6 +424,27 @@ func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csv
 	if strings.HasSuffix(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(p, ".gz"), ".zst")), ".tsv") && (force == nil || force.delim == 0) {
 		best = '\t'
 	}
+	// The quote: '"', unless the sample has none and fields quoted with
+	// '\'' (that hold the delimiter or not) read as consistently.
+	quote := byte('"')
+	if bytes.IndexByte(sample, '"') < 0 && bytes.IndexByte(sample, '\'') >= 0 {
+		if rows, err := sampleRecordsQ(sample, best, '\'', sampleRows, truncated, p); err == nil && len(rows) > 0 {
+			quoted, same := 0, 0
+			for _, r := range rows {
+				if len(r) == bestCols {
+					same++
+				}
+				for _, f := range r {
+					if f.quoted {
+						quoted++
+					}
+				}
+			}
+			if quoted > 0 && same*2 >= len(rows) {
+				quote, bestRows = '\'', rows
+			}
+		}
+	}
 	// Types of the rows after the first (with rows from the end of a big
 	// file: values that only appear late, and the range of keys in sorted
 	// files), and of the first.
@@ -424,7 +452,7 @@ func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csv
 	kinds := make([]valueType, ncol)
 	later := bestRows[min(1, len(bestRows)):]
 	if truncated {
-		later = append(later, tailRecords(fsys, p, comp, best, sampleRows)...)
+		later = append(later, tailRecords(fsys, p, comp, best, quote, sampleRows)...)
 	}
 	for _, r := range later {
 		if len(r) != ncol {
@@ -487,14 +515,14 @@ func inferCSV(fsys fs.FS, p string, comp Compression, sampleRows int, force *csv
 		}
 		fields[c] = arrow.Field{Name: name, Type: kindType(kinds[c]), Nullable: true}
 	}
-	d := &csvDialect{delim: best, header: header, skip: skip, schema: arrow.NewSchema(fields, nil)}
+	d := &csvDialect{delim: best, quote: quote, header: header, skip: skip, schema: arrow.NewSchema(fields, nil)}
 	d.sample = sampleStats(sample, later, kinds)
 	return d, nil
 }
 
 // tailRecords parses the records of the last bytes of a big file that
 // can be read at any offset, to add to the sample; nil when there is none.
-func tailRecords(fsys fs.FS, p string, comp Compression, delim byte, max int) [][]csvField {
+func tailRecords(fsys fs.FS, p string, comp Compression, delim, quote byte, max int) [][]csvField {
 	if comp != NoCompression {
 		return nil
 	}
@@ -519,7 +547,7 @@ func tailRecords(fsys fs.FS, p string, comp Compression, delim byte, max int) []
 	if i < 0 {
 		return nil
 	}
-	rows, err := sampleRecords(buf[i+1:], delim, max, false, p)
+	rows, err := sampleRecordsQ(buf[i+1:], delim, quote, max, false, p)
 	if err != nil {
 		return nil
 	}
@@ -557,7 +585,11 @@ func sampleStats(sample []byte, rows [][]csvField, kinds []valueType) textSample
 }
 
 func sampleRecords(sample []byte, d byte, max int, truncated bool, p string) ([][]csvField, error) {
-	s := newCSVScanner(strings.NewReader(string(sample)), d, p)
+	return sampleRecordsQ(sample, d, '"', max, truncated, p)
+}
+
+func sampleRecordsQ(sample []byte, d, quote byte, max int, truncated bool, p string) ([][]csvField, error) {
+	s := newCSVScannerQ(strings.NewReader(string(sample)), d, quote, p)
 	var rows [][]csvField
 	for len(rows) <= max {
 		r, err := s.read(nil)
@@ -595,7 +627,7 @@ func (t *CSVTable) cacheKey() string {
 	if t.cache == nil {
 		return ""
 	}
-	how := fmt.Sprintf("delim=%q header=%v skip=%d", t.d.delim, t.d.header, t.d.skip)
+	how := fmt.Sprintf("delim=%q quote=%q header=%v skip=%d", t.d.delim, t.d.quote, t.d.header, t.d.skip)
 	k, _ := t.cache.textKey("csv", t.fsys, t.path, t.comp, how, t.d.schema)
 	return k
 }
@@ -611,6 +643,9 @@ func (t *CSVTable) ranges() *textRanges {
 			t.d.ranges = map[int64]*textRanges{}
 		}
 		r = newTextRanges(t.path, t.size, t.splitSize, t.d.delim, true)
+		if t.d.quote != 0 {
+			r.quote = t.d.quote
+		}
 		t.d.ranges[t.splitSize] = r
 	}
 	return r

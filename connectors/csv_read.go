@@ -133,6 +133,7 @@ type csvReader struct {
 	batch  int
 
 	delim   byte
+	quote   byte
 	ncol    int
 	outCols []int // file column of each output column
 	last    int   // highest file column read (-1: none)
@@ -149,7 +150,10 @@ type csvReader struct {
 
 func (t *CSVTable) newReader(split *textSplit, columns []int) *csvReader {
 	fields := make([]arrow.Field, len(columns))
-	r := &csvReader{t: t, batch: t.batchSize, delim: t.d.delim, ncol: t.d.schema.NumFields(), outCols: columns, last: -1}
+	r := &csvReader{t: t, batch: t.batchSize, delim: t.d.delim, quote: t.d.quote, ncol: t.d.schema.NumFields(), outCols: columns, last: -1}
+	if r.quote == 0 {
+		r.quote = '"'
+	}
 	r.textSource = textSource{path: t.path, split: split, end: math.MaxInt64, line: 1}
 	r.counted = t.rowCounter(split)
 	r.cols = make([]*colBuf, len(columns))
@@ -218,7 +222,8 @@ func (r *csvReader) begin() error {
 // seekRecord skips to the first record that starts after the current
 // position, given the quote state there and the byte before it.
 func (r *csvReader) seekRecord(state quoteState, prev byte) error {
-	lastQuote := prev == '"'
+	q := r.quote
+	lastQuote := prev == q
 	for {
 		if r.lo == r.hi {
 			if r.eof {
@@ -232,7 +237,7 @@ func (r *csvReader) seekRecord(state quoteState, prev byte) error {
 		}
 		b := r.buf[r.lo:r.hi]
 		for i, c := range b {
-			if c == '"' {
+			if c == q {
 				state = quoteStep(state, lastQuote, prev == r.delim || prev == '\n')
 				lastQuote = true
 			} else {
@@ -350,7 +355,7 @@ func (r *csvReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // refs0Quoted reports whether the record's only field was quoted.
-func (r *csvReader) refs0Quoted(rec []byte) bool { return len(rec) > 0 && rec[0] == '"' }
+func (r *csvReader) refs0Quoted(rec []byte) bool { return len(rec) > 0 && rec[0] == r.quote }
 
 // blank reports whether a record is an empty line.
 func (r *csvReader) blank(rec []byte) bool {
@@ -362,21 +367,21 @@ func (r *csvReader) blank(rec []byte) bool {
 // (its newline included), its number of fields, and whether it is
 // complete in b. eof says b holds the rest of the file.
 func (r *csvReader) tokenize(b []byte, eof bool) (int, int, tokStatus) {
-	d := r.delim
+	d, qc := r.delim, r.quote
 	n := len(b)
 	p, c := 0, 0
 	r.scratch = r.scratch[:0]
 	r.qlines = 0
 	for {
 		var f fieldRef
-		if p < n && b[p] == '"' {
+		if p < n && b[p] == qc {
 			// A quoted field: up to the closing quote, "" for a quote,
 			// newlines included.
 			q := p + 1
 			start := q
 			esc := -1 // where the field begins in scratch once copied there
 			for {
-				k := bytes.IndexByte(b[q:], '"')
+				k := bytes.IndexByte(b[q:], qc)
 				if k < 0 {
 					if eof {
 						return 0, 0, tokUnterminated
@@ -387,7 +392,7 @@ func (r *csvReader) tokenize(b []byte, eof bool) (int, int, tokStatus) {
 				if q+1 >= n && !eof {
 					return 0, 0, tokMore
 				}
-				if q+1 < n && b[q+1] == '"' {
+				if q+1 < n && b[q+1] == qc {
 					if esc < 0 {
 						esc = len(r.scratch)
 					}
@@ -472,7 +477,7 @@ func (r *csvReader) tokenize(b []byte, eof bool) (int, int, tokStatus) {
 			} else if !eof {
 				return 0, 0, tokMore
 			}
-			if bytes.IndexByte(rest, '"') < 0 {
+			if bytes.IndexByte(rest, qc) < 0 {
 				c += bytes.Count(rest, []byte{d}) + 1
 				if nl < 0 {
 					return n, c, tokDone

@@ -277,3 +277,20 @@ func FuzzCSVRanges(f *testing.F) {
 		}
 	})
 }
+
+// A file quoted with ' (and no ") is sniffed as such, and read in
+// ranges of every size with its quoted delimiters and newlines.
+func TestCSVSingleQuotes(t *testing.T) {
+	data := []byte("id,name,note\n1,'a, b',x\n2,'it''s',y\n3,c,'two\nlines'\n4,O'Brien,z\n")
+	want := "1|a, b|x;2|it's|y;3|c|two\nlines;4|O'Brien|z"
+	for size := int64(0); size <= int64(len(data)); size++ {
+		tb, err := OpenFile(context.Background(), fstest.MapFS{"q.csv": {Data: data}}, "q.csv", Options{SplitSize: size, BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := pgRows(t, tb, nil)
+		if err != nil || strings.Join(rows, ";") != want {
+			t.Fatalf("split size %d: %q %v", size, rows, err)
+		}
+	}
+}

@@ -78,6 +78,7 @@ type textRanges struct {
 	size   int64
 	starts []int64 // range i is [starts[i], starts[i+1]) (the last ends at size)
 	delim  byte
+	quote  byte // CSV's quote ('"' unless set)
 	csv    bool // quotes matter (CSV); JSON lines have no newlines in values
 
 	locks []sync.Mutex // held while a range's summary is computed
@@ -118,7 +119,7 @@ type rangeStart struct {
 
 func newTextRanges(p string, size, splitSize int64, delim byte, csv bool) *textRanges {
 	starts := rangeLayout(size, splitSize)
-	r := &textRanges{path: p, size: size, starts: starts, delim: delim, csv: csv,
+	r := &textRanges{path: p, size: size, starts: starts, delim: delim, quote: '"', csv: csv,
 		locks: make([]sync.Mutex, len(starts)), sums: make([]rangeSummary, len(starts)),
 		done: make([]bool, len(starts)), state: make([]rangeStart, len(starts)), rows: make([]int64, len(starts))}
 	r.state[0] = rangeStart{known: true, state: outside, line: 1}
@@ -198,7 +199,7 @@ func (r *textRanges) summarize(fsys fs.FS, i int) (rangeSummary, error) {
 	if err != nil {
 		return rangeSummary{}, err
 	}
-	w := newQuoteWalk(r.delim, prev)
+	w := newQuoteWalk(r.delim, r.quote, prev)
 	for off := s; off < e; {
 		n := int64(len(buf))
 		if e-off < n {
@@ -240,14 +241,15 @@ func byteBefore(ra io.ReaderAt, s int64, p string) (byte, error) {
 // jumps from quote to quote; once the runs agree they stay together.
 type quoteWalk struct {
 	delim     byte
+	quote     byte
 	st        [numQuoteStates]quoteState
 	prev      byte // the byte before the next one
 	lastQuote bool // the previous byte was a quote
 }
 
 // newQuoteWalk starts a walk after the byte prev.
-func newQuoteWalk(delim, prev byte) *quoteWalk {
-	w := &quoteWalk{delim: delim, prev: prev, lastQuote: prev == '"'}
+func newQuoteWalk(delim, quote, prev byte) *quoteWalk {
+	w := &quoteWalk{delim: delim, quote: quote, prev: prev, lastQuote: prev == quote}
 	for s := quoteState(0); s < numQuoteStates; s++ {
 		w.st[s] = s
 	}
@@ -256,7 +258,7 @@ func newQuoteWalk(delim, prev byte) *quoteWalk {
 
 func (w *quoteWalk) walk(b []byte) {
 	for len(b) > 0 {
-		i := bytes.IndexByte(b, '"')
+		i := bytes.IndexByte(b, w.quote)
 		if i < 0 {
 			w.settle()
 			w.prev, w.lastQuote = b[len(b)-1], false
@@ -270,7 +272,7 @@ func (w *quoteWalk) walk(b []byte) {
 		for h := range w.st {
 			w.st[h] = quoteStep(w.st[h], w.lastQuote, fieldStart)
 		}
-		w.prev, w.lastQuote = '"', true
+		w.prev, w.lastQuote = w.quote, true
 		b = b[i+1:]
 	}
 }
