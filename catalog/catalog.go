@@ -131,6 +131,10 @@ func New(root fs.FS, rootName string) *Catalog {
 	}
 }
 
+// SetColumnCache makes scans of CSV and JSON files keep their columns in
+// cc (see connectors.ColumnCache); call it before the catalog is used.
+func (c *Catalog) SetColumnCache(cc *connectors.ColumnCache) { c.shared.opts.Columns = cc }
+
 // Private returns a catalog over the same files and system tables whose
 // DDL objects are its own: what one session creates, others do not see,
 // and it goes away with the session.

@@ -52,6 +52,13 @@ func WithSnapshot(ctx context.Context) context.Context {
 	return context.WithValue(ctx, snapshotCtxKey{}, &snapshot{m: map[snapshotKey]*Relation{}})
 }
 
+// WithNewSnapshot returns a context under which the files are listed
+// afresh, as for a new query (a query run again after a file's column
+// was widened).
+func WithNewSnapshot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, snapshotCtxKey{}, &snapshot{m: map[snapshotKey]*Relation{}})
+}
+
 func snapshotOf(ctx context.Context) *snapshot {
 	s, _ := ctx.Value(snapshotCtxKey{}).(*snapshot)
 	return s

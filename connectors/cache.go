@@ -17,9 +17,16 @@ type Options struct {
 	SampleRows int
 	// BatchSize is the number of rows per batch (default batch.Size).
 	BatchSize int
+	// SplitSize, when set, is the size of the byte ranges text files are
+	// split into (tests use small ones); by default ranges are sized for
+	// the number of cores.
+	SplitSize int64
 	// Format, when set, says how to read the files (table functions'
 	// format options) instead of their names.
 	Format *FormatOptions
+	// Columns, when set, keeps the columns parsed from CSV and JSON files
+	// for later scans (see ColumnCache).
+	Columns *ColumnCache
 }
 
 func (o Options) sampleRows() int {
@@ -49,7 +56,9 @@ type SchemaCache struct {
 
 type cacheMap struct {
 	mu sync.Mutex
-	m  map[cacheKey]any
+	// widenMu orders widenings (see restate).
+	widenMu sync.Mutex
+	m       map[cacheKey]any
 	// latest is the version last stored per file (and sample and
 	// variant): storing a newer one drops it, so a file that keeps
 	// growing holds one entry, not one per size it had.

@@ -373,6 +373,9 @@ func (r *dirReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 func (r *dirReader) Close() error { return r.inner.Close() }
 
+// FromCache reports whether the file's rows come from the column cache.
+func (r *dirReader) FromCache() bool { return FromCache(r.inner) }
+
 // retype gives a nested array the table's type (nested arrays marked as
 // such at every depth); arrays of other types are returned as they are.
 func retype(a arrow.Array, t arrow.DataType) arrow.Array {

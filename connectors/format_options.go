@@ -241,9 +241,7 @@ func (o *FormatOptions) open(ctx context.Context, fsys fs.FS, p string, opts Opt
 			return t, err
 		}
 		ct := t.(*CSVTable)
-		d := *ct.d
-		d.schema = allTextSchema(d.schema)
-		ct.d = &d
+		ct.d = ct.d.withSchema(allTextSchema(ct.d.schema))
 		return ct, nil
 	}
 	t, err := openJSON(ctx, fsys, p, comp, opts)
@@ -251,7 +249,7 @@ func (o *FormatOptions) open(ctx context.Context, fsys fs.FS, p string, opts Opt
 		return t, err
 	}
 	jt := t.(*JSONTable)
-	jt.schema = allTextSchema(jt.schema)
+	jt.d = jt.d.withSchema(allTextSchema(jt.d.schema))
 	return jt, nil
 }
 

@@ -43,7 +43,10 @@ func (s *snapFS) Open(name string) (fs.File, error) {
 	if comp == NoCompression && (format == CSV || format == JSON) {
 		sf.text = format
 	}
-	if ra, ok := f.(randomAccess); ok && sf.text == 0 {
+	if ra, ok := f.(randomAccess); ok {
+		if sf.text != 0 {
+			return &snapTextFile{snapFile: sf, ra: ra}, nil
+		}
 		return &snapRandomFile{snapFile: sf, ra: ra}, nil
 	}
 	return sf, nil
@@ -247,4 +250,82 @@ func (f *snapRandomFile) Seek(offset int64, whence int) (int64, error) {
 	}
 	f.pos = abs
 	return abs, nil
+}
+
+// snapTextFile adds random access to an uncompressed text file (its byte
+// ranges are read in parallel): up to the listed size, less a last line
+// that tornTail holds back, as reading it from the start would.
+type snapTextFile struct {
+	*snapFile
+	ra    randomAccess
+	limit int64 // once set
+	set   bool
+}
+
+func (f *snapTextFile) ReadAt(p []byte, off int64) (int, error) {
+	lim, err := f.usable()
+	if err != nil {
+		return 0, err
+	}
+	if off >= lim {
+		return 0, io.EOF
+	}
+	short := false
+	if left := lim - off; int64(len(p)) > left {
+		p, short = p[:left], true
+	}
+	n, err := f.ra.ReadAt(p, off)
+	if err == nil && short {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// usable is the length of the snapshot that is whole lines (and a last
+// line without its newline that is whole).
+func (f *snapTextFile) usable() (int64, error) {
+	if f.set {
+		return f.limit, nil
+	}
+	size := f.entry.size
+	f.limit, f.set = size, true
+	if size == 0 {
+		return 0, nil
+	}
+	// Find the last newline, reading back from the end.
+	buf := make([]byte, 64<<10)
+	end := size
+	for end > 0 {
+		start := max(0, end-int64(len(buf)))
+		n, err := f.ra.ReadAt(buf[:end-start], start)
+		if int64(n) < end-start {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			// The file shrank since it was listed: read what is there.
+			f.limit = start + int64(n)
+			return f.limit, nil
+		}
+		if end == size && buf[end-start-1] == '\n' {
+			return size, nil
+		}
+		if i := bytes.LastIndexByte(buf[:end-start], '\n'); i >= 0 {
+			nl := start + int64(i)
+			tail := make([]byte, size-nl-1)
+			if _, err := f.ra.ReadAt(tail, nl+1); err == nil && tornTail(f.fsys, f.entry, f.text, tail) {
+				f.limit = nl + 1
+			}
+			return f.limit, nil
+		}
+		if size-start > maxTextRecord {
+			return size, nil
+		}
+		end = start
+	}
+	// One line, no newline.
+	tail := make([]byte, size)
+	if _, err := f.ra.ReadAt(tail, 0); err == nil && tornTail(f.fsys, f.entry, f.text, tail) {
+		f.limit = 0
+	}
+	return f.limit, nil
 }

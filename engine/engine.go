@@ -42,6 +42,12 @@ type Config struct {
 	// SpillDir is where queries write spill files ("": the system's
 	// temporary folder).
 	SpillDir string
+	// CacheDir, when set, is the folder of the column cache: scans of CSV
+	// and JSON files keep the columns they parse there, and later scans
+	// read them as Parquet (see connectors.ColumnCache). CacheSize bounds
+	// it (0: connectors.DefaultCacheSize).
+	CacheDir  string
+	CacheSize int64
 	// Tmp is the folder of the writable workspace dfs.tmp (CREATE TABLE
 	// AS and CREATE VIEW write there); empty means none. The root itself
 	// is never written.
@@ -182,6 +188,17 @@ func (s *Session) Close() {
 // the first error, which is a *sqlerr.Error with a SQLSTATE code.
 func (s *Session) Execute(ctx context.Context, sql string, emit func(*Result) error) error {
 	return execute(ctx, s, sql, emit)
+}
+
+// DefaultCacheDir is the default folder of the column cache:
+// lakesql/columns under the user's cache directory (empty when there is
+// none).
+func DefaultCacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "lakesql", "columns")
 }
 
 // DefaultTmp is the default folder of the dfs.tmp workspace: lakesql/tmp

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -30,6 +31,13 @@ func New(cfg Config) (*Engine, error) {
 		if err := e.cat.SetTmp(cfg.Tmp); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.CacheDir != "" {
+		cc, err := connectors.NewColumnCache(cfg.CacheDir, cfg.CacheSize, cfg.RootName)
+		if err != nil {
+			return nil, fmt.Errorf("column cache: %w", err)
+		}
+		e.cat.SetColumnCache(cc)
 	}
 	pgcatalog.Install(e.cat, e.database())
 	pgcatalog.RegisterFunctions(e.funcs)
@@ -225,16 +233,28 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 	ctx = catalog.WithSnapshot(ctx)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
-		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
-		if err != nil {
-			return nil, err
+		// A value that does not fit the type inferred for its column from
+		// a sample widens the column (connectors.SchemaWidened): the query
+		// is planned and run again, while no row has left, so it succeeds.
+		for widenings := 0; ; widenings++ {
+			q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
+			if err != nil {
+				return nil, err
+			}
+			rows, err := openRows(ctx, q.Root)
+			if err == nil {
+				rows.ec = ec
+				err = rows.prefetch(ctx)
+			}
+			if err != nil {
+				if connectors.IsSchemaWidened(err) && widenings < maxWidenings {
+					ctx = catalog.WithNewSnapshot(ctx)
+					continue
+				}
+				return nil, err
+			}
+			return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
 		}
-		rows, err := openRows(ctx, q.Root)
-		if err != nil {
-			return nil, err
-		}
-		rows.ec = ec
-		return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
 	case *ast.ExplainStmt:
 		q, ok := n.Stmt.(ast.ResultSetNode)
 		if !ok {
@@ -354,6 +374,24 @@ type operatorRows struct {
 	cancel context.CancelCauseFunc
 	stop   func() bool // unlinks ctx from the opening context
 	closed bool
+	// first is a batch read ahead by prefetch, returned by the next Next.
+	first   arrow.RecordBatch
+	pending bool
+}
+
+// maxWidenings bounds how often a query runs again because a column of
+// a file it reads was widened.
+const maxWidenings = 16
+
+// prefetch reads the first batch, so that an error before any row (a
+// column widened) can still run the query again.
+func (r *operatorRows) prefetch(ctx context.Context) error {
+	b, err := r.Next(ctx)
+	if err != nil {
+		return err
+	}
+	r.first, r.pending = b, true
+	return nil
 }
 
 // memorySource is what a query's memory account is opened from.
@@ -383,6 +421,12 @@ func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) 
 }
 
 func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
+	if r.pending {
+		b, r.first, r.pending = r.first, nil, false
+		if b != nil {
+			return b, nil
+		}
+	}
 	if r.closed {
 		return nil, nil
 	}

@@ -25,6 +25,7 @@ type OpStats struct {
 // ScanStats counts the parts of a table a scan read or skipped.
 type ScanStats struct {
 	Parts, Pruned  atomic.Int64 // parts (row groups, files) read and skipped
+	Cached         atomic.Int64 // parts read from the column cache (text files)
 	Bytes          atomic.Int64 // bytes of the parts read
 	RowsFromSource atomic.Int64
 }

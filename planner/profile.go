@@ -88,6 +88,9 @@ func (p *Profile) counters(n Node, s *executor.OpStats) string {
 	}
 	if sc := s.Scan; sc != nil {
 		parts = append(parts, fmt.Sprintf("parts=%d pruned=%d read=%s", sc.Parts.Load(), sc.Pruned.Load(), sizeText(sc.Bytes.Load())))
+		if n := sc.Cached.Load(); n > 0 {
+			parts = append(parts, fmt.Sprintf("from-cache=%d", n))
+		}
 	}
 	return "(" + strings.Join(parts, " ") + ")"
 }

@@ -21,6 +21,8 @@ type engineOptions struct {
 	threads     int
 	memoryLimit string
 	tmp         string
+	cacheDir    string
+	noCache     bool
 }
 
 func (o *engineOptions) define(fs *flag.FlagSet) {
@@ -28,6 +30,8 @@ func (o *engineOptions) define(fs *flag.FlagSet) {
 	fs.IntVar(&o.threads, "threads", 0, "run each query on `N` worker threads (default: one per core)")
 	fs.StringVar(&o.memoryLimit, "memory-limit", "", "memory the queries' operators may hold together, e.g. 4GB; past it they spill to disk or fail with 53200 (default: 60% of RAM)")
 	fs.StringVar(&o.tmp, "tmp", engine.DefaultTmp(), "the writable workspace dfs.tmp: `dir`ectory CREATE TABLE AS and CREATE VIEW write to")
+	fs.StringVar(&o.cacheDir, "cache-dir", engine.DefaultCacheDir(), "keep the columns parsed from CSV and JSON files in this `dir`ectory, for later scans")
+	fs.BoolVar(&o.noCache, "no-cache", false, "parse CSV and JSON files at every scan (no column cache)")
 }
 
 // takeFolder sets the root from a positional argument; a folder given both
@@ -59,7 +63,11 @@ func (o *engineOptions) open(database string) (*engine.Engine, error) {
 	// hold 70% of it; the rest is for batches in flight, readers' buffers
 	// and the collector's headroom.
 	debug.SetMemoryLimit(limit)
-	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit * 7 / 10, Tmp: o.tmp})
+	cache := o.cacheDir
+	if o.noCache {
+		cache = ""
+	}
+	return engine.New(engine.Config{Root: fsys, RootName: name, Database: database, Threads: o.threads, MemoryLimit: limit * 7 / 10, Tmp: o.tmp, CacheDir: cache})
 }
 
 // openRoot opens the data folder; nothing outside it is reachable.
