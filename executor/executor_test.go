@@ -145,12 +145,12 @@ func TestWindow(t *testing.T) {
 	in := intTable([]string{"p", "v"}, [][]any{{1, 10}, {1, 20}, {1, 20}, {2, 5}})
 	sum, _ := aggregate.Resolve("sum", []arrow.DataType{types.Int64})
 	one, _ := expr.NewCast(expr.NewUnknownLiteral("1"), types.Int64)
-	op := NewWindow(in, []WindowExpr{
+	op := NewWindow([]Operator{in}, []WindowExpr{
 		{Func: "rank", PartitionBy: []expr.Expr{col(0)}, OrderBy: []SortKey{{Expr: col(1)}}},
 		{Agg: sum, Args: []expr.Expr{col(1)}, PartitionBy: []expr.Expr{col(0)}, OrderBy: []SortKey{{Expr: col(1)}}},
 		{Agg: sum, Args: []expr.Expr{col(1)}, PartitionBy: []expr.Expr{col(0)}, OrderBy: []SortKey{{Expr: col(1)}},
 			Frame: &Frame{Mode: Rows, Start: FrameBound{Kind: Preceding, Offset: one}, End: FrameBound{Kind: CurrentRow}}},
-	})
+	}, false)
 	check(t, "window", collect(t, op), "1|10|1|10|10", "1|20|2|50|30", "1|20|2|50|40", "2|5|1|5|5")
 }
 

@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -148,9 +151,106 @@ func (b *binder) bindWindows(sel *ast.SelectStmt, fields []*ast.SelectField, ord
 	}
 	// Subqueries in the calls' arguments and windows joined their plans
 	// onto the input meanwhile.
-	w.Input = *plan
-	*plan = w
+	*plan = chainWindows(*plan, w.Calls)
 	return nil
+}
+
+// chainWindows computes calls over input with one Window node per window
+// specification (PARTITION BY and ORDER BY): the calls of a node share
+// one sort of their input, and each node holds one partition at a time.
+// The nodes are chained so that a specification whose order the previous
+// node's output already has comes next, sorting nothing (PARTITION BY a
+// after PARTITION BY a ORDER BY b); otherwise the one with the most keys.
+func chainWindows(input Node, calls []WindowCall) Node {
+	var specs []string
+	groups := map[string][]WindowCall{}
+	for _, c := range calls {
+		k := windowSpecKey(c.Spec)
+		if _, ok := groups[k]; !ok {
+			specs = append(specs, k)
+		}
+		groups[k] = append(groups[k], c)
+	}
+	plan := input
+	var order []executor.SortKey
+	for len(specs) > 0 {
+		pick := -1
+		for i, k := range specs {
+			if spec := groups[k][0].Spec; len(executor.WindowSortKeys(spec)) == 0 || windowOrdered(order, spec) {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			for i, k := range specs {
+				if pick < 0 || len(executor.WindowSortKeys(groups[k][0].Spec)) > len(executor.WindowSortKeys(groups[specs[pick]][0].Spec)) {
+					pick = i
+				}
+			}
+			order = executor.WindowSortKeys(groups[specs[pick]][0].Spec)
+		}
+		plan = &Window{Input: plan, Calls: groups[specs[pick]]}
+		specs = append(specs[:pick], specs[pick+1:]...)
+	}
+	return plan
+}
+
+// windowSpecKey identifies a call's PARTITION BY and ORDER BY.
+func windowSpecKey(w executor.WindowExpr) string {
+	var b strings.Builder
+	for _, p := range w.PartitionBy {
+		b.WriteString(exprKey(p) + "|")
+	}
+	b.WriteString("#")
+	for _, k := range w.OrderBy {
+		fmt.Fprintf(&b, "%s %v %v|", exprKey(k.Expr), k.Desc, k.NullsFirst)
+	}
+	return b.String()
+}
+
+// windowOrdered reports whether rows in order (sort keys, planner
+// expressions) are in the order spec's window needs: its partition keys
+// first, in any order and direction (a partition's rows are together),
+// then its order keys exactly.
+func windowOrdered(order []executor.SortKey, spec executor.WindowExpr) bool {
+	np := len(spec.PartitionBy)
+	if len(order) < np+len(spec.OrderBy) {
+		return false
+	}
+	want := map[string]int{}
+	for _, p := range spec.PartitionBy {
+		want[exprKey(p)]++
+	}
+	for _, k := range order[:np] {
+		if want[exprKey(k.Expr)] == 0 {
+			return false
+		}
+		want[exprKey(k.Expr)]--
+	}
+	for i, k := range spec.OrderBy {
+		o := order[np+i]
+		if exprKey(o.Expr) != exprKey(k.Expr) || o.Desc != k.Desc || o.NullsFirst != k.NullsFirst {
+			return false
+		}
+	}
+	return true
+}
+
+// windowOutputOrder is the order of a Window node's output rows, as sort
+// keys over its input's columns (nil: none known): a Window keeps the
+// order of its input, sorted by its specification's keys unless it
+// already was.
+func windowOutputOrder(n Node) []executor.SortKey {
+	w, ok := n.(*Window)
+	if !ok {
+		return nil
+	}
+	spec := w.Calls[0].Spec
+	in := windowOutputOrder(w.Input)
+	if len(executor.WindowSortKeys(spec)) == 0 || windowOrdered(in, spec) {
+		return in
+	}
+	return executor.WindowSortKeys(spec)
 }
 
 func isAggregateName(name string) bool { return extraAggregates[name] }

@@ -138,50 +138,7 @@ func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 	case *LateralJoin:
 		return lw.lateral(n)
 	case *Window:
-		in, err := lw.lower(n.Input)
-		if err != nil {
-			return nil, err
-		}
-		cols := n.Input.Cols()
-		funcs := make([]executor.WindowExpr, len(n.Calls))
-		for i, c := range n.Calls {
-			w := c.Spec
-			if w.Args, err = lw.exprs(w.Args, cols); err != nil {
-				return nil, err
-			}
-			if w.PartitionBy, err = lw.exprs(w.PartitionBy, cols); err != nil {
-				return nil, err
-			}
-			ok := make([]executor.SortKey, len(w.OrderBy))
-			for j, k := range w.OrderBy {
-				if k.Expr, err = lw.expr(k.Expr, cols); err != nil {
-					return nil, err
-				}
-				ok[j] = k
-			}
-			w.OrderBy = ok
-			if w.Filter != nil {
-				if w.Filter, err = lw.expr(w.Filter, cols); err != nil {
-					return nil, err
-				}
-			}
-			if w.Frame != nil {
-				f := *w.Frame
-				if f.Start.Offset != nil {
-					if f.Start.Offset, err = lw.expr(f.Start.Offset, cols); err != nil {
-						return nil, err
-					}
-				}
-				if f.End.Offset != nil {
-					if f.End.Offset, err = lw.expr(f.End.Offset, cols); err != nil {
-						return nil, err
-					}
-				}
-				w.Frame = &f
-			}
-			funcs[i] = w
-		}
-		return executor.NewWindow(in, funcs), nil
+		return lw.window(n)
 	case *RecursiveCTE:
 		anchor, err := lw.lower(n.Anchor)
 		if err != nil {
@@ -399,6 +356,69 @@ func (lw *lowering) sort(n *Sort, limit, offset int64) (executor.Operator, error
 		ins = []executor.Operator{in}
 	}
 	return executor.NewParallelSort(ins, keys, limit, offset), nil
+}
+
+// window lowers a Window node (calls sharing one window specification):
+// its input sorted by the specification's keys, by a spilling sort over
+// the instances of a parallel pipeline where there are, unless the input
+// is a Window whose output already is in that order.
+func (lw *lowering) window(n *Window) (executor.Operator, error) {
+	cols := n.Input.Cols()
+	funcs := make([]executor.WindowExpr, len(n.Calls))
+	var err error
+	for i, c := range n.Calls {
+		w := c.Spec
+		if w.Args, err = lw.exprs(w.Args, cols); err != nil {
+			return nil, err
+		}
+		if w.PartitionBy, err = lw.exprs(w.PartitionBy, cols); err != nil {
+			return nil, err
+		}
+		ok := make([]executor.SortKey, len(w.OrderBy))
+		for j, k := range w.OrderBy {
+			if k.Expr, err = lw.expr(k.Expr, cols); err != nil {
+				return nil, err
+			}
+			ok[j] = k
+		}
+		w.OrderBy = ok
+		if w.Filter != nil {
+			if w.Filter, err = lw.expr(w.Filter, cols); err != nil {
+				return nil, err
+			}
+		}
+		if w.Frame != nil {
+			f := *w.Frame
+			if f.Start.Offset != nil {
+				if f.Start.Offset, err = lw.expr(f.Start.Offset, cols); err != nil {
+					return nil, err
+				}
+			}
+			if f.End.Offset != nil {
+				if f.End.Offset, err = lw.expr(f.End.Offset, cols); err != nil {
+					return nil, err
+				}
+			}
+			w.Frame = &f
+		}
+		funcs[i] = w
+	}
+	spec := n.Calls[0].Spec
+	sorted := windowOrdered(windowOutputOrder(n.Input), spec)
+	var ins []executor.Operator
+	if !sorted && len(executor.WindowSortKeys(spec)) > 0 {
+		if ins, err = lw.parallelInstances(n.Input); err != nil {
+			return nil, err
+		}
+	}
+	if ins == nil {
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		ins = []executor.Operator{in}
+	}
+	return executor.NewWindow(ins, funcs, sorted), nil
 }
 
 // equiKey is one conjunct of a join condition that a hash join can use:
