@@ -269,7 +269,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		}
 		if len(sel) < n {
 			for i, c := range cols {
-				if cols[i], err = expr.Gather(ctx, c, sel); err != nil {
+				if cols[i], err = batch.Gather(ctx, c, sel); err != nil {
 					return nil, err
 				}
 			}
@@ -838,14 +838,14 @@ func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error
 func gatherPairs(ctx context.Context, schema *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int32) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, 0, lb.NumCols()+rb.NumCols())
 	for _, c := range lb.Columns() {
-		out, err := expr.Gather(ctx, c, li)
+		out, err := batch.Gather(ctx, c, li)
 		if err != nil {
 			return nil, err
 		}
 		cols = append(cols, out)
 	}
 	for _, c := range rb.Columns() {
-		out, err := expr.Gather(ctx, c, ri)
+		out, err := batch.Gather(ctx, c, ri)
 		if err != nil {
 			return nil, err
 		}

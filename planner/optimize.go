@@ -298,8 +298,17 @@ func marksToSemiJoins(n Node) Node {
 func pushFilters(n Node, preds []expr.Expr) Node {
 	switch n := n.(type) {
 	case *Filter:
+		var scans []map[int]bool
 		for _, c := range conjuncts(n.Pred) {
-			preds = append(preds, factorOr(c)...)
+			for _, f := range factorOr(c) {
+				preds = append(preds, f)
+				if isCall(f, "or") {
+					if scans == nil {
+						scans = scanColumnSets(n.Input)
+					}
+					preds = append(preds, impliedByOr(f, scans)...)
+				}
+			}
 		}
 		return pushFilters(n.Input, preds)
 	case *Project:
@@ -618,6 +627,65 @@ func factorOr(e expr.Expr) []expr.Expr {
 		}
 	}
 	return append(common, rest)
+}
+
+// impliedByOr derives from an OR one filter per scan that every branch
+// restricts: the OR of each branch's conjuncts over that scan's columns
+// alone. The OR itself stays (the derived filters are implied by it, not
+// equal to it), but the scans can now drop rows early and the join order
+// sees their selectivity: TPC-H q07's (n1 = FRANCE and n2 = GERMANY) or
+// (n1 = GERMANY and n2 = FRANCE) filters each nation to two rows before
+// the joins, and q19's three branches filter part and lineitem. PostgreSQL
+// derives the same restrictions (extract_restriction_or_clauses).
+func impliedByOr(e expr.Expr, scans []map[int]bool) []expr.Expr {
+	branches := disjuncts(e)
+	var out []expr.Expr
+	all := refs(e)
+	for _, cols := range scans {
+		if subset(all, cols) {
+			continue // the OR reads this scan alone: it is pushed whole
+		}
+		var implied expr.Expr
+		for _, b := range branches {
+			var own []expr.Expr
+			for _, c := range conjuncts(b) {
+				r := refs(c)
+				if len(r) > 0 && subset(r, cols) && !hasSubquery(c) && !expr.IsVolatile(c) {
+					own = append(own, c)
+				}
+			}
+			if len(own) == 0 {
+				implied = nil
+				break
+			}
+			br := conjunction(own)
+			if implied == nil {
+				implied = br
+				continue
+			}
+			r, err := call("or", implied, br)
+			if err != nil {
+				implied = nil
+				break
+			}
+			implied = r
+		}
+		if implied != nil {
+			out = append(out, implied)
+		}
+	}
+	return out
+}
+
+// scanColumnSets lists the output columns of each scan under n.
+func scanColumnSets(n Node) []map[int]bool {
+	var out []map[int]bool
+	walkPlan(n, func(x Node) {
+		if s, ok := x.(*Scan); ok {
+			out = append(out, idSet(s.Out))
+		}
+	})
+	return out
 }
 
 // disjuncts splits an OR tree.

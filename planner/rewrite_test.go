@@ -163,3 +163,35 @@ func TestPruningAndParallelScan(t *testing.T) {
 		t.Errorf("count %v", got)
 	}
 }
+
+// An OR whose every branch restricts a scan gives that scan a filter of
+// its own (the OR of the branches' parts over it), which also prunes its
+// row groups; the OR itself still decides the rows.
+func TestFilterImpliedByOr(t *testing.T) {
+	eng := lake(t)
+	q := `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND
+		((fact_id < 2000 AND dim_s = 'a') OR (fact_id >= 18000 AND dim_s = 'b'))`
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	joined := strings.Join(lines, "\n")
+	fact, dim := lines[index(lines, "Scan public.fact")], lines[index(lines, "Scan public.dim")]
+	if !strings.Contains(fact, "parts=2 pruned=8") || !strings.Contains(fact, "filter: ((fact_id") {
+		t.Errorf("fact should be filtered by fact_id < 2000 or >= 18000:\n%s", joined)
+	}
+	if !strings.Contains(dim, "filter: ((dim_s") || !strings.Contains(dim, "rows=100") {
+		t.Errorf("dim should be filtered to its a and b rows:\n%s", joined)
+	}
+	// fact ids below 2000 whose dim (id % 200) has s = 'a' (dim id % 4 ==
+	// 0): 500; ids from 18000 with dim s = 'b': 500.
+	if got := plan(t, eng, q); got[0] != "1000" {
+		t.Errorf("count %v", got)
+	}
+	// A branch without a part over dim gives dim no filter.
+	q = `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND ((fact_id < 10 AND dim_s = 'a') OR fact_id = 19999)`
+	lines = plan(t, eng, "EXPLAIN "+q)
+	if strings.Contains(lines[index(lines, "Scan public.dim")], "filter") {
+		t.Errorf("dim must not be filtered:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := plan(t, eng, q); got[0] != "4" {
+		t.Errorf("count %v", got)
+	}
+}
