@@ -2,6 +2,7 @@ package executor
 
 import (
 	"math"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -281,7 +282,18 @@ func (s *windowState) rangeBound(start, end, i int, kind BoundKind, isStart bool
 	}
 	key := s.c.orders[0]
 	desc := s.f.OrderBy[0].Desc
+	// A float NaN sorts above every number: as +Inf, the search sees the
+	// order.
 	val := func(r int) float64 { return numAt(key, r) }
+	switch key.(type) {
+	case *array.Float64, *array.Float32:
+		val = func(r int) float64 {
+			if v := numAt(key, r); !math.IsNaN(v) {
+				return v
+			}
+			return math.Inf(1)
+		}
+	}
 	if key.IsNull(i) {
 		ps, pe := s.peerRange(start, end, i)
 		if isStart {
@@ -305,35 +317,39 @@ func (s *windowState) rangeBound(start, end, i int, kind BoundKind, isStart bool
 	} else {
 		target = val(i) + float64(sign)*delta
 	}
-	// rows in [start,end) sorted by key (asc or desc), NULLs at one end.
+	// The partition's rows are sorted by key (asc or desc) with the NULLs
+	// at one end: binary search the non-NULL run [lo, hi) (row i is in it).
+	lo, hi := start, end
+	if key.IsNull(lo) {
+		lo += sort.Search(hi-lo, func(k int) bool { return !key.IsNull(lo + k) })
+	}
+	if key.IsNull(hi - 1) {
+		hi = lo + sort.Search(hi-lo, func(k int) bool { return key.IsNull(lo + k) })
+	}
 	if isStart {
-		for r := start; r < end; r++ {
-			if key.IsNull(r) {
-				continue
-			}
-			v := val(r)
-			if (!desc && v >= target) || (desc && v <= target) {
-				return r
-			}
+		// The first row at or past target.
+		r := lo + sort.Search(hi-lo, func(k int) bool {
+			v := val(lo + k)
+			return (!desc && v >= target) || (desc && v <= target)
+		})
+		if r == hi {
+			return end
 		}
-		return end
+		return r
 	}
-	last := start
-	for r := start; r < end; r++ {
-		if key.IsNull(r) {
-			continue
-		}
-		v := val(r)
-		if (!desc && v <= target) || (desc && v >= target) {
-			last = r + 1
-		}
+	// After the last row up to target.
+	k := sort.Search(hi-lo, func(k int) bool {
+		v := val(lo + k)
+		return !((!desc && v <= target) || (desc && v >= target))
+	})
+	if k == 0 {
+		return start
 	}
-	return last
+	return lo + k
 }
 
-// excluded lists the frame's rows after EXCLUDE.
-func (s *windowState) excluded(start, end, i, fs, fe int) []int {
-	var rows []int
+// excluded appends the frame's rows after EXCLUDE to rows.
+func (s *windowState) excluded(rows []int, start, end, i, fs, fe int) []int {
 	ex := NoOthers
 	if s.f.Frame != nil {
 		ex = s.f.Frame.Exclude

@@ -153,9 +153,41 @@ func (s *windowState) partition(ctx context.Context, start, end int) error {
 		}
 		return nil
 	case "first_value", "last_value", "nth_value":
+		exclude := s.f.Frame != nil && s.f.Frame.Exclude != NoOthers
+		var rows []int
 		for i := start; i < end; i++ {
+			if (i-start)%4096 == 4095 {
+				if err := batch.CheckCancel(ctx); err != nil {
+					return err
+				}
+			}
 			fs, fe := s.frame(start, end, i)
-			rows := s.excluded(start, end, i, fs, fe)
+			if !exclude {
+				// The frame is the run [fs, fe).
+				s.src[i] = -1
+				if fe <= fs {
+					continue
+				}
+				switch f.Func {
+				case "first_value":
+					s.src[i] = int32(fs)
+				case "last_value":
+					s.src[i] = int32(fe - 1)
+				default:
+					if s.args[1].IsNull(i) {
+						continue
+					}
+					k := int64s0(s.args[1], i)
+					if k <= 0 {
+						return sqlerr.New("22016", "argument of nth_value must be greater than zero")
+					}
+					if k <= int64(fe-fs) {
+						s.src[i] = int32(fs + int(k) - 1)
+					}
+				}
+				continue
+			}
+			rows = s.excluded(rows[:0], start, end, i, fs, fe)
 			if len(rows) == 0 {
 				s.src[i] = -1
 				continue
@@ -237,7 +269,7 @@ func (s *windowState) aggregatePartition(ctx context.Context, start, end int) er
 		}
 		fs, fe := s.frame(start, end, i)
 		var rows []int
-		for _, r := range s.excluded(start, end, i, fs, fe) {
+		for _, r := range s.excluded(nil, start, end, i, fs, fe) {
 			if use(r) {
 				rows = append(rows, r)
 			}

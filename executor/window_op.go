@@ -6,10 +6,12 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // Window computes window functions that share one window specification
@@ -240,11 +242,15 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 		}
 		cols = append(cols, res)
 	}
-	out := array.NewRecordBatch(w.schema, cols, int64(rows))
+	w.outBytes = 0
 	for s := 0; s < rows; s += batch.Size {
-		w.out = append(w.out, out.NewSlice(int64(s), int64(min(s+batch.Size, rows))))
+		b, err := compactSlice(w.schema, cols, s, min(s+batch.Size, rows))
+		if err != nil {
+			return err
+		}
+		w.out = append(w.out, b)
+		w.outBytes += rowBytes(b)
 	}
-	w.outBytes = rowBytes(out)
 	// The open partition starts the held rows again.
 	w.pend, w.pendRows, w.pendBytes = tail, w.pendRows-rows, tailBytes
 	w.starts = w.starts[:0]
@@ -270,6 +276,25 @@ func splitRows(bs []arrow.RecordBatch, at int) (head, tail []arrow.RecordBatch) 
 		return head, append(append(tail, b), bs[i+1:]...)
 	}
 	return head, nil
+}
+
+// compactSlice returns rows [from, to) of cols as a batch. A column whose
+// slice would keep buffers much larger than its rows (a slice of a whole
+// partition, or of a sorted run) is copied: the operators downstream
+// count the memory of the batches they hold by their buffers.
+func compactSlice(schema *arrow.Schema, cols []arrow.Array, from, to int) (arrow.RecordBatch, error) {
+	out := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		a := array.NewSlice(c, int64(from), int64(to))
+		if own := arrayRowBytes(a); arrayBytes(a.Data()) > 2*own+4096 {
+			var err error
+			if a, err = array.Concatenate([]arrow.Array{a}, memory.DefaultAllocator); err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "copy window rows")
+			}
+		}
+		out[i] = a
+	}
+	return array.NewRecordBatch(schema, out, int64(to-from)), nil
 }
 
 // rowBytes is the memory of a batch's rows: for a slice of a larger

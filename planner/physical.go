@@ -359,9 +359,8 @@ func (lw *lowering) sort(n *Sort, limit, offset int64) (executor.Operator, error
 }
 
 // window lowers a Window node (calls sharing one window specification):
-// its input sorted by the specification's keys, by a spilling sort over
-// the instances of a parallel pipeline where there are, unless the input
-// is a Window whose output already is in that order.
+// its input sorted by the specification's keys by a spilling sort, unless
+// the input is a Window whose output already is in that order.
 func (lw *lowering) window(n *Window) (executor.Operator, error) {
 	cols := n.Input.Cols()
 	funcs := make([]executor.WindowExpr, len(n.Calls))
@@ -403,22 +402,14 @@ func (lw *lowering) window(n *Window) (executor.Operator, error) {
 		}
 		funcs[i] = w
 	}
-	spec := n.Calls[0].Spec
-	sorted := windowOrdered(windowOutputOrder(n.Input), spec)
-	var ins []executor.Operator
-	if !sorted && len(executor.WindowSortKeys(spec)) > 0 {
-		if ins, err = lw.parallelInstances(n.Input); err != nil {
-			return nil, err
-		}
+	// The sort reads one input (a parallel input gathered): the merge of
+	// several in-memory runs copies whole runs per output batch today.
+	in, err := lw.lower(n.Input)
+	if err != nil {
+		return nil, err
 	}
-	if ins == nil {
-		in, err := lw.lower(n.Input)
-		if err != nil {
-			return nil, err
-		}
-		ins = []executor.Operator{in}
-	}
-	return executor.NewWindow(ins, funcs, sorted), nil
+	sorted := windowOrdered(windowOutputOrder(n.Input), n.Calls[0].Spec)
+	return executor.NewWindow([]executor.Operator{in}, funcs, sorted), nil
 }
 
 // equiKey is one conjunct of a join condition that a hash join can use:
