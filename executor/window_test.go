@@ -352,3 +352,96 @@ func TestWindowRowBytes(t *testing.T) {
 	}
 	_ = schema
 }
+
+// TestWindowFrames checks RANGE offset frames (binary-searched, NULL and
+// DESC keys) and first/last/nth_value over ROWS frames, with and without
+// EXCLUDE, against a row-by-row reference.
+func TestWindowFrames(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	schema, bs, rows := windowInput(r, 6000, 1000, func(int) int64 { return int64(r.IntN(4)) })
+	sum, err := aggregate.Resolve("sum", []arrow.DataType{types.Int64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := func(s string) expr.Expr {
+		e, err := expr.NewCast(expr.NewUnknownLiteral(s), types.Int64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	part := []expr.Expr{col(1)}
+	bound := func(k BoundKind, off string) FrameBound {
+		if off == "" {
+			return FrameBound{Kind: k}
+		}
+		return FrameBound{Kind: k, Offset: lit(off)}
+	}
+	rangeFrame := &Frame{Mode: Range, Start: bound(Preceding, "2"), End: bound(Following, "1")}
+	rowsFrame := &Frame{Mode: Rows, Start: bound(Preceding, "1"), End: bound(Following, "2")}
+	exclFrame := &Frame{Mode: Rows, Start: bound(CurrentRow, ""), End: bound(Following, "1"), Exclude: ExcludeCurrentRow}
+	for _, desc := range []bool{false, true} {
+		order := []SortKey{{Expr: col(2), Desc: desc, NullsFirst: desc}}
+		funcs := []WindowExpr{
+			{Agg: sum, Args: []expr.Expr{col(3)}, PartitionBy: part, OrderBy: order, Frame: rangeFrame},
+			{Func: "first_value", Args: []expr.Expr{col(3)}, PartitionBy: part, OrderBy: order, Frame: rowsFrame},
+			{Func: "last_value", Args: []expr.Expr{col(3)}, PartitionBy: part, OrderBy: order, Frame: rowsFrame},
+			{Func: "nth_value", Args: []expr.Expr{col(3), lit("2")}, PartitionBy: part, OrderBy: order, Frame: rowsFrame},
+			{Func: "first_value", Args: []expr.Expr{col(3)}, PartitionBy: part, OrderBy: order, Frame: exclFrame},
+		}
+		got, err := runWindow(t, context.Background(), NewWindow([]Operator{NewBatches(schema, bs)}, funcs, false), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The reference: each partition in window order (NULLs last
+		// ascending, first descending; ties in input order).
+		parts := map[int64][]windowRow{}
+		for _, w := range rows {
+			parts[w.p] = append(parts[w.p], w)
+		}
+		want := map[int64]string{}
+		for _, p := range parts {
+			sort.SliceStable(p, func(i, j int) bool {
+				a, b := p[i], p[j]
+				if a.oOK != b.oOK {
+					return a.oOK != desc
+				}
+				if !a.oOK {
+					return false
+				}
+				if desc {
+					return a.o > b.o
+				}
+				return a.o < b.o
+			})
+			val := func(i int) string {
+				if i < 0 || i >= len(p) {
+					return "NULL"
+				}
+				return fmt.Sprint(p[i].v)
+			}
+			for i, w := range p {
+				// RANGE 2 PRECEDING AND 1 FOLLOWING: keys within [o-2, o+1]
+				// ascending, [o-1, o+2] descending; a NULL key's frame is
+				// its peers, the NULLs.
+				lo, hi := w.o-2, w.o+1
+				if desc {
+					lo, hi = w.o-1, w.o+2
+				}
+				var s int64
+				for _, q := range p {
+					if (!w.oOK && !q.oOK) || (w.oOK && q.oOK && q.o >= lo && q.o <= hi) {
+						s += q.v
+					}
+				}
+				fs, fe := max(i-1, 0), min(i+2, len(p)-1)
+				nth := "NULL"
+				if fs+1 <= fe {
+					nth = val(fs + 1)
+				}
+				want[w.id] = fmt.Sprintf("%d|%s|%s|%s|%s", s, val(fs), val(fe), nth, val(i+1))
+			}
+		}
+		compareWindow(t, fmt.Sprintf("frames (desc %v)", desc), got, want)
+	}
+}
