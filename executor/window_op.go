@@ -221,9 +221,11 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 		tailBytes += rowBytes(b)
 	}
 	headBytes := w.pendBytes - tailBytes
-	// The partitions, their copy into one batch and the functions' state.
+	// The rows held, the partitions' copy into one batch and the
+	// functions' state.
 	perRow := int64(8 + 16*len(w.fns))
-	if err := w.res.Resize(w.pendBytes + headBytes + int64(rows)*perRow); err != nil {
+	need := w.pendBytes + headBytes + int64(rows)*perRow
+	if err := w.res.Resize(need); err != nil {
 		return err
 	}
 	chunk, err := concatBatches(w.input.Schema(), head)
@@ -241,6 +243,11 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 			return err
 		}
 		cols = append(cols, res)
+		need += arrayRowBytes(res)
+	}
+	// The output batches may copy the rows once more.
+	if err := w.res.Resize(need + headBytes); err != nil {
+		return err
 	}
 	w.outBytes = 0
 	for s := 0; s < rows; s += batch.Size {
