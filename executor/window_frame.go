@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -112,24 +113,32 @@ func prepareWindowFunc(ec *expr.Context, f WindowExpr) (*windowFunc, error) {
 // functions of one specification share: the order key values and the
 // peer groups (rows with equal order keys, within a partition).
 type windowChunk struct {
-	b      arrow.RecordBatch
+	pieces []arrow.RecordBatch // the rows, in the batches they came in
 	n      int
 	starts []int // the partitions' first rows
 	orders []arrow.Array
 	// Row i's peers are rows [peerStart[i], peerEnd[i]).
 	peerStart, peerEnd []int32
+	// grow reserves memory for the arrays eval makes.
+	grow func(int64) error
+	cols map[int]arrow.Array // input columns evaluated, by index
 }
 
-func newWindowChunk(ec *expr.Context, b arrow.RecordBatch, starts []int, order []SortKey) (*windowChunk, error) {
-	n := int(b.NumRows())
-	c := &windowChunk{b: b, n: n, starts: starts, peerStart: make([]int32, n), peerEnd: make([]int32, n)}
+func newWindowChunk(ec *expr.Context, pieces []arrow.RecordBatch, n int, starts []int, order []SortKey, grow func(int64) error) (*windowChunk, error) {
+	c := &windowChunk{pieces: pieces, n: n, starts: starts, peerStart: make([]int32, n), peerEnd: make([]int32, n), grow: grow, cols: map[int]arrow.Array{}}
 	var keys *sortKeys
 	if len(order) > 0 {
-		var err error
-		if c.orders, err = evalKeys(ec, b, order); err != nil {
-			return nil, err
+		c.orders = make([]arrow.Array, len(order))
+		for i, k := range order {
+			var err error
+			if c.orders[i], err = c.eval(ec, k.Expr); err != nil {
+				return nil, err
+			}
 		}
 		keys = encodeSortKeys(c.orders, order, n)
+		if err := grow(int64(len(keys.data) + 4*len(keys.offs))); err != nil {
+			return nil, err
+		}
 	}
 	for p, start := range starts {
 		end := c.partEnd(p)
@@ -151,6 +160,39 @@ func newWindowChunk(ec *expr.Context, b arrow.RecordBatch, starts []int, order [
 		}
 	}
 	return c, nil
+}
+
+// eval evaluates e over the chunk's rows, as one array.
+func (c *windowChunk) eval(ec *expr.Context, e expr.Expr) (arrow.Array, error) {
+	col, isCol := e.(*expr.Column)
+	if isCol {
+		if a, ok := c.cols[col.Index]; ok {
+			return a, nil
+		}
+	}
+	parts := make([]arrow.Array, len(c.pieces))
+	for i, p := range c.pieces {
+		var err error
+		if parts[i], err = e.Eval(ec, p); err != nil {
+			return nil, err
+		}
+	}
+	a := parts[0]
+	if len(parts) > 1 || !isCol {
+		if len(parts) > 1 {
+			var err error
+			if a, err = array.Concatenate(parts, memory.DefaultAllocator); err != nil {
+				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "window arguments")
+			}
+		}
+		if err := c.grow(arrayRowBytes(a)); err != nil {
+			return nil, err
+		}
+	}
+	if isCol {
+		c.cols[col.Index] = a
+	}
+	return a, nil
 }
 
 // partEnd is the end (exclusive) of partition p.

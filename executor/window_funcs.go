@@ -33,12 +33,12 @@ func (fn *windowFunc) compute(ctx context.Context, ec *expr.Context, c *windowCh
 	var err error
 	s.args = make([]arrow.Array, len(fn.f.Args))
 	for i, a := range fn.f.Args {
-		if s.args[i], err = a.Eval(ec, c.b); err != nil {
+		if s.args[i], err = c.eval(ec, a); err != nil {
 			return nil, err
 		}
 	}
 	if fn.f.Filter != nil {
-		m, err := fn.f.Filter.Eval(ec, c.b)
+		m, err := c.eval(ec, fn.f.Filter)
 		if err != nil {
 			return nil, err
 		}

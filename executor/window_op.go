@@ -45,7 +45,7 @@ type Window struct {
 	lastKey   []byte // partition key of the last row read
 	seen      bool   // a row was read (lastKey is set)
 	eof       bool
-	out       []arrow.RecordBatch // computed rows not yet returned
+	out       *windowOutput // computed rows not yet returned
 	outBytes  int64
 	peak      int64
 }
@@ -131,14 +131,17 @@ func (w *Window) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		w.res = budget.From(ctx).Reserve("window partition")
 	}
 	for {
-		if len(w.out) > 0 {
-			b := w.out[0]
-			w.out[0] = nil
-			w.out = w.out[1:]
-			if len(w.out) == 0 {
-				w.outBytes = 0
-				w.res.TryResize(w.pendBytes, false) // shrinking
+		if w.out != nil {
+			b, err := w.out.next(w.schema)
+			if err != nil {
+				return nil, err
 			}
+			// What is returned is the consumer's to hold.
+			w.outBytes = w.out.bytes * int64(w.out.rows-w.out.pos) / int64(w.out.rows)
+			if w.out.pos == w.out.rows {
+				w.out, w.outBytes = nil, 0
+			}
+			w.res.TryResize(w.pendBytes+w.outBytes, false) // shrinking
 			return b, nil
 		}
 		if w.eof {
@@ -204,11 +207,13 @@ func (w *Window) add(ec *expr.Context, b arrow.RecordBatch) error {
 	w.pend = append(w.pend, b)
 	w.pendRows += n
 	w.pendBytes += rowBytes(b)
-	return w.res.Resize(w.pendBytes + w.outBytes)
+	return w.reserve(w.pendBytes + w.outBytes)
 }
 
 // compute computes the functions over the first rows held (whole
-// partitions), queues them for output and keeps the rest.
+// partitions) and keeps the rest. The computed rows are returned a batch
+// at a time: their input columns as they came (only the columns the
+// functions read are copied into one array each), with the results.
 func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error {
 	head, tail := splitRows(w.pend, rows)
 	k := len(w.starts)
@@ -221,50 +226,123 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 		tailBytes += rowBytes(b)
 	}
 	headBytes := w.pendBytes - tailBytes
-	// The rows held, the partitions' copy into one batch and the
-	// functions' state.
-	perRow := int64(8 + 16*len(w.fns))
-	need := w.pendBytes + headBytes + int64(rows)*perRow
-	if err := w.res.Resize(need); err != nil {
+	// The rows held, the functions' state and results, and the columns
+	// they read (reserved as the chunk evaluates them).
+	held := w.pendBytes + int64(rows)*int64(8+24*len(w.fns))
+	if err := w.reserve(held); err != nil {
 		return err
 	}
-	chunk, err := concatBatches(w.input.Schema(), head)
+	grow := func(n int64) error {
+		held += n
+		return w.reserve(held)
+	}
+	c, err := newWindowChunk(ec, head, rows, starts, w.funcs[0].OrderBy, grow)
 	if err != nil {
 		return err
 	}
-	c, err := newWindowChunk(ec, chunk, starts, w.funcs[0].OrderBy)
-	if err != nil {
-		return err
-	}
-	cols := append([]arrow.Array(nil), chunk.Columns()...)
+	out := &windowOutput{pieces: head, rows: rows, bytes: headBytes}
 	for _, fn := range w.fns {
 		res, err := fn.compute(ctx, ec, c)
 		if err != nil {
 			return err
 		}
-		cols = append(cols, res)
-		need += arrayRowBytes(res)
+		out.results = append(out.results, res)
+		out.bytes += arrayRowBytes(res)
 	}
-	// The output batches may copy the rows once more.
-	if err := w.res.Resize(need + headBytes); err != nil {
-		return err
-	}
-	w.outBytes = 0
-	for s := 0; s < rows; s += batch.Size {
-		b, err := compactSlice(w.schema, cols, s, min(s+batch.Size, rows))
-		if err != nil {
-			return err
-		}
-		w.out = append(w.out, b)
-		w.outBytes += rowBytes(b)
-	}
+	w.out, w.outBytes = out, out.bytes
 	// The open partition starts the held rows again.
 	w.pend, w.pendRows, w.pendBytes = tail, w.pendRows-rows, tailBytes
 	w.starts = w.starts[:0]
 	if w.pendRows > 0 {
 		w.starts = append(w.starts, 0)
 	}
-	return w.res.Resize(w.pendBytes + w.outBytes)
+	return w.reserve(w.pendBytes + w.outBytes)
+}
+
+// windowOutput is computed rows, returned a batch at a time.
+type windowOutput struct {
+	pieces    []arrow.RecordBatch // the input rows not yet returned
+	results   []arrow.Array       // one per function, for all the rows
+	rows, pos int
+	bytes     int64
+}
+
+// next returns the next batch.Size rows (or fewer, at the end).
+func (o *windowOutput) next(schema *arrow.Schema) (arrow.RecordBatch, error) {
+	end := min(o.pos+batch.Size, o.rows)
+	var parts []arrow.RecordBatch
+	for need := end - o.pos; need > 0; {
+		p := o.pieces[0]
+		n := int(p.NumRows())
+		if n <= need {
+			parts = append(parts, p)
+			o.pieces[0] = nil
+			o.pieces = o.pieces[1:]
+			need -= n
+			continue
+		}
+		parts = append(parts, p.NewSlice(0, int64(need)))
+		o.pieces[0] = p.NewSlice(int64(need), int64(n))
+		need = 0
+	}
+	cols := make([]arrow.Array, 0, schema.NumFields())
+	for c := 0; c < int(parts[0].NumCols()); c++ {
+		if len(parts) == 1 {
+			a, err := compact(parts[0].Column(c))
+			if err != nil {
+				return nil, err
+			}
+			cols = append(cols, a)
+			continue
+		}
+		arrs := make([]arrow.Array, len(parts))
+		for i, p := range parts {
+			arrs[i] = p.Column(c)
+		}
+		a, err := array.Concatenate(arrs, memory.DefaultAllocator)
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "window output")
+		}
+		cols = append(cols, a)
+	}
+	for _, r := range o.results {
+		a, err := compact(array.NewSlice(r, int64(o.pos), int64(end)))
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, a)
+	}
+	b := array.NewRecordBatch(schema, cols, int64(end-o.pos))
+	o.pos = end
+	return b, nil
+}
+
+// compact returns a, or a copy of it when a is a slice keeping buffers
+// much larger than its rows (of a whole partition's results, or of a
+// sorted run): the operators downstream count the memory of the batches
+// they hold by their buffers.
+func compact(a arrow.Array) (arrow.Array, error) {
+	if arrayBytes(a.Data()) <= 2*arrayRowBytes(a)+4096 {
+		return a, nil
+	}
+	c, err := array.Concatenate([]arrow.Array{a}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "window output")
+	}
+	return c, nil
+}
+
+// reserve sets the window's reservation to n bytes; a partition that
+// does not fit is 53200, saying so.
+func (w *Window) reserve(n int64) error {
+	err := w.res.Resize(n)
+	if sqlerr.Code(err) == sqlerr.OutOfMemory {
+		e := sqlerr.As(err)
+		e.Message = "out of memory: a window partition does not fit in memory"
+		e.Hint = "Raise --memory-limit, or give the window a PARTITION BY that makes its partitions smaller."
+		return e
+	}
+	return err
 }
 
 // splitRows cuts batches at row at: the rows before it and the rest.
@@ -283,25 +361,6 @@ func splitRows(bs []arrow.RecordBatch, at int) (head, tail []arrow.RecordBatch) 
 		return head, append(append(tail, b), bs[i+1:]...)
 	}
 	return head, nil
-}
-
-// compactSlice returns rows [from, to) of cols as a batch. A column whose
-// slice would keep buffers much larger than its rows (a slice of a whole
-// partition, or of a sorted run) is copied: the operators downstream
-// count the memory of the batches they hold by their buffers.
-func compactSlice(schema *arrow.Schema, cols []arrow.Array, from, to int) (arrow.RecordBatch, error) {
-	out := make([]arrow.Array, len(cols))
-	for i, c := range cols {
-		a := array.NewSlice(c, int64(from), int64(to))
-		if own := arrayRowBytes(a); arrayBytes(a.Data()) > 2*own+4096 {
-			var err error
-			if a, err = array.Concatenate([]arrow.Array{a}, memory.DefaultAllocator); err != nil {
-				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "copy window rows")
-			}
-		}
-		out[i] = a
-	}
-	return array.NewRecordBatch(schema, out, int64(to-from)), nil
 }
 
 // rowBytes is the memory of a batch's rows: for a slice of a larger

@@ -86,7 +86,7 @@ func TestWindowMemoryLimit(t *testing.T) {
 			}
 		}
 	})
-	if sqlerr.Code(err) != sqlerr.OutOfMemory {
-		t.Fatalf("one partition over the limit: want 53200, got %v", err)
+	if sqlerr.Code(err) != sqlerr.OutOfMemory || !strings.Contains(sqlerr.As(err).Message, "window partition") {
+		t.Fatalf("one partition over the limit: want 53200 about a window partition, got %v", err)
 	}
 }
