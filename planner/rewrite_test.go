@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +194,35 @@ func TestFilterImpliedByOr(t *testing.T) {
 	}
 	if got := plan(t, eng, q); got[0] != "4" {
 		t.Errorf("count %v", got)
+	}
+}
+
+// A semi or anti join whose subquery side is the larger builds on the
+// outer rows and streams the subquery's (a right semi join): its build
+// holds the 200 dim rows, not 20,000 fact rows; the answers are those of
+// the plain join.
+func TestSemiJoinBuildsSmallerSide(t *testing.T) {
+	eng := lake(t)
+	for _, c := range []struct{ q, want string }{
+		{`SELECT count(*) FROM dim WHERE dim_id IN (SELECT fact_fk FROM fact WHERE fact_s <> 'x')`, "200"},
+		{`SELECT count(*) FROM dim WHERE EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id < 150)`, "150"},
+		{`SELECT count(*) FROM dim WHERE NOT EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id < 150)`, "50"},
+		{`SELECT count(*) FROM dim WHERE NOT EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id % 7 <> dim_fk)`, "0"},
+	} {
+		if got := plan(t, eng, c.q); got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+		lines := plan(t, eng, "EXPLAIN ANALYZE "+c.q)
+		join := lines[index(lines, "Join on")]
+		if !strings.Contains(join, "kB)") && !strings.Contains(join, "bytes)") || strings.Contains(join, "MB)") {
+			t.Errorf("the join should build the dim rows: %s", join)
+		}
+		var kb float64
+		if i := strings.Index(join, "memory="); i >= 0 {
+			fmt.Sscanf(join[i+len("memory="):], "%g kB", &kb)
+		}
+		if kb > 64 {
+			t.Errorf("the build holds %g kB: %s", kb, join)
+		}
 	}
 }
