@@ -13,6 +13,7 @@ func (b *binder) optimize(n Node) Node {
 	n = pushFilters(n, nil)
 	n = b.pushSemiJoins(n)
 	n = reorderJoins(b, n)
+	n = b.reduceGroupedJoins(n)
 	n = prune(n, idSet(n.Cols()))
 	return n
 }

@@ -226,3 +226,22 @@ func TestSemiJoinBuildsSmallerSide(t *testing.T) {
 		}
 	}
 }
+
+// A correlated subquery decorrelated into an aggregate per key, joined on
+// the key, aggregates only the keys the outer side can hold: a semi join
+// with the outer side's filtered scan reduces its input.
+func TestGroupedJoinReduced(t *testing.T) {
+	eng := lake(t)
+	// For each dim row with s = 'a' (dim ids 0, 4, ..., 196: 50 rows),
+	// its facts (100 each, ids ≡ dim id mod 200) above their average id.
+	q := `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND dim_s = 'a'
+		AND fact_id > (SELECT avg(f2.fact_id) FROM fact f2 WHERE f2.fact_fk = dim_id)`
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	agg := index(lines, "Aggregate group by [fact_fk")
+	if agg < 0 || !strings.Contains(lines[agg], "rows=50 ") || !strings.Contains(lines[agg+1], "SemiJoin") {
+		t.Errorf("the subquery's aggregate should read the facts of 50 dims:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := plan(t, eng, q); got[0] != "2500" {
+		t.Errorf("count %v", got)
+	}
+}
