@@ -245,3 +245,24 @@ func TestGroupedJoinReduced(t *testing.T) {
 		t.Errorf("count %v", got)
 	}
 }
+
+// An aggregate written in the select list and again in HAVING is
+// computed once; a volatile one is not merged.
+func TestSameAggregateOnce(t *testing.T) {
+	eng := lake(t)
+	q := `SELECT fact_fk, sum(fact_id * 2) FROM fact GROUP BY fact_fk HAVING sum(fact_id * 2) > 399000 ORDER BY 1`
+	lines := plan(t, eng, "EXPLAIN "+q)
+	agg := lines[index(lines, "Aggregate")]
+	if strings.Count(agg, "sum(") != 1 {
+		t.Errorf("one sum expected: %s", agg)
+	}
+	// Per fact_fk k: 2 * (100 k + 200 * (0 + ... + 99)) = 200 k + 1980000.
+	got := plan(t, eng, q)
+	if len(got) != 200 || got[0] != "0|1980000" || got[199] != "199|2019800" {
+		t.Errorf("got %d rows: %v ... %v", len(got), got[0], got[len(got)-1])
+	}
+	lines = plan(t, eng, "EXPLAIN SELECT sum(random()), sum(random()) FROM fact")
+	if agg := lines[index(lines, "Aggregate")]; strings.Count(agg, "sum(") != 2 {
+		t.Errorf("volatile sums merged: %s", agg)
+	}
+}
