@@ -266,3 +266,20 @@ func TestSameAggregateOnce(t *testing.T) {
 		t.Errorf("volatile sums merged: %s", agg)
 	}
 }
+
+// Subqueries that stay per row (LIMIT inside) run through executor.Apply:
+// scalar, quantified and EXISTS, each cached by its outer values.
+func TestApplyPerRow(t *testing.T) {
+	eng := lake(t)
+	got := plan(t, eng, `SELECT a, (SELECT x FROM generate_series(1,3) x WHERE x > t.a ORDER BY x LIMIT 1),
+		a < ALL (SELECT x + t.a - 3 FROM generate_series(1,3) x LIMIT 2),
+		EXISTS (SELECT 1 FROM generate_series(1,3) x WHERE x = t.a LIMIT 1)
+		FROM (VALUES (1),(2),(5),(1)) t(a) ORDER BY a`)
+	want := []string{"1|2|false|true", "1|2|false|true", "2|3|false|true", "5|(null)|false|false"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := plan(t, eng, `SELECT count(*) FROM dim WHERE dim_fk < ALL (SELECT fact_fk - 190 FROM fact WHERE fact_id = dim_id LIMIT 1)`); got[0] != "5" {
+		t.Errorf("count %v", got)
+	}
+}
