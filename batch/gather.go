@@ -147,7 +147,17 @@ func gatherBinary(a arrow.Array, idx []int32, nulls *memory.Buffer) arrow.Array 
 	pos := int32(0)
 	for j, i := range idx {
 		if i >= 0 {
-			pos += int32(copy(outData[pos:], data[offs[i]:offs[i+1]]))
+			lo, hi := offs[i], offs[i+1]
+			if hi-lo <= 8 {
+				// Short values (flags, codes) byte by byte: a call to
+				// memmove costs more than the copy.
+				for k := lo; k < hi; k++ {
+					outData[pos] = data[k]
+					pos++
+				}
+			} else {
+				pos += int32(copy(outData[pos:], data[lo:hi]))
+			}
 		}
 		outOffs[j+1] = pos
 	}
