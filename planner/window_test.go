@@ -90,3 +90,14 @@ func TestWindowMemoryLimit(t *testing.T) {
 		t.Fatalf("one partition over the limit: want 53200 about a window partition, got %v", err)
 	}
 }
+
+// A window inside a subquery run once per outer row is opened again for
+// each: its partitions, sort and reservation start afresh.
+func TestWindowPerRow(t *testing.T) {
+	eng := lake(t)
+	got := plan(t, eng, `SELECT o.y, (SELECT max(rn) + sum(rn) FROM (SELECT row_number() OVER (ORDER BY t.x DESC) rn
+		FROM (VALUES (1,1),(2,1),(3,2),(4,2),(5,2)) t(x,y) WHERE t.y = o.y) s) FROM (VALUES (1),(2),(3)) o(y) ORDER BY 1`)
+	if strings.Join(got, ",") != "1|5,2|9,3|(null)" {
+		t.Errorf("got %v", got)
+	}
+}
