@@ -26,6 +26,7 @@ type instance struct {
 	driver     *Scan
 	morsels    *tableMorsels
 	builds     map[*Join]*executor.JoinBuild
+	swapped    map[*Join]*Join // left joins lowered as right joins
 	subqueries map[*subqueryExpr]expr.Expr
 	mu         sync.Mutex
 }
@@ -85,7 +86,7 @@ func (lw *lowering) parallelInstances(n Node) ([]executor.Operator, error) {
 	if d == nil {
 		return nil, nil
 	}
-	inst := &instance{driver: d, morsels: newTableMorsels(d, lw.scanStats(d)), builds: map[*Join]*executor.JoinBuild{}, subqueries: map[*subqueryExpr]expr.Expr{}}
+	inst := &instance{driver: d, morsels: newTableMorsels(d, lw.scanStats(d)), builds: map[*Join]*executor.JoinBuild{}, swapped: map[*Join]*Join{}, subqueries: map[*subqueryExpr]expr.Expr{}}
 	ops := make([]executor.Operator, w)
 	for i := range ops {
 		sub := lw.sub()
