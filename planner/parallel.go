@@ -41,7 +41,7 @@ func (lw *lowering) workers() int {
 
 // parallelDriver returns the scan that would drive n as a parallel
 // pipeline, or nil when n is not one: n must be a chain of filters,
-// projections and probes of hash joins (inner, left, semi, anti, mark)
+// projections and probes of hash joins (any kind)
 // over a file scan with more than one morsel.
 func (lw *lowering) parallelDriver(n Node) *Scan {
 	switch n := n.(type) {
@@ -60,7 +60,7 @@ func (lw *lowering) parallelDriver(n Node) *Scan {
 		return lw.parallelDriver(n.Input)
 	case *Join:
 		switch n.Type {
-		case InnerJoin, LeftJoin, SemiJoin, AntiJoin, MarkJoin:
+		case InnerJoin, LeftJoin, RightJoin, FullJoin, SemiJoin, AntiJoin, MarkJoin:
 		default:
 			return nil
 		}

@@ -303,3 +303,21 @@ func TestLeftJoinBuildsLeft(t *testing.T) {
 		t.Errorf("rows: %d, %v, %v", len(got), got[1], got[len(got)-1])
 	}
 }
+
+// Right and full joins probe in parallel: the build's unmatched rows come
+// once, after every probe.
+func TestParallelRightAndFullJoins(t *testing.T) {
+	eng := lake(t)
+	for _, c := range []struct{ q, want string }{
+		{`SELECT count(*), count(fact_id), count(dim_id) FROM fact RIGHT JOIN dim ON fact_fk = dim_id AND fact_id % 1000 < 150`, "3050|3000|3050"},
+		{`SELECT count(*), count(fact_id), count(dim_id) FROM fact FULL JOIN dim ON fact_fk = dim_id AND fact_id % 1000 < 150`, "20050|20000|3050"},
+	} {
+		if got := plan(t, eng, c.q); got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+		lines := plan(t, eng, "EXPLAIN ANALYZE "+c.q)
+		if j := lines[index(lines, "Join on")]; !strings.Contains(j, "workers=2") {
+			t.Errorf("the fact rows should probe in parallel: %s", j)
+		}
+	}
+}
