@@ -315,7 +315,7 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	var op executor.Operator
 	switch n.Rel.Kind {
 	case catalog.FileTable:
-		var shared *tableMorsels
+		var shared *executor.SplitMorsels
 		if lw.inst != nil && lw.inst.driver == n {
 			shared = lw.inst.morsels
 		}
