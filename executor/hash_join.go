@@ -483,8 +483,9 @@ func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
 }
 
 // NewSharedHashJoin returns the join of left with a build side that other
-// joins (parallel instances of the same probe) may share. Right and full
-// joins cannot share one (each would emit the unmatched rows).
+// joins (parallel instances of the same probe) may share. Joins that emit
+// build rows at the end (right, full, right semi and anti) pool which
+// rows each probe matched; the last to finish emits them.
 func NewSharedHashJoin(left Operator, build *JoinBuild, spec HashJoinSpec) Operator {
 	build.users.Add(1)
 	return &HashJoin{left: left, build: build, spec: spec, schema: joinSchema(left.Schema(), build.right.Schema(), spec.Type)}
@@ -544,24 +545,25 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 			if lb == nil {
-				switch j.spec.Type {
-				case Right, Full:
-					return j.unmatchedRight(ctx)
-				case RightSemi, RightAnti:
-					if !j.tailDone {
-						j.tailDone = true
-						probes := int32(1)
-						if !j.private {
-							probes = max(j.build.users.Load(), 1)
-						}
-						// Only the last probe to finish emits.
-						if j.matched = j.build.marks.finish(j.matched, probes); j.matched == nil {
-							return nil, nil
-						}
-					}
-					return j.markedRight(ctx)
+				if !marksBuild(j.spec.Type) {
+					return nil, nil
 				}
-				return nil, nil
+				if !j.tailDone {
+					j.tailDone = true
+					probes := int32(1)
+					if !j.private {
+						probes = max(j.build.users.Load(), 1)
+					}
+					// Probes sharing the build pool their marks; only
+					// the last to finish emits the build's rows.
+					if j.matched = j.build.marks.finish(j.matched, probes); j.matched == nil {
+						return nil, nil
+					}
+				}
+				if j.spec.Type == Right || j.spec.Type == Full {
+					return j.unmatchedRight(ctx)
+				}
+				return j.markedRight(ctx)
 			}
 			if err := j.startProbe(lb); err != nil {
 				return nil, err
@@ -785,25 +787,25 @@ func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 		}
-		if g.tail {
-			switch j.spec.Type {
-			case Right, Full:
-				out, err := j.unmatchedRight(ctx)
+		if g.tail && marksBuild(j.spec.Type) {
+			if !j.tailDone {
+				j.tailDone = true
+				j.matched = j.whole.parts.marks[g.p].finish(j.matched, max(j.whole.parts.users, 1))
+			}
+			if j.matched != nil {
+				var out arrow.RecordBatch
+				var err error
+				if j.spec.Type == Right || j.spec.Type == Full {
+					out, err = j.unmatchedRight(ctx)
+				} else {
+					out, err = j.markedRight(ctx)
+				}
 				if err != nil || out != nil {
 					return out, err
 				}
-			case RightSemi, RightAnti:
-				if !j.tailDone {
-					j.tailDone = true
-					j.matched = j.whole.parts.marks[g.p].finish(j.matched, max(j.whole.parts.users, 1))
-				}
-				if j.matched != nil {
-					out, err := j.markedRight(ctx)
-					if err != nil || out != nil {
-						return out, err
-					}
-				}
 			}
+		}
+		if g.tail {
 			j.jb = nil // on to the next partition
 			j.whole.parts.done(g.p)
 			continue

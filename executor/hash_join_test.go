@@ -154,3 +154,35 @@ func TestRightSemiJoin(t *testing.T) {
 		}
 	}
 }
+
+// Right and full joins whose build two probes share (each with half of
+// the left rows) emit the build's unmatched rows once, after both: the
+// same rows as one join over all of the left rows, in memory or spilled.
+func TestSharedRightJoin(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	ls, lb := keyValBatches(r, "l", 6, 3000, 8000)
+	rs, rb := keyValBatches(r, "r", 2, 3000, 8000)
+	lk := expr.NewColumn(0, types.Int64, "lk")
+	rk := expr.NewColumn(0, types.Int64, "rk")
+	pool := budget.NewPool(0)
+	for _, typ := range []JoinType{Right, Full} {
+		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(ls, lb), NewBatches(rs, rb), spec))
+		for _, limit := range []int64{0, 64 << 10} {
+			acc := pool.NewAccount(limit, t.TempDir())
+			ctx := budget.WithAccount(context.Background(), acc)
+			build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+			a := NewSharedHashJoin(NewBatches(ls, lb[:3]), build, spec)
+			b := NewSharedHashJoin(NewBatches(ls, lb[3:]), build, spec)
+			got := append(rowsOf(t, ctx, a), rowsOf(t, ctx, b)...)
+			sort.Strings(got)
+			if limit > 0 && acc.Spilled() == 0 {
+				t.Fatalf("nothing spilled")
+			}
+			acc.Close()
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("type %d limit %d: %d rows, want %d", typ, limit, len(got), len(want))
+			}
+		}
+	}
+}

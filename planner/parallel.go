@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
@@ -24,8 +23,9 @@ import (
 // instance is what the instances of one parallel pipeline share.
 type instance struct {
 	driver     *Scan
-	morsels    *tableMorsels
+	morsels    *executor.SplitMorsels
 	builds     map[*Join]*executor.JoinBuild
+	swapped    map[*Join]*Join // left joins lowered as right joins
 	subqueries map[*subqueryExpr]expr.Expr
 	mu         sync.Mutex
 }
@@ -40,7 +40,7 @@ func (lw *lowering) workers() int {
 
 // parallelDriver returns the scan that would drive n as a parallel
 // pipeline, or nil when n is not one: n must be a chain of filters,
-// projections and probes of hash joins (inner, left, semi, anti, mark)
+// projections and probes of hash joins (any kind)
 // over a file scan with more than one morsel.
 func (lw *lowering) parallelDriver(n Node) *Scan {
 	switch n := n.(type) {
@@ -59,7 +59,7 @@ func (lw *lowering) parallelDriver(n Node) *Scan {
 		return lw.parallelDriver(n.Input)
 	case *Join:
 		switch n.Type {
-		case InnerJoin, LeftJoin, SemiJoin, AntiJoin, MarkJoin:
+		case InnerJoin, LeftJoin, RightJoin, FullJoin, SemiJoin, AntiJoin, MarkJoin:
 		default:
 			return nil
 		}
@@ -85,7 +85,7 @@ func (lw *lowering) parallelInstances(n Node) ([]executor.Operator, error) {
 	if d == nil {
 		return nil, nil
 	}
-	inst := &instance{driver: d, morsels: newTableMorsels(d, lw.scanStats(d)), builds: map[*Join]*executor.JoinBuild{}, subqueries: map[*subqueryExpr]expr.Expr{}}
+	inst := &instance{driver: d, morsels: newTableMorsels(d, lw.scanStats(d)), builds: map[*Join]*executor.JoinBuild{}, swapped: map[*Join]*Join{}, subqueries: map[*subqueryExpr]expr.Expr{}}
 	ops := make([]executor.Operator, w)
 	for i := range ops {
 		sub := lw.sub()
@@ -130,61 +130,38 @@ func (in *instance) subquery(x *subqueryExpr, make func() (expr.Expr, error)) (e
 	return e, nil
 }
 
-// tableMorsels hands out a file table's splits (found on first use) to
-// the scans reading it, counting them for EXPLAIN ANALYZE (stats, when
-// set) and for the query's progress report.
-type tableMorsels struct {
-	t        connectors.Table
-	proj     []int
-	filter   connectors.Filter
-	stats    *executor.ScanStats
-	once     sync.Once
-	splits   []connectors.Split
-	err      error
-	next     atomic.Int64
-	progress *executor.Progress
+// splitSource adapts a file table's scan (its columns and pushed-down
+// filter) to the executor's SplitSource.
+type splitSource struct {
+	t      connectors.Table
+	proj   []int
+	filter connectors.Filter
 }
 
-func newTableMorsels(n *Scan, stats *executor.ScanStats) *tableMorsels {
-	return &tableMorsels{t: n.Rel.File, proj: n.Project, filter: scanFilter(n), stats: stats}
+func (s splitSource) Splits(ctx context.Context, filtered bool) ([]any, error) {
+	f := s.filter
+	if !filtered {
+		f = nil
+	}
+	splits, err := s.t.Splits(ctx, f)
+	out := make([]any, len(splits))
+	for i, sp := range splits {
+		out[i] = sp
+	}
+	return out, err
 }
 
-func (m *tableMorsels) Next(ctx context.Context) (batch.Reader, error) {
-	m.once.Do(func() {
-		m.splits, m.err = m.t.Splits(ctx, m.filter)
-		if m.err != nil {
-			return
-		}
-		if m.stats != nil && len(m.filter) > 0 {
-			if all, err := m.t.Splits(ctx, nil); err == nil {
-				m.stats.Pruned.Add(int64(len(all) - len(m.splits)))
-			}
-		}
-		if m.progress = executor.ProgressOf(ctx); m.progress != nil {
-			for _, s := range m.splits {
-				m.progress.Total.Add(connectors.SplitBytes(s, m.proj))
-			}
-		}
-	})
-	if m.err != nil {
-		return nil, m.err
-	}
-	i := m.next.Add(1) - 1
-	if i >= int64(len(m.splits)) {
-		return nil, nil
-	}
-	s := m.splits[i]
-	bytes := connectors.SplitBytes(s, m.proj)
-	if m.stats != nil {
-		m.stats.Parts.Add(1)
-		m.stats.Bytes.Add(bytes)
-	}
-	if m.progress != nil {
-		m.progress.Done.Add(bytes)
-	}
-	r, err := m.t.Open(ctx, s, m.proj)
-	if err == nil && m.stats != nil && connectors.FromCache(r) {
-		m.stats.Cached.Add(1)
-	}
-	return r, err
+func (s splitSource) Filtered() bool { return len(s.filter) > 0 }
+
+func (s splitSource) Bytes(split any) int64 {
+	return connectors.SplitBytes(split.(connectors.Split), s.proj)
+}
+
+func (s splitSource) Open(ctx context.Context, split any) (batch.Reader, bool, error) {
+	r, err := s.t.Open(ctx, split.(connectors.Split), s.proj)
+	return r, err == nil && connectors.FromCache(r), err
+}
+
+func newTableMorsels(n *Scan, stats *executor.ScanStats) *executor.SplitMorsels {
+	return executor.NewSplitMorsels(splitSource{t: n.Rel.File, proj: n.Project, filter: scanFilter(n)}, stats)
 }

@@ -272,7 +272,7 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	var op executor.Operator
 	switch n.Rel.Kind {
 	case catalog.FileTable:
-		var shared *tableMorsels
+		var shared *executor.SplitMorsels
 		if lw.inst != nil && lw.inst.driver == n {
 			shared = lw.inst.morsels
 		}
@@ -453,7 +453,7 @@ func splitJoinCond(n *Join) (keys []equiKey, residual []expr.Expr) {
 // when the right input is estimated larger (TPC-H q04: orders of one
 // quarter against the line items received late).
 func (lw *lowering) buildsLeft(n *Join) bool {
-	if (n.Type != SemiJoin && n.Type != AntiJoin) || n.NullAware {
+	if (n.Type != SemiJoin && n.Type != AntiJoin && n.Type != LeftJoin) || n.NullAware {
 		return false
 	}
 	if _, ok := lw.hashKeys(n); !ok {
@@ -464,6 +464,9 @@ func (lw *lowering) buildsLeft(n *Join) bool {
 
 func (lw *lowering) join(n *Join) (executor.Operator, error) {
 	if lw.buildsLeft(n) {
+		if n.Type == LeftJoin {
+			return lw.rightOuterJoin(n)
+		}
 		return lw.rightSemiJoin(n)
 	}
 	l, err := lw.lower(n.Left)
@@ -538,6 +541,42 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		return nil, err
 	}
 	return executor.NewHashJoin(l, r, spec), nil
+}
+
+// rightOuterJoin lowers a left join whose right input is the larger as a
+// right join the other way round: the left input is built (and its
+// unmatched rows emitted at the end), the right one streams (TPC-H q13:
+// 150 thousand customers built, 1.5 million orders probe). The columns
+// are put back in the left join's order.
+func (lw *lowering) rightOuterJoin(n *Join) (executor.Operator, error) {
+	swapped := &Join{Left: n.Right, Right: n.Left, Type: RightJoin, Cond: n.Cond}
+	if lw.inst != nil {
+		// The instances of a parallel probe share the build: one node
+		// keys it for all of them.
+		lw.inst.mu.Lock()
+		if s, ok := lw.inst.swapped[n]; ok {
+			swapped = s
+		} else {
+			lw.inst.swapped[n] = swapped
+		}
+		lw.inst.mu.Unlock()
+	}
+	op, err := lw.join(swapped)
+	if err != nil {
+		return nil, err
+	}
+	lcols, rcols := n.Left.Cols(), n.Right.Cols()
+	exprs := make([]expr.Expr, 0, len(lcols)+len(rcols))
+	names := make([]string, 0, len(lcols)+len(rcols))
+	for i, c := range lcols {
+		exprs = append(exprs, expr.NewColumn(len(rcols)+i, c.Type, c.Name))
+		names = append(names, c.Name)
+	}
+	for i, c := range rcols {
+		exprs = append(exprs, expr.NewColumn(i, c.Type, c.Name))
+		names = append(names, c.Name)
+	}
+	return executor.NewProject(op, exprs, names), nil
 }
 
 // rightSemiJoin lowers a semi or anti join with its inputs' roles

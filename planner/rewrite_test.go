@@ -283,3 +283,41 @@ func TestApplyPerRow(t *testing.T) {
 		t.Errorf("count %v", got)
 	}
 }
+
+// A left join whose right input is the larger builds its left input (a
+// right join the other way round, the probe parallel) and keeps the left
+// join's rows and column order.
+func TestLeftJoinBuildsLeft(t *testing.T) {
+	eng := lake(t)
+	// Facts with id % 1000 < 150 point at dims 0..149, 20 each.
+	q := `SELECT count(*), count(fact_id) FROM dim LEFT JOIN fact ON fact_fk = dim_id AND fact_id % 1000 < 150`
+	if got := plan(t, eng, q); got[0] != "3050|3000" {
+		t.Errorf("counts %v", got)
+	}
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	if j := lines[index(lines, "LeftJoin")]; !strings.Contains(j, "workers=2") {
+		t.Errorf("the fact rows should probe in parallel: %s", j)
+	}
+	got := plan(t, eng, `SELECT dim_id, dim_s, fact_id, fact_s FROM dim LEFT JOIN fact ON fact_fk = dim_id AND fact_id < 150 ORDER BY dim_id`)
+	if len(got) != 200 || got[1] != "1|b|1|b" || got[199] != "199|d|(null)|(null)" {
+		t.Errorf("rows: %d, %v, %v", len(got), got[1], got[len(got)-1])
+	}
+}
+
+// Right and full joins probe in parallel: the build's unmatched rows come
+// once, after every probe.
+func TestParallelRightAndFullJoins(t *testing.T) {
+	eng := lake(t)
+	for _, c := range []struct{ q, want string }{
+		{`SELECT count(*), count(fact_id), count(dim_id) FROM fact RIGHT JOIN dim ON fact_fk = dim_id AND fact_id % 1000 < 150`, "3050|3000|3050"},
+		{`SELECT count(*), count(fact_id), count(dim_id) FROM fact FULL JOIN dim ON fact_fk = dim_id AND fact_id % 1000 < 150`, "20050|20000|3050"},
+	} {
+		if got := plan(t, eng, c.q); got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+		lines := plan(t, eng, "EXPLAIN ANALYZE "+c.q)
+		if j := lines[index(lines, "Join on")]; !strings.Contains(j, "workers=2") {
+			t.Errorf("the fact rows should probe in parallel: %s", j)
+		}
+	}
+}

@@ -15,10 +15,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/lakesql/lakesql/engine"
+	"github.com/lakesql/lakesql/internal/gcfloor"
 )
 
 func main() {
@@ -36,6 +38,16 @@ func main() {
 }
 
 func run(root, cpu, heap string, reps, threads int, cacheDir string, files []string) error {
+	// As the lakesql binary does; LAKESQL_GC_FLOOR_MB overrides the floor
+	// (0: the collector's default pacing).
+	floor := uint64(64)
+	if f := os.Getenv("LAKESQL_GC_FLOOR_MB"); f != "" {
+		mb, _ := strconv.Atoi(f)
+		floor = uint64(mb)
+	}
+	if floor > 0 {
+		gcfloor.Start(floor << 20)
+	}
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return err

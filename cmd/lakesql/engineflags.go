@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakesql/lakesql/demo"
 	"github.com/lakesql/lakesql/engine"
+	"github.com/lakesql/lakesql/internal/gcfloor"
 )
 
 // engineOptions are the flags every command that runs queries takes (serve,
@@ -63,6 +64,10 @@ func (o *engineOptions) open(database string) (*engine.Engine, error) {
 	// hold 70% of it; the rest is for batches in flight, readers' buffers
 	// and the collector's headroom.
 	debug.SetMemoryLimit(limit)
+	// Small live heaps collect after 64 MB of new allocation rather than
+	// at each doubling (an eighth of the limit when that is less): 8-20%
+	// less CPU over TPC-H at the same peak memory.
+	gcfloor.Start(uint64(min(64<<20, limit/8)))
 	cache := o.cacheDir
 	if o.noCache {
 		cache = ""
