@@ -220,6 +220,14 @@ func (s *Sort) runsOf(ctx context.Context, in Operator) ([]*sortRun, error) {
 		if res.TryResize(held, true) {
 			continue
 		}
+		if held < minSortRun && !res.OverWorkMem(held) {
+			// When the query's pool (not work_mem) refuses, a run is still
+			// at least minSortRun, past the budget by that much at most:
+			// under memory pressure a run per batch made merges of
+			// hundreds of tiny runs.
+			res.TryResize(held, false)
+			continue
+		}
 		// Memory refused: this run goes to disk.
 		run, err := sortBuffered(ctx, s.schema, buf)
 		if err != nil {
@@ -241,6 +249,9 @@ func (s *Sort) runsOf(ctx context.Context, in Operator) ([]*sortRun, error) {
 	}
 	return runs, nil
 }
+
+// minSortRun is the smallest run a sort spills.
+const minSortRun = 4 << 20
 
 func (s *Sort) keyed(ec *expr.Context, b arrow.RecordBatch) (keyed, error) {
 	cols, err := evalKeys(ec, b, s.keys)
@@ -588,23 +599,42 @@ func (m *runMerge) next(ctx context.Context, n int) (arrow.RecordBatch, error) {
 			heap.Fix(&m.h, 0)
 		}
 	}
+	// Gather each source batch's picked rows (never the whole batch: a
+	// run held in memory is one large batch, and copying it for every
+	// output batch made merging quadratic), then put the pieces in key
+	// order.
 	var srcs []arrow.RecordBatch
-	base := map[arrow.RecordBatch]int32{}
-	var total int32
+	rows := map[arrow.RecordBatch][]int32{}
 	for _, p := range picks {
-		if _, ok := base[p.b]; !ok {
-			base[p.b] = total
-			total += int32(p.b.NumRows())
+		if _, ok := rows[p.b]; !ok {
 			srcs = append(srcs, p.b)
 		}
+		rows[p.b] = append(rows[p.b], p.row)
 	}
-	all, err := concatBatches(m.schema, srcs)
+	if len(srcs) == 1 {
+		return gatherRows(ctx, m.schema, srcs[0], rows[srcs[0]])
+	}
+	parts := make([]arrow.RecordBatch, len(srcs))
+	base := map[arrow.RecordBatch]int32{}
+	var total int32
+	for i, b := range srcs {
+		part, err := gatherRows(ctx, m.schema, b, rows[b])
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = part
+		base[b] = total
+		total += int32(len(rows[b]))
+	}
+	all, err := concatBatches(m.schema, parts)
 	if err != nil {
 		return nil, err
 	}
+	next := map[arrow.RecordBatch]int32{}
 	idx := make([]int32, len(picks))
 	for i, p := range picks {
-		idx[i] = base[p.b] + p.row
+		idx[i] = base[p.b] + next[p.b]
+		next[p.b]++
 	}
 	return gatherRows(ctx, m.schema, all, idx)
 }

@@ -192,6 +192,12 @@ func (r *Reservation) TryResize(n int64, spillable bool) bool {
 	return true
 }
 
+// OverWorkMem reports whether n is past what one spilling operator may
+// hold (work_mem).
+func (r *Reservation) OverWorkMem(n int64) bool {
+	return r != nil && r.acc != nil && r.acc.workMem > 0 && n > r.acc.workMem
+}
+
 // Release gives everything back.
 func (r *Reservation) Release() {
 	if r == nil || r.acc == nil {
