@@ -710,7 +710,9 @@ func (r *rw) ruleJoins(its []item) []item {
 // alias name (decoded by DerivedColumns), and turns table functions in
 // FROM into derived tables.
 func (r *rw) ruleAliases(its []item) []item {
-	inFrom := false
+	// A parenthesised join, ((SELECT 1) a(x) JOIN b ON ...), is in FROM
+	// from its start.
+	inFrom := len(its) > 0 && !its[0].isWord("select", "with", "values", "table") && hasWord(its, "join")
 	var out []item
 	for i := 0; i < len(its); i++ {
 		it := its[i]
@@ -777,6 +779,16 @@ func (r *rw) ruleAliases(its []item) []item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// hasWord reports whether the level holds the keyword w.
+func hasWord(its []item, w string) bool {
+	for _, it := range its {
+		if it.isWord(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func btoi(b bool) int {
