@@ -36,6 +36,9 @@ var exprStartWords = map[string]bool{"select": true, "distinct": true, "all": tr
 // after every other rule: the items it sees are tokens, groups (their
 // contents already rewritten) and the other rules' rewritten units.
 func (r *rw) ruleExpressions(its []item) []item {
+	if r.noIn && len(its) > 0 {
+		return r.positionArgs(its)
+	}
 	var out []item
 	for i := 0; i < len(its) && r.err == nil; {
 		if it := its[i]; i > 0 && its[i-1].isWord("select") && it.group && len(it.name) == 1 && it.name[0].isWord("all") {
@@ -63,6 +66,26 @@ func (r *rw) ruleExpressions(its []item) []item {
 		i++
 	}
 	return out
+}
+
+// positionArgs parses POSITION's arguments, b_expr IN b_expr: operands
+// without IN, LIKE, BETWEEN, IS NULL, AND/OR/NOT, ANY/ALL, COLLATE or AT
+// TIME ZONE, as PostgreSQL's grammar has them.
+func (r *rw) positionArgs(its []item) []item {
+	p := &exprParser{r: r, its: its, b: true}
+	a, ok := p.expr(0)
+	if !ok || !p.peek(0).isWord("in") {
+		p.fail()
+		return its
+	}
+	in := p.its[p.i]
+	p.i++
+	b, ok := p.operand(0)
+	if !ok || p.i != len(its) {
+		p.fail()
+		return its
+	}
+	return append(append(a, in), b...)
 }
 
 // exprItems parses a list of items known to hold one expression (a LIMIT's
@@ -98,6 +121,18 @@ type exprParser struct {
 	r   *rw
 	its []item
 	i   int
+	b   bool // PostgreSQL's b_expr: only arithmetic, comparison and IS [NOT] DISTINCT FROM
+}
+
+// bOperator reports whether op may continue a b_expr.
+func (p *exprParser) bOperator(op infixOp) bool {
+	switch op.kind {
+	case opBinary:
+		return op.name != "and" && op.name != "or"
+	case opIs:
+		return p.peek(1).isWord("distinct") || p.peek(1).isWord("not") && p.peek(2).isWord("distinct")
+	}
+	return false
 }
 
 func (p *exprParser) peek(k int) item {
@@ -130,7 +165,7 @@ func (p *exprParser) expr(min int) ([]item, bool) {
 	last := 0 // the level of a non-associative operator that made left
 	for p.r.err == nil {
 		op := p.operator()
-		if op.prec == 0 || op.prec < min {
+		if op.prec == 0 || op.prec < min || p.b && !p.bOperator(op) {
 			break
 		}
 		if op.nonassoc && last == op.prec {
@@ -190,6 +225,9 @@ func (p *exprParser) prefix() ([]item, bool) {
 		}
 		return opCall(it.tok.text, it.pos, x), true
 	case it.isWord("not"):
+		if p.b {
+			return nil, false
+		}
 		p.i++
 		x, ok := p.operand(precNot)
 		if !ok {
@@ -268,6 +306,8 @@ func (p *exprParser) dotted() {
 
 // caseExpr parses CASE [x] WHEN c THEN v ... [ELSE e] END.
 func (p *exprParser) caseExpr() ([]item, bool) {
+	defer func(b bool) { p.b = b }(p.b)
+	p.b = false // CASE's parts are full expressions, even in a b_expr
 	out := []item{p.its[p.i]}
 	p.i++
 	if !p.peek(0).isWord("when") {
@@ -606,7 +646,7 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 		}
 		p.i++
 		p.dotted()
-		return left, false, true
+		return opCall("collate", pos, left), false, true
 	}
 	return nil, false, false
 }

@@ -1257,8 +1257,7 @@ func (r *rw) ruleDDL(its []item) []item {
 	return its
 }
 
-// ruleMisc handles small PostgreSQL spellings: [NOT] MATERIALIZED and
-// COLLATE clauses (ignored).
+// ruleMisc handles small PostgreSQL spellings: [NOT] MATERIALIZED.
 func (r *rw) ruleMisc(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
@@ -1270,12 +1269,6 @@ func (r *rw) ruleMisc(its []item) []item {
 				out = out[:len(out)-1]
 			}
 			out = append(out, item{group: true, open: "(", inner: it.inner, pos: it.pos})
-			continue
-		case it.isWord("collate") && i+1 < len(its):
-			i++
-			if i+2 < len(its) && its[i+1].isOp(".") {
-				i += 2 // COLLATE pg_catalog."default"
-			}
 			continue
 		}
 		out = append(out, it)

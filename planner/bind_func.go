@@ -58,6 +58,24 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", n.Schema.O, name)
 	}
 	switch name {
+	case "collate":
+		if parser.IsOperator(n) && len(n.Args) == 1 {
+			// x COLLATE name: comparisons are byte-wise anyway, but only
+			// strings (and arrays of them) take a collation.
+			x, err := eb.bind(n.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			t := x.Type()
+			for t.ID() == arrow.LIST {
+				t = t.(*arrow.ListType).Elem()
+			}
+			if t.ID() != arrow.STRING && t.ID() != arrow.NULL {
+				tn, _, _ := strings.Cut(types.Name(x.Type()), "(")
+				return nil, sqlerr.New(sqlerr.DatatypeMismatch, "collations are not supported by type %s", tn)
+			}
+			return x, nil
+		}
 	case "grouping":
 		return eb.grouping(n)
 	case "extract":
@@ -318,3 +336,4 @@ func qualifiedName(s string) []string {
 	}
 	return append(parts, strings.TrimSpace(cur.String()))
 }
+

@@ -378,6 +378,9 @@ func exprName(n ast.ExprNode) string {
 			}
 			return castName(t)
 		}
+		if parser.IsOperator(n) && parser.BuiltinName(n) == "collate" && len(n.Args) == 1 {
+			return exprName(n.Args[0]) // x COLLATE name is named after x
+		}
 		switch n.FnName.L {
 		case ast.Concat:
 			if parser.IsConcatOperator(n) {
