@@ -332,8 +332,13 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 			}
 			break
 		}
-		// A derived table sees outer queries only for correlation (LATERAL
-		// is not supported), never its siblings.
+		// A derived table sees outer queries only for correlation, never
+		// its siblings (unless LATERAL).
+		if !ts.Lateral {
+			for outer != nil && outer.lateralOnly {
+				outer = outer.parent
+			}
+		}
 		node, err = b.bindQuery(src, outer)
 		if err == nil {
 			cols = node.Cols()

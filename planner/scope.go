@@ -23,6 +23,9 @@ type scope struct {
 	aliases map[string]*Column
 	// windows maps window function calls to their Window output columns.
 	windows map[ast.Node]Column
+	// lateralOnly marks FROM items to the left that only a LATERAL item
+	// (or a function in FROM) may read: other derived tables skip it.
+	lateralOnly bool
 }
 
 func newScope(cols []Column, parent *scope) *scope {
