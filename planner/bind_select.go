@@ -58,6 +58,9 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	var cols []Column
 	var err error
 	if sel.From != nil && sel.From.TableRefs != nil {
+		if lateralAggregates(sel, sel.From.TableRefs) {
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in FROM clause of their own query level")
+		}
 		plan, cols, err = b.bindFrom(sel.From.TableRefs, outer)
 		if err != nil {
 			return nil, err
