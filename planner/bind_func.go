@@ -76,6 +76,20 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 			}
 			return x, nil
 		}
+	case "->", "->>", "#>", "#>>":
+		if parser.IsOperator(n) && len(n.Args) == 2 && textOperand(n.Args[0]) {
+			// lakesql keeps json as text, but an operand PostgreSQL types
+			// text (a || b, x::text, y ->> k) has no JSON operators there.
+			r, err := eb.bind(n.Args[1])
+			if err != nil {
+				return nil, err
+			}
+			rt := "unknown"
+			if !expr.IsUnknownLiteral(r) {
+				rt = types.Name(r.Type())
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: text %s %s", name, rt)
+		}
 	case "grouping":
 		return eb.grouping(n)
 	case "extract":
@@ -337,3 +351,36 @@ func qualifiedName(s string) []string {
 	return append(parts, strings.TrimSpace(cur.String()))
 }
 
+// textOperand reports whether an expression is text in PostgreSQL's
+// typing, never json: a || concatenation, a cast to a string type other
+// than json, or the text result of ->> or #>>.
+func textOperand(n ast.ExprNode) bool {
+	for {
+		p, ok := n.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		n = p.Expr
+	}
+	fn, ok := n.(*ast.FuncCallExpr)
+	if !ok {
+		return false
+	}
+	if parser.IsConcatOperator(fn) {
+		return true
+	}
+	if _, t, ok := parser.CastOf(fn); ok {
+		switch castName(t) {
+		case "text", "varchar", "bpchar", "char", "character", "name":
+			return true
+		}
+		return false
+	}
+	if parser.IsOperator(fn) {
+		switch parser.BuiltinName(fn) {
+		case "->>", "#>>":
+			return true
+		}
+	}
+	return false
+}
