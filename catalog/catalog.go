@@ -12,6 +12,7 @@ package catalog
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -66,6 +67,9 @@ type ViewDef struct {
 	// each use so the view sees the files as they are now.
 	Query   any
 	Columns []string
+	// Schema, when known without binding (a stored view records its
+	// columns), is what the catalogs show.
+	Schema *arrow.Schema
 }
 
 // Columns returns the relation's schema.
@@ -81,6 +85,10 @@ func (r *Relation) Columns(ctx context.Context) (*arrow.Schema, error) {
 		return r.Mem.Schema(), nil
 	case SystemTable:
 		return r.System.Schema(), nil
+	case View:
+		if r.View != nil && r.View.Schema != nil {
+			return r.View.Schema, nil
+		}
 	}
 	return nil, sqlerr.New(sqlerr.WrongObjectType, "\"%s\" is a view", r.Name)
 }
@@ -105,6 +113,8 @@ type shared struct {
 
 	sysMu  sync.RWMutex
 	system map[string]map[string]*Relation // schema -> name -> system relation
+	tmp    *os.Root                        // the dfs.tmp workspace (nil: none), under sysMu
+	tmpDir string
 }
 
 // New returns a catalog over root (nil means no files at all).
@@ -120,6 +130,10 @@ func New(root fs.FS, rootName string) *Catalog {
 		schemas: map[string]bool{},
 	}
 }
+
+// SetColumnCache makes scans of CSV and JSON files keep their columns in
+// cc (see connectors.ColumnCache); call it before the catalog is used.
+func (c *Catalog) SetColumnCache(cc *connectors.ColumnCache) { c.shared.opts.Columns = cc }
 
 // Private returns a catalog over the same files and system tables whose
 // DDL objects are its own: what one session creates, others do not see,
@@ -189,6 +203,13 @@ func (c *Catalog) Lookup(ctx context.Context, schema, name string, searchPath []
 }
 
 func (c *Catalog) lookupIn(ctx context.Context, schema, name string) (*Relation, error) {
+	if WorkspaceOf(schema) != NoWorkspace {
+		r, err := c.LookupWorkspace(ctx, schema, name)
+		if sqlerr.Code(err) == sqlerr.UndefinedTable || sqlerr.Code(err) == sqlerr.UndefinedSchema {
+			return nil, nil
+		}
+		return r, err
+	}
 	c.sysMu.RLock()
 	r := matchName(c.system[strings.ToLower(schema)], name)
 	c.sysMu.RUnlock()
@@ -292,7 +313,7 @@ func (c *Catalog) schemaDir(schema string) (string, bool, error) {
 // it is data at all (a supported file, or a folder holding some).
 func (c *Catalog) tableName(dir string, e fs.DirEntry) (string, bool) {
 	name := e.Name()
-	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+	if connectors.IgnoredName(name) {
 		return "", false
 	}
 	if e.IsDir() {
@@ -313,7 +334,7 @@ func Stem(name string) string {
 	for {
 		ext := path.Ext(name)
 		switch strings.ToLower(ext) {
-		case ".gz", ".zst", ".parquet", ".parq", ".csv", ".tsv", ".psv", ".txt", ".json", ".ndjson", ".jsonl":
+		case ".gz", ".zst", ".bz2", ".parquet", ".parq", ".csv", ".tsv", ".psv", ".txt", ".json", ".ndjson", ".jsonl":
 			name = strings.TrimSuffix(name, ext)
 			continue
 		}
@@ -322,30 +343,42 @@ func Stem(name string) string {
 }
 
 func (c *Catalog) openPath(ctx context.Context, schema, name, p string) (*Relation, error) {
-	st, err := fs.Stat(c.root, p)
-	if err != nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", p)
+	return c.openIn(ctx, rootWorkspace, c.root, schema, name, p, c.opts)
+}
+
+// openIn opens the file, folder or glob p of fsys as a relation. Within
+// one query (see WithSnapshot) each path is opened once: every scan of it
+// reads the same snapshot of its files.
+func (c *Catalog) openIn(ctx context.Context, ws string, fsys fs.FS, schema, name, p string, opts connectors.Options) (*Relation, error) {
+	snap := snapshotOf(ctx)
+	key := snapshotKey{workspace: ws, path: p, opts: opts.Key()}
+	if snap != nil {
+		if r := snap.get(key); r != nil {
+			rr := *r
+			rr.Schema, rr.Name = schema, name
+			return &rr, nil
+		}
 	}
-	var t connectors.Table
-	if st.IsDir() {
-		t, err = connectors.OpenDir(ctx, c.root, p, c.opts)
-	} else {
-		t, err = connectors.OpenFile(ctx, c.root, p, c.opts)
+	if !connectors.HasGlob(p) {
+		if _, err := fs.Stat(fsys, p); err != nil {
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", p)
+		}
 	}
+	t, err := connectors.OpenTable(ctx, fsys, p, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Relation{Schema: schema, Name: name, Kind: FileTable, Path: p, File: t}, nil
+	r := &Relation{Schema: schema, Name: name, Kind: FileTable, Path: p, File: t}
+	if snap != nil {
+		snap.put(key, r)
+	}
+	return r, nil
 }
 
 // LookupPath resolves Drill's path form, dfs.`relative/path` or
 // dfs.root.`relative/path`: any file or folder under the root.
 func (c *Catalog) LookupPath(ctx context.Context, p string) (*Relation, error) {
-	clean := strings.TrimPrefix(path.Clean("/"+strings.TrimSpace(p)), "/")
-	if c.root == nil || clean == "" || !fs.ValidPath(clean) {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"dfs.%s\" does not exist", p)
-	}
-	return c.openPath(ctx, "dfs", path.Base(clean), clean)
+	return c.LookupWorkspace(ctx, "dfs", p)
 }
 
 func readDir(fsys fs.FS, dir string) ([]fs.DirEntry, error) { return fs.ReadDir(fsys, dir) }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
@@ -43,6 +44,13 @@ func (c *Catalog) Drop(ctx context.Context, schema, name string, kind Kind, sear
 		schemas = []string{schema}
 	}
 	for _, s := range schemas {
+		if WorkspaceOf(s) == TmpWorkspace {
+			err := c.DropTmp(ctx, name, kind, false)
+			if sqlerr.Code(err) == sqlerr.UndefinedTable {
+				continue
+			}
+			return err
+		}
 		c.mu.Lock()
 		m := c.created[strings.ToLower(s)]
 		r := matchName(m, name)
@@ -112,6 +120,9 @@ func (c *Catalog) SchemaExists(name string) bool {
 	if strings.EqualFold(name, DefaultSchema) {
 		return true
 	}
+	if WorkspaceOf(name) == TmpWorkspace {
+		return c.TmpRoot() != nil
+	}
 	c.mu.RLock()
 	ok := c.schemas[strings.ToLower(name)]
 	c.mu.RUnlock()
@@ -142,10 +153,13 @@ func (c *Catalog) AddSystem(r *Relation) {
 // Schemas lists every schema: public, the root's folders, DDL-made and system schemas.
 func (c *Catalog) Schemas(ctx context.Context) []string {
 	set := map[string]bool{DefaultSchema: true}
+	if c.TmpRoot() != nil {
+		set[TmpSchema] = true
+	}
 	if c.root != nil {
 		if entries, err := readDir(c.root, "."); err == nil {
 			for _, e := range entries {
-				if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(e.Name(), "_") {
+				if e.IsDir() && !connectors.IgnoredName(e.Name()) {
 					set[e.Name()] = true
 				}
 			}
@@ -172,6 +186,11 @@ func (c *Catalog) Schemas(ctx context.Context) []string {
 // Relations lists the relations of a schema, files first discovered now.
 // Files that cannot be opened are skipped (they fail when queried).
 func (c *Catalog) Relations(ctx context.Context, schema string) []*Relation {
+	if WorkspaceOf(schema) == TmpWorkspace {
+		out := c.tmpRelations(ctx)
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return out
+	}
 	var out []*Relation
 	seen := map[string]bool{}
 	c.sysMu.RLock()

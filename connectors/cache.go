@@ -17,6 +17,16 @@ type Options struct {
 	SampleRows int
 	// BatchSize is the number of rows per batch (default batch.Size).
 	BatchSize int
+	// SplitSize, when set, is the size of the byte ranges text files are
+	// split into (tests use small ones); by default ranges are sized for
+	// the number of cores.
+	SplitSize int64
+	// Format, when set, says how to read the files (table functions'
+	// format options) instead of their names.
+	Format *FormatOptions
+	// Columns, when set, keeps the columns parsed from CSV and JSON files
+	// for later scans (see ColumnCache).
+	Columns *ColumnCache
 }
 
 func (o Options) sampleRows() int {
@@ -39,8 +49,20 @@ func (o Options) batchSize() int {
 // Use one cache per file system: paths are its keys. It is safe for
 // concurrent use.
 type SchemaCache struct {
+	*cacheMap
+	// tag separates inferences under different format options.
+	tag string
+}
+
+type cacheMap struct {
 	mu sync.Mutex
-	m  map[cacheKey]any
+	// widenMu orders widenings (see restate).
+	widenMu sync.Mutex
+	m       map[cacheKey]any
+	// latest is the version last stored per file (and sample and
+	// variant): storing a newer one drops it, so a file that keeps
+	// growing holds one entry, not one per size it had.
+	latest map[cacheKey]cacheKey
 }
 
 type cacheKey struct {
@@ -48,11 +70,23 @@ type cacheKey struct {
 	size  int64
 	mtime time.Time
 	// sample distinguishes inferences made with different sample sizes.
-	sample int
+	sample  int
+	variant string
 }
 
 // NewSchemaCache returns an empty cache.
-func NewSchemaCache() *SchemaCache { return &SchemaCache{m: map[cacheKey]any{}} }
+func NewSchemaCache() *SchemaCache {
+	return &SchemaCache{cacheMap: &cacheMap{m: map[cacheKey]any{}, latest: map[cacheKey]cacheKey{}}}
+}
+
+// variant is the cache seen by reads under other format options: the
+// same entries' storage, under separate keys.
+func (c *SchemaCache) variant(v string) *SchemaCache {
+	if c == nil || v == "" {
+		return c
+	}
+	return &SchemaCache{cacheMap: c.cacheMap, tag: c.tag + "|" + v}
+}
 
 // Len is the number of cached entries.
 func (c *SchemaCache) Len() int {
@@ -80,6 +114,11 @@ func (c *SchemaCache) put(k cacheKey, v any) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	file := cacheKey{path: k.path, sample: k.sample, variant: k.variant}
+	if old, ok := c.latest[file]; ok && old != k {
+		delete(c.m, old)
+	}
+	c.latest[file] = k
 	c.m[k] = v
 }
 
@@ -93,6 +132,9 @@ func cached[T any](c *SchemaCache, fsys fs.FS, p string, sample int, infer func(
 		return zero, fileErr(p, err)
 	}
 	k := cacheKey{path: p, size: st.Size(), mtime: st.ModTime(), sample: sample}
+	if c != nil {
+		k.variant = c.tag
+	}
 	if v, ok := c.get(k); ok {
 		if t, ok := v.(T); ok {
 			return t, nil
@@ -104,4 +146,32 @@ func cached[T any](c *SchemaCache, fsys fs.FS, p string, sample int, infer func(
 	}
 	c.put(k, v)
 	return v, nil
+}
+
+// Key identifies the options that change what a table reads (its format
+// options); tables opened with equal keys read the same rows.
+func (o Options) Key() string { return o.Format.Key() }
+
+// Forget drops what the cache holds about the files at paths (every
+// version of them), so they are read again.
+func (c *SchemaCache) Forget(paths []string) {
+	if c == nil {
+		return
+	}
+	set := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		set[p] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if set[k.path] {
+			delete(c.m, k)
+		}
+	}
+	for k := range c.latest {
+		if set[k.path] {
+			delete(c.latest, k)
+		}
+	}
 }

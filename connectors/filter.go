@@ -63,7 +63,9 @@ type Stats struct {
 	// Bytes is the size of the table's files.
 	Bytes int64
 	// Columns bounds each column over the whole table, indexed like the
-	// schema (nil or zero values when unknown).
+	// schema (nil or zero values when unknown). When Exact is false they
+	// may come from a sample: estimates for planning, not bounds to prune
+	// by.
 	Columns []ColumnStats
 }
 
@@ -201,10 +203,13 @@ func cmp3[T ~int16 | ~int32 | ~int64 | ~float64](a, b T) int {
 	return 0
 }
 
-// textStats estimates a text file's rows from its size and the width its
-// columns typically take as text (JSON also spells each key): a rough
-// figure, but enough to order joins.
-func textStats(fsys fs.FS, p string, comp Compression, schema *arrow.Schema, json bool) (Stats, error) {
+// textStats estimates a text file's rows from its size and the bytes a
+// record of its sample takes, or else the width its columns typically
+// take as text (JSON also spells each key): a rough figure, but enough
+// to order joins. The smallest and largest integers of the sample stand
+// for the columns' bounds: estimates (Exact is false), which tell the
+// planner how many distinct keys a column may hold.
+func textStats(fsys fs.FS, p string, comp Compression, schema *arrow.Schema, sample textSample, json bool) (Stats, error) {
 	st, err := fs.Stat(fsys, p)
 	if err != nil {
 		return Stats{}, err
@@ -212,6 +217,9 @@ func textStats(fsys fs.FS, p string, comp Compression, schema *arrow.Schema, jso
 	size := st.Size()
 	if comp != NoCompression {
 		size *= 4 // typical ratio of text to its compressed form
+	}
+	if sample.rowBytes > 0 {
+		return Stats{Rows: int64(float64(size)/sample.rowBytes) + 1, Bytes: st.Size(), Columns: sample.ints}, nil
 	}
 	width := 1
 	for _, f := range schema.Fields() {

@@ -1,15 +1,18 @@
 package connectors
 
 import (
+	"bufio"
 	"bytes"
-	"compress/gzip"
+	"compress/bzip2"
 	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -44,6 +47,7 @@ const (
 	NoCompression Compression = iota
 	Gzip
 	Zstd
+	Bzip2
 )
 
 func (c Compression) String() string {
@@ -52,13 +56,15 @@ func (c Compression) String() string {
 		return "gzip"
 	case Zstd:
 		return "zstd"
+	case Bzip2:
+		return "bzip2"
 	}
 	return "none"
 }
 
 // DetectFormat reads a file's format and compression from its name:
 // .parquet/.parq, .csv/.tsv/.psv/.txt (read as CSV), .json/.ndjson/.jsonl,
-// the last two kinds optionally followed by .gz or .zst. A compressed
+// the last two kinds optionally followed by .gz, .zst or .bz2. A compressed
 // Parquet file is not recognised: Parquet compresses its pages itself and
 // needs random access.
 func DetectFormat(name string) (Format, Compression, bool) {
@@ -69,6 +75,8 @@ func DetectFormat(name string) (Format, Compression, bool) {
 		comp, n = Gzip, strings.TrimSuffix(n, ".gz")
 	case strings.HasSuffix(n, ".zst"):
 		comp, n = Zstd, strings.TrimSuffix(n, ".zst")
+	case strings.HasSuffix(n, ".bz2"):
+		comp, n = Bzip2, strings.TrimSuffix(n, ".bz2")
 	}
 	switch path.Ext(n) {
 	case ".parquet", ".parq":
@@ -120,27 +128,53 @@ func fileErr(p string, err error) error {
 
 // openStream opens a file for sequential reading, decompressing it.
 func openStream(fsys fs.FS, p string, comp Compression) (io.ReadCloser, error) {
+	return openStreamAhead(fsys, p, comp, false)
+}
+
+// openStreamAhead opens a file for sequential reading; with ahead, a
+// compressed file is decompressed on a goroutine of its own, ahead of
+// the reader (see readAhead), and zstd decodes blocks concurrently.
+func openStreamAhead(fsys fs.FS, p string, comp Compression, ahead bool) (io.ReadCloser, error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, fileErr(p, err)
 	}
+	var r io.Reader
+	var closeAll func() error
 	switch comp {
 	case Gzip:
-		z, err := gzip.NewReader(f)
+		br := bufio.NewReaderSize(f, 64<<10)
+		if head, _ := br.Peek(64); ahead && isBGZF(head) {
+			// Blocked gzip: its members decompress in parallel.
+			return newBGZFStream(br, p, f.Close), nil
+		}
+		z, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid gzip", p)
 		}
-		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
+		r, closeAll = z, func() error { z.Close(); return f.Close() }
 	case Zstd:
-		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		conc := 1
+		if ahead {
+			conc = min(4, runtime.GOMAXPROCS(0))
+		}
+		z, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(conc))
 		if err != nil {
 			f.Close()
 			return nil, sqlerr.Wrap(err, sqlerr.DataCorrupted, "file \"%s\" is not valid zstd", p)
 		}
-		return &decompressor{Reader: &streamErrReader{r: z, path: p, comp: comp}, close: func() error { z.Close(); return f.Close() }}, nil
+		r, closeAll = z, func() error { z.Close(); return f.Close() }
+	case Bzip2:
+		r, closeAll = bzip2.NewReader(bufio.NewReaderSize(f, 64<<10)), f.Close
+	default:
+		return f, nil
 	}
-	return f, nil
+	r = &streamErrReader{r: r, path: p, comp: comp}
+	if ahead {
+		return newReadAhead(r, closeAll), nil
+	}
+	return &decompressor{Reader: r, close: closeAll}, nil
 }
 
 // decompressor closes both the decompressor and the file under it.

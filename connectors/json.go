@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"strconv"
-	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -29,8 +29,32 @@ type JSONTable struct {
 	fsys      fs.FS
 	path      string
 	comp      Compression
-	schema    *arrow.Schema
+	d         *jsonDialect
 	batchSize int
+	size      int64 // the file's size when opened
+	splitSize int64 // Options.SplitSize
+	cache     *ColumnCache
+	scache    *SchemaCache // where the inference is kept, to widen it
+	sample    int
+}
+
+// withSchema is the dialect reading the columns as s.
+func (d *jsonDialect) withSchema(s *arrow.Schema) *jsonDialect {
+	return &jsonDialect{schema: s, array: d.array, lines: d.lines, sample: d.sample}
+}
+
+// jsonDialect is what inference found out about a JSON file.
+type jsonDialect struct {
+	schema *arrow.Schema
+	array  bool // one top-level array, else newline-delimited
+	// lines says that the array holds one element per line (as far as
+	// the sample shows): it is read in ranges of lines too.
+	lines  bool
+	sample textSample
+
+	mu     sync.Mutex
+	ranges map[int64]*textRanges // by split size
+	whole  fileRows              // rows, once read as one split
 }
 
 // object is a JSON object with its keys in document order.
@@ -106,7 +130,7 @@ func parseNested(dec *json.Decoder, depth int) (any, error) {
 
 // jtype is an inferred JSON type.
 type jtype struct {
-	kind   colKind // kNull, kBool, kInt, kFloat, kDate, kTimestamp, kText
+	kind   valueType // of a scalar
 	obj    bool
 	fields []string
 	sub    map[string]*jtype
@@ -115,17 +139,33 @@ type jtype struct {
 	raw    bool // conflicting structure: keep the JSON text
 }
 
-func inferValue(v any) *jtype {
+// MaxNestedDepth is how deep objects and arrays of a JSON file get types
+// of their own; values nested deeper are kept as JSON text (and reached
+// through the same paths and operators).
+const MaxNestedDepth = 64
+
+func inferValue(v any) *jtype { return inferValueAt(v, 0) }
+
+func inferValueAt(v any, depth int) *jtype {
+	if depth > MaxNestedDepth {
+		switch v.(type) {
+		case *object, []any:
+			return &jtype{raw: true}
+		}
+	}
 	switch x := v.(type) {
 	case nil:
-		return &jtype{kind: kNull}
+		return &jtype{}
 	case bool:
-		return &jtype{kind: kBool}
+		return &jtype{kind: valueType{kind: kBool}}
 	case json.Number:
 		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return &jtype{kind: kInt}
+			return &jtype{kind: valueType{kind: kInt, digits: intDigits(string(x))}}
 		}
-		return &jtype{kind: kFloat}
+		if t, ok := decimalOf(string(x)); ok {
+			return &jtype{kind: t}
+		}
+		return &jtype{kind: valueType{kind: kFloat}}
 	case string:
 		k := kText
 		if len(x) == 10 && x[4] == '-' && x[7] == '-' {
@@ -137,29 +177,29 @@ func inferValue(v any) *jtype {
 				k = kTimestamp
 			}
 		}
-		return &jtype{kind: k}
+		return &jtype{kind: valueType{kind: k}}
 	case *object:
 		t := &jtype{obj: true, sub: map[string]*jtype{}}
 		for i, k := range x.keys {
 			if _, ok := t.sub[k]; !ok {
 				t.fields = append(t.fields, k)
-				t.sub[k] = inferValue(x.vals[i])
+				t.sub[k] = inferValueAt(x.vals[i], depth+1)
 			} else {
-				t.sub[k] = mergeJ(t.sub[k], inferValue(x.vals[i]))
+				t.sub[k] = mergeJ(t.sub[k], inferValueAt(x.vals[i], depth+1))
 			}
 		}
 		return t
 	case []any:
-		t := &jtype{list: true, elem: &jtype{kind: kNull}}
+		t := &jtype{list: true, elem: &jtype{}}
 		for _, e := range x {
-			t.elem = mergeJ(t.elem, inferValue(e))
+			t.elem = mergeJ(t.elem, inferValueAt(e, depth+1))
 		}
 		return t
 	}
-	return &jtype{kind: kText}
+	return &jtype{kind: valueType{kind: kText}}
 }
 
-func isNullType(t *jtype) bool { return !t.obj && !t.list && !t.raw && t.kind == kNull }
+func isNullType(t *jtype) bool { return !t.obj && !t.list && !t.raw && t.kind.kind == kNull }
 
 func mergeJ(a, b *jtype) *jtype {
 	switch {
@@ -200,25 +240,42 @@ func (t *jtype) arrowType() arrow.DataType {
 		fs := make([]arrow.Field, len(t.fields))
 		for i, f := range t.fields {
 			fs[i] = arrow.Field{Name: f, Type: t.sub[f].arrowType(), Nullable: true}
+			if t.sub[f].raw {
+				fs[i] = types.RawJSONField(f) // its values are JSON text
+			}
 		}
 		if len(fs) == 0 {
 			return types.String
 		}
 		return arrow.StructOf(fs...)
 	case t.list:
+		if t.elem.raw {
+			return arrow.ListOfField(arrow.Field{Name: types.RawJSONElem, Type: types.String, Nullable: true})
+		}
 		return types.List(t.elem.arrowType())
-	case t.kind == kNull:
+	case t.kind.kind == kNull:
 		return types.String
 	}
 	return kindType(t.kind)
 }
 
 func openJSON(ctx context.Context, fsys fs.FS, p string, comp Compression, opts Options) (Table, error) {
-	s, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*arrow.Schema, error) { return InferJSON(fsys, p, comp, opts.sampleRows()) })
+	d, err := cached(opts.Cache, fsys, p, opts.sampleRows(), func() (*jsonDialect, error) {
+		infer := func() (*jsonDialect, error) { return inferJSON(fsys, p, comp, opts.sampleRows()) }
+		if opts.Columns == nil {
+			return infer()
+		}
+		return opts.Columns.jsonInference(fsys, p, comp, opts, infer)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &JSONTable{fsys: fsys, path: p, comp: comp, schema: s, batchSize: opts.batchSize()}, nil
+	st, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fileErr(p, err)
+	}
+	return &JSONTable{fsys: fsys, path: p, comp: comp, d: d, batchSize: opts.batchSize(), size: st.Size(), splitSize: opts.SplitSize, cache: opts.Columns,
+		scache: opts.Cache, sample: opts.sampleRows()}, nil
 }
 
 // rowSource yields the top-level objects of a JSON file with their line.
@@ -340,17 +397,32 @@ func (rs *rowSource) next() (*object, error) {
 
 // InferJSON infers the schema of a JSON file from its first rows.
 func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.Schema, error) {
+	d, err := inferJSON(fsys, p, comp, sampleRows)
+	if err != nil {
+		return nil, err
+	}
+	return d.schema, nil
+}
+
+func inferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*jsonDialect, error) {
 	rc, err := openStream(fsys, p, comp)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	rs, err := newRowSource(rc, p)
+	counted := &countingReader{r: rc}
+	rs, err := newRowSource(counted, p)
 	if err != nil {
 		return nil, err
 	}
-	t := &jtype{kind: kNull}
-	for i := 0; i < sampleRows; i++ {
+	d := &jsonDialect{array: rs.array != nil, schema: arrow.NewSchema(nil, nil)}
+	if d.array && comp == NoCompression {
+		d.lines = elementPerLine(fsys, p)
+	}
+	t := &jtype{}
+	var objs []*object
+	n := 0
+	for ; n < sampleRows; n++ {
 		o, err := rs.next()
 		if err != nil {
 			return nil, err
@@ -359,250 +431,240 @@ func InferJSON(fsys fs.FS, p string, comp Compression, sampleRows int) (*arrow.S
 			break
 		}
 		t = mergeJ(t, inferValue(o))
+		objs = append(objs, o)
+	}
+	if n > 0 {
+		d.sample.rowBytes = float64(counted.n-int64(rs.br.Buffered())) / float64(n)
+	}
+	if n == sampleRows && !d.array {
+		// Lines from the end of a big file: late values and the range of
+		// keys in sorted files.
+		for _, o := range tailObjects(fsys, p, comp, sampleRows) {
+			t = mergeJ(t, inferValue(o))
+			objs = append(objs, o)
+		}
 	}
 	if !t.obj {
-		return arrow.NewSchema(nil, nil), nil
+		return d, nil
 	}
 	st, ok := t.arrowType().(*arrow.StructType)
 	if !ok {
-		return arrow.NewSchema(nil, nil), nil // only empty objects: no columns
+		return d, nil // only empty objects: no columns
 	}
-	return arrow.NewSchema(st.Fields(), nil), nil
+	d.schema = arrow.NewSchema(st.Fields(), nil)
+	d.sample.ints = jsonIntSpans(d.schema, objs)
+	return d, nil
 }
 
-func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.schema, nil }
-
-func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
-	return wholeFile(t.fsys, t.path)
-}
-
-func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
-	rc, err := openStream(t.fsys, t.path, t.comp)
+// elementPerLine reports whether the first megabyte of an array file
+// holds one element per line (after the opening bracket, each line an
+// object with its comma, the last one with the closing bracket), so that
+// the file can be read in ranges of lines.
+func elementPerLine(fsys fs.FS, p string) bool {
+	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, err
+		return false
 	}
-	rs, err := newRowSource(checkedText(rc, t.path), t.path)
+	defer f.Close()
+	head, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
-		rc.Close()
-		return nil, err
+		return false
 	}
-	if columns == nil {
-		columns = make([]int, t.schema.NumFields())
-		for i := range columns {
-			columns[i] = i
+	if len(head) == 1<<20 {
+		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+			head = head[:i] // the last line may be cut
 		}
 	}
-	fields := make([]arrow.Field, len(columns))
-	for i, c := range columns {
-		fields[i] = t.schema.Field(c)
-	}
-	return &jsonReader{rc: rc, rs: rs, schema: arrow.NewSchema(fields, nil), batch: t.batchSize, path: t.path}, nil
-}
-
-type jsonReader struct {
-	rc     io.ReadCloser
-	rs     *rowSource
-	schema *arrow.Schema
-	batch  int
-	path   string
-	done   bool
-}
-
-func (r *jsonReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if r.done {
-		return nil, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, sqlerr.Canceled(err)
-	}
-	builders := make([]array.Builder, r.schema.NumFields())
-	for i, f := range r.schema.Fields() {
-		builders[i] = array.NewBuilder(memory.DefaultAllocator, f.Type)
-	}
-	n := 0
-	for n < r.batch {
-		o, err := r.rs.next()
-		if err != nil {
-			return nil, err
+	n, first := 0, true
+	for _, line := range bytes.Split(head, []byte{'\n'}) {
+		t, ok := arrayLine(line, first)
+		if !ok {
+			return false
 		}
-		if o == nil {
-			r.done = true
-			break
+		if len(t) > 0 || len(bytes.TrimSpace(line)) > 0 {
+			first = false
 		}
-		for i, f := range r.schema.Fields() {
-			var v any
-			found := false
-			for k, key := range o.keys {
-				if key == f.Name {
-					v, found = o.vals[k], true
-					break
-				}
-			}
-			if !found {
-				builders[i].AppendNull()
-				continue
-			}
-			if err := appendJSON(builders[i], v); err != nil {
-				code := sqlerr.InvalidTextRepresentation
-				if e, ok := err.(*sqlerr.Error); ok {
-					code = e.Code
-				}
-				return nil, sqlerr.New(code, "file \"%s\" line %d key \"%s\": %v", r.path, r.rs.line, f.Name, err)
-			}
+		if len(t) == 0 {
+			continue
+		}
+		if t[0] != '{' || !json.Valid(t) {
+			return false
 		}
 		n++
 	}
-	if n == 0 {
-		return nil, nil
-	}
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-		b.Release()
-	}
-	return array.NewRecordBatch(r.schema, cols, int64(n)), nil
+	return n > 0
 }
 
-// appendJSON appends a decoded JSON value to a builder of the inferred type.
-func appendJSON(b array.Builder, v any) error {
-	if v == nil {
-		b.AppendNull()
+// arrayLine is the element on a line of an array file with one element
+// per line: the line without its space, the array's opening bracket (on
+// the first line), its closing bracket and the element's comma.
+func arrayLine(line []byte, first bool) ([]byte, bool) {
+	t := bytes.TrimSpace(line)
+	if first && len(t) > 0 && t[0] == '[' {
+		t = bytes.TrimSpace(t[1:])
+	}
+	if len(t) > 0 && t[len(t)-1] == ']' {
+		t = bytes.TrimSpace(t[:len(t)-1])
+	}
+	if len(t) > 0 && t[len(t)-1] == ',' {
+		t = bytes.TrimSpace(t[:len(t)-1])
+	}
+	return t, true
+}
+
+// tailObjects parses the whole lines of the last bytes of a big
+// uncompressed file that can be read at any offset (nil if none do).
+func tailObjects(fsys fs.FS, p string, comp Compression, max int) []*object {
+	if comp != NoCompression {
 		return nil
 	}
-	switch bb := b.(type) {
-	case *array.StringBuilder:
-		switch x := v.(type) {
-		case string:
-			if strings.IndexByte(x, 0) >= 0 {
-				e := sqlerr.New(sqlerr.UntranslatableCharacter, "unsupported Unicode escape sequence")
-				e.Detail = "\\u0000 cannot be converted to text."
-				return e
-			}
-			bb.Append(x)
-		case json.Number:
-			bb.Append(string(x))
-		case bool:
-			bb.Append(strconv.FormatBool(x))
-		default:
-			bb.Append(jsonText(v))
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	ra, ok := f.(io.ReaderAt)
+	st, err := f.Stat()
+	if !ok || err != nil || st.Size() < 4<<20 {
+		return nil
+	}
+	buf := make([]byte, 256<<10)
+	if n, _ := ra.ReadAt(buf, st.Size()-int64(len(buf))); n < len(buf) {
+		return nil
+	}
+	i := bytes.IndexByte(buf, '\n')
+	if i < 0 {
+		return nil
+	}
+	rs, err := newRowSource(bytes.NewReader(buf[i+1:]), p)
+	if err != nil {
+		return nil
+	}
+	var out []*object
+	for len(out) < max {
+		o, err := rs.next()
+		if err != nil || o == nil {
+			break
 		}
-	case *array.Int64Builder:
-		n, ok := v.(json.Number)
-		if !ok {
-			return fmt.Errorf("expected a number")
+		out = append(out, o)
+	}
+	return out
+}
+
+// jsonIntSpans is the smallest and largest value of each top-level
+// integer column in the sampled objects.
+func jsonIntSpans(schema *arrow.Schema, objs []*object) []ColumnStats {
+	out := make([]ColumnStats, schema.NumFields())
+	for c, f := range schema.Fields() {
+		if f.Type.ID() != arrow.INT64 {
+			continue
 		}
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil {
-			return err
-		}
-		bb.Append(i)
-	case *array.Float64Builder:
-		n, ok := v.(json.Number)
-		if !ok {
-			return fmt.Errorf("expected a number")
-		}
-		f, err := strconv.ParseFloat(string(n), 64)
-		if err != nil {
-			return err
-		}
-		bb.Append(f)
-	case *array.BooleanBuilder:
-		x, ok := v.(bool)
-		if !ok {
-			return fmt.Errorf("expected a boolean")
-		}
-		bb.Append(x)
-	case *array.Date32Builder:
-		s, _ := v.(string)
-		d, err := text.ParseDate(s)
-		if err != nil {
-			return err
-		}
-		bb.Append(arrow.Date32(d))
-	case *array.TimestampBuilder:
-		s, _ := v.(string)
-		d, err := text.ParseTimestamp(s, nil)
-		if err != nil {
-			return err
-		}
-		bb.Append(arrow.Timestamp(d))
-	case *array.StructBuilder:
-		o, ok := v.(*object)
-		if !ok {
-			return fmt.Errorf("expected an object")
-		}
-		bb.Append(true)
-		st := bb.Type().(*arrow.StructType)
-		for i, f := range st.Fields() {
-			var fv any
+		lo, hi, seen := int64(math.MaxInt64), int64(math.MinInt64), false
+		for _, o := range objs {
 			for k, key := range o.keys {
-				if key == f.Name {
-					fv = o.vals[k]
+				if key != f.Name {
+					continue
 				}
-			}
-			if err := appendJSON(bb.FieldBuilder(i), fv); err != nil {
-				return err
-			}
-		}
-	case *array.ListBuilder:
-		l, ok := v.([]any)
-		if !ok {
-			return fmt.Errorf("expected an array")
-		}
-		bb.Append(true)
-		for _, e := range l {
-			if err := appendJSON(bb.ValueBuilder(), e); err != nil {
-				return err
+				if num, ok := o.vals[k].(json.Number); ok {
+					if v, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+						lo, hi, seen = min(lo, v), max(hi, v), true
+					}
+				}
+				break
 			}
 		}
-	default:
-		return fmt.Errorf("unsupported type %s", b.Type())
+		if seen {
+			out[c] = ColumnStats{Min: scalar.NewInt64Scalar(lo), Max: scalar.NewInt64Scalar(hi)}
+		}
 	}
-	return nil
+	return out
 }
 
-// jsonText renders a decoded value back as JSON text.
-func jsonText(v any) string {
-	switch x := v.(type) {
-	case *object:
-		var sb strings.Builder
-		sb.WriteByte('{')
-		for i, k := range x.keys {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			kb, _ := json.Marshal(k)
-			sb.Write(kb)
-			sb.WriteByte(':')
-			sb.WriteString(jsonText(x.vals[i]))
-		}
-		sb.WriteByte('}')
-		return sb.String()
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = jsonText(e)
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	case json.Number:
-		return string(x)
-	case nil:
-		return "null"
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
 }
 
-func (r *jsonReader) Close() error {
-	if r.rc != nil {
-		err := r.rc.Close()
-		r.rc = nil
-		return err
-	}
-	return nil
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
-// Stats estimates the rows from the file's size.
+func (t *JSONTable) Schema(ctx context.Context) (*arrow.Schema, error) { return t.d.schema, nil }
+
+// Splits divides an uncompressed newline-delimited file into byte ranges
+// of whole lines; a compressed file, or one top-level array, is one split.
+func (t *JSONTable) Splits(ctx context.Context, filter Filter) ([]Split, error) {
+	ranges := t.ranges
+	if t.d.array && !t.d.lines {
+		ranges = nil // read as one stream
+	}
+	splits, err := textSplits(t.fsys, t.path, t.comp, ranges)
+	if err != nil {
+		return nil, err
+	}
+	return t.cache.prune(ctx, t.cacheKey(), splits, filter, t.d.schema), nil
+}
+
+// cacheKey names the file's entries in the column cache ("" for none).
+func (t *JSONTable) cacheKey() string {
+	if t.cache == nil {
+		return ""
+	}
+	k, _ := t.cache.textKey("json", t.fsys, t.path, t.comp, fmt.Sprintf("array=%v lines=%v", t.d.array, t.d.lines), t.d.schema)
+	return k
+}
+
+// ranges returns the byte ranges of the file, shared by every table of
+// this file version.
+func (t *JSONTable) ranges() *textRanges {
+	t.d.mu.Lock()
+	defer t.d.mu.Unlock()
+	r := t.d.ranges[t.splitSize]
+	if r == nil {
+		if t.d.ranges == nil {
+			t.d.ranges = map[int64]*textRanges{}
+		}
+		r = newTextRanges(t.path, t.size, t.splitSize, 0, false)
+		t.d.ranges[t.splitSize] = r
+	}
+	return r
+}
+
+func (t *JSONTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
+	s, ok := split.(*textSplit)
+	if !ok || s.path != t.path {
+		return nil, sqlerr.New(sqlerr.InternalError, "split %v is not of file \"%s\"", split, t.path)
+	}
+	if columns == nil {
+		columns = allColumns(t.d.schema.NumFields())
+	}
+	for _, c := range columns {
+		if c < 0 || c >= t.d.schema.NumFields() {
+			return nil, sqlerr.New(sqlerr.InternalError, "column %d out of range for \"%s\"", c, t.path)
+		}
+	}
+	if key := t.cacheKey(); key != "" {
+		return t.cache.open(ctx, key, s, t.d.schema, columns, func(cols []int) batch.Reader { return t.newReader(s, cols) }), nil
+	}
+	return t.newReader(s, columns), nil
+}
+
+// Stats estimates the rows from the file's size and the bytes an object
+// of the sample takes, until scans have read the whole file: then they
+// are the rows read.
 func (t *JSONTable) Stats(ctx context.Context) (Stats, error) {
-	return textStats(t.fsys, t.path, t.comp, t.schema, true)
+	st, err := textStats(t.fsys, t.path, t.comp, t.d.schema, t.d.sample, true)
+	ranges := t.ranges
+	if t.d.array && !t.d.lines {
+		ranges = nil
+	}
+	if n, ok := countedRows(t.comp, &t.d.whole, ranges); ok && err == nil {
+		st.Rows = n // counted by a scan that read the file whole
+	}
+	return st, err
 }
+
+func (t *JSONTable) rowCounter(s *textSplit) func(int64) { return rowCounter(s, &t.d.whole, t.ranges) }

@@ -10,6 +10,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
@@ -32,6 +33,21 @@ func (s *Session) createTable(ctx context.Context, ec *expr.Context, n *ast.Crea
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE TABLE ... LIKE is not supported")
 	}
 	schemaName := s.schemaFor(n.Table)
+	switch catalog.WorkspaceOf(schemaName) {
+	case catalog.TmpWorkspace:
+		// A table of files in the writable workspace.
+		q, ok := n.Select.(ast.ResultSetNode)
+		if !ok {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables in dfs.tmp are made by CREATE TABLE ... AS query")
+		}
+		var cols []string
+		for _, c := range n.Cols {
+			cols = append(cols, c.Name.Name.O)
+		}
+		return s.writeTmpTable(ctx, ec, n.Table.Name.O, q, cols, connectors.Parquet, n.IfNotExists)
+	case catalog.RootWorkspace:
+		return nil, sqlerr.New(sqlerr.InsufficientPrivilege, "cannot create table \"%s\": the root is read-only; write to dfs.tmp", n.Table.Name.O)
+	}
 	if n.Select != nil {
 		q, err := planner.PlanQuery(ctx, s.env(), ec, n.Select)
 		if err != nil {
@@ -145,6 +161,20 @@ func (s *Session) createView(ctx context.Context, ec *expr.Context, n *ast.Creat
 	}
 	if len(cols) > p.Schema.NumFields() {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
+	}
+	switch catalog.WorkspaceOf(s.schemaFor(n.ViewName)) {
+	case catalog.TmpWorkspace:
+		// A view stored as a file, as Drill's .view.drill.
+		fields := p.Schema.Fields()
+		for i := range cols {
+			fields[i].Name = cols[i]
+		}
+		if err := s.cat.WriteView(ctx, n.ViewName.Name.O, parser.ViewBody(st), arrow.NewSchema(fields, nil), n.OrReplace); err != nil {
+			return nil, err
+		}
+		return &Result{Tag: "CREATE VIEW"}, nil
+	case catalog.RootWorkspace:
+		return nil, sqlerr.New(sqlerr.InsufficientPrivilege, "cannot create view \"%s\": the root is read-only; write to dfs.tmp", n.ViewName.Name.O)
 	}
 	rel := &catalog.Relation{Schema: s.schemaFor(n.ViewName), Name: n.ViewName.Name.O, Kind: catalog.View,
 		View: &catalog.ViewDef{SQL: parser.ViewQueryText(st, n), Query: q, Columns: cols}}

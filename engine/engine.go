@@ -7,11 +7,14 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -32,6 +35,23 @@ type Config struct {
 	TableMemoryLimit int64
 	// Threads is how many workers a query may run on (0: one per core).
 	Threads int
+	// MemoryLimit bounds the memory the queries' operators hold together,
+	// in bytes (0: no limit); past it they spill to disk or fail with
+	// 53200.
+	MemoryLimit int64
+	// SpillDir is where queries write spill files ("": the system's
+	// temporary folder).
+	SpillDir string
+	// CacheDir, when set, is the folder of the column cache: scans of CSV
+	// and JSON files keep the columns they parse there, and later scans
+	// read them as Parquet (see connectors.ColumnCache). CacheSize bounds
+	// it (0: connectors.DefaultCacheSize).
+	CacheDir  string
+	CacheSize int64
+	// Tmp is the folder of the writable workspace dfs.tmp (CREATE TABLE
+	// AS and CREATE VIEW write there); empty means none. The root itself
+	// is never written.
+	Tmp string
 	// Functions, when set, adds functions to the engine's registry
 	// besides the built-in ones (tests use it).
 	Functions func(*expr.Registry)
@@ -84,6 +104,8 @@ type Engine struct {
 	cat *catalog.Catalog
 	// funcs are the functions queries can call, built once per engine.
 	funcs *expr.Registry
+	// memory is what all queries' operators may hold (--memory-limit).
+	memory *budget.Pool
 }
 
 // Session is one client's connection to the engine: its settings (search
@@ -166,4 +188,25 @@ func (s *Session) Close() {
 // the first error, which is a *sqlerr.Error with a SQLSTATE code.
 func (s *Session) Execute(ctx context.Context, sql string, emit func(*Result) error) error {
 	return execute(ctx, s, sql, emit)
+}
+
+// DefaultCacheDir is the default folder of the column cache:
+// lakesql/columns under the user's cache directory (empty when there is
+// none).
+func DefaultCacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "lakesql", "columns")
+}
+
+// DefaultTmp is the default folder of the dfs.tmp workspace: lakesql/tmp
+// under the user's cache directory (empty when there is none).
+func DefaultTmp() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "lakesql", "tmp")
 }

@@ -61,6 +61,12 @@ func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.Data
 		if p.stmt.Utility.Kind == parser.UtilShow {
 			p.Schema = arrow.NewSchema([]arrow.Field{{Name: p.stmt.Utility.Name, Type: types.String, Nullable: true}}, nil)
 		}
+		if p.stmt.Utility.Kind == parser.UtilLake {
+			p.Schema = lakeResultSchema(p.stmt.Utility.Lake)
+		}
+	} else if _, ok := p.stmt.AST.(*ast.ExplainStmt); ok {
+		// EXPLAIN's rows are its plan's lines, described before it runs.
+		p.Schema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: types.String, Nullable: true}}, nil)
 	} else if q, ok := p.stmt.AST.(ast.ResultSetNode); ok {
 		env := s.env()
 		env.ParamOrder = p.stmt.Params

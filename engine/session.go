@@ -15,7 +15,9 @@ import (
 
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/catalog/pgcatalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/planner"
@@ -24,7 +26,19 @@ import (
 
 // New returns an engine over cfg.Root.
 func New(cfg Config) (*Engine, error) {
-	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName), funcs: expr.NewRegistry()}
+	e := &Engine{cfg: cfg, cat: catalog.New(cfg.Root, cfg.RootName), funcs: expr.NewRegistry(), memory: budget.NewPool(cfg.MemoryLimit)}
+	if cfg.Tmp != "" {
+		if err := e.cat.SetTmp(cfg.Tmp); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.CacheDir != "" {
+		cc, err := connectors.NewColumnCache(cfg.CacheDir, cfg.CacheSize, cfg.RootName)
+		if err != nil {
+			return nil, fmt.Errorf("column cache: %w", err)
+		}
+		e.cat.SetColumnCache(cc)
+	}
 	pgcatalog.Install(e.cat, e.database())
 	pgcatalog.RegisterFunctions(e.funcs)
 	if cfg.Functions != nil {
@@ -41,7 +55,8 @@ type settings struct {
 	searchPath []string
 	location   *time.Location
 	timeout    time.Duration
-	threads    int // workers per pipeline
+	threads    int   // workers per pipeline
+	workMem    int64 // bytes one spilling operator holds before it spills
 	// idleSession and idleInTx are idle_session_timeout and
 	// idle_in_transaction_session_timeout, which the front end applies.
 	idleSession, idleInTx time.Duration
@@ -66,9 +81,19 @@ func (s *Session) init() {
 
 // resetSettings gives every parameter its default value.
 func (s *Session) resetSettings() {
-	s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC, threads: s.eng.threads()}
+	s.set = settings{searchPath: []string{catalog.DefaultSchema}, location: time.UTC, threads: s.eng.threads(), workMem: s.eng.workMem()}
 	s.settings = defaultSettings()
 	s.settings["threads"].value = strconv.Itoa(s.set.threads)
+	s.settings["work_mem"].value = formatMemory(s.set.workMem)
+}
+
+// workMem is the default work_mem: half the memory limit, so that one
+// operator may hold that much before it spills (1GB without a limit).
+func (e *Engine) workMem() int64 {
+	if l := e.memory.Limit(); l > 0 {
+		return max(l/2, 64<<10)
+	}
+	return 1 << 30
 }
 
 // threads is the engine's default number of workers per pipeline.
@@ -162,7 +187,8 @@ func (s *Session) runOne(ctx context.Context, st parser.Statement, began time.Ti
 	}
 	var res *Result
 	if st.Utility != nil {
-		res, err = s.utility(ctx, st.Utility)
+		// Queries run by utilities (DECLARE, COPY) read one snapshot too.
+		res, err = s.utility(catalog.WithSnapshot(ctx), st.Utility)
 	} else {
 		res, err = s.statement(ctx, st)
 	}
@@ -191,6 +217,7 @@ func (s *Session) evalContext(ctx context.Context) *expr.Context {
 // queryContext is ctx with what a query's operators need from the
 // session: its evaluation context and, for pg_settings, its settings.
 func (s *Session) queryContext(ctx context.Context, ec *expr.Context) context.Context {
+	ctx = context.WithValue(ctx, memoryKey{}, memorySource{pool: s.eng.memory, workMem: s.set.workMem, dir: s.eng.cfg.SpillDir})
 	ctx = context.WithValue(ctx, pgcatalog.SettingsKey{}, s.settingRows)
 	ctx = catalog.NewContext(ctx, s.cat)
 	return executor.WithEval(ctx, ec)
@@ -202,18 +229,32 @@ func (s *Session) statement(ctx context.Context, st parser.Statement) (*Result, 
 	defer func() { s.position, s.namePosition = nil, nil }()
 	ec := s.evalContext(ctx)
 	ctx = s.queryContext(ctx, ec)
+	// Every scan of a table in this statement reads one snapshot of its files.
+	ctx = catalog.WithSnapshot(ctx)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
-		q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
-		if err != nil {
-			return nil, err
+		// A value that does not fit the type inferred for its column from
+		// a sample widens the column (connectors.SchemaWidened): the query
+		// is planned and run again, while no row has left, so it succeeds.
+		for widenings := 0; ; widenings++ {
+			q, err := planner.PlanQuery(ctx, s.env(), ec, n.(ast.ResultSetNode))
+			if err != nil {
+				return nil, err
+			}
+			rows, err := openRows(ctx, q.Root)
+			if err == nil {
+				rows.ec = ec
+				err = rows.prefetch(ctx)
+			}
+			if err != nil {
+				if connectors.IsSchemaWidened(err) && widenings < maxWidenings {
+					ctx = catalog.WithNewSnapshot(ctx)
+					continue
+				}
+				return nil, err
+			}
+			return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
 		}
-		rows, err := openRows(ctx, q.Root)
-		if err != nil {
-			return nil, err
-		}
-		rows.ec = ec
-		return &Result{Tag: "SELECT", Schema: q.Schema, Rows: rows}, nil
 	case *ast.ExplainStmt:
 		q, ok := n.Stmt.(ast.ResultSetNode)
 		if !ok {
@@ -326,18 +367,51 @@ func (s *Session) explainAnalyze(ctx context.Context, ec *expr.Context, q ast.Re
 // message that opened it): canceling the context the rows were opened
 // with, or the one a call to Next runs under, cancels it.
 type operatorRows struct {
+	acc    *budget.Account // the query's memory, given back at Close
 	op     executor.Operator
 	ec     *expr.Context
 	ctx    context.Context // the operators' context, with the statement's values
 	cancel context.CancelCauseFunc
 	stop   func() bool // unlinks ctx from the opening context
 	closed bool
+	// first is a batch read ahead by prefetch, returned by the next Next.
+	first   arrow.RecordBatch
+	pending bool
 }
+
+// maxWidenings bounds how often a query runs again because a column of
+// a file it reads was widened.
+const maxWidenings = 16
+
+// prefetch reads the first batch, so that an error before any row (a
+// column widened) can still run the query again.
+func (r *operatorRows) prefetch(ctx context.Context) error {
+	b, err := r.Next(ctx)
+	if err != nil {
+		return err
+	}
+	r.first, r.pending = b, true
+	return nil
+}
+
+// memorySource is what a query's memory account is opened from.
+type memorySource struct {
+	pool    *budget.Pool
+	workMem int64
+	dir     string
+}
+
+type memoryKey struct{}
 
 func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) {
 	rctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
 	r := &operatorRows{op: op, ctx: rctx, cancel: cancel, stop: stop}
+	if src, ok := ctx.Value(memoryKey{}).(memorySource); ok && src.pool != nil {
+		r.acc = src.pool.NewAccount(src.workMem, src.dir)
+		r.ctx = budget.WithAccount(rctx, r.acc)
+	}
+	rctx = r.ctx
 	if err := op.Open(rctx); err != nil {
 		err = sqlerr.FromContext(rctx, err) // before Close cancels rctx
 		r.Close()
@@ -347,6 +421,12 @@ func openRows(ctx context.Context, op executor.Operator) (*operatorRows, error) 
 }
 
 func (r *operatorRows) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
+	if r.pending {
+		b, r.first, r.pending = r.first, nil, false
+		if b != nil {
+			return b, nil
+		}
+	}
 	if r.closed {
 		return nil, nil
 	}
@@ -380,6 +460,9 @@ func (r *operatorRows) Close() error {
 	err := r.op.Close()
 	r.stop()
 	r.cancel(context.Canceled)
+	if r.acc != nil {
+		r.acc.Close()
+	}
 	return err
 }
 

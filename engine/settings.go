@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"sort"
 	"strconv"
@@ -179,6 +180,13 @@ func (s *Session) SetSetting(name, value string) (*setting, error) {
 		value = "UTF8"
 	case "datestyle":
 		value = normalizeDateStyle(value)
+	case "work_mem":
+		n, err := parseMemory(value)
+		if err != nil || n < 64<<10 {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"work_mem\": \"%s\"", value)
+		}
+		s.set.workMem = n
+		value = formatMemory(n)
 	case "threads":
 		n, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil || n < 0 || n > 1024 {
@@ -395,6 +403,8 @@ func (s *Session) utility(ctx context.Context, u *parser.Utility) (*Result, erro
 		return s.fetch(ctx, u)
 	case parser.UtilClose:
 		return s.closeCursor(u)
+	case parser.UtilLake:
+		return s.lake(ctx, u.Lake)
 	case parser.UtilCopy:
 		stmts, err := parser.Parse(u.Copy.Query)
 		if err != nil {
@@ -532,3 +542,41 @@ func stringArray(vals []string) arrow.Array {
 	b.AppendValues(vals, nil)
 	return b.NewArray()
 }
+
+// parseMemory reads a memory size as PostgreSQL does: a number with an
+// optional unit (B, kB, MB, GB, TB; a bare number is kB).
+func parseMemory(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	num, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil {
+		return 0, err
+	}
+	unit := map[string]float64{"": 1 << 10, "b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
+	m, ok := unit[strings.ToLower(strings.TrimSpace(v[i:]))]
+	if !ok {
+		return 0, fmt.Errorf("unknown unit in %q", v)
+	}
+	return int64(num * m), nil
+}
+
+// formatMemory writes a size in the largest unit that divides it, as
+// PostgreSQL shows memory settings.
+func formatMemory(n int64) string {
+	for _, u := range []struct {
+		name  string
+		bytes int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"kB", 1 << 10}} {
+		if n >= u.bytes && n%u.bytes == 0 {
+			return strconv.FormatInt(n/u.bytes, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+// ParseMemory reads a memory size such as 512MB or 4GB (a bare number is
+// kB, as in PostgreSQL's settings).
+func ParseMemory(v string) (int64, error) { return parseMemory(v) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
+	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/executor/hashtable"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -40,7 +41,11 @@ type HashAggregate struct {
 	schema *arrow.Schema
 	out    slicer
 	done   bool
+	peak   int64 // memory its states reserved at most
 }
+
+// PeakMemory is the most memory the aggregate reserved (EXPLAIN ANALYZE).
+func (h *HashAggregate) PeakMemory() int64 { return h.peak }
 
 // NewHashAggregate returns the aggregation of input. The output columns
 // are the group keys, then the aggregates, then (with sets) grouping_id.
@@ -106,6 +111,10 @@ type groupState struct {
 	// buffers
 	seen []*hashtable.Table
 	buf  []*orderedBuf
+	// res is the memory the states hold (on the first set's state).
+	res *budget.Reservation
+	// spill, once set, holds the rows of groups not taken in.
+	spill *aggSpill
 }
 
 func (st *groupState) numGroups() int {
@@ -165,21 +174,36 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		sets = [][]int{all}
 	}
 	var states []*groupState
+	var spills []*aggSpill
 	if h.inputs == nil {
 		var err error
 		if states, err = h.consume(ctx, h.input, sets); err != nil {
 			return nil, err
 		}
+		if states[0].spill != nil {
+			spills = append(spills, states[0].spill)
+		}
 	} else {
 		var err error
-		if states, err = h.consumeParallel(ctx, sets); err != nil {
+		if states, spills, err = h.consumeParallel(ctx, sets); err != nil {
 			return nil, err
 		}
 	}
+	defer states[0].res.Release()
+	h.peak = max(h.peak, states[0].res.Peak())
 	// No grouping columns and no rows: one row of empty aggregates.
 	for _, st := range states {
 		if st.table == nil {
 			st.ng = 1
+		}
+	}
+	// Spilled rows fold into the groups in memory first, so those are
+	// finished last; the spilled partitions' own groups follow them.
+	var parts []arrow.RecordBatch
+	if len(spills) > 0 {
+		var err error
+		if parts, err = h.finishSpills(ctx, states[0], spills); err != nil {
+			return nil, err
 		}
 	}
 	var out []arrow.RecordBatch
@@ -190,6 +214,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		out = append(out, b)
 	}
+	out = append(out, parts...)
 	all, err := concatBatches(h.schema, out)
 	if err != nil {
 		return nil, err
@@ -200,7 +225,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 // consumeParallel aggregates each input on its own goroutine, then merges
 // the partial groups into the first worker's.
-func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*groupState, error) {
+func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*groupState, []*aggSpill, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := make([][]*groupState, len(h.inputs))
@@ -223,25 +248,32 @@ func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*g
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil && !isCanceled(err) {
-			return nil, err
+	if err := firstError(errs); err != nil {
+		for _, p := range parts {
+			if p != nil {
+				p[0].res.Release()
+			}
 		}
+		return nil, nil, err
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	var spills []*aggSpill
+	for _, p := range parts {
+		if p[0].spill != nil {
+			spills = append(spills, p[0].spill)
 		}
 	}
 	states := parts[0]
 	for _, p := range parts[1:] {
 		for si, st := range p {
 			if err := states[si].merge(st); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
+		// The merged groups now live in the first worker's states.
+		states[0].res.TryResize(states[0].res.Held()+p[0].res.Held(), false)
+		p[0].res.Release()
 	}
-	return states, nil
+	return states, spills, nil
 }
 
 // merge folds the groups of o (a partial aggregate of the same sets and
@@ -267,13 +299,145 @@ func (st *groupState) merge(o *groupState) error {
 	return nil
 }
 
+// aggInputs are an aggregate's inputs evaluated over one batch.
+type aggInputs struct {
+	n         int
+	keys      []arrow.Array
+	args      [][]arrow.Array
+	filters   []*array.Boolean
+	orderKeys [][]arrow.Array
+}
+
+func (h *HashAggregate) evalInputs(ec *expr.Context, b arrow.RecordBatch) (*aggInputs, error) {
+	in := &aggInputs{n: int(b.NumRows()), keys: make([]arrow.Array, len(h.groups)),
+		args: make([][]arrow.Array, len(h.aggs)), filters: make([]*array.Boolean, len(h.aggs)), orderKeys: make([][]arrow.Array, len(h.aggs))}
+	var err error
+	for i, g := range h.groups {
+		if in.keys[i], err = g.Eval(ec, b); err != nil {
+			return nil, err
+		}
+	}
+	for k, a := range h.aggs {
+		for _, x := range a.Args {
+			v, err := x.Eval(ec, b)
+			if err != nil {
+				return nil, err
+			}
+			in.args[k] = append(in.args[k], v)
+		}
+		if a.Filter != nil {
+			f, err := a.Filter.Eval(ec, b)
+			if err != nil {
+				return nil, err
+			}
+			in.filters[k] = f.(*array.Boolean)
+		}
+		if len(a.OrderBy) > 0 {
+			if in.orderKeys[k], err = evalKeys(ec, b, a.OrderBy); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return in, nil
+}
+
+// setKeys are the key columns of one grouping set.
+func (st *groupState) setKeys(in *aggInputs) []arrow.Array {
+	cols := make([]arrow.Array, len(st.set))
+	for i, g := range st.set {
+		cols[i] = in.keys[g]
+	}
+	return cols
+}
+
+// update folds rows whose groups are gids into st's aggregates.
+func (h *HashAggregate) update(ctx context.Context, st *groupState, in *aggInputs, gids []uint32) error {
+	ng := st.numGroups()
+	for k, a := range h.aggs {
+		rows := selectRows(in.n, in.filters[k], a, in.args[k], gids, st.seen[k])
+		if rows == nil {
+			if st.buf[k] != nil {
+				st.buf[k].add(gids, in.args[k], in.orderKeys[k])
+				continue
+			}
+			if err := st.accs[k].Update(gids, ng, in.args[k]); err != nil {
+				return err
+			}
+			continue
+		}
+		sub := make([]uint32, len(rows))
+		for i, r := range rows {
+			sub[i] = gids[r]
+		}
+		sargs, err := takeArrays(ctx, in.args[k], rows)
+		if err != nil {
+			return err
+		}
+		if st.buf[k] != nil {
+			skeys, err := takeArrays(ctx, in.orderKeys[k], rows)
+			if err != nil {
+				return err
+			}
+			st.buf[k].add(sub, sargs, skeys)
+			continue
+		}
+		if err := st.accs[k].Update(sub, ng, sargs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spillable reports whether the aggregate can spill: one grouping set
+// with keys, and no DISTINCT or ordered aggregates (they keep rows).
+func (h *HashAggregate) spillable() bool {
+	if h.sets != nil || len(h.groups) == 0 {
+		return false
+	}
+	for _, a := range h.aggs {
+		if a.Distinct || len(a.OrderBy) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// bytes is the memory the states hold: tables, aggregate states (about
+// 24 bytes per group and aggregate), DISTINCT tables.
+func (h *HashAggregate) bytes(states []*groupState) int64 {
+	var n int64
+	for _, st := range states {
+		if st.table != nil {
+			n += st.table.Bytes()
+		}
+		n += int64(st.numGroups()) * 24 * int64(len(h.aggs))
+		for _, t := range st.seen {
+			if t != nil {
+				n += t.Bytes()
+			}
+		}
+	}
+	return n
+}
+
+// aggSpillParts is how many partitions the rows of new groups are spread
+// over once an aggregate's memory is refused.
+const aggSpillParts = 16
+
 // consume aggregates one input into fresh states, one per grouping set.
+// When the query's memory refuses the states more room, the aggregate
+// stops adding groups: rows of groups it has keep folding in, and rows of
+// new groups go, by the hash of their keys, to spill files that finish
+// reads back one partition at a time.
 func (h *HashAggregate) consume(ctx context.Context, input Operator, sets [][]int) ([]*groupState, error) {
 	ec := evalContext(ctx)
 	states := make([]*groupState, len(sets))
 	for i, s := range sets {
 		states[i] = h.newState(s)
 	}
+	res := budget.From(ctx).Reserve("hash aggregate")
+	states[0].res = res
+	spillable := h.spillable()
 	for {
 		if err := batch.CheckCancel(ctx); err != nil {
 			return nil, err
@@ -285,84 +449,239 @@ func (h *HashAggregate) consume(ctx context.Context, input Operator, sets [][]in
 		if b == nil {
 			break
 		}
-		n := int(b.NumRows())
-		keyCols := make([]arrow.Array, len(h.groups))
-		for i, g := range h.groups {
-			if keyCols[i], err = g.Eval(ec, b); err != nil {
+		in, err := h.evalInputs(ec, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range states {
+			if st.spill != nil {
+				if err := h.consumeSpilling(ctx, ec, st, b, in); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			gids := make([]uint32, in.n)
+			if st.table != nil {
+				st.table.Insert(st.setKeys(in), in.n, gids, nil)
+			} else if in.n > 0 {
+				st.ng = 1
+			}
+			if err := h.update(ctx, st, in, gids); err != nil {
 				return nil, err
 			}
 		}
-		args := make([][]arrow.Array, len(h.aggs))
-		filters := make([]*array.Boolean, len(h.aggs))
-		orderKeys := make([][]arrow.Array, len(h.aggs))
-		for k, a := range h.aggs {
-			for _, x := range a.Args {
-				v, err := x.Eval(ec, b)
-				if err != nil {
-					return nil, err
-				}
-				args[k] = append(args[k], v)
-			}
-			if a.Filter != nil {
-				f, err := a.Filter.Eval(ec, b)
-				if err != nil {
-					return nil, err
-				}
-				filters[k] = f.(*array.Boolean)
-			}
-			if len(a.OrderBy) > 0 {
-				if orderKeys[k], err = evalKeys(ec, b, a.OrderBy); err != nil {
-					return nil, err
-				}
-			}
+		if states[0].spill != nil {
+			continue
 		}
-		for _, st := range states {
-			gids := make([]uint32, n)
-			if st.table != nil {
-				cols := make([]arrow.Array, len(st.set))
-				for i, g := range st.set {
-					cols[i] = keyCols[g]
-				}
-				st.table.Insert(cols, n, gids, nil)
-			} else if n > 0 {
-				st.ng = 1
-			}
-			ng := st.numGroups()
-			for k, a := range h.aggs {
-				rows := selectRows(n, filters[k], a, args[k], gids, st.seen[k])
-				if rows == nil {
-					if st.buf[k] != nil {
-						st.buf[k].add(gids, args[k], orderKeys[k])
-						continue
-					}
-					if err := st.accs[k].Update(gids, ng, args[k]); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				sub := make([]uint32, len(rows))
-				for i, r := range rows {
-					sub[i] = gids[r]
-				}
-				sargs, err := takeArrays(ctx, args[k], rows)
-				if err != nil {
+		if need := h.bytes(states); !res.TryResize(need, spillable) {
+			if !spillable {
+				if err := res.Resize(need); err != nil {
 					return nil, err
 				}
-				if st.buf[k] != nil {
-					skeys, err := takeArrays(ctx, orderKeys[k], rows)
-					if err != nil {
-						return nil, err
-					}
-					st.buf[k].add(sub, sargs, skeys)
-					continue
-				}
-				if err := st.accs[k].Update(sub, ng, sargs); err != nil {
-					return nil, err
-				}
+				continue
 			}
+			states[0].spill = &aggSpill{schema: input.Schema(), finder: states[0].table.Finder()}
 		}
 	}
 	return states, nil
+}
+
+// aggSpill holds the rows of groups an aggregate no longer takes in.
+type aggSpill struct {
+	schema *arrow.Schema
+	finder *hashtable.Finder
+	parts  [aggSpillParts]*spillFile
+}
+
+// consumeSpilling folds the rows of known groups into st and spills the
+// others by partition.
+func (h *HashAggregate) consumeSpilling(ctx context.Context, ec *expr.Context, st *groupState, b arrow.RecordBatch, in *aggInputs) error {
+	keys := st.setKeys(in)
+	found := make([]int32, in.n)
+	st.spill.finder.Find(keys, in.n, found)
+	var known, unknown []int32
+	for i, g := range found {
+		if g >= 0 {
+			known = append(known, int32(i))
+		} else {
+			unknown = append(unknown, int32(i))
+		}
+	}
+	if len(known) > 0 {
+		kb := b
+		kin := in
+		if len(known) < in.n {
+			var err error
+			if kb, err = gatherRows(ctx, b.Schema(), b, known); err != nil {
+				return err
+			}
+			if kin, err = h.evalInputs(ec, kb); err != nil {
+				return err
+			}
+		}
+		gids := make([]uint32, len(known))
+		for i, r := range known {
+			gids[i] = uint32(found[r])
+		}
+		if err := h.update(ctx, st, kin, gids); err != nil {
+			return err
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	ub, err := gatherRows(ctx, b.Schema(), b, unknown)
+	if err != nil {
+		return err
+	}
+	uin, err := h.evalInputs(ec, ub)
+	if err != nil {
+		return err
+	}
+	return st.spill.write(ctx, ub, st.table.HashRows(st.setKeys(uin), uin.n))
+}
+
+// write spreads the rows of b over the partition files by hash.
+func (s *aggSpill) write(ctx context.Context, b arrow.RecordBatch, hashes []uint64) error {
+	var rows [aggSpillParts][]int32
+	for i, h := range hashes {
+		p := (h >> 56) % aggSpillParts
+		rows[p] = append(rows[p], int32(i))
+	}
+	for p, rs := range rows {
+		if len(rs) == 0 {
+			continue
+		}
+		if s.parts[p] == nil {
+			f, err := newSpillFile(ctx, s.schema)
+			if err != nil {
+				return err
+			}
+			s.parts[p] = f
+		}
+		part, err := gatherRows(ctx, b.Schema(), b, rs)
+		if err != nil {
+			return err
+		}
+		if err := s.parts[p].write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishSpills reads the spilled rows back, a partition at a time: rows of
+// groups st has fold into it; the others form the partition's own groups,
+// whose results are returned. spills are the workers' spills of this set.
+func (h *HashAggregate) finishSpills(ctx context.Context, st *groupState, spills []*aggSpill) ([]arrow.RecordBatch, error) {
+	ec := evalContext(ctx)
+	finder := st.table.Finder()
+	var out []arrow.RecordBatch
+	for p := 0; p < aggSpillParts; p++ {
+		pst := h.newState(st.set)
+		res := budget.From(ctx).Reserve("hash aggregate (spilled partition)")
+		for _, sp := range spills {
+			f := sp.parts[p]
+			if f == nil {
+				continue
+			}
+			if err := f.finish(); err != nil {
+				return nil, err
+			}
+			rd, err := f.open()
+			if err != nil {
+				return nil, err
+			}
+			for {
+				if err := batch.CheckCancel(ctx); err != nil {
+					rd.close()
+					return nil, err
+				}
+				b, err := rd.next()
+				if err != nil {
+					rd.close()
+					return nil, err
+				}
+				if b == nil {
+					break
+				}
+				b = array.NewRecordBatch(sp.schema, b.Columns(), b.NumRows())
+				if err := h.foldSpilled(ctx, ec, st, finder, pst, b); err != nil {
+					rd.close()
+					return nil, err
+				}
+				if err := res.Resize(h.bytes([]*groupState{pst})); err != nil {
+					rd.close()
+					return nil, err
+				}
+			}
+			rd.close()
+			f.remove()
+		}
+		if pst.table.Len() > 0 {
+			b, err := h.finish(ctx, pst, st.set)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		res.Release()
+	}
+	return out, nil
+}
+
+// foldSpilled folds one batch of spilled rows: into st where st has the
+// group, else into the partition's state pst.
+func (h *HashAggregate) foldSpilled(ctx context.Context, ec *expr.Context, st *groupState, finder *hashtable.Finder, pst *groupState, b arrow.RecordBatch) error {
+	in, err := h.evalInputs(ec, b)
+	if err != nil {
+		return err
+	}
+	found := make([]int32, in.n)
+	finder.Find(st.setKeys(in), in.n, found)
+	var known, unknown []int32
+	for i, g := range found {
+		if g >= 0 {
+			known = append(known, int32(i))
+		} else {
+			unknown = append(unknown, int32(i))
+		}
+	}
+	part := func(rows []int32) (*aggInputs, error) {
+		if len(rows) == in.n {
+			return in, nil
+		}
+		sb, err := gatherRows(ctx, b.Schema(), b, rows)
+		if err != nil {
+			return nil, err
+		}
+		return h.evalInputs(ec, sb)
+	}
+	if len(known) > 0 {
+		kin, err := part(known)
+		if err != nil {
+			return err
+		}
+		gids := make([]uint32, len(known))
+		for i, r := range known {
+			gids[i] = uint32(found[r])
+		}
+		if err := h.update(ctx, st, kin, gids); err != nil {
+			return err
+		}
+	}
+	if len(unknown) > 0 {
+		uin, err := part(unknown)
+		if err != nil {
+			return err
+		}
+		gids := make([]uint32, uin.n)
+		pst.table.Insert(pst.setKeys(uin), uin.n, gids, nil)
+		if err := h.update(ctx, pst, uin, gids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // selectRows returns the rows an aggregate should see (FILTER, DISTINCT),

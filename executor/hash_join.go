@@ -3,11 +3,13 @@ package executor
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/lakesql/lakesql/batch"
+	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/executor/hashtable"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -59,7 +61,9 @@ func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
 
 // joinBuild is the build side of a hash join: the right input's rows, and
 // the hash table of their keys with, per key, the chain of rows that have
-// it (in input order).
+// it (in input order). When the query's memory refuses it room, the rows
+// go instead to spill files by the hash of their keys (parts), and the
+// join is done partition by partition (a grace hash join).
 type joinBuild struct {
 	rb    arrow.RecordBatch // all right rows
 	table *hashtable.Table
@@ -69,16 +73,160 @@ type joinBuild struct {
 	// hasNull: some right row has a NULL in a key that does not match
 	// NULLs (it is in no chain).
 	hasNull bool
+	// rows counts all the right rows (of every partition).
+	rows  int64
+	parts *joinParts
+	res   *budget.Reservation // the memory the build holds
 }
 
-// buildJoin reads the whole right input and hashes its keys.
+type usersKey struct{}
+
+// withUsers tells buildJoin how many probes will share the build.
+func withUsers(ctx context.Context, n int32) context.Context {
+	return context.WithValue(ctx, usersKey{}, n)
+}
+
+func users(ctx context.Context) int32 {
+	n, _ := ctx.Value(usersKey{}).(int32)
+	return max(n, 1)
+}
+
+// joinSpillParts is how many partitions a spilled join uses.
+const joinSpillParts = 16
+
+// joinParts is the right side of a join spilled to files by partition;
+// each partition's build is made once, on first use, and shared.
+type joinParts struct {
+	schema *arrow.Schema
+	keys   []expr.Expr
+	nullEq []bool
+	files  [joinSpillParts]*spillFile
+	once   [joinSpillParts]sync.Once
+	builds [joinSpillParts]*joinBuild
+	errs   [joinSpillParts]error
+	// users is how many probes share the build; pending counts, per
+	// partition, those not done with it, so the last one frees it.
+	users   int32
+	pending [joinSpillParts]atomic.Int32
+}
+
+// partition returns, for each row of keys, its partition: by hash, and 0
+// for rows with a blocked (NULL) key, which match nothing.
+func partitionRows(t *hashtable.Table, keys []arrow.Array, nullEq []bool, n int) [joinSpillParts][]int32 {
+	var rows [joinSpillParts][]int32
+	hs := t.HashRows(keys, n)
+	for i, h := range hs {
+		p := int((h >> 56) % joinSpillParts)
+		if blocked(keys, nullEq, i) {
+			p = 0
+		}
+		rows[p] = append(rows[p], int32(i))
+	}
+	return rows
+}
+
+// writeParts appends the rows of b to the partition files.
+func writeParts(ctx context.Context, files *[joinSpillParts]*spillFile, schema *arrow.Schema, b arrow.RecordBatch, rows [joinSpillParts][]int32) error {
+	for p, rs := range rows {
+		if len(rs) == 0 {
+			continue
+		}
+		if files[p] == nil {
+			f, err := newSpillFile(ctx, schema)
+			if err != nil {
+				return err
+			}
+			files[p] = f
+		}
+		part, err := gatherRows(ctx, schema, b, rs)
+		if err != nil {
+			return err
+		}
+		if err := files[p].write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load builds partition p (once; the probes share it).
+func (jp *joinParts) load(ctx context.Context, ec *expr.Context, p int, whole *joinBuild) (*joinBuild, error) {
+	jp.once[p].Do(func() {
+		var src Operator = NewBatches(jp.schema, nil)
+		if f := jp.files[p]; f != nil {
+			src = &spillScan{file: f, schema: jp.schema}
+		}
+		// A partition must fit: there is no deeper level of spilling.
+		var b *joinBuild
+		err := src.Open(ctx)
+		if err == nil {
+			b, err = buildJoinFrom(ctx, ec, src, jp.keys, jp.nullEq, false)
+		}
+		src.Close()
+		if err == nil {
+			b.hasNull, b.rows = whole.hasNull, whole.rows
+		}
+		jp.builds[p], jp.errs[p] = b, err
+		jp.pending[p].Store(max(jp.users, 1))
+	})
+	return jp.builds[p], jp.errs[p]
+}
+
+// done tells that one probe is finished with partition p; the last one
+// frees its build and its memory.
+func (jp *joinParts) done(p int) {
+	if jp.pending[p].Add(-1) == 0 {
+		if b := jp.builds[p]; b != nil && b.res != nil {
+			b.res.Release()
+		}
+		jp.builds[p] = nil
+	}
+}
+
+// spillScan reads a spill file as an operator.
+type spillScan struct {
+	file   *spillFile
+	schema *arrow.Schema
+	rd     *spillReader
+}
+
+func (s *spillScan) Schema() *arrow.Schema { return s.schema }
+func (s *spillScan) Open(ctx context.Context) error {
+	rd, err := s.file.open()
+	s.rd = rd
+	return err
+}
+func (s *spillScan) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	b, err := s.rd.next()
+	if err != nil || b == nil {
+		return nil, err
+	}
+	return array.NewRecordBatch(s.schema, b.Columns(), b.NumRows()), nil
+}
+func (s *spillScan) Close() error {
+	if s.rd != nil {
+		s.rd.close()
+		s.rd = nil
+	}
+	return nil
+}
+
+// buildJoin reads the whole right input and hashes its keys, spilling by
+// partition when the query's memory refuses room.
 func buildJoin(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool) (*joinBuild, error) {
+	return buildJoinFrom(ctx, ec, right, keys, nullEq, true)
+}
+
+func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool, spillable bool) (*joinBuild, error) {
 	kt := make([]arrow.DataType, len(keys))
 	for i, k := range keys {
 		kt[i] = k.Type()
 	}
 	jb := &joinBuild{table: hashtable.New(kt)}
+	res := budget.From(ctx).Reserve("hash join")
+	jb.res = res
 	var batches []arrow.RecordBatch
+	var held int64
 	var groups []uint32
 	var sel []int32
 	base := int32(0)
@@ -94,11 +242,21 @@ func buildJoin(ctx context.Context, ec *expr.Context, right Operator, keys []exp
 			break
 		}
 		n := int(b.NumRows())
+		jb.rows += int64(n)
 		cols := make([]arrow.Array, len(keys))
 		for i, k := range keys {
 			if cols[i], err = k.Eval(ec, b); err != nil {
 				return nil, err
 			}
+		}
+		if jb.parts != nil {
+			for i := 0; i < n; i++ {
+				jb.hasNull = jb.hasNull || blocked(cols, nullEq, i)
+			}
+			if err := writeParts(ctx, &jb.parts.files, right.Schema(), b, partitionRows(jb.table, cols, nullEq, n)); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		// Rows whose key is NULL where NULLs do not match join nothing.
 		sel = sel[:0]
@@ -139,6 +297,42 @@ func buildJoin(ctx context.Context, ec *expr.Context, right Operator, keys []exp
 		}
 		batches = append(batches, b)
 		base += int32(n)
+		held += batchBytes(b)
+		need := held + jb.table.Bytes() + 12*int64(len(jb.next))
+		if res.TryResize(need, spillable) {
+			continue
+		}
+		if !spillable {
+			return nil, res.Resize(need)
+		}
+		// Memory refused: the rows so far and all that follow go to
+		// partition files.
+		jb.parts = &joinParts{schema: right.Schema(), keys: keys, nullEq: nullEq, users: users(ctx)}
+		for _, pb := range batches {
+			pcols := make([]arrow.Array, len(keys))
+			for i, k := range keys {
+				if pcols[i], err = k.Eval(ec, pb); err != nil {
+					return nil, err
+				}
+			}
+			if err := writeParts(ctx, &jb.parts.files, right.Schema(), pb, partitionRows(jb.table, pcols, nullEq, int(pb.NumRows()))); err != nil {
+				return nil, err
+			}
+		}
+		batches, held = nil, 0
+		jb.table, jb.head, jb.tail, jb.next = hashtable.New(kt), nil, nil, nil
+		res.Release()
+	}
+	if jb.parts != nil {
+		for _, f := range jb.parts.files {
+			if f != nil {
+				if err := f.finish(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		jb.rb = array.NewRecordBatch(right.Schema(), emptyCols(right.Schema()), 0)
+		return jb, nil
 	}
 	rb, err := concatBatches(right.Schema(), batches)
 	if err != nil {
@@ -169,6 +363,7 @@ func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
 // parallel probe pipeline share: the first instance to need it reads the
 // right input and builds it, the others wait for it.
 type JoinBuild struct {
+	users  atomic.Int32 // the joins sharing it
 	right  Operator
 	keys   []expr.Expr
 	nullEq []bool
@@ -193,7 +388,7 @@ func (b *JoinBuild) get(ctx context.Context, ec *expr.Context) (*joinBuild, erro
 			}
 		}()
 		if b.err = b.right.Open(ctx); b.err == nil {
-			b.jb, b.err = buildJoin(ctx, ec, b.right, b.keys, b.nullEq)
+			b.jb, b.err = buildJoin(withUsers(ctx, b.users.Load()), ec, b.right, b.keys, b.nullEq)
 		}
 		if err := b.right.Close(); b.err == nil {
 			b.err = err
@@ -215,6 +410,8 @@ type HashJoin struct {
 	ec      *expr.Context
 
 	jb       *joinBuild
+	whole    *joinBuild        // the build as made (jb is a partition's when it spilled)
+	grace    *graceProbe       // this probe's rows by partition, once the build spilled
 	finder   *hashtable.Finder // this instance's lookups in jb.table
 	matched  []bool            // right rows some left row matched (Right, Full)
 	tailDone bool
@@ -242,30 +439,53 @@ func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
 // joins (parallel instances of the same probe) may share. Right and full
 // joins cannot share one (each would emit the unmatched rows).
 func NewSharedHashJoin(left Operator, build *JoinBuild, spec HashJoinSpec) Operator {
+	build.users.Add(1)
 	return &HashJoin{left: left, build: build, spec: spec, schema: joinSchema(left.Schema(), build.right.Schema(), spec.Type)}
 }
 
 func (j *HashJoin) Schema() *arrow.Schema { return j.schema }
+
+// PeakMemory is the most memory its build reserved (EXPLAIN ANALYZE).
+func (j *HashJoin) PeakMemory() int64 {
+	if j.whole == nil {
+		return 0
+	}
+	return j.whole.res.Peak()
+}
 func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
-	j.jb, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, false, 0, nil
+	j.jb, j.whole, j.grace, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, nil, nil, false, 0, nil
 	if j.private {
 		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq)
 	}
 	return j.left.Open(ctx)
 }
-func (j *HashJoin) Close() error { return j.left.Close() }
+func (j *HashJoin) Close() error {
+	if j.grace != nil && j.grace.reader != nil {
+		j.grace.reader.close()
+		j.grace.reader = nil
+	}
+	return j.left.Close()
+}
 
 func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if j.jb == nil {
+	if j.jb == nil && j.whole == nil {
 		jb, err := j.build.get(ctx, j.ec)
 		if err != nil {
 			return nil, err
 		}
-		j.jb = jb
-		if j.spec.Type == Right || j.spec.Type == Full {
-			j.matched = make([]bool, jb.rb.NumRows())
+		j.whole = jb
+		if jb.parts != nil {
+			j.grace = &graceProbe{p: -1}
+		} else {
+			j.jb = jb
+			if j.spec.Type == Right || j.spec.Type == Full {
+				j.matched = make([]bool, jb.rb.NumRows())
+			}
 		}
+	}
+	if j.grace != nil {
+		return j.nextGrace(ctx)
 	}
 	for {
 		if err := batch.CheckCancel(ctx); err != nil {
@@ -387,6 +607,117 @@ func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
 	return nil, nil
 }
 
+// graceProbe is a probe side spilled by partition, as its build was.
+type graceProbe struct {
+	files  [joinSpillParts]*spillFile
+	spilt  bool
+	p      int // the partition being joined
+	reader *spillReader
+	tail   bool // the partition's probe rows are done (Right, Full: unmatched rows next)
+}
+
+// nextGrace joins partition by partition: the left input first goes to
+// files by the hash of its keys, then each partition's build is probed
+// with the partition's left rows.
+func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
+	g := j.grace
+	if !g.spilt {
+		kt := make([]arrow.DataType, len(j.spec.LeftKeys))
+		for i, k := range j.spec.LeftKeys {
+			kt[i] = k.Type()
+		}
+		hasher := hashtable.New(kt)
+		for {
+			if err := batch.CheckCancel(ctx); err != nil {
+				return nil, err
+			}
+			b, err := j.left.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if b == nil {
+				break
+			}
+			keys := make([]arrow.Array, len(j.spec.LeftKeys))
+			for i, k := range j.spec.LeftKeys {
+				if keys[i], err = k.Eval(j.ec, b); err != nil {
+					return nil, err
+				}
+			}
+			if err := writeParts(ctx, &g.files, j.left.Schema(), b, partitionRows(hasher, keys, j.spec.NullEqual, int(b.NumRows()))); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range g.files {
+			if f != nil {
+				if err := f.finish(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		g.spilt = true
+	}
+	for {
+		if err := batch.CheckCancel(ctx); err != nil {
+			return nil, err
+		}
+		if j.jb == nil {
+			if g.p++; g.p >= joinSpillParts {
+				return nil, nil
+			}
+			jb, err := j.whole.parts.load(ctx, j.ec, g.p, j.whole)
+			if err != nil {
+				return nil, err
+			}
+			j.jb, j.finder, j.tailPos, g.tail = jb, nil, 0, false
+			if j.spec.Type == Right || j.spec.Type == Full {
+				j.matched = make([]bool, jb.rb.NumRows())
+			}
+			if f := g.files[g.p]; f != nil {
+				if g.reader, err = f.open(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if j.lb == nil && !g.tail {
+			var b arrow.RecordBatch
+			if g.reader != nil {
+				var err error
+				if b, err = g.reader.next(); err != nil {
+					return nil, err
+				}
+			}
+			if b == nil {
+				if g.reader != nil {
+					g.reader.close()
+					g.reader = nil
+				}
+				g.tail = true
+			} else if err := j.startProbe(array.NewRecordBatch(j.left.Schema(), b.Columns(), b.NumRows())); err != nil {
+				return nil, err
+			}
+		}
+		if g.tail {
+			if j.matched != nil {
+				out, err := j.unmatchedRight(ctx)
+				if err != nil || out != nil {
+					return out, err
+				}
+			}
+			j.jb = nil // on to the next partition
+			j.whole.parts.done(g.p)
+			continue
+		}
+		out, err := j.probe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if out != nil && out.NumRows() > 0 {
+			return out, nil
+		}
+	}
+}
+
 // expand collects up to batch.Size (left row, right row) pairs whose keys
 // match, from where the last call stopped.
 func (j *HashJoin) expand() error {
@@ -446,7 +777,7 @@ func (j *HashJoin) applyResidual(ctx context.Context) error {
 // whose hits are known.
 func (j *HashJoin) filterLeft(ctx context.Context, lb arrow.RecordBatch) (arrow.RecordBatch, error) {
 	n := int(lb.NumRows())
-	rightEmpty := j.jb.rb.NumRows() == 0
+	rightEmpty := j.jb.rows == 0
 	// unknown: NOT IN / IN against a set holding NULLs, or a NULL probe.
 	unknown := func(i int) bool {
 		return j.spec.NullAware && !rightEmpty && (j.jb.hasNull || j.keyNull[i])

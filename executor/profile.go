@@ -14,8 +14,10 @@ import (
 // worker the time spent inside it, its inputs included.
 type OpStats struct {
 	Rows, Batches atomic.Int64
-	mu            sync.Mutex
-	workerNanos   map[int]int64
+	// Mem is the most memory one instance of the operator reserved.
+	Mem         atomic.Int64
+	mu          sync.Mutex
+	workerNanos map[int]int64
 	// Scan counters, for scans.
 	Scan *ScanStats
 }
@@ -23,6 +25,7 @@ type OpStats struct {
 // ScanStats counts the parts of a table a scan read or skipped.
 type ScanStats struct {
 	Parts, Pruned  atomic.Int64 // parts (row groups, files) read and skipped
+	Cached         atomic.Int64 // parts read from the column cache (text files)
 	Bytes          atomic.Int64 // bytes of the parts read
 	RowsFromSource atomic.Int64
 }
@@ -76,7 +79,18 @@ func (o *instrumented) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	return b, err
 }
-func (o *instrumented) Close() error { return o.op.Close() }
+func (o *instrumented) Close() error {
+	if m, ok := o.op.(interface{ PeakMemory() int64 }); ok {
+		p := m.PeakMemory()
+		for {
+			cur := o.st.Mem.Load()
+			if p <= cur || o.st.Mem.CompareAndSwap(cur, p) {
+				break
+			}
+		}
+	}
+	return o.op.Close()
+}
 
 // Progress counts the bytes a query's scans have to read and have read,
 // for progress reports. It travels in the query's context.

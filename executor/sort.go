@@ -2,15 +2,12 @@ package executor
 
 import (
 	"bytes"
-	"context"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/expr"
 )
 
@@ -175,70 +172,4 @@ func evalKeys(ec *expr.Context, b arrow.RecordBatch, keys []SortKey) ([]arrow.Ar
 		out[i] = a
 	}
 	return out, nil
-}
-
-// Sort orders all of its input (stable).
-type Sort struct {
-	input Operator
-	keys  []SortKey
-	limit int64 // < 0: all (Top-N keeps offset+limit rows)
-	off   int64
-	out   slicer
-	done  bool
-}
-
-// NewSort returns input ordered by keys.
-func NewSort(input Operator, keys []SortKey) Operator {
-	return &Sort{input: input, keys: keys, limit: -1}
-}
-
-// NewTopN returns the first limit rows after offset of input ordered by keys.
-func NewTopN(input Operator, keys []SortKey, limit, offset int64) Operator {
-	return &Sort{input: input, keys: keys, limit: limit, off: offset}
-}
-
-func (s *Sort) Schema() *arrow.Schema { return s.input.Schema() }
-func (s *Sort) Open(ctx context.Context) error {
-	s.done = false
-	s.out = slicer{}
-	return s.input.Open(ctx)
-}
-func (s *Sort) Close() error { return s.input.Close() }
-func (s *Sort) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if !s.done {
-		s.done = true
-		all, err := Materialize(ctx, s.input)
-		if err != nil {
-			return nil, err
-		}
-		ec := evalContext(ctx)
-		keyArrs, err := evalKeys(ec, all, s.keys)
-		if err != nil {
-			return nil, err
-		}
-		n := int(all.NumRows())
-		perm := make([]int64, n)
-		for i := range perm {
-			perm[i] = int64(i)
-		}
-		cmp := MakeComparator(keyArrs, s.keys)
-		sort.SliceStable(perm, func(a, b int) bool { return cmp(int(perm[a]), int(perm[b])) < 0 })
-		if err := batch.CheckCancel(ctx); err != nil {
-			return nil, err
-		}
-		if s.limit >= 0 || s.off > 0 {
-			lo := min(s.off, int64(n))
-			hi := int64(n)
-			if s.limit >= 0 {
-				hi = min(lo+s.limit, int64(n))
-			}
-			perm = perm[lo:hi]
-		}
-		sorted, err := takeRows(ctx, s.input.Schema(), all, perm)
-		if err != nil {
-			return nil, err
-		}
-		s.out = slicer{b: sorted}
-	}
-	return s.out.next(), nil
 }

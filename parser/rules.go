@@ -66,10 +66,13 @@ func (r *rw) rewrite(its []item, top bool) []item {
 			r.callFrom, r.inCast, r.inPosition = false, false, false
 		}
 	}
+	its = r.ruleWorkspaceNames(its)
+	its = r.ruleTableForm(its)
 	its = r.ruleValues(its, top)
 	its = r.ruleWithinGroup(its)
 	its = r.ruleFilter(its)
 	its = r.ruleCalls(its)
+	its = r.ruleNestedAccess(its)
 	its = r.ruleSubscripts(its)
 	its = r.ruleTypedLiterals(its)
 	its = r.ruleCasts(its)
@@ -86,6 +89,7 @@ func (r *rw) rewrite(its []item, top bool) []item {
 	its = r.ruleGroupingSets(its)
 	its = r.ruleDDL(its)
 	its = r.ruleMisc(its)
+	its = r.ruleNamedArgs(its)
 	its = r.ruleQuote(its, top, inCast)
 	r.noIn = inPosition
 	its = r.ruleExpressions(its)

@@ -28,6 +28,7 @@ const (
 	UtilDeclare // DECLARE name [NO SCROLL] CURSOR [WITH HOLD] FOR query
 	UtilFetch   // FETCH [NEXT|FORWARD] [n|ALL] [FROM|IN] name; MOVE likewise
 	UtilClose   // CLOSE name | CLOSE ALL
+	UtilLake    // Drill's lake statements (see lake_utility.go)
 )
 
 // Utility is a parsed session statement.
@@ -49,6 +50,8 @@ type Utility struct {
 	Move  bool
 	// Chain is COMMIT|ROLLBACK AND CHAIN: a new transaction starts at once.
 	Chain bool
+	// Lake is a Drill statement: SHOW FILES, DESCRIBE, USE, CTAS, ...
+	Lake *LakeStatement
 }
 
 // CopyOptions are the options of COPY (query) TO STDOUT.
@@ -220,6 +223,9 @@ func (p *utilityParser) chain(u *Utility) {
 func parseUtility(toks []token, sql string, term token) (*Utility, error) {
 	if len(toks) == 0 || toks[0].kind != tkIdent {
 		return nil, nil
+	}
+	if l := parseLake(toks, sql); l != nil {
+		return &Utility{Kind: UtilLake, Lake: l}, nil
 	}
 	p := &utilityParser{toks: toks, i: 1, sql: sql, term: term}
 	u := p.utility(toks[0].text)

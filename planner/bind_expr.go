@@ -45,6 +45,16 @@ func (eb *exprBinder) bind(n ast.ExprNode) (expr.Expr, error) {
 		return literalOf(n)
 	case *ast.ColumnNameExpr:
 		e, err := eb.column(n.Name)
+		if err != nil {
+			// A path into a nested value: t.addr.city.
+			p, ok, perr := eb.columnPath(n.Name)
+			if ok {
+				return p, nil
+			}
+			if perr != nil {
+				err = perr
+			}
+		}
 		if err != nil && eb.b.env.Position != nil {
 			// Point at the column, as PostgreSQL does (psql's LINE 1: ... ^).
 			if se := sqlerr.As(err); se.Position == 0 && (se.Code == sqlerr.UndefinedColumn || se.Code == sqlerr.AmbiguousColumn || se.Code == sqlerr.UndefinedTable) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -65,11 +66,11 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 	}
 	if j.NaturalJoin {
 		for _, lc := range lcols {
-			if lc.Hidden {
+			if lc.Hidden || lc.Implicit {
 				continue
 			}
 			for _, rc := range rcols {
-				if !rc.Hidden && strings.EqualFold(lc.Name, rc.Name) {
+				if !rc.Hidden && !rc.Implicit && strings.EqualFold(lc.Name, rc.Name) {
 					using = append(using, lc.Name)
 				}
 			}
@@ -352,10 +353,12 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 	if len(colNames) > len(cols) {
 		return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "table \"%s\" has %d columns available but %d columns specified", alias, len(cols), len(colNames))
 	}
+	_, isScan := node.(*Scan)
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		c.Table = alias
 		c.Hidden = false
+		c.Implicit = c.Implicit && isScan
 		if i < len(colNames) {
 			c.Name = colNames[i]
 		}
@@ -373,8 +376,8 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 	}
 	var rel *catalog.Relation
 	var err error
-	if strings.EqualFold(schema, "dfs") || strings.HasPrefix(strings.ToLower(schema), "dfs.") {
-		rel, err = b.env.Catalog.LookupPath(b.ctx, name)
+	if catalog.WorkspaceOf(schema) != catalog.NoWorkspace {
+		rel, err = b.env.Catalog.LookupWorkspace(b.ctx, schema, name)
 	} else {
 		rel, err = b.env.Catalog.Lookup(b.ctx, schema, name, b.env.SearchPath)
 	}
@@ -392,13 +395,21 @@ func (b *binder) bindTableName(tn *ast.TableName, outer *scope) (Node, []Column,
 	if rel.Kind == catalog.View {
 		return b.bindView(rel, outer)
 	}
+	return b.scanRelation(rel)
+}
+
+// scanRelation is a scan of every column of a table (the optimizer keeps
+// those used).
+func (b *binder) scanRelation(rel *catalog.Relation) (Node, []Column, error) {
 	sch, err := rel.Columns(b.ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	scan := &Scan{Rel: rel, Schema: sch}
 	for i, f := range sch.Fields() {
-		scan.Out = append(scan.Out, b.newCol(f.Name, rel.Name, f.Type))
+		c := b.newCol(f.Name, rel.Name, f.Type)
+		c.Implicit = connectors.IsImplicit(f)
+		scan.Out = append(scan.Out, c)
 		scan.Project = append(scan.Project, i)
 	}
 	return scan, scan.Out, nil

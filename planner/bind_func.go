@@ -123,6 +123,9 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e, ok, err := eb.nestedCall(name, args); ok || err != nil {
+		return e, err
+	}
 	if setReturning[name] {
 		return eb.setCall(name, args)
 	}

@@ -462,7 +462,7 @@ func (b *binder) expandStar(fl *ast.FieldList, s *scope) ([]*ast.SelectField, er
 			dup[strings.ToLower(c.Table+"."+c.Name)]++
 		}
 		for _, c := range s.cols {
-			if table == "" && c.Hidden {
+			if table == "" && c.Hidden || c.Implicit {
 				continue
 			}
 			if table != "" && !strings.EqualFold(c.Table, table) {

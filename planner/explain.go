@@ -1,8 +1,12 @@
 package planner
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 )
 
 // Explain renders a logical plan as indented lines, one per node.
@@ -11,6 +15,11 @@ func Explain(n Node) []string {
 	var visit func(n Node, depth int)
 	visit = func(n Node, depth int) {
 		out = append(out, strings.Repeat("  ", depth)+describe(n))
+		if s, ok := n.(*Scan); ok {
+			if f := scanFiles(s); f != "" {
+				out = append(out, strings.Repeat("  ", depth+1)+f)
+			}
+		}
 		for _, in := range n.Inputs() {
 			visit(in, depth+1)
 		}
@@ -98,4 +107,21 @@ func describe(n Node) string {
 		return "WorkTable"
 	}
 	return fmt.Sprintf("%T", n)
+}
+
+// scanFiles names the files a scan of a file table reads after pruning by
+// its partition and file columns: "Files: 1 of 3: logs/2024/a.json".
+func scanFiles(n *Scan) string {
+	if n.Rel.Kind != catalog.FileTable {
+		return ""
+	}
+	sel, ok := n.Rel.File.(connectors.FileSelector)
+	if !ok {
+		return ""
+	}
+	kept, total := sel.Files(context.Background(), scanFilter(n))
+	if total <= 1 && len(kept) == total {
+		return ""
+	}
+	return fmt.Sprintf("Files: %d of %d: %s", len(kept), total, strings.Join(kept, ", "))
 }

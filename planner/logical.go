@@ -26,6 +26,10 @@ type Column struct {
 	Type  arrow.DataType
 	// Hidden columns are not expanded by * (the right side of USING).
 	Hidden bool
+	// Implicit columns of file tables (filename, filepath, ...) are not
+	// expanded by * either, and a bare name finds them only when no
+	// other column has it.
+	Implicit bool
 }
 
 // Node is a logical plan node.

@@ -179,5 +179,9 @@ func (m *tableMorsels) Next(ctx context.Context) (batch.Reader, error) {
 	if m.progress != nil {
 		m.progress.Done.Add(bytes)
 	}
-	return m.t.Open(ctx, s, m.proj)
+	r, err := m.t.Open(ctx, s, m.proj)
+	if err == nil && m.stats != nil && connectors.FromCache(r) {
+		m.stats.Cached.Add(1)
+	}
+	return r, err
 }

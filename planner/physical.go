@@ -105,29 +105,10 @@ func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 	case *Aggregate:
 		return lw.aggregate(n)
 	case *Sort:
-		if l, ok := n.Input.(*Limit); ok {
-			_ = l
-		}
-		in, err := lw.lower(n.Input)
-		if err != nil {
-			return nil, err
-		}
-		keys, err := lw.sortKeys(n.Keys, n.Input.Cols())
-		if err != nil {
-			return nil, err
-		}
-		return executor.NewSort(in, keys), nil
+		return lw.sort(n, -1, 0)
 	case *Limit:
 		if s, ok := n.Input.(*Sort); ok && n.Count >= 0 {
-			in, err := lw.lower(s.Input)
-			if err != nil {
-				return nil, err
-			}
-			keys, err := lw.sortKeys(s.Keys, s.Input.Cols())
-			if err != nil {
-				return nil, err
-			}
-			return executor.NewTopN(in, keys, n.Count, n.Offset), nil
+			return lw.sort(s, n.Count, n.Offset)
 		}
 		in, err := lw.lower(n.Input)
 		if err != nil {
@@ -398,6 +379,27 @@ func (r *sliceReader) Next(context.Context) (arrow.RecordBatch, error) {
 	return b, nil
 }
 func (r *sliceReader) Close() error { return nil }
+
+// sort lowers ORDER BY, with a limit (>= 0) a Top-N; a parallel input is
+// sorted by each worker, the runs merged.
+func (lw *lowering) sort(n *Sort, limit, offset int64) (executor.Operator, error) {
+	keys, err := lw.sortKeys(n.Keys, n.Input.Cols())
+	if err != nil {
+		return nil, err
+	}
+	ins, err := lw.parallelInstances(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	if ins == nil {
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		ins = []executor.Operator{in}
+	}
+	return executor.NewParallelSort(ins, keys, limit, offset), nil
+}
 
 // equiKey is one conjunct of a join condition that a hash join can use:
 // left = right (or <=>, NullEq), each side over one input only.

@@ -83,8 +83,14 @@ func (p *Profile) counters(n Node, s *executor.OpStats) string {
 		sort.Slice(workers, func(i, j int) bool { return workers[i] < workers[j] })
 		parts = append(parts, fmt.Sprintf("workers=%d [%s..%s]", len(workers), ms(workers[0]), ms(workers[len(workers)-1])))
 	}
+	if m := s.Mem.Load(); m > 0 {
+		parts = append(parts, "memory="+sizeText(m))
+	}
 	if sc := s.Scan; sc != nil {
 		parts = append(parts, fmt.Sprintf("parts=%d pruned=%d read=%s", sc.Parts.Load(), sc.Pruned.Load(), sizeText(sc.Bytes.Load())))
+		if n := sc.Cached.Load(); n > 0 {
+			parts = append(parts, fmt.Sprintf("from-cache=%d", n))
+		}
 	}
 	return "(" + strings.Join(parts, " ") + ")"
 }

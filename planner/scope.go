@@ -59,9 +59,12 @@ func (s *scope) resolve(table, name string) (Column, bool, error) {
 }
 
 func (s *scope) find(table, name string) (Column, bool, error) {
-	match := func(fold bool) ([]Column, error) {
+	match := func(fold, implicit bool) ([]Column, error) {
 		var out []Column
 		for _, c := range s.cols {
+			if c.Implicit != implicit {
+				continue
+			}
 			if table != "" {
 				if !(c.Table == table || (fold && strings.EqualFold(c.Table, table))) {
 					continue
@@ -75,8 +78,9 @@ func (s *scope) find(table, name string) (Column, bool, error) {
 		}
 		return out, nil
 	}
-	for _, fold := range []bool{false, true} {
-		cands, _ := match(fold)
+	for _, pass := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+		fold := pass[0]
+		cands, _ := match(fold, pass[1])
 		if len(cands) == 1 {
 			return cands[0], true, nil
 		}

@@ -27,6 +27,9 @@ func (n *TableFunc) Cols() []Column { return n.Out }
 func (n *TableFunc) Inputs() []Node { return nil }
 
 func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node, []Column, error) {
+	if _, ok := fileFunctions[tf.Name]; ok && !tf.Ordinality {
+		return b.bindFileFunction(tf, outer)
+	}
 	if tf.Ordinality {
 		// f(...) WITH ORDINALITY: f's set-returning calls side by side with
 		// a row number, over one row (or, lateral, over the left side).

@@ -100,7 +100,7 @@ func TestCrashDeepStatements(t *testing.T) {
 	} {
 		start := time.Now()
 		wantCode(t, conn, sql, "54001")
-		if d := time.Since(start); d > 20*time.Second {
+		if d := time.Since(start); d > 60*time.Second { // generous: -race runs it ten times slower
 			t.Errorf("%s: took %v", name, d)
 		}
 	}
@@ -138,7 +138,8 @@ func TestCrashDeepJSON(t *testing.T) {
 		t.Errorf("tables listed: %v %v", names, err)
 	}
 	var s string
-	if err := conn.QueryRow(context.Background(), "SELECT a::text FROM ok").Scan(&s); err != nil || s != `("{1,2}")` {
+	// A nested value read from a file is JSON text (issue 13).
+	if err := conn.QueryRow(context.Background(), "SELECT a::text FROM ok").Scan(&s); err != nil || s != `{"b": [1, 2]}` {
 		t.Errorf("ok.json: %v %q", err, s)
 	}
 	alive(t, ts.dsn("tester"))

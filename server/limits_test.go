@@ -17,8 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
-// A join that runs for a minute: 100M probe rows, each matching one row.
-const slowJoin = "SELECT count(*) FROM generate_series(1, 100000000) a(x) JOIN generate_series(1, 1000) b(y) ON a.x % 1000 = b.y"
+// A join that runs for minutes (2 billion probe rows, each matching one
+// row), so it is still running when a test cancels it or shuts down.
+const slowJoin = "SELECT count(*) FROM generate_series(1, 2000000000) a(x) JOIN generate_series(1, 1000) b(y) ON a.x % 1000 = b.y"
 
 // Cancels and timeouts surface as 57014 wherever they land (here inside
 // a hash join, where arrow's take used to report XX000), with the reason

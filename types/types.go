@@ -220,6 +220,9 @@ func Name(t arrow.DataType) string {
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return "interval"
 	case arrow.LIST:
+		if IsNested(t) {
+			return "json" // nested values reach clients as JSON
+		}
 		// PostgreSQL names an array by its element type whatever its
 		// dimensions (a nested list is a multi-dimensional array).
 		e := t.(*arrow.ListType).Elem()
@@ -228,6 +231,9 @@ func Name(t arrow.DataType) string {
 		}
 		return Name(e) + "[]"
 	case arrow.STRUCT:
+		if IsNested(t) {
+			return "json"
+		}
 		st := t.(*arrow.StructType)
 		parts := make([]string, st.NumFields())
 		for i, f := range st.Fields() {

@@ -27,19 +27,20 @@ func main() {
 	heap := flag.String("heap", "", "write an allocation profile here")
 	reps := flag.Int("reps", 1, "runs per query")
 	threads := flag.Int("threads", 0, "worker threads (0: one per core)")
+	cacheDir := flag.String("cache-dir", "", "column cache for CSV and JSON files (default: none)")
 	flag.Parse()
-	if err := run(*root, *cpu, *heap, *reps, *threads, flag.Args()); err != nil {
+	if err := run(*root, *cpu, *heap, *reps, *threads, *cacheDir, flag.Args()); err != nil {
 		fmt.Fprintf(os.Stderr, "profile: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(root, cpu, heap string, reps, threads int, files []string) error {
+func run(root, cpu, heap string, reps, threads int, cacheDir string, files []string) error {
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Config{Root: r.FS(), RootName: root, Threads: threads})
+	eng, err := engine.New(engine.Config{Root: r.FS(), RootName: root, Threads: threads, CacheDir: cacheDir})
 	if err != nil {
 		return err
 	}

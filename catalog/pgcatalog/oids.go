@@ -71,12 +71,18 @@ func TypeInfo(t arrow.DataType) (oid uint32, size int16, mod int32) {
 	case arrow.INTERVAL_MONTH_DAY_NANO:
 		return OIDInterval, 16, -1
 	case arrow.LIST:
+		if types.IsNested(t) {
+			return OIDJSON, -1, -1 // a nested value from a file is JSON text
+		}
 		e, _, _ := TypeInfo(t.(*arrow.ListType).Elem())
 		if a, ok := ArrayOIDs[e]; ok {
 			return a, -1, -1
 		}
 		return 1009, -1, -1
 	case arrow.STRUCT:
+		if types.IsNested(t) {
+			return OIDJSON, -1, -1 // objects read from files are JSON text
+		}
 		return OIDRecord, -1, -1
 	}
 	return OIDText, -1, -1

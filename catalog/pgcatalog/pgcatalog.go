@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/types"
 )
 
@@ -178,7 +179,11 @@ func (l *lister) relations(ctx context.Context) []relation {
 				rel.kind = "v"
 			}
 			if sch, err := r.Columns(ctx); err == nil {
-				rel.fields = sch.Fields()
+				for _, f := range sch.Fields() {
+					if !connectors.IsImplicit(f) { // filename, filepath, ...: not listed, as not in SELECT *
+						rel.fields = append(rel.fields, f)
+					}
+				}
 			}
 			if r.Kind == catalog.MemoryTable {
 				rel.notNull = r.Mem.NotNull

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lakesql/lakesql/cmd/lakesql/internal/output"
 	"github.com/lakesql/lakesql/cmd/lakesql/internal/shell"
@@ -89,7 +90,15 @@ func runSQL(std stdio, o *scriptOptions, src script) int {
 	if src.stdin && !interactive && isTerminal(std.in) {
 		fmt.Fprintln(std.err, "lakesql: reading SQL statements from the terminal; Ctrl-D ends them")
 	}
-	// A progress display would wrap each statement here (sh.OnStatement).
+	// Long statements show how far their scans have got, on stderr when
+	// it is a terminal (and output to that terminal erases it first).
+	if isTerminal(std.err) {
+		bar := &progressBar{w: std.err, delay: time.Second}
+		sh.OnStatement = bar.hook()
+		sh.Stdout = outputWriter{w: sh.Stdout, bar: bar}
+		sh.Stderr = outputWriter{w: sh.Stderr, bar: bar}
+		bar.w = std.err
+	}
 	ctx := context.Background()
 	switch {
 	case interactive:

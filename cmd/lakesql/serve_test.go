@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,8 +27,39 @@ import (
 type child struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	exited chan error
+}
+
+// lockedBuffer is the child's stderr, written by exec's copying goroutine
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor is whether the child's stderr comes to hold s within 5 seconds:
+// the server logs a connection's end after the client has seen it.
+func (c *child) waitFor(s string) bool {
+	for i := 0; i < 250; i++ {
+		if strings.Contains(c.stderr.String(), s) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 func startServe(t *testing.T, args ...string) *child {
@@ -43,7 +75,7 @@ func startServe(t *testing.T, args ...string) *child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}
+	c := &child{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -203,7 +235,7 @@ func TestPasswdAndAuth(t *testing.T) {
 		if strings.Contains(c.stderr.String(), "s3cret") || strings.Contains(c.stderr.String(), "wrong") {
 			t.Errorf("%s: a password is in the log:\n%s", method, c.stderr)
 		}
-		if !strings.Contains(c.stderr.String(), "authentication failed") {
+		if !c.waitFor("authentication failed") {
 			t.Errorf("%s: no log line for the failed login:\n%s", method, c.stderr)
 		}
 	}

@@ -39,7 +39,9 @@ func bindFieldSelect(args []Expr) (Expr, error) {
 		return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" not found in data type %s", name, typeName(args[0]))
 	}
 	ft := st.Field(idx).Type
-	return &Call{Name: "field_select", Args: args[:1], Ret: ft, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+	// The field is part of the name: selections of different fields of
+	// one value must not read as the same expression.
+	return &Call{Name: "field_select." + st.Field(idx).Name, Args: args[:1], Ret: ft, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
 		s := a[0].(*array.Struct)
 		field := s.Field(idx)
 		if s.NullN() == 0 {

@@ -26,6 +26,7 @@ func NewRegistry() *Registry {
 	for _, add := range []func(*Registry){
 		registerMath, registerPi, registerFactorial, registerStrings, registerStringArrays, registerSimilar,
 		registerDatetime, registerToTimestamp, registerArrays, registerJSONBuild, registerJSONOps, registerFormat,
+		registerNested,
 	} {
 		add(r)
 	}

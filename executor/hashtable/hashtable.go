@@ -333,3 +333,11 @@ const (
 
 // combine folds one column's value hash into a row's running hash.
 func combine(h, v uint64) uint64 { return (h ^ v) * mulK }
+
+// HashRows returns the hash of each of the n rows of keys, as the table
+// hashes them (tables of the same key types agree), for partitioning
+// rows between spill files.
+func (t *Table) HashRows(keys []arrow.Array, n int) []uint64 {
+	s := &scratch{h: make([]uint64, n)}
+	return append([]uint64(nil), t.hashRows(s, keys, n)...)
+}

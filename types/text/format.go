@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/lakesql/lakesql/sqlerr"
+	"github.com/lakesql/lakesql/types"
 )
 
 // MaxValueSize is PostgreSQL's cap on one value (1 GB - 1 byte). The text
@@ -93,8 +94,14 @@ func appendWithin(dst []byte, arr arrow.Array, i int, loc *time.Location, limit 
 		v := a.Value(i)
 		return AppendInterval(dst, v.Months, v.Days, v.Nanoseconds/1000)
 	case *array.List:
+		if isNestedList(a) {
+			return appendJSONWithin(dst, arr, i, loc, limit)
+		}
 		return appendList(dst, a, i, loc, limit)
 	case *array.Struct:
+		if types.IsNested(a.DataType()) {
+			return appendJSONWithin(dst, arr, i, loc, limit)
+		}
 		return appendStruct(dst, a, i, loc, limit)
 	case *array.Null:
 		return dst
