@@ -81,7 +81,7 @@ func (b *binder) bindLateral(j *ast.Join, left Node, lcols []Column, outer *scop
 	var node Node = &LateralJoin{Input: left, Sub: proj, Outer: outerCols, Left: j.Tp == ast.LeftJoin}
 	cols := append(append([]Column(nil), lcols...), rcols...)
 	if j.On != nil && j.Tp != ast.LeftJoin {
-		eb := &exprBinder{b: b, s: newScope(cols, outer), what: "JOIN/ON"}
+		eb := &exprBinder{b: b, s: newScope(cols, outer.pastLateralOnly()), what: "JOIN/ON"}
 		c, err := eb.bind(j.On.Expr)
 		if err != nil {
 			return nil, nil, nil, nil, true, err

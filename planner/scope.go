@@ -28,6 +28,15 @@ type scope struct {
 	lateralOnly bool
 }
 
+// pastLateralOnly returns s without its leading lateralOnly scopes: what a
+// join's ON clause or a plain derived table may read.
+func (s *scope) pastLateralOnly() *scope {
+	for s != nil && s.lateralOnly {
+		s = s.parent
+	}
+	return s
+}
+
 func newScope(cols []Column, parent *scope) *scope {
 	return &scope{cols: cols, parent: parent, correlated: map[int]Column{}}
 }
