@@ -539,7 +539,14 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			ops = append(ops, p.its[p.i])
 			p.i++
 		}
-		ops = append(ops, p.its[p.i], p.its[p.i+1])
+		// IN ((SELECT ...)) is IN a subquery (PostgreSQL's select_with_parens
+		// takes any number of parentheses), not a list of one scalar
+		// subquery.
+		list := p.its[p.i+1]
+		for len(list.inner) == 1 && isQueryGroup(list.inner[0]) {
+			list = list.inner[0]
+		}
+		ops = append(ops, p.its[p.i], list)
 		p.i += 2
 		return []item{paren(pos, left, ops)}, true, true
 	case opBetween:
@@ -555,8 +562,12 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			symmetric = p.peek(0).isWord("symmetric")
 			p.i++
 		}
-		// The lower bound is PostgreSQL's b_expr: no AND, NOT, IS, LIKE...
-		lo, ok := p.operand(precCmp)
+		// The lower bound is PostgreSQL's b_expr: no AND, NOT, IS, LIKE,
+		// COLLATE...
+		b := p.b
+		p.b = true
+		lo, ok := p.operand(precIs)
+		p.b = b
 		if !ok {
 			return nil, false, false
 		}
@@ -574,9 +585,9 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			return []item{paren(pos, left, ops, lo, []item{and}, hi)}, false, true
 		}
 		// x BETWEEN SYMMETRIC a AND b: either order of the bounds.
-		b := ops[len(ops)-1]
-		e := paren(pos, []item{paren(pos, left, []item{b}, lo, []item{and}, hi)}, []item{word("or", pos)},
-			[]item{paren(pos, left, []item{b}, hi, []item{and}, lo)})
+		bw := ops[len(ops)-1]
+		e := paren(pos, []item{paren(pos, left, []item{bw}, lo, []item{and}, hi)}, []item{word("or", pos)},
+			[]item{paren(pos, left, []item{bw}, hi, []item{and}, lo)})
 		if op.not {
 			return []item{paren(pos, []item{word("not", pos)}, []item{e})}, false, true
 		}
@@ -793,3 +804,12 @@ func callItem(name item, pos int, args ...[]item) item {
 
 // word is a keyword item the bridge adds.
 func word(w string, pos int) item { return item{tok: token{kind: tkIdent, text: w}, pos: pos} }
+
+// isQueryGroup reports whether an item is a parenthesised query: (SELECT
+// ...), (WITH ...), (VALUES ...), (TABLE t), or one in more parentheses.
+func isQueryGroup(it item) bool {
+	if !it.group || it.open != "(" || len(it.name) > 0 || len(it.inner) == 0 {
+		return false
+	}
+	return it.inner[0].isWord("select", "with", "values", "table") || len(it.inner) == 1 && isQueryGroup(it.inner[0])
+}
