@@ -8,8 +8,12 @@ import (
 )
 
 // canon renders one value for comparison: NULL, booleans as t/f, and
-// numbers to 10 significant digits (floats computed in another order,
-// numeric printed at another scale, compare equal).
+// numbers to 10 significant digits or 16 decimal places, whichever is
+// coarser (floats computed in another order, numeric printed at another
+// scale, compare equal: a numeric quotient has its type's scale in
+// lakesql, at least 16 places, where PostgreSQL keeps 16 significant
+// digits of it: 100 / 1000000003.14 is 0.0000000999999997 in lakesql
+// and 0.000000099999999686000001 in PostgreSQL).
 func canon(v *string, k kind) string {
 	if v == nil {
 		return "\x00NULL"
@@ -37,6 +41,8 @@ func canon(v *string, k kind) string {
 			return "-Infinity"
 		case math.Abs(f) < 1e-9:
 			return "0" // float noise (a variance of equal values)
+		case math.Abs(f) < 1e-6:
+			f = math.Round(f*1e16) / 1e16
 		}
 		return strconv.FormatFloat(f, 'g', 10, 64)
 	}

@@ -1,0 +1,29 @@
+package difftest
+
+import "testing"
+
+func TestCanonNumbers(t *testing.T) {
+	s := func(v string) *string { return &v }
+	same := [][2]string{
+		{"0.0000000999999997", "0.000000099999999686000001"}, // quotient scales
+		{"0.3333333333333333", "0.33333333333333333333"},
+		{"2.250", "2.25"},
+		{"1e-12", "0"},
+	}
+	for _, c := range same {
+		if a, b := canon(s(c[0]), kNumber), canon(s(c[1]), kNumber); a != b {
+			t.Errorf("%s and %s: %s != %s", c[0], c[1], a, b)
+		}
+	}
+	differ := [][2]string{
+		{"0.0000000999999997", "0.0000000999999996"},
+		{"1.5", "2"},
+		{"123456789.1", "123456789.2"},
+		{"0.000001234567891", "0.000001234567892"},
+	}
+	for _, c := range differ {
+		if a, b := canon(s(c[0]), kNumber), canon(s(c[1]), kNumber); a == b {
+			t.Errorf("%s and %s compare equal (%s)", c[0], c[1], a)
+		}
+	}
+}
