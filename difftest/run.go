@@ -224,12 +224,26 @@ func minimize(ctx context.Context, cfg Config, tables []*table, m Mismatch) Mism
 		}
 		return ls, pg, true
 	}
-	// Tokens.
+	// Tokens. ORDER BY stays: without it, LIMIT, OFFSET and DISTINCT ON
+	// pick rows at random and the engines disagree for no fault.
 	toks := tokenize(m.Query)
+	orders := func(toks []string) int {
+		n := 0
+		for _, t := range toks {
+			if strings.EqualFold(t, "order") {
+				n++
+			}
+		}
+		return n
+	}
 	for chunk := len(toks) / 2; chunk >= 1; chunk /= 2 {
 		for i := 0; i+chunk <= len(toks); {
 			cand := append(append([]string(nil), toks[:i]...), toks[i+chunk:]...)
 			sql := strings.Join(cand, " ")
+			if orders(cand) < orders(toks) {
+				i++
+				continue
+			}
 			if ls, pg, ok := same(m.Setup, sql); ok {
 				toks, m.Query, m.LS, m.PG = cand, sql, ls, pg
 				continue
