@@ -15,6 +15,16 @@ func TestCanonNumbers(t *testing.T) {
 			t.Errorf("%s and %s: %s != %s", c[0], c[1], a, b)
 		}
 	}
+	for _, c := range [][2]string{{"0.0", "0"}, {"1.500", "1.5"}, {"-2.250", "-2.25"}} {
+		if a, b := canon(s(c[0]), kText), canon(s(c[1]), kText); a != b {
+			t.Errorf("text %s and %s: %s != %s", c[0], c[1], a, b)
+		}
+	}
+	for _, c := range [][2]string{{"10", "1"}, {"1.05", "1.5"}, {"100", "100.0x"}} {
+		if a, b := canon(s(c[0]), kText), canon(s(c[1]), kText); a == b {
+			t.Errorf("text %s and %s compare equal (%s)", c[0], c[1], a)
+		}
+	}
 	differ := [][2]string{
 		{"0.0000000999999997", "0.0000000999999996"},
 		{"1.5", "2"},
