@@ -48,10 +48,11 @@ func canon(v *string, k kind) string {
 		return strconv.FormatFloat(f, 'g', 10, 64)
 	case kText:
 		// A numeric cast to text: PostgreSQL's numerics keep each value's
-		// scale (COALESCE(0, 1.5)::text is 0), lakesql's have the type's
-		// (0.0); numbers compare without their scale (above), so do these.
+		// scale (COALESCE(0, 1.5)::text is 0, a quotient has 16 significant
+		// digits), lakesql's have the type's (0.0, 16 places); numbers
+		// compare without their scale (above), so do these.
 		if decimalText.MatchString(s) {
-			return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+			return canon(v, kNumber)
 		}
 	}
 	return s

@@ -15,7 +15,7 @@ func TestCanonNumbers(t *testing.T) {
 			t.Errorf("%s and %s: %s != %s", c[0], c[1], a, b)
 		}
 	}
-	for _, c := range [][2]string{{"0.0", "0"}, {"1.500", "1.5"}, {"-2.250", "-2.25"}} {
+	for _, c := range [][2]string{{"0.0", "0"}, {"1.500", "1.5"}, {"-2.250", "-2.25"}, {"0.7163323782234957", "0.71633237822349570201"}} {
 		if a, b := canon(s(c[0]), kText), canon(s(c[1]), kText); a != b {
 			t.Errorf("text %s and %s: %s != %s", c[0], c[1], a, b)
 		}
