@@ -656,8 +656,12 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			return nil, false, false
 		}
 		p.i++
-		p.dotted()
-		return opCall("collate", pos, left), false, true
+		for p.peek(0).isOp(".") && !p.peek(1).group && p.peek(1).text == nil && (p.peek(1).tok.kind == tkIdent || p.peek(1).tok.kind == tkQIdent) {
+			n = p.peek(1) // pg_catalog."C"
+			p.i += 2
+		}
+		// The collation's name is the call's second argument.
+		return opCall("collate", pos, left, []item{textItem(quoteString(n.tok.text), n.pos)}), false, true
 	}
 	return nil, false, false
 }

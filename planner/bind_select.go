@@ -381,7 +381,7 @@ func exprName(n ast.ExprNode) string {
 			}
 			return castName(t)
 		}
-		if parser.IsOperator(n) && parser.BuiltinName(n) == "collate" && len(n.Args) == 1 {
+		if parser.IsOperator(n) && parser.BuiltinName(n) == "collate" && len(n.Args) == 2 {
 			return exprName(n.Args[0]) // x COLLATE name is named after x
 		}
 		switch n.FnName.L {

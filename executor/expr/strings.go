@@ -826,3 +826,49 @@ func bindOverlay(name string, args []Expr) (Expr, error) {
 	}
 	return nil, funcErr(name, args)
 }
+
+// CCase binds upper, lower or initcap under the C collation, where only
+// ASCII letters change case and only ASCII letters and digits make words
+// (PostgreSQL's pg_ascii_toupper): upper('é' COLLATE "C") is 'é'.
+func CCase(name string, arg Expr) (Expr, error) {
+	f := map[string]func(string) string{"upper": asciiUpper, "lower": asciiLower, "initcap": asciiInitcap}[name]
+	if f == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name)
+	}
+	return fixed(types.String, unaryString(f), types.String)(name, []Expr{arg})
+}
+
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
+}
+
+func asciiInitcap(s string) string {
+	b := []byte(s)
+	prevAlnum := false
+	for i, c := range b {
+		switch {
+		case prevAlnum && 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		case !prevAlnum && 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		}
+		prevAlnum = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return string(b)
+}
