@@ -33,6 +33,9 @@ func canon(v *string, k kind) string {
 		if err != nil {
 			return s
 		}
+		if math.Abs(f) < 1e-6 {
+			f = math.Round(f*1e16) / 1e16 // 16 places
+		}
 		switch {
 		case math.IsNaN(f):
 			return "NaN"
@@ -42,8 +45,6 @@ func canon(v *string, k kind) string {
 			return "-Infinity"
 		case math.Abs(f) < 1e-9:
 			return "0" // float noise (a variance of equal values)
-		case math.Abs(f) < 1e-6:
-			f = math.Round(f*1e16) / 1e16
 		}
 		return strconv.FormatFloat(f, 'g', 10, 64)
 	case kText:

@@ -9,6 +9,7 @@ func TestCanonNumbers(t *testing.T) {
 		{"0.3333333333333333", "0.33333333333333333333"},
 		{"2.250", "2.25"},
 		{"1e-12", "0"},
+		{"-0.0000000010000000", "-0.0000000009999999977510000051"}, // at the noise threshold
 	}
 	for _, c := range same {
 		if a, b := canon(s(c[0]), kNumber), canon(s(c[1]), kNumber); a != b {
