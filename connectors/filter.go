@@ -32,20 +32,30 @@ const (
 	OpIn // the column equals one of Values
 	OpIsNull
 	OpIsNotNull
+	OpAny // one of Any holds (each on the same column)
 )
 
-var opNames = [...]string{"=", "<", "<=", ">", ">=", "IN", "IS NULL", "IS NOT NULL"}
+var opNames = [...]string{"=", "<", "<=", ">", ">=", "IN", "IS NULL", "IS NOT NULL", "ANY"}
 
 // ColumnPredicate is `column op values`: Values holds one value for the
 // comparisons, the list for OpIn and nothing for the NULL tests, each in
-// the column's engine type.
+// the column's engine type. OpAny's alternatives (x < 10 OR x >= 90) are
+// in Any, each on Column too.
 type ColumnPredicate struct {
 	Column int // index into the table's schema
 	Op     CompareOp
 	Values []scalar.Scalar
+	Any    []ColumnPredicate
 }
 
 func (p ColumnPredicate) String() string {
+	if p.Op == OpAny {
+		alts := make([]string, len(p.Any))
+		for i, a := range p.Any {
+			alts[i] = a.String()
+		}
+		return "(" + strings.Join(alts, " OR ") + ")"
+	}
 	vs := make([]string, len(p.Values))
 	for i, v := range p.Values {
 		vs[i] = v.String()
@@ -110,6 +120,13 @@ func (f Filter) MayMatch(stats []ColumnStats, rows int64) bool {
 
 func (p ColumnPredicate) mayMatch(s ColumnStats, rows int64) bool {
 	switch p.Op {
+	case OpAny:
+		for _, a := range p.Any {
+			if a.mayMatch(s, rows) {
+				return true
+			}
+		}
+		return len(p.Any) == 0
 	case OpIsNull:
 		return !s.HasNullCount || s.NullCount > 0
 	case OpIsNotNull:

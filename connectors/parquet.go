@@ -57,6 +57,9 @@ type ParquetSplit struct {
 	Columns []ColumnStats
 	// ColumnBytes is each column's compressed size in this row group.
 	ColumnBytes []int64
+	// Filter is the scan's pushed-down filter: the reader may drop rows
+	// that fail it early (see parquet_dict.go).
+	Filter Filter
 }
 
 // Bytes is the compressed size of the columns in this row group.
@@ -154,6 +157,11 @@ func (t *ParquetTable) Splits(ctx context.Context, filter Filter) ([]Split, erro
 	out := make([]Split, 0, len(t.meta.splits))
 	for _, s := range t.meta.splits {
 		if filter.MayMatch(s.Columns, s.NumRows) {
+			if len(filter) > 0 {
+				c := *s
+				c.Filter = filter
+				s = &c
+			}
 			out = append(out, s)
 		}
 	}
@@ -229,7 +237,18 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		closeFile()
 		return nil, corruptParquet(t.path, err)
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(t.batchSize)}, memory.DefaultAllocator)
+	readProps := pqarrow.ArrowReadProperties{BatchSize: int64(t.batchSize)}
+	dict := t.dictColumns(t.meta.file.RowGroup(ps.RowGroup), seen)
+	var preds []*dictPredicate
+	for c := range dict {
+		readProps.SetReadDict(t.meta.flatLeaf[c], true)
+	}
+	for _, p := range ps.Filter {
+		if dict[p.Column] && textPredicate(p) {
+			preds = append(preds, &dictPredicate{col: seen[p.Column], pred: p})
+		}
+	}
+	fr, err := pqarrow.NewFileReader(pf, readProps, memory.DefaultAllocator)
 	if err != nil {
 		return fail(err)
 	}
@@ -238,7 +257,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		return fail(err)
 	}
 	// pf.Close closes the file too.
-	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup,
+	return &parquetReader{rr: rr, path: t.path, schema: schema, pos: pos, group: ps.RowGroup, preds: preds,
 		close: func() error { rr.Release(); return pf.Close() }}, nil
 }
 
@@ -252,6 +271,7 @@ type parquetReader struct {
 	done   bool
 	rows   int64 // rows of the row group read so far, for messages
 	group  int
+	preds  []*dictPredicate // conditions on the columns read as dictionaries
 }
 
 func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) {
@@ -267,30 +287,56 @@ func (r *parquetReader) Next(ctx context.Context) (b arrow.RecordBatch, err erro
 	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
-	if !r.rr.Next() {
-		r.done = true
-		if err := r.rr.Err(); err != nil {
-			return nil, corruptParquet(r.path, err)
-		}
-		return nil, nil
-	}
-	rec := r.rr.RecordBatch()
-	cols := make([]arrow.Array, len(r.pos))
-	for i, p := range r.pos {
-		c, err := convertColumn(ctx, rec.Column(p), r.schema.Field(i), r.path)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkColumn(c, r.path, func(i int) string {
-			return fmt.Sprintf("row %d of row group %d", r.rows+int64(i)+1, r.group)
-		}); err != nil {
+	for {
+		if !r.rr.Next() {
 			r.done = true
-			return nil, err
+			if err := r.rr.Err(); err != nil {
+				return nil, corruptParquet(r.path, err)
+			}
+			return nil, nil
 		}
-		cols[i] = c
+		rec := r.rr.RecordBatch()
+		var rows []int32 // the rows kept; nil: all
+		if len(r.preds) > 0 {
+			var kept bool
+			if rows, kept = selectRows(rec, r.preds); !kept {
+				r.rows += rec.NumRows()
+				if err := batch.CheckCancel(ctx); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		n := rec.NumRows()
+		if rows != nil {
+			n = int64(len(rows))
+		}
+		cols := make([]arrow.Array, len(r.pos))
+		for i, p := range r.pos {
+			var c arrow.Array
+			var err error
+			if d, ok := rec.Column(p).(*array.Dictionary); ok {
+				c, err = decodeDictionary(ctx, d, rows)
+			} else if c, err = convertColumn(ctx, rec.Column(p), r.schema.Field(i), r.path); err == nil && rows != nil {
+				c, err = batch.Gather(ctx, c, rows)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := checkColumn(c, r.path, func(i int) string {
+				if rows != nil {
+					i = int(rows[i])
+				}
+				return fmt.Sprintf("row %d of row group %d", r.rows+int64(i)+1, r.group)
+			}); err != nil {
+				r.done = true
+				return nil, err
+			}
+			cols[i] = c
+		}
+		r.rows += rec.NumRows()
+		return array.NewRecordBatch(r.schema, cols, n), nil
 	}
-	r.rows += rec.NumRows()
-	return array.NewRecordBatch(r.schema, cols, rec.NumRows()), nil
 }
 
 func (r *parquetReader) Close() error {

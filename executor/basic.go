@@ -365,7 +365,7 @@ func takeRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, ro
 func gatherRows(ctx context.Context, schema *arrow.Schema, b arrow.RecordBatch, idx []int32) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, b.NumCols())
 	for c := range cols {
-		out, err := expr.Gather(ctx, b.Column(c), idx)
+		out, err := batch.Gather(ctx, b.Column(c), idx)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,20 @@ const (
 	// Mark outputs the left rows plus a boolean: whether some right row
 	// matches (three-valued with NullAware, as IN is).
 	Mark
+	// RightSemi and RightAnti output the right (build) rows that some left
+	// row matches, or that none does: a semi or anti join whose filtered
+	// side is the small one builds on it and streams the large side
+	// (TPC-H q04: 57 thousand orders built, 3.8 million line items probe,
+	// instead of the reverse).
+	RightSemi
+	RightAnti
 )
+
+// marksBuild reports whether a join of type t tracks which build rows
+// were matched.
+func marksBuild(t JoinType) bool {
+	return t == Right || t == Full || t == RightSemi || t == RightAnti
+}
 
 // HashJoinSpec describes an equi-join.
 type HashJoinSpec struct {
@@ -44,6 +57,8 @@ func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
 	switch t {
 	case Semi, Anti:
 		return l
+	case RightSemi, RightAnti:
+		return r
 	case Mark:
 		return arrow.NewSchema(append(append([]arrow.Field(nil), l.Fields()...), arrow.Field{Name: "mark", Type: arrow.FixedWidthTypes.Boolean, Nullable: true}), nil)
 	}
@@ -108,6 +123,37 @@ type joinParts struct {
 	// partition, those not done with it, so the last one frees it.
 	users   int32
 	pending [joinSpillParts]atomic.Int32
+	marks   [joinSpillParts]buildMarks
+}
+
+// buildMarks merges the matched build rows of the probes sharing a build
+// (right semi and anti joins): the last probe to finish emits the rows.
+type buildMarks struct {
+	mu      sync.Mutex
+	matched []bool
+	done    int32
+}
+
+// finish adds one probe's marks; it returns the union when that probe is
+// the last of probes, nil otherwise.
+func (m *buildMarks) finish(matched []bool, probes int32) []bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.matched == nil {
+		m.matched = matched
+	} else {
+		for i, x := range matched {
+			if x {
+				m.matched[i] = true
+			}
+		}
+	}
+	if m.done++; m.done < probes {
+		return nil
+	}
+	out := m.matched
+	m.matched, m.done = nil, 0
+	return out
 }
 
 // partition returns, for each row of keys, its partition: by hash, and 0
@@ -269,7 +315,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		}
 		if len(sel) < n {
 			for i, c := range cols {
-				if cols[i], err = expr.Gather(ctx, c, sel); err != nil {
+				if cols[i], err = batch.Gather(ctx, c, sel); err != nil {
 					return nil, err
 				}
 			}
@@ -364,6 +410,7 @@ func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
 // right input and builds it, the others wait for it.
 type JoinBuild struct {
 	users  atomic.Int32 // the joins sharing it
+	marks  buildMarks
 	right  Operator
 	keys   []expr.Expr
 	nullEq []bool
@@ -479,7 +526,7 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			j.grace = &graceProbe{p: -1}
 		} else {
 			j.jb = jb
-			if j.spec.Type == Right || j.spec.Type == Full {
+			if marksBuild(j.spec.Type) {
 				j.matched = make([]bool, jb.rb.NumRows())
 			}
 		}
@@ -497,8 +544,22 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 			if lb == nil {
-				if j.spec.Type == Right || j.spec.Type == Full {
+				switch j.spec.Type {
+				case Right, Full:
 					return j.unmatchedRight(ctx)
+				case RightSemi, RightAnti:
+					if !j.tailDone {
+						j.tailDone = true
+						probes := int32(1)
+						if !j.private {
+							probes = max(j.build.users.Load(), 1)
+						}
+						// Only the last probe to finish emits.
+						if j.matched = j.build.marks.finish(j.matched, probes); j.matched == nil {
+							return nil, nil
+						}
+					}
+					return j.markedRight(ctx)
 				}
 				return nil, nil
 			}
@@ -552,6 +613,32 @@ func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 // batch (possibly empty), and drops the left batch once it is done.
 func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
 	switch j.spec.Type {
+	case RightSemi, RightAnti:
+		if j.spec.Residual == nil {
+			jb := j.jb
+			for _, g := range j.groups {
+				if g < 0 || j.matched[jb.head[g]] {
+					continue // no match, or the group's rows are marked
+				}
+				for r := jb.head[g]; r >= 0; r = jb.next[r] {
+					j.matched[r] = true
+				}
+			}
+		} else {
+			for j.pos < len(j.groups) {
+				if err := j.expand(); err != nil {
+					return nil, err
+				}
+				if err := j.applyResidual(ctx); err != nil {
+					return nil, err
+				}
+				for _, r := range j.ri {
+					j.matched[r] = true
+				}
+			}
+		}
+		j.lb = nil
+		return nil, nil
 	case Semi, Anti, Mark:
 		if j.spec.Residual == nil {
 			for i, g := range j.groups {
@@ -670,9 +757,10 @@ func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 			j.jb, j.finder, j.tailPos, g.tail = jb, nil, 0, false
-			if j.spec.Type == Right || j.spec.Type == Full {
+			if marksBuild(j.spec.Type) {
 				j.matched = make([]bool, jb.rb.NumRows())
 			}
+			j.tailDone = false
 			if f := g.files[g.p]; f != nil {
 				if g.reader, err = f.open(); err != nil {
 					return nil, err
@@ -698,10 +786,22 @@ func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 		}
 		if g.tail {
-			if j.matched != nil {
+			switch j.spec.Type {
+			case Right, Full:
 				out, err := j.unmatchedRight(ctx)
 				if err != nil || out != nil {
 					return out, err
+				}
+			case RightSemi, RightAnti:
+				if !j.tailDone {
+					j.tailDone = true
+					j.matched = j.whole.parts.marks[g.p].finish(j.matched, max(j.whole.parts.users, 1))
+				}
+				if j.matched != nil {
+					out, err := j.markedRight(ctx)
+					if err != nil || out != nil {
+						return out, err
+					}
 				}
 			}
 			j.jb = nil // on to the next partition
@@ -816,6 +916,23 @@ func (j *HashJoin) filterLeft(ctx context.Context, lb arrow.RecordBatch) (arrow.
 	return array.NewRecordBatch(j.schema, cols, int64(n)), nil
 }
 
+// markedRight emits, in pieces, the right rows of a right semi join that
+// some left row matched, or of a right anti join that none did.
+func (j *HashJoin) markedRight(ctx context.Context) (arrow.RecordBatch, error) {
+	want := j.spec.Type == RightSemi
+	var rows []int32
+	for j.tailPos < len(j.matched) && len(rows) < batch.Size {
+		if j.matched[j.tailPos] == want {
+			rows = append(rows, int32(j.tailPos))
+		}
+		j.tailPos++
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return gatherRows(ctx, j.schema, j.jb.rb, rows)
+}
+
 // unmatchedRight emits, in pieces, the right rows no left row matched,
 // beside NULLs.
 func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error) {
@@ -838,14 +955,14 @@ func (j *HashJoin) unmatchedRight(ctx context.Context) (arrow.RecordBatch, error
 func gatherPairs(ctx context.Context, schema *arrow.Schema, lb, rb arrow.RecordBatch, li, ri []int32) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, 0, lb.NumCols()+rb.NumCols())
 	for _, c := range lb.Columns() {
-		out, err := expr.Gather(ctx, c, li)
+		out, err := batch.Gather(ctx, c, li)
 		if err != nil {
 			return nil, err
 		}
 		cols = append(cols, out)
 	}
 	for _, c := range rb.Columns() {
-		out, err := expr.Gather(ctx, c, ri)
+		out, err := batch.Gather(ctx, c, ri)
 		if err != nil {
 			return nil, err
 		}

@@ -103,3 +103,54 @@ func TestHashJoinSpills(t *testing.T) {
 }
 
 func scalarInt(v int64) scalar.Scalar { return scalar.NewInt64Scalar(v) }
+
+// A right semi (anti) join of L and R gives the rows of R that some (no)
+// row of L matches: the semi (anti) join of R and L. Also when two probes
+// share the build (each with half of L: the last to finish emits), and
+// when the build spills.
+func TestRightSemiJoin(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	ls, lb := keyValBatches(r, "l", 6, 3000, 8000)
+	rs, rb := keyValBatches(r, "r", 2, 3000, 8000)
+	lk := expr.NewColumn(0, types.Int64, "lk")
+	rk := expr.NewColumn(0, types.Int64, "rk")
+	// residual: the two values' sum is even (symmetric in the sides).
+	sum, _ := expr.BindOperator("+", []expr.Expr{expr.NewColumn(1, types.Int64, "a"), expr.NewColumn(3, types.Int64, "b")})
+	mod, _ := expr.BindOperator("%", []expr.Expr{sum, expr.NewLiteral(scalarInt(2))})
+	even, _ := expr.BindOperator("=", []expr.Expr{mod, expr.NewLiteral(scalarInt(0))})
+	pool := budget.NewPool(0)
+	for _, typ := range []JoinType{RightSemi, RightAnti} {
+		plain := Semi
+		if typ == RightAnti {
+			plain = Anti
+		}
+		for _, residual := range []expr.Expr{nil, even} {
+			want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(rs, rb), NewBatches(ls, lb),
+				HashJoinSpec{Type: plain, LeftKeys: []expr.Expr{rk}, RightKeys: []expr.Expr{lk}, NullEqual: []bool{false}, Residual: residual}))
+			if len(want) == 0 || len(want) == 6000 {
+				t.Fatalf("a test that cannot fail: %d rows", len(want))
+			}
+			spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}, Residual: residual}
+			got := rowsOf(t, context.Background(), NewHashJoin(NewBatches(ls, lb), NewBatches(rs, rb), spec))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("type %d residual %v: %d rows, want %d", typ, residual != nil, len(got), len(want))
+			}
+			for _, limit := range []int64{0, 64 << 10} {
+				acc := pool.NewAccount(limit, t.TempDir())
+				ctx := budget.WithAccount(context.Background(), acc)
+				build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+				a := NewSharedHashJoin(NewBatches(ls, lb[:3]), build, spec)
+				b := NewSharedHashJoin(NewBatches(ls, lb[3:]), build, spec)
+				got := append(rowsOf(t, ctx, a), rowsOf(t, ctx, b)...)
+				sort.Strings(got)
+				if limit > 0 && acc.Spilled() == 0 {
+					t.Fatalf("nothing spilled")
+				}
+				acc.Close()
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("type %d residual %v limit %d, shared build: %d rows, want %d", typ, residual != nil, limit, len(got), len(want))
+				}
+			}
+		}
+	}
+}

@@ -1,16 +1,18 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/test_driver"
+
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
-	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // aggState resolves expressions after GROUP BY: aggregates by their AST
@@ -167,14 +169,22 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 		agg.GroupingSets = sets
 	}
 
-	// Aggregate calls.
+	// Aggregate calls; one written twice (in the select list and in
+	// HAVING, as TPC-H q11's sum) is computed once.
+	same := map[string]Column{}
 	for _, n := range aggAST {
 		call, err := b.bindAggCall(n, s, plan)
 		if err != nil {
 			return nil, err
 		}
+		key := aggCallKey(call)
+		if c, ok := same[key]; ok && key != "" {
+			st.byAST[n] = c
+			continue
+		}
 		c := b.newCol(aggName(n), "", call.Func.Ret)
 		st.byAST[n] = c
+		same[key] = c
 		agg.Aggs = append(agg.Aggs, *call)
 		agg.Out = append(agg.Out, c)
 	}
@@ -191,6 +201,31 @@ func (b *binder) bindAggregate(sel *ast.SelectStmt, fields []*ast.SelectField, a
 	// x < (SELECT ...))) joined their plans onto the input meanwhile.
 	agg.Input = *plan
 	return agg, nil
+}
+
+// aggCallKey identifies an aggregate call by what it computes; "" for a
+// call that must stay apart (volatile arguments).
+func aggCallKey(c *AggCall) string {
+	var k strings.Builder
+	k.WriteString(c.Func.Name)
+	fmt.Fprintf(&k, "/%v/%s(", c.Distinct, c.Func.Ret)
+	for _, a := range append(append([]expr.Expr(nil), c.Args...), c.Filter) {
+		if a == nil {
+			k.WriteString("nil,")
+			continue
+		}
+		if expr.IsVolatile(a) || hasSubquery(a) {
+			return ""
+		}
+		k.WriteString(exprKey(a) + ",")
+	}
+	for _, o := range c.OrderBy {
+		if expr.IsVolatile(o.Expr) || hasSubquery(o.Expr) {
+			return ""
+		}
+		fmt.Fprintf(&k, "%s %v %v,", exprKey(o.Expr), o.Desc, o.NullsFirst)
+	}
+	return k.String()
 }
 
 // outerOnly reports whether e reads columns but none of plan's: only an

@@ -66,6 +66,9 @@ func (lw *lowering) parallelDriver(n Node) *Scan {
 		if _, ok := lw.hashKeys(n); !ok {
 			return nil
 		}
+		if lw.buildsLeft(n) {
+			return lw.parallelDriver(n.Right)
+		}
 		return lw.parallelDriver(n.Left)
 	}
 	return nil

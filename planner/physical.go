@@ -437,7 +437,24 @@ func splitJoinCond(n *Join) (keys []equiKey, residual []expr.Expr) {
 	return keys, residual
 }
 
+// buildsLeft reports whether a semi or anti join runs as a right semi or
+// anti join, building on its left input and streaming its right one:
+// when the right input is estimated larger (TPC-H q04: orders of one
+// quarter against the line items received late).
+func (lw *lowering) buildsLeft(n *Join) bool {
+	if (n.Type != SemiJoin && n.Type != AntiJoin) || n.NullAware {
+		return false
+	}
+	if _, ok := lw.hashKeys(n); !ok {
+		return false
+	}
+	return lw.b.estimate(n.Right).rows > 1.5*lw.b.estimate(n.Left).rows
+}
+
 func (lw *lowering) join(n *Join) (executor.Operator, error) {
+	if lw.buildsLeft(n) {
+		return lw.rightSemiJoin(n)
+	}
 	l, err := lw.lower(n.Left)
 	if err != nil {
 		return nil, err
@@ -510,6 +527,64 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		return nil, err
 	}
 	return executor.NewHashJoin(l, r, spec), nil
+}
+
+// rightSemiJoin lowers a semi or anti join with its inputs' roles
+// swapped: the right input probes (and drives a parallel pipeline), the
+// left one is built, and the join outputs the build rows matched (semi)
+// or not (anti).
+func (lw *lowering) rightSemiJoin(n *Join) (executor.Operator, error) {
+	probe, err := lw.lower(n.Right)
+	if err != nil {
+		return nil, err
+	}
+	lcols, rcols := n.Left.Cols(), n.Right.Cols()
+	typ := executor.RightSemi
+	if n.Type == AntiJoin {
+		typ = executor.RightAnti
+	}
+	keys, residual := splitJoinCond(n)
+	var pkeys, bkeys []expr.Expr
+	var nullEq []bool
+	for _, k := range keys {
+		b, err := lw.expr(k.left, lcols)
+		if err != nil {
+			return nil, err
+		}
+		p, err := lw.expr(k.right, rcols)
+		if err != nil {
+			return nil, err
+		}
+		pkeys, bkeys = append(pkeys, p), append(bkeys, b)
+		nullEq = append(nullEq, k.nullEq)
+	}
+	spec := executor.HashJoinSpec{Type: typ, LeftKeys: pkeys, RightKeys: bkeys, NullEqual: nullEq}
+	if len(residual) > 0 {
+		// The residual sees the probe's columns, then the build's.
+		all := append(append([]Column(nil), rcols...), lcols...)
+		if spec.Residual, err = lw.expr(conjunction(residual), all); err != nil {
+			return nil, err
+		}
+	}
+	lowerBuild := func() (executor.Operator, error) { return lw.sub().lower(n.Left) }
+	if lw.inst != nil {
+		build, err := lw.inst.build(n, func() (*executor.JoinBuild, error) {
+			b, err := lowerBuild()
+			if err != nil {
+				return nil, err
+			}
+			return executor.NewJoinBuild(b, bkeys, nullEq), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return executor.NewSharedHashJoin(probe, build, spec), nil
+	}
+	b, err := lowerBuild()
+	if err != nil {
+		return nil, err
+	}
+	return executor.NewHashJoin(probe, b, spec), nil
 }
 
 func (lw *lowering) aggregate(n *Aggregate) (executor.Operator, error) {

@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,6 +161,125 @@ func TestPruningAndParallelScan(t *testing.T) {
 		t.Fatalf("scan line: %s", scan)
 	}
 	if got := plan(t, eng, `SELECT count(*) FROM fact WHERE fact_id >= 15000 AND fact_s = 'b'`); got[0] != "1250" {
+		t.Errorf("count %v", got)
+	}
+}
+
+// An OR whose every branch restricts a scan gives that scan a filter of
+// its own (the OR of the branches' parts over it), which also prunes its
+// row groups; the OR itself still decides the rows.
+func TestFilterImpliedByOr(t *testing.T) {
+	eng := lake(t)
+	q := `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND
+		((fact_id < 2000 AND dim_s = 'a') OR (fact_id >= 18000 AND dim_s = 'b'))`
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	joined := strings.Join(lines, "\n")
+	fact, dim := lines[index(lines, "Scan public.fact")], lines[index(lines, "Scan public.dim")]
+	if !strings.Contains(fact, "parts=2 pruned=8") || !strings.Contains(fact, "filter: ((fact_id") {
+		t.Errorf("fact should be filtered by fact_id < 2000 or >= 18000:\n%s", joined)
+	}
+	if !strings.Contains(dim, "filter: ((dim_s") || !strings.Contains(dim, "rows=100") {
+		t.Errorf("dim should be filtered to its a and b rows:\n%s", joined)
+	}
+	// fact ids below 2000 whose dim (id % 200) has s = 'a' (dim id % 4 ==
+	// 0): 500; ids from 18000 with dim s = 'b': 500.
+	if got := plan(t, eng, q); got[0] != "1000" {
+		t.Errorf("count %v", got)
+	}
+	// A branch without a part over dim gives dim no filter.
+	q = `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND ((fact_id < 10 AND dim_s = 'a') OR fact_id = 19999)`
+	lines = plan(t, eng, "EXPLAIN "+q)
+	if strings.Contains(lines[index(lines, "Scan public.dim")], "filter") {
+		t.Errorf("dim must not be filtered:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := plan(t, eng, q); got[0] != "4" {
+		t.Errorf("count %v", got)
+	}
+}
+
+// A semi or anti join whose subquery side is the larger builds on the
+// outer rows and streams the subquery's (a right semi join): its build
+// holds the 200 dim rows, not 20,000 fact rows; the answers are those of
+// the plain join.
+func TestSemiJoinBuildsSmallerSide(t *testing.T) {
+	eng := lake(t)
+	for _, c := range []struct{ q, want string }{
+		{`SELECT count(*) FROM dim WHERE dim_id IN (SELECT fact_fk FROM fact WHERE fact_s <> 'x')`, "200"},
+		{`SELECT count(*) FROM dim WHERE EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id < 150)`, "150"},
+		{`SELECT count(*) FROM dim WHERE NOT EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id < 150)`, "50"},
+		{`SELECT count(*) FROM dim WHERE NOT EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id % 7 <> dim_fk)`, "0"},
+	} {
+		if got := plan(t, eng, c.q); got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+		lines := plan(t, eng, "EXPLAIN ANALYZE "+c.q)
+		join := lines[index(lines, "Join on")]
+		if !strings.Contains(join, "kB)") && !strings.Contains(join, "bytes)") || strings.Contains(join, "MB)") {
+			t.Errorf("the join should build the dim rows: %s", join)
+		}
+		var kb float64
+		if i := strings.Index(join, "memory="); i >= 0 {
+			fmt.Sscanf(join[i+len("memory="):], "%g kB", &kb)
+		}
+		if kb > 64 {
+			t.Errorf("the build holds %g kB: %s", kb, join)
+		}
+	}
+}
+
+// A correlated subquery decorrelated into an aggregate per key, joined on
+// the key, aggregates only the keys the outer side can hold: a semi join
+// with the outer side's filtered scan reduces its input.
+func TestGroupedJoinReduced(t *testing.T) {
+	eng := lake(t)
+	// For each dim row with s = 'a' (dim ids 0, 4, ..., 196: 50 rows),
+	// its facts (100 each, ids ≡ dim id mod 200) above their average id.
+	q := `SELECT count(*) FROM fact, dim WHERE fact_fk = dim_id AND dim_s = 'a'
+		AND fact_id > (SELECT avg(f2.fact_id) FROM fact f2 WHERE f2.fact_fk = dim_id)`
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	agg := index(lines, "Aggregate group by [fact_fk")
+	if agg < 0 || !strings.Contains(lines[agg], "rows=50 ") || !strings.Contains(lines[agg+1], "SemiJoin") {
+		t.Errorf("the subquery's aggregate should read the facts of 50 dims:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := plan(t, eng, q); got[0] != "2500" {
+		t.Errorf("count %v", got)
+	}
+}
+
+// An aggregate written in the select list and again in HAVING is
+// computed once; a volatile one is not merged.
+func TestSameAggregateOnce(t *testing.T) {
+	eng := lake(t)
+	q := `SELECT fact_fk, sum(fact_id * 2) FROM fact GROUP BY fact_fk HAVING sum(fact_id * 2) > 399000 ORDER BY 1`
+	lines := plan(t, eng, "EXPLAIN "+q)
+	agg := lines[index(lines, "Aggregate")]
+	if strings.Count(agg, "sum(") != 1 {
+		t.Errorf("one sum expected: %s", agg)
+	}
+	// Per fact_fk k: 2 * (100 k + 200 * (0 + ... + 99)) = 200 k + 1980000.
+	got := plan(t, eng, q)
+	if len(got) != 200 || got[0] != "0|1980000" || got[199] != "199|2019800" {
+		t.Errorf("got %d rows: %v ... %v", len(got), got[0], got[len(got)-1])
+	}
+	lines = plan(t, eng, "EXPLAIN SELECT sum(random()), sum(random()) FROM fact")
+	if agg := lines[index(lines, "Aggregate")]; strings.Count(agg, "sum(") != 2 {
+		t.Errorf("volatile sums merged: %s", agg)
+	}
+}
+
+// Subqueries that stay per row (LIMIT inside) run through executor.Apply:
+// scalar, quantified and EXISTS, each cached by its outer values.
+func TestApplyPerRow(t *testing.T) {
+	eng := lake(t)
+	got := plan(t, eng, `SELECT a, (SELECT x FROM generate_series(1,3) x WHERE x > t.a ORDER BY x LIMIT 1),
+		a < ALL (SELECT x + t.a - 3 FROM generate_series(1,3) x LIMIT 2),
+		EXISTS (SELECT 1 FROM generate_series(1,3) x WHERE x = t.a LIMIT 1)
+		FROM (VALUES (1),(2),(5),(1)) t(a) ORDER BY a`)
+	want := []string{"1|2|false|true", "1|2|false|true", "2|3|false|true", "5|(null)|false|false"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := plan(t, eng, `SELECT count(*) FROM dim WHERE dim_fk < ALL (SELECT fact_fk - 190 FROM fact WHERE fact_id = dim_id LIMIT 1)`); got[0] != "5" {
 		t.Errorf("count %v", got)
 	}
 }

@@ -59,17 +59,43 @@ func columnPredicate(e expr.Expr, pos map[int]int) (connectors.ColumnPredicate, 
 		}
 		return connectors.ColumnPredicate{Column: col, Op: scanCompareOps[name], Values: []scalar.Scalar{v}}, true
 	case "or":
-		// x = a OR x = b ...: IN.
-		var in connectors.ColumnPredicate
+		// x = a OR x = b ...: IN; other alternatives on one column (x < a
+		// OR x > b, from a range in each branch of an OR): ANY.
+		var in, alt connectors.ColumnPredicate
+		onlyEq := true
 		for i, d := range args {
 			p, ok := columnPredicate(d, pos)
-			if !ok || (p.Op != connectors.OpEq && p.Op != connectors.OpIn) || (i > 0 && p.Column != in.Column) {
+			if !ok || (i > 0 && p.Column != alt.Column) {
 				return connectors.ColumnPredicate{}, false
 			}
-			in.Column, in.Op = p.Column, connectors.OpIn
-			in.Values = append(in.Values, p.Values...)
+			alt.Column, alt.Op = p.Column, connectors.OpAny
+			alt.Any = append(alt.Any, p)
+			if p.Op == connectors.OpEq || p.Op == connectors.OpIn {
+				in.Column, in.Op = p.Column, connectors.OpIn
+				in.Values = append(in.Values, p.Values...)
+			} else {
+				onlyEq = false
+			}
 		}
-		return in, len(args) > 0
+		if onlyEq {
+			return in, len(args) > 0
+		}
+		return alt, len(args) > 0
+	case "and":
+		// A conjunction on one column inside an OR (x >= a AND x < b):
+		// each part must be possible, so the one that is least is kept;
+		// with a part on another column, nothing.
+		var first connectors.ColumnPredicate
+		for i, d := range args {
+			p, ok := columnPredicate(d, pos)
+			if !ok || (i > 0 && p.Column != first.Column) {
+				return connectors.ColumnPredicate{}, false
+			}
+			if i == 0 {
+				first = p
+			}
+		}
+		return first, len(args) > 0
 	}
 	return connectors.ColumnPredicate{}, false
 }

@@ -14,8 +14,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
+	"github.com/lakesql/lakesql/types/decimal"
 	"github.com/lakesql/lakesql/types/text"
 )
 
@@ -276,6 +278,39 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 	case types.IsDecimal(t):
 		dt := t.(*arrow.Decimal128Type)
 		out := make([]decimal128.Num, n)
+		// Integers and decimals convert in 128 bits (rescaled, rounded
+		// half away from zero, checked against the precision); the rest
+		// through exact rationals.
+		if types.IsInteger(from) || types.IsDecimal(from) {
+			fromScale := int32(0)
+			var ints []int64
+			var decs []decimal128.Num
+			if types.IsDecimal(from) {
+				fromScale = from.(*arrow.Decimal128Type).Scale
+				decs = a.(*array.Decimal128).Values()
+			} else {
+				ints = int64s(a)
+			}
+			for i := 0; i < n; i++ {
+				if !isValid(v, i) {
+					continue
+				}
+				var x decimal128.Num
+				if decs != nil {
+					x = decs[i]
+				} else {
+					x = decimal128.FromI64(ints[i])
+				}
+				d, ok := decimal.Rescale(x, fromScale, dt.Scale)
+				if !ok || !decimal.Fits(d, dt.Precision) {
+					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+				}
+				out[i] = d
+			}
+			b := array.NewDecimal128Builder(ec.Mem, dt)
+			b.AppendValues(out, v)
+			return b.NewArray(), nil
+		}
 		for i := 0; i < n; i++ {
 			if !isValid(v, i) {
 				continue

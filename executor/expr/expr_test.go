@@ -187,3 +187,40 @@ func BenchmarkAddInt64(b *testing.B) {
 		}
 	}
 }
+
+// Integers and decimals cast to numeric in 128 bits: rescaled with
+// rounding half away from zero, checked against the precision (22003).
+func TestDecimalCasts(t *testing.T) {
+	for _, c := range []struct{ in, via, to, want string }{
+		{"12.345", "numeric(6,3)", "numeric(4,2)", "12.35"},
+		{"-12.345", "numeric(6,3)", "numeric(4,2)", "-12.35"},
+		{"-0.005", "numeric(4,3)", "numeric(3,2)", "-0.01"},
+		{"0.004", "numeric(4,3)", "numeric(3,2)", "0.00"},
+		{"1.5", "numeric(2,1)", "numeric(38,20)", "1.50000000000000000000"},
+		{"123", "int8", "numeric(10,3)", "123.000"},
+		{"-7", "int2", "numeric(1,0)", "-7"},
+		{"99999999999999999999.5", "numeric(21,1)", "numeric(30,0)", "100000000000000000000"},
+	} {
+		got, err := eval1(t, cast(t, cast(t, str(c.in), c.via), c.to))
+		if err != nil || got != c.want {
+			t.Errorf("%s::%s::%s = %s (%v), want %s", c.in, c.via, c.to, got, err, c.want)
+		}
+	}
+	for _, c := range []struct{ in, via, to string }{
+		{"999.995", "numeric(6,3)", "numeric(5,2)"},
+		{"10", "int4", "numeric(1,0)"},
+		{"1", "int4", "numeric(38,38)"},
+	} {
+		to, err := types.Parse(c.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := NewCast(cast(t, str(c.in), c.via), to) // constants fold here
+		if err == nil {
+			_, err = eval1(t, e)
+		}
+		if sqlerr.Code(err) != sqlerr.NumericValueOutOfRange {
+			t.Errorf("%s::%s::%s: %v, want 22003", c.in, c.via, c.to, err)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/lakesql/lakesql/executor/expr"
+	"github.com/lakesql/lakesql/batch"
 )
 
 // keyColumn stores one key column of every group and knows how to hash
@@ -516,7 +516,7 @@ func (c *encodedColumn) append(a arrow.Array, rows []int32) {
 		return
 	}
 	c.enc.append(c.encodings(a), rows)
-	out, err := expr.Gather(context.Background(), a, rows)
+	out, err := batch.Gather(context.Background(), a, rows)
 	if err != nil {
 		panic(err) // take accepts every array of a valid type
 	}

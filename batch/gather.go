@@ -1,0 +1,184 @@
+package batch
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Gather returns the rows idx of a, in that order; an index of -1 gives
+// NULL (the missing side of an outer join). It is the copy at the heart
+// of filters, joins and sorts, so the common types have loops of their
+// own (fixed-width values moved by width, strings by one copy per value);
+// nested types go through arrow's take.
+func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error) {
+	n := len(idx)
+	nulls := gatherNulls(a, idx)
+	switch dt := a.DataType().(type) {
+	case *arrow.BooleanType:
+		src := a.Data().Buffers()[1].Bytes()
+		off := a.Data().Offset()
+		bits := make([]byte, bitutil.BytesForBits(int64(n)))
+		for j, i := range idx {
+			if i >= 0 && bitutil.BitIsSet(src, off+int(i)) {
+				bitutil.SetBit(bits, j)
+			}
+		}
+		return fromBuffers(dt, n, nulls, memory.NewBufferBytes(bits)), nil
+	case *arrow.StringType, *arrow.BinaryType:
+		return gatherBinary(a, idx, nulls), nil
+	case arrow.FixedWidthDataType:
+		if dt.BitWidth()%8 != 0 || dt.ID() == arrow.DICTIONARY || dt.ID() == arrow.EXTENSION {
+			break
+		}
+		w := dt.BitWidth() / 8
+		var src []byte
+		if b := a.Data().Buffers()[1]; b != nil {
+			src = b.Bytes()[a.Data().Offset()*w:]
+		}
+		var vals []byte
+		switch w {
+		case 1:
+			vals = sliceBytes(gatherFixed(src, idx, uint8(0)))
+		case 2:
+			vals = sliceBytes(gatherFixed(src, idx, uint16(0)))
+		case 4:
+			vals = sliceBytes(gatherFixed(src, idx, uint32(0)))
+		case 8:
+			vals = sliceBytes(gatherFixed(src, idx, uint64(0)))
+		case 16:
+			vals = sliceBytes(gatherFixed(src, idx, [2]uint64{}))
+		default:
+			goto generic
+		}
+		return fromBuffers(dt, n, nulls, memory.NewBufferBytes(vals)), nil
+	}
+generic:
+	b := array.NewInt32Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Reserve(n)
+	for _, i := range idx {
+		if i < 0 {
+			b.UnsafeAppendBoolToBitmap(false)
+		} else {
+			b.UnsafeAppend(i)
+		}
+	}
+	ix := b.NewArray()
+	defer ix.Release()
+	return compute.TakeArray(ctx, a, ix)
+}
+
+// gatherFixed moves the values of width size(T) at idx out of src (the
+// array's value bytes, from its first row).
+func gatherFixed[T any](src []byte, idx []int32, _ T) []T {
+	out := make([]T, len(idx))
+	if len(src) == 0 {
+		return out
+	}
+	var z T
+	vals := unsafe.Slice((*T)(unsafe.Pointer(&src[0])), len(src)/int(unsafe.Sizeof(z)))
+	for j, i := range idx {
+		if i >= 0 {
+			out[j] = vals[i]
+		}
+	}
+	return out
+}
+
+// gatherNulls is the validity of the gathered rows, nil when all valid.
+func gatherNulls(a arrow.Array, idx []int32) *memory.Buffer {
+	hasNeg := false
+	for _, i := range idx {
+		if i < 0 {
+			hasNeg = true
+			break
+		}
+	}
+	if a.NullN() == 0 && !hasNeg {
+		return nil
+	}
+	bits := make([]byte, bitutil.BytesForBits(int64(len(idx))))
+	if a.DataType().ID() == arrow.NULL {
+		return memory.NewBufferBytes(bits)
+	}
+	if a.NullN() == 0 {
+		for j, i := range idx {
+			if i >= 0 {
+				bitutil.SetBit(bits, j)
+			}
+		}
+		return memory.NewBufferBytes(bits)
+	}
+	src := a.NullBitmapBytes()
+	off := a.Data().Offset()
+	for j, i := range idx {
+		if i >= 0 && bitutil.BitIsSet(src, off+int(i)) {
+			bitutil.SetBit(bits, j)
+		}
+	}
+	return memory.NewBufferBytes(bits)
+}
+
+func gatherBinary(a arrow.Array, idx []int32, nulls *memory.Buffer) arrow.Array {
+	d := a.Data()
+	if d.Len() == 0 {
+		// Only NULL rows can come out of an empty array.
+		return array.MakeArrayOfNull(memory.DefaultAllocator, a.DataType(), len(idx))
+	}
+	offs := unsafe.Slice((*int32)(unsafe.Pointer(&d.Buffers()[1].Bytes()[0])), d.Offset()+d.Len()+1)[d.Offset():]
+	var data []byte
+	if b := d.Buffers()[2]; b != nil {
+		data = b.Bytes()
+	}
+	total := 0
+	for _, i := range idx {
+		if i >= 0 {
+			total += int(offs[i+1] - offs[i])
+		}
+	}
+	outOffs := make([]int32, len(idx)+1)
+	outData := make([]byte, total)
+	pos := int32(0)
+	for j, i := range idx {
+		if i >= 0 {
+			lo, hi := offs[i], offs[i+1]
+			if hi-lo <= 8 {
+				// Short values (flags, codes) byte by byte: a call to
+				// memmove costs more than the copy.
+				for k := lo; k < hi; k++ {
+					outData[pos] = data[k]
+					pos++
+				}
+			} else {
+				pos += int32(copy(outData[pos:], data[lo:hi]))
+			}
+		}
+		outOffs[j+1] = pos
+	}
+	return fromBuffers(a.DataType(), len(idx), nulls, memory.NewBufferBytes(sliceBytes(outOffs)), memory.NewBufferBytes(outData))
+}
+
+// fromBuffers makes an array of n rows of type t over its buffers.
+func fromBuffers(t arrow.DataType, n int, nulls *memory.Buffer, bufs ...*memory.Buffer) arrow.Array {
+	nullN := 0
+	if nulls != nil {
+		nullN = n - bitutil.CountSetBits(nulls.Bytes(), 0, n)
+	}
+	d := array.NewData(t, n, append([]*memory.Buffer{nulls}, bufs...), nil, nullN, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+func sliceBytes[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
+}
