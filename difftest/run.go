@@ -31,7 +31,8 @@ type Stats struct {
 	TLP, NoREC int // metamorphic checks made
 	Schemas    int
 	// DataErrors counts statements one engine refused with a data
-	// exception (class 22) and the other answered.
+	// exception (class 22, or 21000 from a scalar subquery) and the other
+	// answered.
 	DataErrors int
 }
 
@@ -114,7 +115,13 @@ func Run(ctx context.Context, cfg Config) (Stats, []Mismatch, error) {
 	return st, found, nil
 }
 
-func dataException(r Result) bool { return r.Err != nil && strings.HasPrefix(r.Code, "22") }
+// dataException reports a data exception (class 22) or a scalar subquery
+// that returned more than one row (21000): errors of the rows an engine
+// evaluates, which its plan decides (PostgreSQL folds NULL IN (SELECT
+// (SELECT ...)) away without running the inner subquery).
+func dataException(r Result) bool {
+	return r.Err != nil && (strings.HasPrefix(r.Code, "22") || r.Code == "21000")
+}
 
 // differential runs sql on both engines.
 func differential(ctx context.Context, cfg Config, st *Stats, sql string) []Mismatch {
