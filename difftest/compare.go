@@ -2,14 +2,19 @@ package difftest
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 )
 
 // canon renders one value for comparison: NULL, booleans as t/f, and
-// numbers to 10 significant digits (floats computed in another order,
-// numeric printed at another scale, compare equal).
+// numbers to 10 significant digits or 16 decimal places, whichever is
+// coarser (floats computed in another order, numeric printed at another
+// scale, compare equal: a numeric quotient has its type's scale in
+// lakesql, at least 16 places, where PostgreSQL keeps 16 significant
+// digits of it: 100 / 1000000003.14 is 0.0000000999999997 in lakesql
+// and 0.000000099999999686000001 in PostgreSQL).
 func canon(v *string, k kind) string {
 	if v == nil {
 		return "\x00NULL"
@@ -28,6 +33,9 @@ func canon(v *string, k kind) string {
 		if err != nil {
 			return s
 		}
+		if math.Abs(f) < 1e-6 {
+			f = math.Round(f*1e16) / 1e16 // 16 places
+		}
 		switch {
 		case math.IsNaN(f):
 			return "NaN"
@@ -39,9 +47,19 @@ func canon(v *string, k kind) string {
 			return "0" // float noise (a variance of equal values)
 		}
 		return strconv.FormatFloat(f, 'g', 10, 64)
+	case kText:
+		// A numeric cast to text: PostgreSQL's numerics keep each value's
+		// scale (COALESCE(0, 1.5)::text is 0, a quotient has 16 significant
+		// digits), lakesql's have the type's (0.0, 16 places); numbers
+		// compare without their scale (above), so do these.
+		if decimalText.MatchString(s) {
+			return canon(v, kNumber)
+		}
 	}
 	return s
 }
+
+var decimalText = regexp.MustCompile(`^-?[0-9]+\.[0-9]+$`)
 
 // sameRows compares two results' rows as multisets, column kinds taken
 // from either side (a number on one side is compared as a number).

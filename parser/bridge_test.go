@@ -46,7 +46,7 @@ func TestPrecedence(t *testing.T) {
 		{"SELECT sum(a) OVER (PARTITION BY b + 1) * 2", `select (sum(a) over (partition by (b + 1)) * 2)`},
 		{"SELECT x SIMILAR TO 'a%' ESCAPE '!'", `select "§op:~"(x , similar_to_escape('a%' , '!') , 'c')`},
 		{"SELECT 5 BETWEEN SYMMETRIC 6 AND 1", `select ((5 between 6 and 1) or (5 between 1 and 6))`},
-		{"SELECT 'a' COLLATE \"C\" || 'b'", `select ('a' || 'b')`},
+		{"SELECT 'a' COLLATE \"C\" || 'b'", `select ("§op:collate"('a' , 'C') || 'b')`},
 		{"SELECT int4 '5', numeric '1.5'", `select "§cast"('5', 'int4') , "§cast"('1.5', 'numeric')`},
 		{"SELECT CASE WHEN true THEN 1 END::text", `select "§cast"((case when "§cast"('true', 'boolean', 'constant') then 1 end), 'text')`},
 		{"SELECT CAST(1 AS oid), CAST('x' AS regclass)", `select "§cast"(1, 'oid') , "§cast"('x', 'regclass')`},

@@ -36,6 +36,9 @@ var exprStartWords = map[string]bool{"select": true, "distinct": true, "all": tr
 // after every other rule: the items it sees are tokens, groups (their
 // contents already rewritten) and the other rules' rewritten units.
 func (r *rw) ruleExpressions(its []item) []item {
+	if r.noIn && len(its) > 0 {
+		return r.positionArgs(its)
+	}
 	var out []item
 	for i := 0; i < len(its) && r.err == nil; {
 		if it := its[i]; i > 0 && its[i-1].isWord("select") && it.group && len(it.name) == 1 && it.name[0].isWord("all") {
@@ -63,6 +66,26 @@ func (r *rw) ruleExpressions(its []item) []item {
 		i++
 	}
 	return out
+}
+
+// positionArgs parses POSITION's arguments, b_expr IN b_expr: operands
+// without IN, LIKE, BETWEEN, IS NULL, AND/OR/NOT, ANY/ALL, COLLATE or AT
+// TIME ZONE, as PostgreSQL's grammar has them.
+func (r *rw) positionArgs(its []item) []item {
+	p := &exprParser{r: r, its: its, b: true}
+	a, ok := p.expr(0)
+	if !ok || !p.peek(0).isWord("in") {
+		p.fail()
+		return its
+	}
+	in := p.its[p.i]
+	p.i++
+	b, ok := p.operand(0)
+	if !ok || p.i != len(its) {
+		p.fail()
+		return its
+	}
+	return append(append(a, in), b...)
 }
 
 // exprItems parses a list of items known to hold one expression (a LIMIT's
@@ -98,6 +121,18 @@ type exprParser struct {
 	r   *rw
 	its []item
 	i   int
+	b   bool // PostgreSQL's b_expr: only arithmetic, comparison and IS [NOT] DISTINCT FROM
+}
+
+// bOperator reports whether op may continue a b_expr.
+func (p *exprParser) bOperator(op infixOp) bool {
+	switch op.kind {
+	case opBinary:
+		return op.name != "and" && op.name != "or"
+	case opIs:
+		return p.peek(1).isWord("distinct") || p.peek(1).isWord("not") && p.peek(2).isWord("distinct")
+	}
+	return false
 }
 
 func (p *exprParser) peek(k int) item {
@@ -130,7 +165,7 @@ func (p *exprParser) expr(min int) ([]item, bool) {
 	last := 0 // the level of a non-associative operator that made left
 	for p.r.err == nil {
 		op := p.operator()
-		if op.prec == 0 || op.prec < min {
+		if op.prec == 0 || op.prec < min || p.b && !p.bOperator(op) {
 			break
 		}
 		if op.nonassoc && last == op.prec {
@@ -190,6 +225,9 @@ func (p *exprParser) prefix() ([]item, bool) {
 		}
 		return opCall(it.tok.text, it.pos, x), true
 	case it.isWord("not"):
+		if p.b {
+			return nil, false
+		}
 		p.i++
 		x, ok := p.operand(precNot)
 		if !ok {
@@ -268,6 +306,8 @@ func (p *exprParser) dotted() {
 
 // caseExpr parses CASE [x] WHEN c THEN v ... [ELSE e] END.
 func (p *exprParser) caseExpr() ([]item, bool) {
+	defer func(b bool) { p.b = b }(p.b)
+	p.b = false // CASE's parts are full expressions, even in a b_expr
 	out := []item{p.its[p.i]}
 	p.i++
 	if !p.peek(0).isWord("when") {
@@ -499,7 +539,14 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			ops = append(ops, p.its[p.i])
 			p.i++
 		}
-		ops = append(ops, p.its[p.i], p.its[p.i+1])
+		// IN ((SELECT ...)) is IN a subquery (PostgreSQL's select_with_parens
+		// takes any number of parentheses), not a list of one scalar
+		// subquery.
+		list := p.its[p.i+1]
+		for len(list.inner) == 1 && isQueryGroup(list.inner[0]) {
+			list = list.inner[0]
+		}
+		ops = append(ops, p.its[p.i], list)
 		p.i += 2
 		return []item{paren(pos, left, ops)}, true, true
 	case opBetween:
@@ -515,8 +562,12 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			symmetric = p.peek(0).isWord("symmetric")
 			p.i++
 		}
-		// The lower bound is PostgreSQL's b_expr: no AND, NOT, IS, LIKE...
-		lo, ok := p.operand(precCmp)
+		// The lower bound is PostgreSQL's b_expr: no AND, NOT, IS, LIKE,
+		// COLLATE...
+		b := p.b
+		p.b = true
+		lo, ok := p.operand(precIs)
+		p.b = b
 		if !ok {
 			return nil, false, false
 		}
@@ -534,9 +585,9 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			return []item{paren(pos, left, ops, lo, []item{and}, hi)}, false, true
 		}
 		// x BETWEEN SYMMETRIC a AND b: either order of the bounds.
-		b := ops[len(ops)-1]
-		e := paren(pos, []item{paren(pos, left, []item{b}, lo, []item{and}, hi)}, []item{word("or", pos)},
-			[]item{paren(pos, left, []item{b}, hi, []item{and}, lo)})
+		bw := ops[len(ops)-1]
+		e := paren(pos, []item{paren(pos, left, []item{bw}, lo, []item{and}, hi)}, []item{word("or", pos)},
+			[]item{paren(pos, left, []item{bw}, hi, []item{and}, lo)})
 		if op.not {
 			return []item{paren(pos, []item{word("not", pos)}, []item{e})}, false, true
 		}
@@ -605,8 +656,12 @@ func (p *exprParser) apply(op infixOp, left []item) ([]item, bool, bool) {
 			return nil, false, false
 		}
 		p.i++
-		p.dotted()
-		return left, false, true
+		for p.peek(0).isOp(".") && !p.peek(1).group && p.peek(1).text == nil && (p.peek(1).tok.kind == tkIdent || p.peek(1).tok.kind == tkQIdent) {
+			n = p.peek(1) // pg_catalog."C"
+			p.i += 2
+		}
+		// The collation's name is the call's second argument.
+		return opCall("collate", pos, left, []item{textItem(quoteString(n.tok.text), n.pos)}), false, true
 	}
 	return nil, false, false
 }
@@ -753,3 +808,12 @@ func callItem(name item, pos int, args ...[]item) item {
 
 // word is a keyword item the bridge adds.
 func word(w string, pos int) item { return item{tok: token{kind: tkIdent, text: w}, pos: pos} }
+
+// isQueryGroup reports whether an item is a parenthesised query: (SELECT
+// ...), (WITH ...), (VALUES ...), (TABLE t), or one in more parentheses.
+func isQueryGroup(it item) bool {
+	if !it.group || it.open != "(" || len(it.name) > 0 || len(it.inner) == 0 {
+		return false
+	}
+	return it.inner[0].isWord("select", "with", "values", "table") || len(it.inner) == 1 && isQueryGroup(it.inner[0])
+}

@@ -161,9 +161,10 @@ func lex(sql string) ([]token, error) {
 			toks = append(toks, token{kind: tkParam, text: sql[i+1 : j], pos: start, sp: sp})
 			i = j
 		case c == '$':
-			// Dollar-quoted string: $tag$ ... $tag$
+			// Dollar-quoted string: $tag$ ... $tag$ (a tag is an
+			// identifier without $, so $a$ x $b$ y $a$ holds $b$).
 			j := i + 1
-			for j < len(sql) && (isIdentChar(rune(sql[j]))) {
+			for j < len(sql) && sql[j] != '$' && isIdentChar(rune(sql[j])) {
 				j++
 			}
 			if j < len(sql) && sql[j] == '$' {

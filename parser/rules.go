@@ -59,6 +59,9 @@ func (r *rw) rewrite(its []item, top bool) []item {
 			r.callFrom = named && fromKeywordCalls[its[i].name[0].tok.text]
 			r.inCast = named && its[i].name[0].isWord("cast", "try_cast")
 			r.inPosition = named && its[i].name[0].isWord("position")
+			if named && its[i].name[0].isWord("overlay") {
+				its[i].inner = overlayArgs(its[i].inner)
+			}
 			end := r.end
 			r.end = its[i].end
 			its[i].inner = r.rewrite(its[i].inner, false)
@@ -98,6 +101,40 @@ func (r *rw) rewrite(its []item, top bool) []item {
 }
 
 func (r *rw) text(its []item) string { return r.renderItems(its) }
+
+// overlayArgs turns OVERLAY(s PLACING r FROM n [FOR m]) into the
+// arguments of overlay(s, r, n [, m]); the plain call form stays.
+func overlayArgs(its []item) []item {
+	placing := false
+	for _, it := range its {
+		placing = placing || it.isWord("placing") || it.group && len(it.name) == 1 && it.name[0].isWord("placing")
+	}
+	if !placing {
+		return its
+	}
+	var out []item
+	want := []string{"placing", "from", "for"}
+	for _, it := range its {
+		if len(want) > 0 && len(out) > 0 {
+			if it.isWord(want[0]) {
+				out = append(out, item{tok: token{kind: tkOp, text: ","}, pos: it.pos})
+				want = want[1:]
+				continue
+			}
+			if it.group && len(it.name) == 1 && it.name[0].isWord(want[0]) {
+				// PLACING (SELECT ...) was read as a call of placing.
+				out = append(out, item{tok: token{kind: tkOp, text: ","}, pos: it.pos})
+				it.name = nil
+				want = want[1:]
+			}
+		}
+		out = append(out, it)
+	}
+	if len(want) > 1 {
+		return its // no FROM: a syntax error
+	}
+	return out
+}
 
 // fromKeywordCalls are the calls whose parentheses may hold FROM.
 var fromKeywordCalls = map[string]bool{"trim": true, "substring": true, "extract": true, "overlay": true, "position": true}
@@ -714,7 +751,9 @@ func (r *rw) ruleJoins(its []item) []item {
 // alias name (decoded by DerivedColumns), and turns table functions in
 // FROM into derived tables.
 func (r *rw) ruleAliases(its []item) []item {
-	inFrom := false
+	// A parenthesised join, ((SELECT 1) a(x) JOIN b ON ...), is in FROM
+	// from its start.
+	inFrom := len(its) > 0 && !its[0].isWord("select", "with", "values", "table") && hasWord(its, "join")
 	var out []item
 	for i := 0; i < len(its); i++ {
 		it := its[i]
@@ -781,6 +820,16 @@ func (r *rw) ruleAliases(its []item) []item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// hasWord reports whether the level holds the keyword w.
+func hasWord(its []item, w string) bool {
+	for _, it := range its {
+		if it.isWord(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func btoi(b bool) int {
@@ -1249,8 +1298,7 @@ func (r *rw) ruleDDL(its []item) []item {
 	return its
 }
 
-// ruleMisc handles small PostgreSQL spellings: [NOT] MATERIALIZED and
-// COLLATE clauses (ignored).
+// ruleMisc handles small PostgreSQL spellings: [NOT] MATERIALIZED.
 func (r *rw) ruleMisc(its []item) []item {
 	var out []item
 	for i := 0; i < len(its); i++ {
@@ -1262,12 +1310,6 @@ func (r *rw) ruleMisc(its []item) []item {
 				out = out[:len(out)-1]
 			}
 			out = append(out, item{group: true, open: "(", inner: it.inner, pos: it.pos})
-			continue
-		case it.isWord("collate") && i+1 < len(its):
-			i++
-			if i+2 < len(its) && its[i+1].isOp(".") {
-				i += 2 // COLLATE pg_catalog."default"
-			}
 			continue
 		}
 		out = append(out, it)

@@ -158,6 +158,9 @@ func (b *binder) bindJoin(j *ast.Join, outer *scope) (Node, []Column, error) {
 		}
 		return &Project{Input: join, Exprs: dExprs, Out: dOut}, dOut, nil
 	}
+	// ON sees only the join's own items (and outer queries), not the FROM
+	// items before it that a LATERAL item on its right may read.
+	outer = outer.pastLateralOnly()
 	if j.On != nil && (typ == LeftJoin || typ == RightJoin) && hasSubqueryAST(j.On.Expr) {
 		return b.outerJoinSubquery(j.On.Expr, typ, left, lcols, right, rcols, outer)
 	}
@@ -333,8 +336,11 @@ func (b *binder) bindTableSource(ts *ast.TableSource, outer *scope) (Node, []Col
 			}
 			break
 		}
-		// A derived table sees outer queries only for correlation (LATERAL
-		// is not supported), never its siblings.
+		// A derived table sees outer queries only for correlation, never
+		// its siblings (unless LATERAL).
+		if !ts.Lateral {
+			outer = outer.pastLateralOnly()
+		}
 		node, err = b.bindQuery(src, outer)
 		if err == nil {
 			cols = node.Cols()

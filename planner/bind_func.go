@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -58,6 +59,49 @@ func (eb *exprBinder) funcCall(n *ast.FuncCallExpr) (expr.Expr, error) {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s.%s does not exist", n.Schema.O, name)
 	}
 	switch name {
+	case "upper", "lower", "initcap":
+		if len(n.Args) == 1 && collationC(n.Args[0]) {
+			x, err := eb.bind(n.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			return expr.CCase(name, x)
+		}
+	case "collate":
+		if parser.IsOperator(n) && len(n.Args) == 2 {
+			if v, ok := n.Args[1].(ast.ValueExpr); ok && !knownCollation(v.GetString()) {
+				return nil, sqlerr.New(sqlerr.UndefinedObject, "collation \"%s\" for encoding \"UTF8\" does not exist", v.GetString())
+			}
+			// x COLLATE name: comparisons are byte-wise anyway, but only
+			// strings (and arrays of them) take a collation.
+			x, err := eb.bind(n.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			t := x.Type()
+			for t.ID() == arrow.LIST {
+				t = t.(*arrow.ListType).Elem()
+			}
+			if t.ID() != arrow.STRING && t.ID() != arrow.NULL {
+				tn, _, _ := strings.Cut(types.Name(x.Type()), "(")
+				return nil, sqlerr.New(sqlerr.DatatypeMismatch, "collations are not supported by type %s", tn)
+			}
+			return x, nil
+		}
+	case "->", "->>", "#>", "#>>":
+		if parser.IsOperator(n) && len(n.Args) == 2 && textOperand(n.Args[0]) {
+			// lakesql keeps json as text, but an operand PostgreSQL types
+			// text (a || b, x::text, y ->> k) has no JSON operators there.
+			r, err := eb.bind(n.Args[1])
+			if err != nil {
+				return nil, err
+			}
+			rt := "unknown"
+			if !expr.IsUnknownLiteral(r) {
+				rt = types.Name(r.Type())
+			}
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: text %s %s", name, rt)
+		}
 	case "grouping":
 		return eb.grouping(n)
 	case "extract":
@@ -320,4 +364,106 @@ func qualifiedName(s string) []string {
 		}
 	}
 	return append(parts, strings.TrimSpace(cur.String()))
+}
+
+// textOperand reports whether an expression is text in PostgreSQL's
+// typing, never json: a || concatenation, a cast to a string type other
+// than json, or the text result of ->> or #>>.
+func textOperand(n ast.ExprNode) bool {
+	for {
+		p, ok := n.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		n = p.Expr
+	}
+	fn, ok := n.(*ast.FuncCallExpr)
+	if !ok {
+		return false
+	}
+	if parser.IsConcatOperator(fn) {
+		return true
+	}
+	if _, t, ok := parser.CastOf(fn); ok {
+		switch castName(t) {
+		case "text", "varchar", "bpchar", "char", "character", "name":
+			return true
+		}
+		return false
+	}
+	if parser.IsOperator(fn) {
+		switch parser.BuiltinName(fn) {
+		case "->>", "#>>":
+			return true
+		}
+	}
+	return false
+}
+
+// collationC reports whether a string expression has the C (or POSIX)
+// collation by PostgreSQL's derivation: an explicit COLLATE, carried
+// through ||, CASE branches and the string functions that return their
+// argument's text; the default collation otherwise.
+func collationC(n ast.ExprNode) bool {
+	switch n := n.(type) {
+	case *ast.ParenthesesExpr:
+		return collationC(n.Expr)
+	case *ast.CaseExpr:
+		for _, w := range n.WhenClauses {
+			if collationC(w.Result) {
+				return true
+			}
+		}
+		return n.ElseClause != nil && collationC(n.ElseClause)
+	case *ast.FuncCallExpr:
+		name := parser.BuiltinName(n)
+		if parser.IsOperator(n) && name == "collate" && len(n.Args) == 2 {
+			if v, ok := n.Args[1].(ast.ValueExpr); ok {
+				c := strings.ToLower(v.GetString())
+				return c == "c" || c == "posix"
+			}
+			return false
+		}
+		if x, t, ok := parser.CastOf(n); ok {
+			switch castName(t) {
+			case "text", "varchar", "bpchar", "char", "character", "name":
+				return collationC(x) // a cast between strings keeps it
+			}
+			return false
+		}
+		switch {
+		case parser.IsConcatOperator(n):
+		case parser.IsOperator(n):
+			return false
+		default:
+			switch name {
+			case "upper", "lower", "initcap", "substr", "substring", "replace", "left", "right", "lpad", "rpad",
+				"btrim", "ltrim", "rtrim", "trim", "reverse", "repeat", "split_part", "overlay", "translate",
+				"coalesce", "nullif", "greatest", "least":
+			default:
+				return false
+			}
+		}
+		for _, a := range n.Args {
+			if collationC(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// localeName matches the libc and ICU collation names PostgreSQL
+// installs (en_US, en_US.utf8, de-x-icu, und-x-icu).
+var localeName = regexp.MustCompile(`^[a-z]{2,3}([_-][a-z0-9_.@-]*)?$`)
+
+// knownCollation reports whether PostgreSQL knows a collation name: C,
+// POSIX, default, ucs_basic or a locale's (comparisons are by code point
+// in lakesql whichever it is).
+func knownCollation(name string) bool {
+	switch strings.ToLower(name) {
+	case "c", "posix", "default", "ucs_basic":
+		return true
+	}
+	return localeName.MatchString(strings.ToLower(name))
 }

@@ -58,6 +58,9 @@ func (b *binder) bindSelect(sel *ast.SelectStmt, outer *scope) (Node, error) {
 	var cols []Column
 	var err error
 	if sel.From != nil && sel.From.TableRefs != nil {
+		if lateralAggregates(sel, sel.From.TableRefs) {
+			return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in FROM clause of their own query level")
+		}
 		plan, cols, err = b.bindFrom(sel.From.TableRefs, outer)
 		if err != nil {
 			return nil, err
@@ -377,6 +380,9 @@ func exprName(n ast.ExprNode) string {
 				return name
 			}
 			return castName(t)
+		}
+		if parser.IsOperator(n) && parser.BuiltinName(n) == "collate" && len(n.Args) == 2 {
+			return exprName(n.Args[0]) // x COLLATE name is named after x
 		}
 		switch n.FnName.L {
 		case ast.Concat:

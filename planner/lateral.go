@@ -35,11 +35,22 @@ func (n *LateralJoin) Cols() []Column {
 // bindLateral binds a LATERAL derived table in FROM. ok is false when j's
 // right side is not one (or does not read the left side: an ordinary join).
 func (b *binder) bindLateral(j *ast.Join, left Node, lcols []Column, outer *scope) (Node, []Column, Node, []Column, bool, error) {
-	ts, isSource := j.Right.(*ast.TableSource)
-	if !isSource || !ts.Lateral {
+	var sub Node
+	var rcols []Column
+	var err error
+	switch ts, isSource := j.Right.(*ast.TableSource); {
+	case isSource && ts.Lateral:
+		sub, rcols, err = b.bindTableSource(ts, newScope(lcols, outer))
+	case containsLateral(j.Right):
+		// A LATERAL item deeper in the right side (FROM a, b JOIN LATERAL
+		// (... a.x ...)) sees the left side too, as in PostgreSQL; other
+		// derived tables there do not (scope.lateralOnly).
+		ls := newScope(lcols, outer)
+		ls.lateralOnly = true
+		sub, rcols, err = b.bindFrom(j.Right, ls)
+	default:
 		return nil, nil, nil, nil, false, nil
 	}
-	sub, rcols, err := b.bindTableSource(ts, newScope(lcols, outer))
 	if err != nil {
 		return nil, nil, nil, nil, true, err
 	}
@@ -70,7 +81,7 @@ func (b *binder) bindLateral(j *ast.Join, left Node, lcols []Column, outer *scop
 	var node Node = &LateralJoin{Input: left, Sub: proj, Outer: outerCols, Left: j.Tp == ast.LeftJoin}
 	cols := append(append([]Column(nil), lcols...), rcols...)
 	if j.On != nil && j.Tp != ast.LeftJoin {
-		eb := &exprBinder{b: b, s: newScope(cols, outer), what: "JOIN/ON"}
+		eb := &exprBinder{b: b, s: newScope(cols, outer.pastLateralOnly()), what: "JOIN/ON"}
 		c, err := eb.bind(j.On.Expr)
 		if err != nil {
 			return nil, nil, nil, nil, true, err
@@ -81,6 +92,27 @@ func (b *binder) bindLateral(j *ast.Join, left Node, lcols []Column, outer *scop
 		node = &Filter{Input: node, Pred: c}
 	}
 	return node, cols, nil, nil, true, nil
+}
+
+// containsLateral reports whether a FROM item holds a LATERAL derived
+// table or a function (implicitly LATERAL) inside a join.
+func containsLateral(n ast.ResultSetNode) bool {
+	switch n := n.(type) {
+	case *ast.Join:
+		return n.Left != nil && containsLateral(n.Left) || n.Right != nil && containsLateral(n.Right)
+	case *ast.TableSource:
+		if n.Lateral {
+			return true
+		}
+		switch src := n.Source.(type) {
+		case *ast.Join:
+			return containsLateral(src)
+		case *ast.SelectStmt, *ast.SetOprStmt:
+			_, ok := parser.TableFunctionOf(src)
+			return ok
+		}
+	}
+	return false
 }
 
 // isTrueLiteral reports whether n is the constant TRUE (which the

@@ -41,6 +41,23 @@ func outerAggregatesIn(sel *ast.SelectStmt, n ast.Node) []ast.ExprNode {
 	return c.found
 }
 
+// lateralAggregates reports whether a LATERAL subquery in sel's FROM holds
+// an aggregate of sel's own columns (which PostgreSQL rejects).
+func lateralAggregates(sel *ast.SelectStmt, n ast.ResultSetNode) bool {
+	switch n := n.(type) {
+	case *ast.Join:
+		return n.Left != nil && lateralAggregates(sel, n.Left) || n.Right != nil && lateralAggregates(sel, n.Right)
+	case *ast.TableSource:
+		switch src := n.Source.(type) {
+		case *ast.Join:
+			return lateralAggregates(sel, src)
+		case *ast.SelectStmt:
+			return n.Lateral && len(outerAggregatesIn(sel, src)) > 0
+		}
+	}
+	return false
+}
+
 // outerAggCollector walks expressions of the claiming query (level 0)
 // down into subqueries, keeping the FROM aliases of each level.
 type outerAggCollector struct {

@@ -38,7 +38,7 @@ func (n *ProjectSet) Cols() []Column {
 // setReturning are the functions that may return several rows from a
 // select list.
 var setReturning = map[string]bool{"unnest": true, "generate_series": true, "generate_subscripts": true,
-	"pg_partition_ancestors": true, "_pg_expandarray": true}
+	"pg_partition_ancestors": true, "_pg_expandarray": true, "regexp_split_to_table": true}
 
 // setCall binds a set-returning function call of the select list: it adds
 // the call to the ProjectSet under the select list (creating it) and
@@ -46,6 +46,14 @@ var setReturning = map[string]bool{"unnest": true, "generate_series": true, "gen
 func (eb *exprBinder) setCall(name string, args []expr.Expr) (expr.Expr, error) {
 	if eb.what != "SELECT" || eb.plan == nil || eb.inAgg {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in %s", eb.what)
+	}
+	if name == "regexp_split_to_table" {
+		// The unnest of regexp_split_to_array.
+		a, err := eb.b.env.Funcs.Bind("regexp_split_to_array", args)
+		if err != nil {
+			return nil, err
+		}
+		name, args = "unnest", []expr.Expr{a}
 	}
 	var t arrow.DataType
 	switch name {

@@ -23,6 +23,18 @@ type scope struct {
 	aliases map[string]*Column
 	// windows maps window function calls to their Window output columns.
 	windows map[ast.Node]Column
+	// lateralOnly marks FROM items to the left that only a LATERAL item
+	// (or a function in FROM) may read: other derived tables skip it.
+	lateralOnly bool
+}
+
+// pastLateralOnly returns s without its leading lateralOnly scopes: what a
+// join's ON clause or a plain derived table may read.
+func (s *scope) pastLateralOnly() *scope {
+	for s != nil && s.lateralOnly {
+		s = s.parent
+	}
+	return s
 }
 
 func newScope(cols []Column, parent *scope) *scope {

@@ -71,6 +71,13 @@ func (b *binder) bindTableFunction(tf parser.TableFunction, outer *scope) (Node,
 			out = append(out, b.newCol("unnest", "", expr.ElementType(a.Type())))
 		}
 		return &TableFunc{Name: tf.Name, Args: args, Out: out}, out, nil
+	case "regexp_split_to_table":
+		a, err := b.env.Funcs.Bind("regexp_split_to_array", args)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := []Column{b.newCol(tf.Name, "", types.String)}
+		return &TableFunc{Name: "unnest", Args: []expr.Expr{a}, Out: out}, out, nil
 	case "generate_subscripts":
 		if len(args) < 2 || args[0].Type().ID() != arrow.LIST {
 			return nil, nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_subscripts does not exist")

@@ -74,6 +74,14 @@ func CommonType(ts []arrow.DataType, unknown []bool) (arrow.DataType, error) {
 				out = t
 			}
 		case types.IsString(out) && types.IsString(t):
+		case out.ID() == arrow.LIST && t.ID() == arrow.LIST:
+			// Arrays meet at their elements' common type (int[] and
+			// bigint[] give bigint[]), as PostgreSQL coerces arrays.
+			e, err := CommonType([]arrow.DataType{out.(*arrow.ListType).Elem(), t.(*arrow.ListType).Elem()}, nil)
+			if err != nil {
+				return nil, sqlerr.New(sqlerr.DatatypeMismatch, "types %s and %s cannot be matched", types.Name(out), types.Name(t))
+			}
+			out = types.List(e)
 		default:
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "types %s and %s cannot be matched", types.Name(out), types.Name(t))
 		}

@@ -50,9 +50,22 @@ func comparer(a, b arrow.Array) cmpFunc {
 		return func(i, j int) int {
 			xs, xe := x.ValueOffsets(i)
 			ys, ye := y.ValueOffsets(j)
-			c := comparer(x.ListValues(), y.ListValues())
+			xv, yv := x.ListValues(), y.ListValues()
+			c := comparer(xv, yv)
 			for k := int64(0); xs+k < xe && ys+k < ye; k++ {
-				if r := c(int(xs+k), int(ys+k)); r != 0 {
+				// A NULL element is equal to NULL and above any value, as
+				// in PostgreSQL's array ordering.
+				p, q := int(xs+k), int(ys+k)
+				pn, qn := xv.IsNull(p), yv.IsNull(q)
+				switch {
+				case pn && qn:
+					continue
+				case pn:
+					return 1
+				case qn:
+					return -1
+				}
+				if r := c(p, q); r != 0 {
 					return r
 				}
 			}

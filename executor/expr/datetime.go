@@ -120,7 +120,15 @@ func bindTemporalArith(op string, a, b Expr) (Expr, error) {
 					continue
 				}
 				l, r := p.Value(i), q.Value(i)
-				bld.Append(arrow.MonthDayNanoInterval{Months: l.Months + s*r.Months, Days: l.Days + s*r.Days, Nanoseconds: l.Nanoseconds + int64(s)*r.Nanoseconds})
+				// Each field must hold its sum (PostgreSQL: 22008).
+				months := int64(l.Months) + int64(s)*int64(r.Months)
+				days := int64(l.Days) + int64(s)*int64(r.Days)
+				rn := int64(s) * r.Nanoseconds
+				ns := l.Nanoseconds + rn
+				if months != int64(int32(months)) || days != int64(int32(days)) || (ns > l.Nanoseconds) != (rn > 0) && rn != 0 {
+					return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+				}
+				bld.Append(arrow.MonthDayNanoInterval{Months: int32(months), Days: int32(days), Nanoseconds: ns})
 			}
 			return bld.NewArray(), nil
 		}}, nil
@@ -290,6 +298,9 @@ func bindIntervalScale(op string, a, b Expr) (Expr, error) {
 			fd := float64(iv.Days)*k + (fm-wm)*30
 			wd := math.Trunc(fd)
 			us := float64(iv.Nanoseconds/1000)*k + (fd-wd)*usPerDay
+			if math.IsNaN(fm+fd+us) || math.Abs(wm) > math.MaxInt32 || math.Abs(wd) > math.MaxInt32 || math.Abs(us) > math.MaxInt64/1000 {
+				return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+			}
 			bld.Append(arrow.MonthDayNanoInterval{Months: int32(wm), Days: int32(wd), Nanoseconds: int64(math.Round(us)) * 1000})
 		}
 		return bld.NewArray(), nil
@@ -342,11 +353,24 @@ func registerDatetime(r *Registry) {
 			if !isValid(v, i) {
 				continue
 			}
-			t := time.Date(int(y[i]), time.Month(m[i]), int(d[i]), 0, 0, 0, 0, time.UTC)
+			// Year -n is n BC, astronomical year 1-n; there is no year 0.
+			year := y[i]
+			if year < 0 {
+				year++
+			}
+			if y[i] == 0 || m[i] < 1 || m[i] > 12 || d[i] < 1 || d[i] > 31 {
+				return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d", y[i], m[i], d[i])
+			}
+			if year < -4712 || year > 5874897 {
+				return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: %d-%02d-%02d", y[i], m[i], d[i])
+			}
+			// The day must exist in its month: the year's place in the
+			// 400-year cycle decides February 29.
+			t := time.Date(int(year%400+400), time.Month(m[i]), int(d[i]), 0, 0, 0, 0, time.UTC)
 			if t.Month() != time.Month(m[i]) || t.Day() != int(d[i]) {
 				return nil, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date field value out of range: %d-%02d-%02d", y[i], m[i], d[i])
 			}
-			out[i] = floorDiv(t.UnixMicro(), usPerDay)
+			out[i] = int64(text.DaysFromCivil(int(year), int(m[i]), int(d[i])))
 		}
 		return newIntArray(ec.Mem, types.Date, out, v), nil
 	}, types.Int64, types.Int64, types.Int64), "make_date")
@@ -618,6 +642,9 @@ func bindDateTrunc(name string, args []Expr) (Expr, error) {
 	if x.Type().ID() == arrow.DATE32 {
 		x = mustCast(x, types.TimestampTZ)
 	}
+	if x.Type().ID() == arrow.INTERVAL_MONTH_DAY_NANO {
+		return bindIntervalTrunc(name, unit, x)
+	}
 	if x.Type().ID() != arrow.TIMESTAMP {
 		return nil, funcErr(name, args)
 	}
@@ -772,4 +799,74 @@ func registerToTimestamp(r *Registry) {
 		}
 		return newIntArray(ec.Mem, types.TimestampTZ, out, v), nil
 	}, types.Float64), "to_timestamp")
+}
+
+// bindIntervalTrunc binds date_trunc(unit, interval) as PostgreSQL's
+// interval_trunc: the fields below unit become zero (years and months from
+// the months, days, hours... from the time), each truncated toward zero;
+// week is not a unit of intervals (0A000).
+func bindIntervalTrunc(name, unit string, x Expr) (Expr, error) {
+	const usPerHour, usPerMinute, usPerSecond = 3600_000_000, 60_000_000, 1_000_000
+	var f func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval
+	timeTo := func(step int64) func(arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+		return func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+			us := iv.Nanoseconds / 1000
+			iv.Nanoseconds = us / step * step * 1000
+			return iv
+		}
+	}
+	monthsTo := func(step int32) func(arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+		return func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+			return arrow.MonthDayNanoInterval{Months: iv.Months / step * step}
+		}
+	}
+	switch unit {
+	case "microseconds":
+		f = timeTo(1)
+	case "milliseconds":
+		f = timeTo(1000)
+	case "second":
+		f = timeTo(usPerSecond)
+	case "minute":
+		f = timeTo(usPerMinute)
+	case "hour":
+		f = timeTo(usPerHour)
+	case "day":
+		f = func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+			return arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days}
+		}
+	case "month":
+		f = monthsTo(1)
+	case "quarter":
+		// PostgreSQL keeps the years and truncates the months within them.
+		f = func(iv arrow.MonthDayNanoInterval) arrow.MonthDayNanoInterval {
+			y, m := iv.Months/12, iv.Months%12
+			return arrow.MonthDayNanoInterval{Months: y*12 + m/3*3}
+		}
+	case "year":
+		f = monthsTo(12)
+	case "decade":
+		f = monthsTo(120)
+	case "century":
+		f = monthsTo(1200)
+	case "millennium":
+		f = monthsTo(12000)
+	case "week":
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unit \"week\" not supported for type interval")
+	default:
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "unit \"%s\" not recognized for type interval", unit)
+	}
+	return &Call{Name: name, Args: []Expr{x}, Ret: types.Interval, fn: func(ec *Context, a []arrow.Array, n int) (arrow.Array, error) {
+		src := a[0].(*array.MonthDayNanoInterval)
+		b := array.NewMonthDayNanoIntervalBuilder(ec.Mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			if src.IsNull(i) {
+				b.AppendNull()
+				continue
+			}
+			b.Append(f(src.Value(i)))
+		}
+		return b.NewArray(), nil
+	}}, nil
 }

@@ -587,6 +587,21 @@ func bindNullIf(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The result is the first argument as the comparison's type has it,
+	// as in PostgreSQL, whose numerics keep their own scale: NULLIF(2.25,
+	// 999999999.999) is 2.25 and NULLIF(1, 2.5) is 1, so a numeric result
+	// keeps the first argument's scale.
+	out := 0
+	if a0 := args[0].Type(); types.IsDecimal(t) && !types.Equal(a0, t) && !IsUnknownLiteral(args[0]) && (types.IsDecimal(a0) || types.IsInteger(a0)) {
+		first := args[0]
+		if types.IsInteger(a0) {
+			if first, err = NewCast(first, types.Decimal(19, 0)); err != nil {
+				return nil, err
+			}
+		}
+		u = append(u, first)
+		out, t = 2, first.Type()
+	}
 	return &Call{Name: name, Args: u, Ret: t, fn: func(ec *Context, x []arrow.Array, n int) (arrow.Array, error) {
 		c := comparer(x[0], x[1])
 		src := make([]int32, n)
@@ -597,7 +612,7 @@ func bindNullIf(name string, args []Expr) (Expr, error) {
 				src[i] = -1
 			}
 		}
-		return gather(ec, t, x[:1], src, pos)
+		return gather(ec, t, x[out:out+1], src, pos)
 	}}, nil
 }
 

@@ -34,6 +34,7 @@ func registerStringArrays(r *Registry) {
 		}
 		return strings.Split(s, a[1].(string)), nil
 	})
+	r.add(bindRegexpSplit, "regexp_split_to_array")
 	r.RegisterRowFunc("parse_ident", TA, []arrow.DataType{T, types.Bool}, func(a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
@@ -158,4 +159,39 @@ func similarToRegex(p, esc string) string {
 	}
 	sb.WriteString(")$")
 	return sb.String()
+}
+
+// bindRegexpSplit binds regexp_split_to_array(s, pattern [, flags]): the
+// pieces of s between the pattern's matches, as PostgreSQL's, which
+// ignores empty matches at either end of s or right after a match (Go's
+// Regexp.Split does the same). regexp_split_to_table is its unnest.
+func bindRegexpSplit(name string, args []Expr) (Expr, error) {
+	T, TA := types.String, types.List(types.String)
+	if len(args) < 2 || len(args) > 3 {
+		return nil, funcErr(name, args)
+	}
+	argTypes := []arrow.DataType{T, T, T}[:len(args)]
+	return NewRowCall(name, TA, argTypes, args, func(a []any) (any, error) {
+		for _, v := range a[:len(args)] {
+			if v == nil {
+				return nil, nil
+			}
+		}
+		flags := ""
+		if len(args) == 3 {
+			flags = a[2].(string)
+		}
+		if strings.Contains(flags, "g") {
+			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "%s() does not support the \"global\" option", name)
+		}
+		re, err := compilePG(a[1].(string), flags)
+		if err != nil {
+			return nil, err
+		}
+		s := a[0].(string)
+		if s == "" {
+			return []string{""}, nil
+		}
+		return re.Split(s, -1), nil
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -166,6 +167,7 @@ func registerStrings(r *Registry) {
 		return string(r[len(r)-min(n, len(r)):]), nil
 	}), S, I32), "right")
 	r.add(bindPad, "lpad", "rpad")
+	r.add(bindOverlay, "overlay")
 	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
@@ -790,4 +792,83 @@ func pgReplacement(r string) string {
 		}
 	}
 	return sb.String()
+}
+
+// bindOverlay binds overlay(s, r, start [, count]), the call OVERLAY(s
+// PLACING r FROM start [FOR count]) is: s's characters before start, r,
+// then s's from start+count on (count defaults to r's length), as
+// PostgreSQL's textoverlay: start < 1 is 22011, a count below -start
+// keeps all of s after r.
+func bindOverlay(name string, args []Expr) (Expr, error) {
+	S, I32 := types.String, types.Int32
+	k := rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+		s, r, sp := []rune(sArg(a, 0, i)), sArg(a, 1, i), int64(iArg(a, 2, i))
+		sl := int64(utf8.RuneCountInString(r))
+		if len(a) == 4 {
+			sl = int64(iArg(a, 3, i))
+		}
+		if sp <= 0 {
+			return nil, sqlerr.New("22011", "negative substring length not allowed")
+		}
+		end := sp + sl
+		if end > math.MaxInt32 || end < math.MinInt32 {
+			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "integer out of range")
+		}
+		head := s[:min(sp-1, int64(len(s)))]
+		tail := s[min(max(end-1, 0), int64(len(s))):]
+		return string(head) + r + string(tail), nil
+	})
+	switch len(args) {
+	case 3:
+		return fixed(S, k, S, S, I32)(name, args)
+	case 4:
+		return fixed(S, k, S, S, I32, I32)(name, args)
+	}
+	return nil, funcErr(name, args)
+}
+
+// CCase binds upper, lower or initcap under the C collation, where only
+// ASCII letters change case and only ASCII letters and digits make words
+// (PostgreSQL's pg_ascii_toupper): upper('é' COLLATE "C") is 'é'.
+func CCase(name string, arg Expr) (Expr, error) {
+	f := map[string]func(string) string{"upper": asciiUpper, "lower": asciiLower, "initcap": asciiInitcap}[name]
+	if f == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name)
+	}
+	return fixed(types.String, unaryString(f), types.String)(name, []Expr{arg})
+}
+
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
+}
+
+func asciiInitcap(s string) string {
+	b := []byte(s)
+	prevAlnum := false
+	for i, c := range b {
+		switch {
+		case prevAlnum && 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		case !prevAlnum && 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		}
+		prevAlnum = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return string(b)
 }
