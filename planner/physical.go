@@ -402,14 +402,22 @@ func (lw *lowering) window(n *Window) (executor.Operator, error) {
 		}
 		funcs[i] = w
 	}
-	// The sort reads one input (a parallel input gathered): the merge of
-	// several in-memory runs copies whole runs per output batch today.
-	in, err := lw.lower(n.Input)
-	if err != nil {
-		return nil, err
-	}
+	// A parallel input is sorted by each worker, the runs merged.
 	sorted := windowOrdered(windowOutputOrder(n.Input), n.Calls[0].Spec)
-	return executor.NewWindow([]executor.Operator{in}, funcs, sorted), nil
+	var ins []executor.Operator
+	if !sorted {
+		if ins, err = lw.parallelInstances(n.Input); err != nil {
+			return nil, err
+		}
+	}
+	if ins == nil {
+		in, err := lw.lower(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		ins = []executor.Operator{in}
+	}
+	return executor.NewWindow(ins, funcs, sorted), nil
 }
 
 // equiKey is one conjunct of a join condition that a hash join can use:
