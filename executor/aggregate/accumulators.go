@@ -635,6 +635,9 @@ func compare(a arrow.Array, i int, b arrow.Array, j int) int {
 		return cmp64(k(x.Value(i)), k(b.(*array.MonthDayNanoInterval).Value(j)))
 	case *array.Binary:
 		return strings.Compare(string(x.Value(i)), string(b.(*array.Binary).Value(j)))
+	case *array.List:
+		// Arrays order element by element, as PostgreSQL's do.
+		return expr.Compare(a, i, b, j)
 	}
 	return cmp64(intAt(a, i), intAt(b, j))
 }

@@ -15,6 +15,10 @@ import (
 // cmpFunc compares row i of a with row j of b: -1, 0, 1.
 type cmpFunc func(i, j int) int
 
+// Compare orders row i of a against row j of b (arrays of one type, both
+// rows non-NULL) as SQL's comparisons do: -1, 0 or +1.
+func Compare(a arrow.Array, i int, b arrow.Array, j int) int { return comparer(a, b)(i, j) }
+
 // comparer builds a typed comparison between two arrays of the same type.
 func comparer(a, b arrow.Array) cmpFunc {
 	switch x := a.(type) {
