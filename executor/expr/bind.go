@@ -215,6 +215,10 @@ func NewInList(e Expr, list []Expr, negated bool) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(all[0].Children()) > 0 && len(list) > 1 && !IsVolatile(all[0]) {
+		// A computed left side is evaluated once, not once per item.
+		return newInList(all[0], all[1:], negated)
+	}
 	var out Expr
 	for _, x := range all[1:] {
 		eq, err := BindOperator("=", []Expr{all[0], x})

@@ -224,3 +224,34 @@ func TestDecimalCasts(t *testing.T) {
 		}
 	}
 }
+
+// x IN (...) with a computed x evaluates x once and keeps SQL's
+// three-valued answers.
+func TestInListComputed(t *testing.T) {
+	sum := mustBind(t, "+", i32(1), i32(2))
+	null := NewNullLiteral(types.Null)
+	for _, c := range []struct {
+		items   []Expr
+		negated bool
+		want    string
+	}{
+		{[]Expr{i32(3), i32(4)}, false, "t"},
+		{[]Expr{i32(5), i32(6)}, false, "f"},
+		{[]Expr{i32(5), null}, false, "NULL"},
+		{[]Expr{i32(3), null}, false, "t"},
+		{[]Expr{i32(5), i32(6)}, true, "t"},
+		{[]Expr{i32(3), i32(6)}, true, "f"},
+		{[]Expr{i32(5), null}, true, "NULL"},
+	} {
+		e, err := NewInList(sum, c.items, c.negated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := e.(*inList); !ok {
+			t.Fatalf("%s: not evaluated once", e)
+		}
+		if got, err := eval1(t, e); err != nil || got != c.want {
+			t.Errorf("%s = %s (%v), want %s", e, got, err, c.want)
+		}
+	}
+}
