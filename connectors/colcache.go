@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/lakesql/lakesql/batch"
+	"github.com/lakesql/lakesql/types"
 )
 
 // ColumnCache keeps what scans parse from CSV and JSON files as Parquet
@@ -283,9 +284,18 @@ func (c *ColumnCache) fill(inner batch.Reader, schema *arrow.Schema, p string, o
 	// Plain and uncompressed: an entry is written by the scan that
 	// parses the text, so encoding must cost little, and read from a
 	// local disk, where decompressing would cost more than the bytes it
-	// saves. Decimals as 64-bit integers; one row group.
+	// saves. Decimals as 64-bit integers; one row group. Text columns
+	// are dictionary encoded (the writer falls back to plain once a
+	// dictionary outgrows its page): a scan then decides conditions on
+	// them per distinct value (see parquet_dict.go); SF1 q19 over the
+	// warm cache was 1.77x its time over the Parquet files without.
 	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithDictionaryDefault(false),
 		parquet.WithStats(true), parquet.WithMaxRowGroupLength(1 << 30), parquet.WithDataPageSize(128 << 10), parquet.WithStoreDecimalAsInteger(true)}
+	for _, f := range schema.Fields() {
+		if types.IsString(f.Type) {
+			opts = append(opts, parquet.WithDictionaryFor(f.Name, true))
+		}
+	}
 	props := parquet.NewWriterProperties(opts...)
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
