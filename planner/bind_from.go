@@ -484,14 +484,19 @@ func conjuncts(e expr.Expr) []expr.Expr {
 	if e == nil {
 		return nil
 	}
-	if isCall(e, "and") {
-		var out []expr.Expr
-		for _, c := range e.Children() {
-			out = append(out, conjuncts(c)...)
-		}
-		return out
+	return appendConjuncts(nil, e)
+}
+
+// appendConjuncts appends e's conjuncts to one slice (appending each
+// branch's own slice was quadratic on deep chains).
+func appendConjuncts(out []expr.Expr, e expr.Expr) []expr.Expr {
+	if !isCall(e, "and") {
+		return append(out, e)
 	}
-	return []expr.Expr{e}
+	for _, c := range e.Children() {
+		out = appendConjuncts(out, c)
+	}
+	return out
 }
 
 // asBool checks that a condition is boolean (an unknown literal becomes one).

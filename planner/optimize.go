@@ -204,39 +204,64 @@ func (b *binder) foldConstants(n Node) Node {
 }
 
 func (b *binder) fold(e expr.Expr) expr.Expr {
+	out, constant := b.foldParts(e)
+	if constant {
+		return b.foldWhole(e)
+	}
+	return out
+}
+
+// foldParts folds the largest constant subexpressions of e and reports
+// whether e itself is constant (reads no column, subquery or outer
+// position), in which case it is returned as is for the caller to fold
+// whole. One pass: checking each node's subtree again at every level was
+// quadratic, and a 150,000-item IN list (an OR chain as deep) took minutes
+// to plan.
+func (b *binder) foldParts(e expr.Expr) (expr.Expr, bool) {
 	if e == nil {
-		return nil
+		return nil, false
 	}
-	var unfoldable bool
-	walk(e, func(x expr.Expr) bool {
-		switch x.(type) {
-		case *colRef, *subqueryExpr, *posRef:
-			unfoldable = true
-		}
-		return !unfoldable
-	})
-	if unfoldable {
-		kids := e.Children()
-		if len(kids) == 0 {
-			return e
-		}
-		nk := make([]expr.Expr, len(kids))
-		changed := false
-		for i, k := range kids {
-			nk[i] = b.fold(k)
-			changed = changed || nk[i] != k
-		}
-		if changed {
-			return e.WithChildren(nk)
-		}
-		return e
+	switch e.(type) {
+	case *colRef, *subqueryExpr, *posRef:
+		return e, false
 	}
+	kids := e.Children()
+	if len(kids) == 0 {
+		return e, true
+	}
+	parts := make([]expr.Expr, len(kids))
+	consts := make([]bool, len(kids))
+	all := true
+	for i, k := range kids {
+		parts[i], consts[i] = b.foldParts(k)
+		all = all && consts[i]
+	}
+	if all {
+		return e, true
+	}
+	changed := false
+	for i, k := range kids {
+		if consts[i] {
+			parts[i] = b.foldWhole(k)
+		}
+		changed = changed || parts[i] != k
+	}
+	if changed {
+		return e.WithChildren(parts), false
+	}
+	return e, false
+}
+
+// foldWhole evaluates a constant expression into a literal, leaving it as
+// it is when evaluating fails (the error surfaces at run time, where
+// PostgreSQL raises it).
+func (b *binder) foldWhole(e expr.Expr) expr.Expr {
 	if len(e.Children()) == 0 {
 		return e
 	}
 	f, err := expr.Fold(e, b.ec)
 	if err != nil {
-		return e // the error surfaces at run time, where PostgreSQL raises it
+		return e
 	}
 	return f
 }
@@ -716,16 +741,20 @@ func scanColumnSets(n Node) []map[int]bool {
 	return out
 }
 
-// disjuncts splits an OR tree.
+// disjuncts splits an OR tree (into one slice: appending each branch's
+// slice was quadratic on the deep chains long IN lists make).
 func disjuncts(e expr.Expr) []expr.Expr {
-	if isCall(e, "or") {
-		var out []expr.Expr
-		for _, c := range e.Children() {
-			out = append(out, disjuncts(c)...)
-		}
-		return out
+	return appendDisjuncts(nil, e)
+}
+
+func appendDisjuncts(out []expr.Expr, e expr.Expr) []expr.Expr {
+	if !isCall(e, "or") {
+		return append(out, e)
 	}
-	return []expr.Expr{e}
+	for _, c := range e.Children() {
+		out = appendDisjuncts(out, c)
+	}
+	return out
 }
 
 // optimizeSubqueries optimizes the plans of scalar subqueries used as

@@ -63,6 +63,10 @@ func columnPredicate(e expr.Expr, pos map[int]int) (connectors.ColumnPredicate, 
 		// OR x > b, from a range in each branch of an OR): ANY.
 		var in, alt connectors.ColumnPredicate
 		onlyEq := true
+		// The OR's whole chain at once (a long IN list is as deep as it
+		// is long: merging each level's result into its parent's was
+		// quadratic).
+		args = disjuncts(e)
 		for i, d := range args {
 			p, ok := columnPredicate(d, pos)
 			if !ok || (i > 0 && p.Column != alt.Column) {
