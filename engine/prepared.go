@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -34,7 +35,7 @@ func (p *Prepared) Empty() bool { return p.stmt == nil }
 // entries: infer).
 func (s *Session) Prepare(ctx context.Context, sql string, declared []arrow.DataType) (*Prepared, error) {
 	s.init()
-	stmts, err := parser.Parse(sql)
+	stmts, err := s.parse(ctx, sql, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (e *Engine) database() string {
 func execute(ctx context.Context, s *Session, sql string, emit func(*Result) error) error {
 	s.init()
 	start := time.Now()
-	stmts, err := parser.Parse(sql)
+	stmts, err := s.parse(ctx, sql, start)
 	if err != nil {
 		return err
 	}
