@@ -2,7 +2,6 @@ package planner
 
 import (
 	"context"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -31,17 +30,23 @@ func (lw *lowering) apply(n *Apply) (executor.Operator, error) {
 	return executor.NewApply(in, executor.ApplySpec{Kind: kind, Schema: schemaOf(n.Cols()), Outer: outerPositions(n.Input.Cols(), n.Outer),
 		Left: left, Op: n.Op, All: n.All,
 		Sub: func(ctx context.Context, vals []scalar.Scalar) (executor.Operator, error) {
-			outer := make(map[int]expr.Expr, len(lw.outer)+len(vals))
-			for k, v := range lw.outer {
-				outer[k] = v
-			}
-			for j, c := range n.Outer {
-				if vals[j] != nil {
-					outer[c.ID] = expr.NewLiteral(vals[j])
-				}
-			}
-			return (&lowering{b: lw.b, work: lw.work, outer: outer}).lower(n.Sub)
+			return lw.subFor(n.Outer, vals).lower(n.Sub)
 		}}), nil
+}
+
+// subFor is a lowering for a per-row subquery: the enclosing queries'
+// bindings, and cols bound to one row's values vals (nil: left as bound).
+func (lw *lowering) subFor(cols []Column, vals []scalar.Scalar) *lowering {
+	outer := make(map[int]expr.Expr, len(lw.outer)+len(vals))
+	for k, v := range lw.outer {
+		outer[k] = v
+	}
+	for j, c := range cols {
+		if vals[j] != nil {
+			outer[c.ID] = expr.NewLiteral(vals[j])
+		}
+	}
+	return &lowering{b: lw.b, work: lw.work, outer: outer}
 }
 
 // outerPositions finds each outer column a per-row subquery reads among
@@ -63,50 +68,4 @@ func outerPositions(in, outer []Column) []int {
 		out[i] = p
 	}
 	return out
-}
-
-// bindOuter binds the outer columns a per-row subquery reads to their
-// values in row i of rec (on top of the enclosing subqueries'
-// bindings) and writes those values to key, for caching by them.
-func (lw *lowering) bindOuter(rec arrow.RecordBatch, i int, cols []Column, pos []int, key *strings.Builder) (map[int]expr.Expr, error) {
-	outer := make(map[int]expr.Expr, len(lw.outer)+len(cols))
-	for k, v := range lw.outer {
-		outer[k] = v
-	}
-	for j, c := range cols {
-		if pos[j] < 0 {
-			continue
-		}
-		sc, err := scalar.GetScalar(rec.Column(pos[j]), i)
-		if err != nil {
-			return nil, err
-		}
-		outer[c.ID] = expr.NewLiteral(sc)
-		key.WriteString(sc.String())
-		key.WriteByte(0)
-		key.WriteString(boolStr(sc.IsValid()))
-		key.WriteByte(1)
-	}
-	return outer, nil
-}
-
-// openSub lowers n with the outer columns bound and opens it.
-func (lw *lowering) openSub(ctx context.Context, n Node, outer map[int]expr.Expr) (executor.Operator, error) {
-	sub := &lowering{b: lw.b, work: lw.work, outer: outer}
-	op, err := sub.lower(n)
-	if err != nil {
-		return nil, err
-	}
-	if err := op.Open(ctx); err != nil {
-		op.Close()
-		return nil, err
-	}
-	return op, nil
-}
-
-func boolStr(b bool) string {
-	if b {
-		return "t"
-	}
-	return "f"
 }

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
-	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor"
-	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/parser"
 	"github.com/lakesql/lakesql/sqlerr"
 )
@@ -133,104 +129,13 @@ func isTrueLiteral(n ast.ExprNode) bool {
 	return ok && strings.EqualFold(fmt.Sprint(v.GetValue()), "true")
 }
 
-// lateralOp runs the lateral subquery per distinct outer values (cached)
-// and pairs each input row with its rows.
-type lateralOp struct {
-	lw       *lowering
-	n        *LateralJoin
-	input    executor.Operator
-	outerPos []int
-	schema   *arrow.Schema
-	cache    map[string]arrow.RecordBatch
-	pending  []arrow.RecordBatch
-}
-
 func (lw *lowering) lateral(n *LateralJoin) (executor.Operator, error) {
 	in, err := lw.lower(n.Input)
 	if err != nil {
 		return nil, err
 	}
-	return &lateralOp{lw: lw, n: n, input: in, outerPos: outerPositions(n.Input.Cols(), n.Outer), schema: schemaOf(n.Cols()), cache: map[string]arrow.RecordBatch{}}, nil
-}
-
-func (l *lateralOp) Schema() *arrow.Schema          { return l.schema }
-func (l *lateralOp) Open(ctx context.Context) error { return l.input.Open(ctx) }
-func (l *lateralOp) Close() error                   { return l.input.Close() }
-
-func (l *lateralOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	for {
-		if len(l.pending) > 0 {
-			b := l.pending[0]
-			l.pending = l.pending[1:]
-			return b, nil
-		}
-		rec, err := l.input.Next(ctx)
-		if err != nil || rec == nil {
-			return nil, err
-		}
-		if err := l.expand(ctx, rec); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// expand pairs each row of rec with its subquery rows.
-func (l *lateralOp) expand(ctx context.Context, rec arrow.RecordBatch) error {
-	subTypes := l.n.Sub.Cols()
-	for i := 0; i < int(rec.NumRows()); i++ {
-		if err := batch.CheckCancel(ctx); err != nil {
-			return err
-		}
-		var key strings.Builder
-		outer, err := l.lw.bindOuter(rec, i, l.n.Outer, l.outerPos, &key)
-		if err != nil {
-			return err
-		}
-		rows, ok := l.cache[key.String()]
-		if !ok {
-			if rows, err = l.run(ctx, outer); err != nil {
-				return err
-			}
-			l.cache[key.String()] = rows
-		}
-		n := int(rows.NumRows())
-		if n == 0 && !l.n.Left {
-			continue
-		}
-		idx := make([]int64, max(n, 1))
-		for k := range idx {
-			idx[k] = int64(i)
-		}
-		ix := array.NewInt64Builder(memory.DefaultAllocator)
-		ix.AppendValues(idx, nil)
-		ixa := ix.NewArray()
-		cols := make([]arrow.Array, 0, len(l.schema.Fields()))
-		for _, c := range rec.Columns() {
-			t, err := expr.TakeArray(ctx, c, ixa)
-			if err != nil {
-				return err
-			}
-			cols = append(cols, t)
-		}
-		for k, c := range subTypes {
-			if n == 0 {
-				cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, c.Type, 1))
-			} else {
-				cols = append(cols, rows.Column(k))
-			}
-		}
-		l.pending = append(l.pending, array.NewRecordBatch(l.schema, cols, int64(max(n, 1))))
-	}
-	return nil
-}
-
-// run evaluates the subquery for one combination of outer values and
-// returns its rows as one rec.
-func (l *lateralOp) run(ctx context.Context, outer map[int]expr.Expr) (arrow.RecordBatch, error) {
-	op, err := l.lw.openSub(ctx, l.n.Sub, outer)
-	if err != nil {
-		return nil, err
-	}
-	defer op.Close()
-	return executor.Materialize(ctx, op)
+	return executor.NewLateral(in, executor.LateralSpec{Schema: schemaOf(n.Cols()), Outer: outerPositions(n.Input.Cols(), n.Outer), Left: n.Left,
+		Sub: func(ctx context.Context, vals []scalar.Scalar) (executor.Operator, error) {
+			return lw.subFor(n.Outer, vals).lower(n.Sub)
+		}}), nil
 }
