@@ -560,10 +560,7 @@ func (j *HashJoin) Next(ctx context.Context) (arrow.RecordBatch, error) {
 						return nil, nil
 					}
 				}
-				if j.spec.Type == Right || j.spec.Type == Full {
-					return j.unmatchedRight(ctx)
-				}
-				return j.markedRight(ctx)
+				return j.buildRows(ctx)
 			}
 			if err := j.startProbe(lb); err != nil {
 				return nil, err
@@ -793,13 +790,7 @@ func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 				j.matched = j.whole.parts.marks[g.p].finish(j.matched, max(j.whole.parts.users, 1))
 			}
 			if j.matched != nil {
-				var out arrow.RecordBatch
-				var err error
-				if j.spec.Type == Right || j.spec.Type == Full {
-					out, err = j.unmatchedRight(ctx)
-				} else {
-					out, err = j.markedRight(ctx)
-				}
+				out, err := j.buildRows(ctx)
 				if err != nil || out != nil {
 					return out, err
 				}
@@ -916,6 +907,16 @@ func (j *HashJoin) filterLeft(ctx context.Context, lb arrow.RecordBatch) (arrow.
 	b.AppendValues(vals, valid)
 	cols := append(append([]arrow.Array(nil), lb.Columns()...), b.NewArray())
 	return array.NewRecordBatch(j.schema, cols, int64(n)), nil
+}
+
+// buildRows emits, in pieces, the build rows a join outputs once its
+// probe is done: the unmatched ones beside NULLs (right, full joins), or
+// alone the matched (right semi) or unmatched (right anti) ones.
+func (j *HashJoin) buildRows(ctx context.Context) (arrow.RecordBatch, error) {
+	if j.spec.Type == Right || j.spec.Type == Full {
+		return j.unmatchedRight(ctx)
+	}
+	return j.markedRight(ctx)
 }
 
 // markedRight emits, in pieces, the right rows of a right semi join that

@@ -505,11 +505,8 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 			return nil, err
 		}
 	}
-	// The build side is lowered once, even for the instances of a
-	// parallel probe, which share it.
-	lowerRight := func() (executor.Operator, error) { return lw.sub().lower(n.Right) }
 	if len(lkeys) == 0 {
-		r, err := lowerRight()
+		r, err := lw.sub().lower(n.Right)
 		if err != nil {
 			return nil, err
 		}
@@ -531,24 +528,32 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		return executor.NewNestedLoopJoin(l, r, typ, res), nil
 	}
 	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware}
+	return lw.hashJoin(n, l, n.Right, spec)
+}
+
+// hashJoin joins probe with a hash build over buildSide, keyed by
+// spec.RightKeys. The build side is lowered once, even for the instances
+// of a parallel probe, which share it (keyed by n).
+func (lw *lowering) hashJoin(n *Join, probe executor.Operator, buildSide Node, spec executor.HashJoinSpec) (executor.Operator, error) {
+	lowerBuild := func() (executor.Operator, error) { return lw.sub().lower(buildSide) }
 	if lw.inst != nil {
 		build, err := lw.inst.build(n, func() (*executor.JoinBuild, error) {
-			r, err := lowerRight()
+			b, err := lowerBuild()
 			if err != nil {
 				return nil, err
 			}
-			return executor.NewJoinBuild(r, rkeys, nullEq), nil
+			return executor.NewJoinBuild(b, spec.RightKeys, spec.NullEqual), nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		return executor.NewSharedHashJoin(l, build, spec), nil
+		return executor.NewSharedHashJoin(probe, build, spec), nil
 	}
-	r, err := lowerRight()
+	b, err := lowerBuild()
 	if err != nil {
 		return nil, err
 	}
-	return executor.NewHashJoin(l, r, spec), nil
+	return executor.NewHashJoin(probe, b, spec), nil
 }
 
 // rightOuterJoin lowers a left join whose right input is the larger as a
@@ -624,25 +629,7 @@ func (lw *lowering) rightSemiJoin(n *Join) (executor.Operator, error) {
 			return nil, err
 		}
 	}
-	lowerBuild := func() (executor.Operator, error) { return lw.sub().lower(n.Left) }
-	if lw.inst != nil {
-		build, err := lw.inst.build(n, func() (*executor.JoinBuild, error) {
-			b, err := lowerBuild()
-			if err != nil {
-				return nil, err
-			}
-			return executor.NewJoinBuild(b, bkeys, nullEq), nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		return executor.NewSharedHashJoin(probe, build, spec), nil
-	}
-	b, err := lowerBuild()
-	if err != nil {
-		return nil, err
-	}
-	return executor.NewHashJoin(probe, b, spec), nil
+	return lw.hashJoin(n, probe, n.Left, spec)
 }
 
 func (lw *lowering) aggregate(n *Aggregate) (executor.Operator, error) {
