@@ -29,7 +29,7 @@ func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error
 				bitutil.SetBit(bits, j)
 			}
 		}
-		return fromBuffers(dt, n, nulls, memory.NewBufferBytes(bits)), nil
+		return FromBuffers(dt, n, nulls, memory.NewBufferBytes(bits)), nil
 	case *arrow.StringType, *arrow.BinaryType:
 		return gatherBinary(a, idx, nulls), nil
 	case arrow.FixedWidthDataType:
@@ -44,19 +44,19 @@ func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error
 		var vals []byte
 		switch w {
 		case 1:
-			vals = sliceBytes(gatherFixed(src, idx, uint8(0)))
+			vals = SliceBytes(gatherFixed(src, idx, uint8(0)))
 		case 2:
-			vals = sliceBytes(gatherFixed(src, idx, uint16(0)))
+			vals = SliceBytes(gatherFixed(src, idx, uint16(0)))
 		case 4:
-			vals = sliceBytes(gatherFixed(src, idx, uint32(0)))
+			vals = SliceBytes(gatherFixed(src, idx, uint32(0)))
 		case 8:
-			vals = sliceBytes(gatherFixed(src, idx, uint64(0)))
+			vals = SliceBytes(gatherFixed(src, idx, uint64(0)))
 		case 16:
-			vals = sliceBytes(gatherFixed(src, idx, [2]uint64{}))
+			vals = SliceBytes(gatherFixed(src, idx, [2]uint64{}))
 		default:
 			goto generic
 		}
-		return fromBuffers(dt, n, nulls, memory.NewBufferBytes(vals)), nil
+		return FromBuffers(dt, n, nulls, memory.NewBufferBytes(vals)), nil
 	}
 generic:
 	b := array.NewInt32Builder(memory.DefaultAllocator)
@@ -161,11 +161,12 @@ func gatherBinary(a arrow.Array, idx []int32, nulls *memory.Buffer) arrow.Array 
 		}
 		outOffs[j+1] = pos
 	}
-	return fromBuffers(a.DataType(), len(idx), nulls, memory.NewBufferBytes(sliceBytes(outOffs)), memory.NewBufferBytes(outData))
+	return FromBuffers(a.DataType(), len(idx), nulls, memory.NewBufferBytes(SliceBytes(outOffs)), memory.NewBufferBytes(outData))
 }
 
-// fromBuffers makes an array of n rows of type t over its buffers.
-func fromBuffers(t arrow.DataType, n int, nulls *memory.Buffer, bufs ...*memory.Buffer) arrow.Array {
+// FromBuffers makes an array of n rows of type t over its buffers (nulls:
+// the validity bitmap, nil when every row is valid).
+func FromBuffers(t arrow.DataType, n int, nulls *memory.Buffer, bufs ...*memory.Buffer) arrow.Array {
 	nullN := 0
 	if nulls != nil {
 		nullN = n - bitutil.CountSetBits(nulls.Bytes(), 0, n)
@@ -175,7 +176,8 @@ func fromBuffers(t arrow.DataType, n int, nulls *memory.Buffer, bufs ...*memory.
 	return array.MakeFromData(d)
 }
 
-func sliceBytes[T any](s []T) []byte {
+// SliceBytes views a slice's memory as bytes (no copy).
+func SliceBytes[T any](s []T) []byte {
 	if len(s) == 0 {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/types"
 )
 
@@ -216,10 +217,10 @@ func logic3(isAnd bool, a, b arrow.Array, n int) arrow.Array {
 	}
 	var nulls *memory.Buffer
 	if !allKnown {
-		nulls = memory.NewBufferBytes(sliceBytes(known)[:bitutil.BytesForBits(int64(n))])
+		nulls = memory.NewBufferBytes(batch.SliceBytes(known)[:bitutil.BytesForBits(int64(n))])
 	}
-	vals := memory.NewBufferBytes(sliceBytes(val)[:bitutil.BytesForBits(int64(n))])
-	return fromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, vals)
+	vals := memory.NewBufferBytes(batch.SliceBytes(val)[:bitutil.BytesForBits(int64(n))])
+	return batch.FromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, vals)
 }
 
 // boolWords returns a boolean array's value and validity bits as 64-bit
@@ -259,7 +260,7 @@ func fillWords(w []uint64) {
 // bitsToWords copies n bits starting at bit off into 64-bit words.
 func bitsToWords(src []byte, off, n int) []uint64 {
 	words := make([]uint64, (n+63)/64)
-	dst := sliceBytes(words)
+	dst := batch.SliceBytes(words)
 	if off%8 == 0 {
 		copy(dst, src[off/8:off/8+int(bitutil.BytesForBits(int64(n)))])
 	} else {
@@ -279,9 +280,9 @@ func notKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 			nulls = memory.NewBufferBytes(make([]byte, bitutil.BytesForBits(int64(n))))
 		}
 	} else if args[0].NullN() > 0 {
-		nulls = memory.NewBufferBytes(sliceBytes(k)[:bitutil.BytesForBits(int64(n))])
+		nulls = memory.NewBufferBytes(batch.SliceBytes(k)[:bitutil.BytesForBits(int64(n))])
 	}
-	return fromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, memory.NewBufferBytes(sliceBytes(v)[:bitutil.BytesForBits(int64(n))])), nil
+	return batch.FromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, memory.NewBufferBytes(batch.SliceBytes(v)[:bitutil.BytesForBits(int64(n))])), nil
 }
 
 func isNullKernel(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {

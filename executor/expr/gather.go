@@ -1,18 +1,9 @@
 package expr
 
 import (
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
-
-// fromBuffers makes an array of n rows of type t over its buffers.
-func fromBuffers(t arrow.DataType, n int, nulls *memory.Buffer, bufs ...*memory.Buffer) arrow.Array {
-	d := array.NewData(t, n, append([]*memory.Buffer{nulls}, bufs...), nil, nullCount(nulls, n), 0)
-	defer d.Release()
-	return array.MakeFromData(d)
-}
 
 // Selection returns the rows where mask is true (NULL counts as false),
 // or nil and all=true when every row is selected.

@@ -1,14 +1,14 @@
 package expr
 
 import (
-	"unsafe"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // This file holds the building blocks of the typed kernels: validity
@@ -58,20 +58,11 @@ func nullCount(bitmap *memory.Buffer, n int) int {
 	return n - bitutil.CountSetBits(bitmap.Bytes(), 0, n)
 }
 
-// sliceBytes views a slice's memory as bytes.
-func sliceBytes[T any](s []T) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
-}
-
 // fixedArray makes an array of type t over vals (one element per row) and
 // the validity bitmap (nil: no NULLs), taking ownership of both.
 func fixedArray[T any](t arrow.DataType, vals []T, bitmap *memory.Buffer) arrow.Array {
 	n := len(vals)
-	d := array.NewData(t, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(sliceBytes(vals))}, nil, nullCount(bitmap, n), 0)
+	d := array.NewData(t, n, []*memory.Buffer{bitmap, memory.NewBufferBytes(batch.SliceBytes(vals))}, nil, nullCount(bitmap, n), 0)
 	defer d.Release()
 	return array.MakeFromData(d)
 }
