@@ -150,14 +150,26 @@ func arrayBytes(d arrow.ArrayData) int64 {
 			return bitmap + size(1, 0, n*w/8)
 		}
 	}
+	// Nested and other types: their buffers' share for the rows (a slice
+	// from off holds at most n of off+n rows).
+	total := bufferBytes(d)
+	if off > 0 {
+		total = total * n / (off + n)
+	}
+	return total
+}
+
+// bufferBytes is the memory an array's buffers take whole, however few of
+// their rows it reads: what keeping it keeps alive.
+func bufferBytes(d arrow.ArrayData) int64 {
 	var total int64
-	for _, buf := range bufs {
+	for _, buf := range d.Buffers() {
 		if buf != nil {
 			total += int64(buf.Len())
 		}
 	}
 	for _, c := range d.Children() {
-		total += arrayBytes(c)
+		total += bufferBytes(c)
 	}
 	return total
 }

@@ -185,7 +185,7 @@ func (c *windowChunk) eval(ec *expr.Context, e expr.Expr) (arrow.Array, error) {
 				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "window arguments")
 			}
 		}
-		if err := c.grow(arrayRowBytes(a)); err != nil {
+		if err := c.grow(arrayBytes(a.Data())); err != nil {
 			return nil, err
 		}
 	}

@@ -206,7 +206,7 @@ func (w *Window) add(ec *expr.Context, b arrow.RecordBatch) error {
 	}
 	w.pend = append(w.pend, b)
 	w.pendRows += n
-	w.pendBytes += rowBytes(b)
+	w.pendBytes += batchBytes(b)
 	return w.reserve(w.pendBytes + w.outBytes)
 }
 
@@ -223,7 +223,7 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 	starts := w.starts[:k]
 	var tailBytes int64
 	for _, b := range tail {
-		tailBytes += rowBytes(b)
+		tailBytes += batchBytes(b)
 	}
 	headBytes := w.pendBytes - tailBytes
 	// The rows held, the functions' state and results, and the columns
@@ -247,7 +247,7 @@ func (w *Window) compute(ctx context.Context, ec *expr.Context, rows int) error 
 			return err
 		}
 		out.results = append(out.results, res)
-		out.bytes += arrayRowBytes(res)
+		out.bytes += arrayBytes(res.Data())
 	}
 	w.out, w.outBytes = out, out.bytes
 	// The open partition starts the held rows again.
@@ -322,7 +322,7 @@ func (o *windowOutput) next(schema *arrow.Schema) (arrow.RecordBatch, error) {
 // sorted run): the operators downstream count the memory of the batches
 // they hold by their buffers.
 func compact(a arrow.Array) (arrow.Array, error) {
-	if arrayBytes(a.Data()) <= 2*arrayRowBytes(a)+4096 {
+	if bufferBytes(a.Data()) <= 2*arrayBytes(a.Data())+4096 {
 		return a, nil
 	}
 	c, err := array.Concatenate([]arrow.Array{a}, memory.DefaultAllocator)
@@ -361,41 +361,4 @@ func splitRows(bs []arrow.RecordBatch, at int) (head, tail []arrow.RecordBatch) 
 		return head, append(append(tail, b), bs[i+1:]...)
 	}
 	return head, nil
-}
-
-// rowBytes is the memory of a batch's rows: for a slice of a larger
-// batch (a sorted run is one), the slice's share, not the whole buffers'.
-func rowBytes(b arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range b.Columns() {
-		n += arrayRowBytes(c)
-	}
-	return n
-}
-
-func arrayRowBytes(a arrow.Array) int64 {
-	n := int64(a.Len())
-	bits := (n + 7) / 8 // validity
-	switch x := a.(type) {
-	case *array.String:
-		if n == 0 {
-			return 0
-		}
-		return bits + 4*(n+1) + int64(x.ValueOffset(int(n)-1)+len(x.Value(int(n)-1))-x.ValueOffset(0))
-	case *array.Binary:
-		if n == 0 {
-			return 0
-		}
-		return bits + 4*(n+1) + int64(x.ValueOffset(int(n)-1)+len(x.Value(int(n)-1))-x.ValueOffset(0))
-	}
-	if fw, ok := a.DataType().(arrow.FixedWidthDataType); ok {
-		return bits + (n*int64(fw.BitWidth())+7)/8
-	}
-	// Nested and other types: the buffers' share of the rows.
-	d := a.Data()
-	total := int64(d.Offset()) + n
-	if total == 0 {
-		return 0
-	}
-	return arrayBytes(d) * n / total
 }

@@ -345,8 +345,8 @@ func TestWindowMemory(t *testing.T) {
 // TestWindowRowBytes counts a slice of a batch as its share.
 func TestWindowRowBytes(t *testing.T) {
 	schema, bs, _ := windowInput(rand.New(rand.NewPCG(7, 8)), 10000, 10000, func(int) int64 { return 1 })
-	all := rowBytes(bs[0])
-	part := rowBytes(bs[0].NewSlice(0, 100))
+	all := batchBytes(bs[0])
+	part := batchBytes(bs[0].NewSlice(0, 100))
 	if all < 4*8*10000 || part*50 > all {
 		t.Fatalf("10000 rows: %d bytes, 100 of them: %d", all, part)
 	}
