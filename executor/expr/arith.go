@@ -321,8 +321,36 @@ func decimalKernel(op string, sa, sb int32, ret *arrow.Decimal128Type) kernel {
 var errNumericOverflow = sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
 
 // decimalAddSub computes x ± y with both brought to ret's scale.
+//
+// When both operands are at ret's scale (a constant is rescaled once, up
+// front), rows whose operands are int64s take a fast lane: their sum
+// cannot overflow 128 bits nor reach 10^38, and a NULL row's garbage is
+// harmless there because nothing in the lane fails (an int64 overflow
+// leaves the lane for the 128-bit path).
 func decimalAddSub(sub bool, x, y []decimal128.Num, xs, ys int, sa, sb int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	x, sa = rescaleConstant(x, xs, sa, ret.Scale)
+	y, sb = rescaleConstant(y, ys, sb, ret.Scale)
+	fast := sa == ret.Scale && sb == ret.Scale
 	for i := range out {
+		if fast {
+			a, b := x[i*xs], y[i*ys]
+			if decimal.FitsInt64(a) && decimal.FitsInt64(b) {
+				al, bl := int64(a.LowBits()), int64(b.LowBits())
+				var r int64
+				var overflow bool
+				if sub {
+					r = al - bl
+					overflow = (al^bl)&(al^r) < 0
+				} else {
+					r = al + bl
+					overflow = (al^r)&(bl^r) < 0
+				}
+				if !overflow { // else the 128-bit path below
+					out[i] = decimal128.FromI64(r)
+					continue
+				}
+			}
+		}
 		if !validBit(nulls, i) {
 			continue
 		}
@@ -343,9 +371,33 @@ func decimalAddSub(sub bool, x, y []decimal128.Num, xs, ys int, sa, sb int32, re
 	return nil
 }
 
+// rescaleConstant brings a constant operand (stride 0) from scale s to
+// scale to once, so that a per-row loop need not; a column, or a constant
+// that does not rescale exactly, is returned as it is.
+func rescaleConstant(x []decimal128.Num, stride int, s, to int32) ([]decimal128.Num, int32) {
+	if stride != 0 || s == to || len(x) == 0 {
+		return x, s
+	}
+	if r, ok := decimal.Rescale(x[0], s, to); ok {
+		return []decimal128.Num{r}, to
+	}
+	return x, s
+}
+
 // decimalMul computes x * y; the exact product has scale ps.
+//
+// When the product needs no rounding, rows whose operands are int64s take
+// a fast lane: decimal.MulInt64 is exact and below 10^38.
 func decimalMul(x, y []decimal128.Num, xs, ys int, ps int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
+	fast := ps == ret.Scale
 	for i := range out {
+		if fast {
+			a, b := x[i*xs], y[i*ys]
+			if decimal.FitsInt64(a) && decimal.FitsInt64(b) {
+				out[i] = decimal.MulInt64(int64(a.LowBits()), int64(b.LowBits()))
+				continue
+			}
+		}
 		if !validBit(nulls, i) {
 			continue
 		}

@@ -58,6 +58,8 @@ func cast(t *testing.T, e Expr, typ string) Expr {
 	return c
 }
 
+func num(t *testing.T, s string) Expr { return cast(t, str(s), "numeric") }
+
 func TestKernels(t *testing.T) {
 	cases := []struct {
 		e    Expr
@@ -70,6 +72,16 @@ func TestKernels(t *testing.T) {
 		{mustBind(t, "/", f64(7), i32(2)), "3.5"},
 		{mustBind(t, "+", cast(t, str("1.25"), "numeric(5,2)"), i32(1)), "2.25"},
 		{mustBind(t, "*", cast(t, str("1.5"), "numeric(4,1)"), cast(t, str("2.25"), "numeric(5,2)")), "3.375"},
+		// The int64 lanes of numeric + - * at their edges, and a constant rescaled once.
+		{mustBind(t, "+", num(t, "9223372036854775807"), num(t, "1")), "9223372036854775808"},
+		{mustBind(t, "-", num(t, "-9223372036854775808"), num(t, "1")), "-9223372036854775809"},
+		{mustBind(t, "-", num(t, "9223372036854775807"), num(t, "-1")), "9223372036854775808"},
+		{mustBind(t, "-", num(t, "0"), num(t, "-9223372036854775808")), "9223372036854775808"},
+		{mustBind(t, "*", num(t, "9223372036854775807"), num(t, "9223372036854775807")), "85070591730234615847396907784232501249"},
+		{mustBind(t, "*", num(t, "-9223372036854775808"), num(t, "-9223372036854775808")), "85070591730234615865843651857942052864"},
+		{mustBind(t, "*", num(t, "-9223372036854775808"), num(t, "9223372036854775807")), "-85070591730234615856620279821087277056"},
+		{mustBind(t, "*", num(t, "-3"), num(t, "0")), "0"},
+		{mustBind(t, "-", num(t, "1"), num(t, "0.05")), "0.95"},
 		{mustBind(t, "=", i32(1), str("1")), "t"},
 		{mustBind(t, "<", str("abc"), str("abd")), "t"},
 		{mustBind(t, "and", NewNullLiteral(types.Bool), cast(t, str("false"), "boolean")), "f"},

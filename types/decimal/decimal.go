@@ -37,6 +37,26 @@ func Pow10(n int32) Num { return pow10[n] }
 // FitsInt64 reports whether v is an int64 (hi is lo's sign extension).
 func FitsInt64(v Num) bool { return v.HighBits() == int64(v.LowBits())>>63 }
 
+// MulInt64 returns the exact product of two int64s. Its magnitude is at
+// most 2^126, below 10^38, so it fits every NUMERIC of 38 digits.
+func MulInt64(a, b int64) Num {
+	ua, ub := uint64(a), uint64(b)
+	if a < 0 {
+		ua = -ua
+	}
+	if b < 0 {
+		ub = -ub
+	}
+	hi, lo := bits.Mul64(ua, ub)
+	if (a < 0) != (b < 0) {
+		lo, hi = -lo, ^hi
+		if lo == 0 {
+			hi++
+		}
+	}
+	return decimal128.New(int64(hi), lo)
+}
+
 // Add returns a + b; ok is false on 128-bit overflow.
 func Add(a, b Num) (r Num, ok bool) {
 	lo, c := bits.Add64(a.LowBits(), b.LowBits(), 0)

@@ -98,3 +98,21 @@ func TestAgainstBig(t *testing.T) {
 		}
 	}
 }
+
+func TestMulInt64(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	edges := []int64{0, 1, -1, 1<<63 - 1, -1 << 63, 1 << 32, -(1 << 32)}
+	for i := 0; i < 100000; i++ {
+		a, b := int64(r.Uint64()), int64(r.Uint64())>>uint(r.IntN(64))
+		if i < len(edges)*len(edges) {
+			a, b = edges[i/len(edges)], edges[i%len(edges)]
+		}
+		want := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+		if got := MulInt64(a, b).BigInt(); got.Cmp(want) != 0 {
+			t.Fatalf("MulInt64(%d, %d) = %s, want %s", a, b, got, want)
+		}
+		if !Fits(MulInt64(a, b), 38) {
+			t.Fatalf("MulInt64(%d, %d) does not fit 38 digits", a, b)
+		}
+	}
+}
