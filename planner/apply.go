@@ -46,7 +46,7 @@ func (lw *lowering) subFor(cols []Column, vals []scalar.Scalar) *lowering {
 			outer[c.ID] = expr.NewLiteral(vals[j])
 		}
 	}
-	return &lowering{b: lw.b, work: lw.work, outer: outer}
+	return &lowering{b: lw.b, work: lw.work, shared: lw.shared, outer: outer}
 }
 
 // outerPositions finds each outer column a per-row subquery reads among

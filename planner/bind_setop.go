@@ -319,7 +319,7 @@ func (b *binder) withCTEs(w *ast.WithClause, f func() (Node, error)) (Node, erro
 		if _, dup := cs.defs[c.Name.O]; dup {
 			return nil, sqlerr.New(sqlerr.DuplicateAlias, "WITH query name \"%s\" specified more than once", c.Name.O)
 		}
-		cs.defs[c.Name.O] = &cteDef{name: c.Name.O, query: c.Query.Query, cols: cols, scope: cs}
+		cs.defs[c.Name.O] = &cteDef{name: c.Name.O, query: c.Query.Query, cols: cols, scope: cs, share: &cteShare{name: c.Name.O}}
 		_ = w.IsRecursive
 	}
 	return f()
@@ -350,6 +350,12 @@ func (b *binder) bindCTERef(d *cteDef, outer *scope) (Node, []Column, error) {
 		d.binding = true
 		node, err = b.bindQuery(d.query, outer)
 		d.binding = false
+		if err == nil {
+			d.share.refs++
+			if sharable(node) {
+				node = &CTE{Share: d.share, Input: node}
+			}
+		}
 	}
 	if err != nil {
 		return nil, nil, err

@@ -67,6 +67,7 @@ type cteDef struct {
 	workID  int       // >0 while binding a recursive CTE's recursive term
 	workOut []Column
 	binding bool
+	share   *cteShare // what its references have in common (see cte.go)
 }
 
 func (b *binder) newID() int {

@@ -105,6 +105,8 @@ func describe(n Node) string {
 		return "RecursiveUnion"
 	case *WorkTable:
 		return "WorkTable"
+	case *CTE:
+		return "CTE " + n.Share.name + " (computed once for its references)"
 	}
 	return fmt.Sprintf("%T", n)
 }

@@ -7,6 +7,7 @@ import (
 // optimize applies the rewrite rules in order. Each rule keeps the plan's
 // output columns (IDs and order) unchanged.
 func (b *binder) optimize(n Node) Node {
+	n = inlineSingleCTEs(n)
 	n = b.optimizeSubqueries(n)
 	n = b.foldConstants(n)
 	n = marksToSemiJoins(n)
@@ -132,6 +133,10 @@ func mapInputs(n Node, f func(Node) Node) Node {
 	case *RecursiveCTE:
 		c := *n
 		c.Anchor, c.Recursive = f(n.Anchor), f(n.Recursive)
+		return &c
+	case *CTE:
+		c := *n
+		c.Input = f(n.Input)
 		return &c
 	}
 	return n

@@ -18,6 +18,8 @@ type lowering struct {
 	b *binder
 	// work holds the work-table operators of recursive CTEs being lowered.
 	work map[int]func() executor.Operator
+	// shared holds the results of WITH queries referenced more than once.
+	shared map[*cteShare]*executor.SharedResult
 	// outer binds outer column IDs to constant values (inside Apply).
 	outer map[int]expr.Expr
 	// inst is set while lowering one instance of a parallel pipeline.
@@ -33,7 +35,7 @@ type lowering struct {
 // sub returns a lowering for a part of the plan lowered on its own (a
 // build side, a subquery), with the same settings.
 func (lw *lowering) sub() *lowering {
-	return &lowering{b: lw.b, work: lw.work, outer: lw.outer, serial: lw.serial, prof: lw.prof, worker: lw.worker}
+	return &lowering{b: lw.b, work: lw.work, shared: lw.shared, outer: lw.outer, serial: lw.serial, prof: lw.prof, worker: lw.worker}
 }
 
 // lower returns the operator for n; its output columns are n.Cols() in order.
@@ -146,7 +148,9 @@ func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 		}
 		rec := n.Recursive
 		op := executor.NewRecursiveUnion(anchor, func(work executor.Operator) (executor.Operator, error) {
-			sub := &lowering{b: lw.b, work: map[int]func() executor.Operator{}, outer: lw.outer}
+			// Shared WITH queries read no work table (see sharable), so
+			// every iteration reads the same results.
+			sub := &lowering{b: lw.b, work: map[int]func() executor.Operator{}, shared: lw.shared, outer: lw.outer}
 			for k, v := range lw.work {
 				sub.work[k] = v
 			}
@@ -162,6 +166,8 @@ func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 		return f(), nil
 	case *Apply:
 		return lw.apply(n)
+	case *CTE:
+		return lw.cte(n)
 	case *TableFunc:
 		return lw.tableFunc(n)
 	}

@@ -348,3 +348,58 @@ func TestLongInListPlans(t *testing.T) {
 		t.Errorf("a 50,000-item IN list took %v", d)
 	}
 }
+
+// A WITH query referenced twice is computed once and read by both
+// references; referenced once it stays inlined (its filters reach the
+// scan); a volatile or correlated one is computed at each reference.
+func TestSharedCTE(t *testing.T) {
+	eng := lake(t)
+	q := `WITH r AS (SELECT fact_fk, sum(fact_id) AS s FROM fact GROUP BY fact_fk)
+		SELECT count(*), sum(a.s) FROM r a JOIN r b ON a.fact_fk = b.fact_fk + 1`
+	// Per fact_fk k: 100 k + 200 * 4950 = 100 k + 990000, for k = 1..199.
+	if got := plan(t, eng, q); got[0] != "199|199000000" {
+		t.Errorf("join of a shared WITH query: %v", got)
+	}
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	if strings.Count(strings.Join(lines, "\n"), "CTE r (computed once") != 2 {
+		t.Errorf("both references should read one result:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := plan(t, eng, `WITH r AS (SELECT fact_fk, sum(fact_id) AS s FROM fact GROUP BY fact_fk)
+		SELECT fact_fk FROM r WHERE s = (SELECT max(s) FROM r)`); len(got) != 1 || got[0] != "199" {
+		t.Errorf("scalar subquery over a shared WITH query: %v", got)
+	}
+	lines = plan(t, eng, "EXPLAIN WITH r AS (SELECT * FROM fact) SELECT count(*) FROM r WHERE fact_id < 10")
+	if index(lines, "CTE") >= 0 || !strings.Contains(lines[index(lines, "Scan")], "filter") {
+		t.Errorf("a WITH query used once stays inlined:\n%s", strings.Join(lines, "\n"))
+	}
+	lines = plan(t, eng, "EXPLAIN WITH r AS (SELECT random() AS x) SELECT * FROM r a, r b")
+	if index(lines, "CTE") >= 0 {
+		t.Errorf("a volatile WITH query is not shared:\n%s", strings.Join(lines, "\n"))
+	}
+	// Correlated: each dim row has 100 facts, so each reference counts 100.
+	got := plan(t, eng, `SELECT count(*) FROM dim WHERE 200 = (WITH c AS (SELECT count(*) AS n FROM fact WHERE fact_fk = dim_id) SELECT a.n + b.n FROM c a, c b)`)
+	if got[0] != "200" {
+		t.Errorf("correlated WITH query: %v", got)
+	}
+	// Past work_mem each reference runs its own copy, streaming.
+	s := eng.NewSession()
+	if err := s.Execute(context.Background(), "SET work_mem = '64kB'", func(*engine.Result) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	err := s.Execute(context.Background(), `WITH r AS (SELECT * FROM fact) SELECT (SELECT count(*) FROM r), (SELECT sum(fact_id) FROM r)`, func(r *engine.Result) error {
+		if r.Rows == nil {
+			return nil
+		}
+		for {
+			b, err := r.Rows.Next(context.Background())
+			if err != nil || b == nil {
+				return err
+			}
+			out = append(out, b.Column(0).ValueStr(0)+"|"+b.Column(1).ValueStr(0))
+		}
+	})
+	if err != nil || len(out) != 1 || out[0] != "20000|199990000" {
+		t.Errorf("WITH query past work_mem: %v %v", out, err)
+	}
+}

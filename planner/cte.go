@@ -1,0 +1,89 @@
+package planner
+
+import (
+	"github.com/lakesql/lakesql/executor"
+	"github.com/lakesql/lakesql/executor/expr"
+)
+
+// A WITH query referenced more than once is computed once, as PostgreSQL
+// does (it materializes such CTEs unless told NOT MATERIALIZED): each
+// reference is bound as before, wrapped in a CTE node, and all the
+// references of one WITH query share one executor.SharedResult. A WITH
+// query referenced once stays inlined, so filters still reach its scans.
+
+// cteShare is what the references of one WITH query have in common.
+type cteShare struct {
+	name string
+	refs int // the references bound, sharable or not
+}
+
+// CTE reads one reference to a WITH query shared by several (see above).
+// Rewrites treat it as opaque: no filter is pushed into Input and none of
+// its columns is pruned, so every reference's Input computes the same
+// rows in the same column positions, and any one of them can stand for
+// all.
+type CTE struct {
+	Share *cteShare
+	Input Node
+}
+
+func (n *CTE) Cols() []Column { return n.Input.Cols() }
+func (n *CTE) Inputs() []Node { return []Node{n.Input} }
+
+// sharable reports whether a bound WITH query may be computed once for
+// all its references: it reads no column of an enclosing query, no work
+// table of a recursive query, and calls no volatile function (random()
+// gives each reference its own values when inlined; PostgreSQL's
+// materialized CTE gives one, but a correlated body has no single result).
+func sharable(n Node) bool {
+	if len(freeRefs(n)) > 0 {
+		return false
+	}
+	ok := true
+	walkPlan(n, func(m Node) {
+		if _, w := m.(*WorkTable); w {
+			ok = false
+		}
+		for _, e := range nodeExprs(m) {
+			walk(e, func(x expr.Expr) bool {
+				if expr.IsVolatile(x) {
+					ok = false
+				}
+				return ok
+			})
+		}
+	})
+	return ok
+}
+
+// inlineSingleCTEs replaces the CTE nodes of WITH queries referenced only
+// once by their inputs, in n and in the subqueries of its expressions.
+func inlineSingleCTEs(n Node) Node {
+	n = mapInputs(n, inlineSingleCTEs)
+	n = mapExprs(n, func(e expr.Expr) expr.Expr {
+		return rewrite(e, func(x expr.Expr) expr.Expr {
+			if s, ok := x.(*subqueryExpr); ok {
+				return &subqueryExpr{plan: inlineSingleCTEs(s.plan), typ: s.typ}
+			}
+			return x
+		})
+	})
+	if c, ok := n.(*CTE); ok && c.Share.refs < 2 {
+		return c.Input
+	}
+	return n
+}
+
+// cte lowers a reference to a shared WITH query: the first reference
+// lowered makes the SharedResult from its input, the others read it.
+func (lw *lowering) cte(n *CTE) (executor.Operator, error) {
+	s, ok := lw.shared[n.Share]
+	if !ok {
+		sub := lw.sub()
+		sub.serial = false
+		input := n.Input
+		s = executor.NewSharedResult(func() (executor.Operator, error) { return sub.lower(input) })
+		lw.shared[n.Share] = s
+	}
+	return s.Reader(schemaOf(n.Cols())), nil
+}
