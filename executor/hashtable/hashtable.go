@@ -5,8 +5,8 @@
 //
 // It works a batch at a time, as DuckDB's and Velox's tables do: keys are
 // hashed a column at a time into []uint64; the slots are open addressing
-// with linear probing, each holding 32 bits of the hash (to skip most
-// wrong candidates without touching keys) and the group number; the
+// with linear probing, each holding the high 32 bits of the hash (to skip
+// most wrong candidates without touching keys) and the group number; the
 // candidates of a batch are then checked a key column at a time by loops
 // specialised per type. Each group's key values are stored once, in
 // columns (strings in one arena), so an aggregate keeps one key row per
@@ -17,19 +17,27 @@
 package hashtable
 
 import (
+	"math/bits"
+
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// Table maps key tuples to group numbers 0..Len()-1, in order of first
-// appearance. It is not safe for concurrent use.
+// Table maps key tuples to group numbers 0..Len()-1, numbered as they are
+// added (within a batch, nearly in order of first appearance: a row whose
+// probe met another key's matching hash bits is added in a later pass).
+// It is not safe for concurrent use.
 type Table struct {
 	cols []keyColumn
 	// slots: 0 is empty; otherwise hash>>32 in the high half and the
-	// group number + 1 in the low half.
-	slots  []uint64
-	mask   int
-	hashes []uint64 // each group's hash, to rebuild the slots when growing
-	n      int
+	// group number + 1 in the low half. A key's first slot is given by
+	// the high bits of its hash (hash >> shift), which the slot keeps:
+	// growing the table rebuilds it from the slots alone, walking them in
+	// order and writing the new slots nearly in order too, where taking
+	// the low bits meant a random write per group and 8 more bytes each.
+	slots []uint64
+	mask  int
+	shift uint // 64 - log2(len(slots)); len(slots) <= 2^32
+	n     int
 
 	s scratch // Insert's
 }
@@ -53,8 +61,7 @@ func New(keyTypes []arrow.DataType) *Table {
 	for i, kt := range keyTypes {
 		t.cols[i] = newKeyColumn(kt)
 	}
-	t.slots = make([]uint64, 64)
-	t.mask = len(t.slots) - 1
+	t.setSlots(make([]uint64, 64))
 	return t
 }
 
@@ -63,7 +70,7 @@ func (t *Table) Len() int { return t.n }
 
 // Bytes is the memory the table holds: slots, hashes and stored keys.
 func (t *Table) Bytes() int64 {
-	b := int64(len(t.slots)*8 + cap(t.hashes)*8)
+	b := int64(len(t.slots) * 8)
 	for _, c := range t.cols {
 		b += c.bytes()
 	}
@@ -81,16 +88,29 @@ func (t *Table) reserve(extra int) {
 	for size < need {
 		size *= 2
 	}
-	t.slots = make([]uint64, size)
-	t.mask = size - 1
-	for g, h := range t.hashes {
-		p := int(h) & t.mask
+	old := t.slots
+	t.setSlots(make([]uint64, size))
+	for _, slot := range old {
+		if slot == 0 {
+			continue
+		}
+		p := t.home(slot)
 		for t.slots[p] != 0 {
 			p = (p + 1) & t.mask
 		}
-		t.slots[p] = h>>32<<32 | uint64(g+1)
+		t.slots[p] = slot
 	}
 }
+
+func (t *Table) setSlots(slots []uint64) {
+	t.slots = slots
+	t.mask = len(slots) - 1
+	t.shift = uint(64 - bits.TrailingZeros(uint(len(slots))))
+}
+
+// home is the first slot to probe for hash h (or for a slot's value,
+// whose high 32 bits are its hash's).
+func (t *Table) home(h uint64) int { return int(h >> t.shift) }
 
 // hashRows hashes the n rows of keys into s.h.
 func (t *Table) hashRows(s *scratch, keys []arrow.Array, n int) []uint64 {
@@ -142,7 +162,7 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 			continue
 		}
 		rows = append(rows, int32(i))
-		s.pos[i] = int(h[i]) & t.mask
+		s.pos[i] = t.home(h[i])
 	}
 
 	for len(rows) > 0 {
@@ -156,7 +176,6 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 					g := t.n
 					t.n++
 					t.slots[p] = tag<<32 | uint64(g+1)
-					t.hashes = append(t.hashes, h[r])
 					groups[r] = uint32(g)
 					newRows = append(newRows, r)
 					if isNew != nil {
@@ -267,7 +286,7 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 			continue
 		}
 		rows = append(rows, int32(i))
-		s.pos[i] = int(h[i]) & t.mask
+		s.pos[i] = t.home(h[i])
 	}
 	for len(rows) > 0 {
 		cand, candGroups := s.cand[:0], s.candGroups[:0]

@@ -44,7 +44,7 @@ func batchOf(r *rand.Rand, n, distinct int) ([]arrow.Array, []string) {
 	return []arrow.Array{ib.NewArray(), sb.NewArray(), db.NewArray()}, ref
 }
 
-// Insert numbers groups densely in order of first appearance, equal keys
+// Insert numbers groups densely as they are added, equal keys
 // (NULLs included) share a group, and Find agrees with Insert.
 func TestInsertFind(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
@@ -52,16 +52,24 @@ func TestInsertFind(t *testing.T) {
 	for _, distinct := range []int{1, 10, 5000, 200000} {
 		tb := New(types)
 		want := map[string]uint32{}
+		owner := map[uint32]string{}
 		for b := 0; b < 20; b++ {
 			keys, ref := batchOf(r, 4096, distinct)
 			groups := make([]uint32, 4096)
 			isNew := make([]bool, 4096)
 			tb.Insert(keys, 4096, groups, isNew)
+			before := len(want)
 			for i, k := range ref {
 				g, seen := want[k]
 				if !seen {
-					g = uint32(len(want))
-					want[k] = g
+					g = groups[i]
+					if other, taken := owner[g]; taken {
+						t.Fatalf("distinct=%d batch %d row %d: keys %s and %s share group %d", distinct, b, i, k, other, g)
+					}
+					if int(g) < before || int(g) >= before+4096 {
+						t.Fatalf("row %d (%s) added group %d, not after the %d groups before", i, k, g, before)
+					}
+					want[k], owner[g] = g, k
 					if !isNew[i] {
 						t.Fatalf("row %d (%s) added group %d but isNew is false", i, k, g)
 					}
@@ -71,6 +79,9 @@ func TestInsertFind(t *testing.T) {
 				if groups[i] != g {
 					t.Fatalf("distinct=%d batch %d row %d key %s: group %d, want %d", distinct, b, i, k, groups[i], g)
 				}
+			}
+			if tb.Len() != len(want) {
+				t.Fatalf("batch %d: %d groups, want %d (dense numbering)", b, tb.Len(), len(want))
 			}
 			found := make([]int32, 4096)
 			tb.Finder().Find(keys, 4096, found)
