@@ -19,6 +19,7 @@ import (
 )
 
 func main() {
+	useMadvFree()
 	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
 }
 

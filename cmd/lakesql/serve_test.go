@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -246,5 +248,38 @@ func TestPasswdAndAuth(t *testing.T) {
 	}
 	if code := runPasswd(stdio{strings.NewReader("\n"), &out, &errb}, []string{"bob"}); code != 1 {
 		t.Errorf("empty password: exit %d", code)
+	}
+}
+
+// The server restarts itself (same process) with GODEBUG=madvdontneed=0,
+// keeping any other GODEBUG setting; one that names madvdontneed is left
+// as the user set it.
+func TestServeMadvFree(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	environ := func(c *child) string {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if strings.HasPrefix(kv, "GODEBUG=") {
+				return kv
+			}
+		}
+		return ""
+	}
+	t.Setenv("GODEBUG", "")
+	if got := environ(startServe(t)); got != "GODEBUG=madvdontneed=0" {
+		t.Errorf("environment has %q", got)
+	}
+	t.Setenv("GODEBUG", "gctrace=0")
+	if got := environ(startServe(t)); got != "GODEBUG=gctrace=0,madvdontneed=0" {
+		t.Errorf("environment has %q", got)
+	}
+	t.Setenv("GODEBUG", "madvdontneed=1")
+	if got := environ(startServe(t)); got != "GODEBUG=madvdontneed=1" {
+		t.Errorf("environment has %q", got)
 	}
 }
