@@ -192,3 +192,33 @@ func TestRunsOfEqualKeys(t *testing.T) {
 		t.Fatalf("isNew %v", isNew)
 	}
 }
+
+// BenchmarkFindLarge probes a table of 2M int64 keys (32 MB of slots,
+// beyond the caches) with random keys, half of them absent.
+func BenchmarkFindLarge(b *testing.B) {
+	const n = 2 << 20
+	tb := New([]arrow.DataType{arrow.PrimitiveTypes.Int64})
+	groups := make([]uint32, 4096)
+	for i := 0; i < n; i += 4096 {
+		ib := array.NewInt64Builder(memory.DefaultAllocator)
+		for j := 0; j < 4096; j++ {
+			ib.Append(int64(i + j))
+		}
+		tb.Insert([]arrow.Array{ib.NewArray()}, 4096, groups, nil)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var probes []arrow.Array
+	for k := 0; k < 64; k++ {
+		ib := array.NewInt64Builder(memory.DefaultAllocator)
+		for j := 0; j < 4096; j++ {
+			ib.Append(r.Int64N(2 * n))
+		}
+		probes = append(probes, ib.NewArray())
+	}
+	f := tb.Finder()
+	found := make([]int32, 4096)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Find(probes[i%64:i%64+1], 4096, found)
+	}
+}
