@@ -30,6 +30,7 @@ type ParquetTable struct {
 	meta      *parquetMeta
 	schema    *arrow.Schema // engine types
 	batchSize int
+	noLate    bool // read through pqarrow only (tests of that path)
 }
 
 // parquetMeta is what the footer says, cached per file version.
@@ -236,6 +237,15 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		pf.Close()
 		closeFile()
 		return nil, corruptParquet(t.path, err)
+	}
+	if !t.noLate {
+		rd, err := t.openLate(pf, ps, schema, distinct, pos)
+		if err != nil {
+			return fail(err)
+		}
+		if rd != nil {
+			return rd, nil
+		}
 	}
 	readProps := pqarrow.ArrowReadProperties{BatchSize: int64(t.batchSize)}
 	dict := t.dictColumns(t.meta.file.RowGroup(ps.RowGroup), seen)
