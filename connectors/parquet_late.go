@@ -350,8 +350,8 @@ func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ..
 // values: over integers (and dates and numerics, by their unscaled
 // values) or text.
 type latePredicate struct {
-	col  *lateColumn
-	pred ColumnPredicate
+	col   *lateColumn
+	pred  ColumnPredicate
 	ints  [][]int64  // per comparison (an OpAny has one per alternative): its values as int64
 	texts [][]string // or as text
 }
