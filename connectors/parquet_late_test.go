@@ -134,6 +134,7 @@ func TestLateMaterialization(t *testing.T) {
 		f    Filter
 		keep func(i int) bool
 	}{
+		{"all pass", Filter{{Column: 1, Op: OpGe, Values: []scalar.Scalar{i64(0)}}}, func(i int) bool { return true }},
 		{"int32 range", Filter{{Column: 0, Op: OpGe, Values: []scalar.Scalar{i32(990)}}}, func(i int) bool { return i%11 != 0 && i%1000 >= 990 }},
 		{"int64 in", Filter{{Column: 1, Op: OpIn, Values: []scalar.Scalar{i64(7), i64(4096), i64(4999), i64(9999)}}}, func(i int) bool { return i == 7 || i == 4096 || i == 4999 }},
 		{"date lt", Filter{{Column: 2, Op: OpLt, Values: []scalar.Scalar{scalar.NewDate32Scalar(3)}}}, func(i int) bool { return i%400 < 3 }},
