@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/types"
 	"github.com/lakesql/lakesql/types/decimal"
 )
@@ -32,10 +33,11 @@ const (
 	OpIn // the column equals one of Values
 	OpIsNull
 	OpIsNotNull
-	OpAny // one of Any holds (each on the same column)
+	OpAny    // one of Any holds (each on the same column)
+	OpInKeys // the column is one of the keys a hash join's build found (Keys)
 )
 
-var opNames = [...]string{"=", "<", "<=", ">", ">=", "IN", "IS NULL", "IS NOT NULL", "ANY"}
+var opNames = [...]string{"=", "<", "<=", ">", ">=", "IN", "IS NULL", "IS NOT NULL", "ANY", "IN join keys"}
 
 // ColumnPredicate is `column op values`: Values holds one value for the
 // comparisons, the list for OpIn and nothing for the NULL tests, each in
@@ -46,6 +48,9 @@ type ColumnPredicate struct {
 	Op     CompareOp
 	Values []scalar.Scalar
 	Any    []ColumnPredicate
+	// Keys, for OpInKeys, are published by the join once its build is
+	// done; until then the predicate rules nothing out.
+	Keys *batch.KeySet
 }
 
 func (p ColumnPredicate) String() string {
@@ -127,6 +132,14 @@ func (p ColumnPredicate) mayMatch(s ColumnStats, rows int64) bool {
 			}
 		}
 		return len(p.Any) == 0
+	case OpInKeys:
+		k := p.Keys.Get()
+		if k == nil || s.Min == nil || s.Max == nil {
+			return true
+		}
+		lo, ok1 := scalarInt(s.Min)
+		hi, ok2 := scalarInt(s.Max)
+		return !ok1 || !ok2 || hi >= k.Min && lo <= k.Max
 	case OpIsNull:
 		return !s.HasNullCount || s.NullCount > 0
 	case OpIsNotNull:
@@ -163,6 +176,19 @@ func (p ColumnPredicate) mayMatch(s ColumnStats, rows int64) bool {
 		}
 	}
 	return false
+}
+
+// scalarInt is an integer or date scalar as int64.
+func scalarInt(v scalar.Scalar) (int64, bool) {
+	switch x := v.(type) {
+	case *scalar.Int64:
+		return x.Value, true
+	case *scalar.Int32:
+		return int64(x.Value), true
+	case *scalar.Date32:
+		return int64(x.Value), true
+	}
+	return 0, false
 }
 
 // compareScalars compares two non-NULL scalars of the same engine type;

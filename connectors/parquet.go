@@ -203,6 +203,11 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		fields[i] = t.schema.Field(c)
 	}
 	schema := arrow.NewSchema(fields, nil)
+	if !ps.Filter.MayMatch(ps.Columns, ps.NumRows) {
+		// A join's keys, published since the splits were made, miss the
+		// row group's range.
+		return &countOnlyReader{schema: schema}, nil
+	}
 	if len(columns) == 0 {
 		return &countOnlyReader{schema: schema, rows: ps.NumRows, batch: int64(t.batchSize)}, nil
 	}

@@ -372,6 +372,7 @@ type latePredicate struct {
 	pred  ColumnPredicate
 	ints  [][]int64  // per comparison (an OpAny has one per alternative): its values as int64
 	texts [][]string // or as text
+	keys  *batch.Keys // a join's keys (OpInKeys)
 }
 
 // newLatePredicate prepares p over column c, or returns nil when the
@@ -395,6 +396,13 @@ func (lp *latePredicate) prepare(p ColumnPredicate) bool {
 		return len(p.Any) > 0
 	case OpIsNull, OpIsNotNull:
 		return true
+	case OpInKeys:
+		switch lp.col.kind {
+		case decInt32, decDate32, decInt64:
+			lp.keys = p.Keys.Get()
+			return lp.keys != nil
+		}
+		return false
 	}
 	if len(p.Values) == 0 {
 		return false
@@ -475,6 +483,22 @@ func (lp *latePredicate) applyTo(p ColumnPredicate, keep []bool, k *int) {
 		want := p.Op == OpIsNull
 		for i := range keep {
 			keep[i] = keep[i] && (c.value(i) < 0) == want
+		}
+		return
+	case OpInKeys:
+		for i := range keep {
+			if !keep[i] {
+				continue
+			}
+			v := c.value(i)
+			switch {
+			case v < 0:
+				keep[i] = false
+			case c.kind == decInt64:
+				keep[i] = lp.keys.Has(c.i64[v])
+			default:
+				keep[i] = lp.keys.Has(int64(c.i32[v]))
+			}
 		}
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
@@ -129,11 +130,24 @@ func TestLateMaterialization(t *testing.T) {
 	dec := func(v int64, p, s int32) scalar.Scalar {
 		return scalar.NewDecimal128Scalar(decimal128.FromI64(v), &arrow.Decimal128Type{Precision: p, Scale: s})
 	}
+	keys := func(vs ...int64) *batch.KeySet {
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		b.AppendValues(vs, nil)
+		k, ok := batch.KeysOf(b.NewArray())
+		if !ok {
+			t.Fatal("keys")
+		}
+		ks := &batch.KeySet{}
+		ks.Publish(k)
+		return ks
+	}
 	cases := []struct {
 		name string
 		f    Filter
 		keep func(i int) bool
 	}{
+		{"join keys", Filter{{Column: 1, Op: OpInKeys, Keys: keys(7, 4096, 4999, 9999)}}, func(i int) bool { return i == 7 || i == 4096 || i == 4999 }},
+		{"no join keys", Filter{{Column: 1, Op: OpInKeys, Keys: keys()}}, func(i int) bool { return false }},
 		{"all pass", Filter{{Column: 1, Op: OpGe, Values: []scalar.Scalar{i64(0)}}}, func(i int) bool { return true }},
 		{"int32 range", Filter{{Column: 0, Op: OpGe, Values: []scalar.Scalar{i32(990)}}}, func(i int) bool { return i%11 != 0 && i%1000 >= 990 }},
 		{"int64 in", Filter{{Column: 1, Op: OpIn, Values: []scalar.Scalar{i64(7), i64(4096), i64(4999), i64(9999)}}}, func(i int) bool { return i == 7 || i == 4096 || i == 4999 }},

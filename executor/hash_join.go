@@ -50,6 +50,10 @@ type HashJoinSpec struct {
 	NullEqual           []bool
 	Residual            expr.Expr // over left columns then right columns
 	NullAware           bool
+	// Publish, when set, receives the build's keys once it is complete
+	// (one integer key not matching NULLs, a build that did not spill), for
+	// a scan of the probe side to drop rows early (see batch.KeySet).
+	Publish *batch.KeySet
 }
 
 // joinSchema computes the output schema of a join.
@@ -409,14 +413,36 @@ func blocked(keys []arrow.Array, nullEq []bool, i int) bool {
 // parallel probe pipeline share: the first instance to need it reads the
 // right input and builds it, the others wait for it.
 type JoinBuild struct {
-	users  atomic.Int32 // the joins sharing it
-	marks  buildMarks
-	right  Operator
-	keys   []expr.Expr
-	nullEq []bool
-	once   sync.Once
-	jb     *joinBuild
-	err    error
+	users   atomic.Int32 // the joins sharing it
+	marks   buildMarks
+	right   Operator
+	keys    []expr.Expr
+	nullEq  []bool
+	publish *batch.KeySet
+	once    sync.Once
+	jb      *joinBuild
+	err     error
+}
+
+// Publishing sets where the build publishes its keys (see
+// HashJoinSpec.Publish) and returns b.
+func (b *JoinBuild) Publishing(ks *batch.KeySet) *JoinBuild {
+	b.publish = ks
+	return b
+}
+
+// publishKeys hands the keys of a complete build to the probe side's scan
+// (or withdraws earlier ones when this build cannot say).
+func (b *JoinBuild) publishKeys() {
+	if b.publish == nil {
+		return
+	}
+	if b.jb == nil || b.jb.parts != nil || len(b.keys) != 1 || (len(b.nullEq) > 0 && b.nullEq[0]) {
+		b.publish.Publish(nil)
+		return
+	}
+	k, _ := batch.KeysOf(b.jb.table.Keys()[0])
+	b.publish.Publish(k)
 }
 
 // NewJoinBuild returns the build side of hash joins over right's rows
@@ -439,6 +465,9 @@ func (b *JoinBuild) get(ctx context.Context, ec *expr.Context) (*joinBuild, erro
 		}
 		if err := b.right.Close(); b.err == nil {
 			b.err = err
+		}
+		if b.err == nil {
+			b.publishKeys()
 		}
 	})
 	return b.jb, b.err
@@ -477,7 +506,7 @@ type HashJoin struct {
 
 // NewHashJoin returns the join of left and right described by spec.
 func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
-	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual), spec).(*HashJoin)
+	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish), spec).(*HashJoin)
 	j.private = true
 	return j
 }
@@ -504,7 +533,7 @@ func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
 	j.jb, j.whole, j.grace, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, nil, nil, false, 0, nil
 	if j.private {
-		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq)
+		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq).Publishing(j.build.publish)
 	}
 	return j.left.Open(ctx)
 }

@@ -39,6 +39,9 @@ func describe(n Node) string {
 		if len(n.Filters) > 0 {
 			s += " filter: " + conjunction(n.Filters).String()
 		}
+		for _, d := range n.Dynamic {
+			s += " keys from join: " + n.Schema.Field(d.Column).Name
+		}
 		return s
 	case *Filter:
 		return "Filter " + n.Pred.String()

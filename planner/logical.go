@@ -12,7 +12,9 @@ package planner
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -47,6 +49,9 @@ type Scan struct {
 	// Filters are conjuncts over Out pushed into the scan; they are applied
 	// by a Filter right above the reader (and later used for pruning).
 	Filters []expr.Expr
+	// Dynamic are the keys of hash joins above, published once their
+	// builds are done (see dynamic_filter.go).
+	Dynamic []connectors.ColumnPredicate
 }
 
 // Values produces literal rows (also the one empty row of SELECT without FROM).
@@ -90,6 +95,9 @@ type Join struct {
 	// NullAware makes Anti and Mark follow NOT IN / IN semantics with NULLs.
 	NullAware bool
 	Mark      Column
+	// Publish, when set, receives the build's keys for a scan of the
+	// probe side (see dynamic_filter.go).
+	Publish *batch.KeySet
 }
 
 // AggCall is one aggregate computed by an Aggregate.

@@ -163,5 +163,6 @@ func (s splitSource) Open(ctx context.Context, split any) (batch.Reader, bool, e
 }
 
 func newTableMorsels(n *Scan, stats *executor.ScanStats) *executor.SplitMorsels {
-	return executor.NewSplitMorsels(splitSource{t: n.Rel.File, proj: n.Project, filter: scanFilter(n)}, stats)
+	filter := append(scanFilter(n), n.Dynamic...)
+	return executor.NewSplitMorsels(splitSource{t: n.Rel.File, proj: n.Project, filter: filter}, stats)
 }

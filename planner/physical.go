@@ -533,7 +533,7 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		}
 		return executor.NewNestedLoopJoin(l, r, typ, res), nil
 	}
-	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware}
+	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware, Publish: n.Publish}
 	return lw.hashJoin(n, l, n.Right, spec)
 }
 
@@ -548,7 +548,7 @@ func (lw *lowering) hashJoin(n *Join, probe executor.Operator, buildSide Node, s
 			if err != nil {
 				return nil, err
 			}
-			return executor.NewJoinBuild(b, spec.RightKeys, spec.NullEqual), nil
+			return executor.NewJoinBuild(b, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish), nil
 		})
 		if err != nil {
 			return nil, err

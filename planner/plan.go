@@ -83,6 +83,7 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 	if b.env.Analyze {
 		lw.prof = newProfile()
 	}
+	lw.markDynamicFilters(node)
 	op, err := lw.lower(node)
 	if err != nil {
 		return nil, err

@@ -407,3 +407,37 @@ func TestSharedCTE(t *testing.T) {
 		t.Errorf("WITH query past work_mem: %v %v", out, err)
 	}
 }
+
+// An inner or semi hash join hands its build's keys to the scan of its
+// probe side, which drops the rows whose key is missing (and skips row
+// groups outside their range); a left join, whose probe rows all count,
+// does not.
+func TestDynamicFilter(t *testing.T) {
+	eng := lake(t)
+	for _, c := range []struct {
+		q, want string
+		rows    string // the fact scan's rows with the keys applied
+	}{
+		// dim_s = 'a' for the 50 dims with id % 4 = 0; 100 facts each.
+		{`SELECT count(*), sum(fact_id) FROM fact JOIN dim ON fact_fk = dim_id WHERE dim_s = 'a'`, "5000|49990000", "rows=5000 "},
+		{`SELECT count(*) FROM fact WHERE fact_fk IN (SELECT dim_id FROM dim WHERE dim_s = 'b')`, "5000", "rows=5000 "},
+		// fact_id is sorted in row groups of 2000: only the first holds ids < 200.
+		{`SELECT count(*) FROM fact JOIN dim ON fact_id = dim_id`, "200", "rows=200 "},
+	} {
+		if got := plan(t, eng, c.q); got[0] != c.want {
+			t.Errorf("%s: %v, want %s", c.q, got, c.want)
+		}
+		lines := plan(t, eng, "EXPLAIN ANALYZE "+c.q)
+		scan := lines[index(lines, "Scan public.fact")]
+		if !strings.Contains(scan, "keys from join") || !strings.Contains(scan, c.rows) {
+			t.Errorf("the fact scan should apply the join's keys (%s):\n%s", c.rows, strings.Join(lines, "\n"))
+		}
+	}
+	q := `SELECT count(*), count(dim_id) FROM fact LEFT JOIN dim ON fact_fk = dim_id AND dim_s = 'a'`
+	if got := plan(t, eng, q); got[0] != "20000|5000" {
+		t.Errorf("%s: %v", q, got)
+	}
+	if lines := plan(t, eng, "EXPLAIN "+q); index(lines, "keys from join") >= 0 {
+		t.Errorf("a left join keeps every probe row:\n%s", strings.Join(lines, "\n"))
+	}
+}

@@ -1,0 +1,107 @@
+package planner
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakesql/lakesql/batch"
+	"github.com/lakesql/lakesql/catalog"
+	"github.com/lakesql/lakesql/connectors"
+)
+
+// Dynamic filters. A hash join whose probe rows can only matter when
+// their key is among the build's (an inner or semi join, probing with its
+// left input) hands its build's keys to the file scan that produces the
+// probe key: once the build is done the scan drops rows whose key is
+// missing before it decodes their other columns, and skips row groups
+// whose key range misses them (see batch.KeySet). TPC-H q17 probes all of
+// lineitem with the keys of 204 parts; q18 with 57 orders.
+//
+// The key must reach the join unchanged from the scan, through filters,
+// projections and the left inputs of other joins (whatever those joins
+// do with a row, a row whose key the upper join lacks yields nothing the
+// upper join keeps: a NULL-extended row has a NULL key, which matches
+// nothing). The marks are made on the plan before it is lowered, so that
+// the scan's morsels, made before the join's instances are lowered, carry
+// the filter.
+
+// markDynamicFilters marks the joins of n that publish their keys and the
+// scans that read them. Subqueries run per row (Apply, LATERAL), recursive
+// terms and shared WITH queries are left alone: they are lowered more than
+// once.
+func (lw *lowering) markDynamicFilters(n Node) {
+	switch n := n.(type) {
+	case *Apply:
+		lw.markDynamicFilters(n.Input)
+		return
+	case *LateralJoin:
+		lw.markDynamicFilters(n.Input)
+		return
+	case *RecursiveCTE, *CTE:
+		return
+	case *Join:
+		lw.markDynamicFilter(n)
+	}
+	for _, in := range n.Inputs() {
+		lw.markDynamicFilters(in)
+	}
+}
+
+func (lw *lowering) markDynamicFilter(n *Join) {
+	if n.Type != InnerJoin && n.Type != SemiJoin || n.NullAware || lw.buildsLeft(n) {
+		return
+	}
+	keys, _ := splitJoinCond(n)
+	if len(keys) != 1 || keys[0].nullEq {
+		return
+	}
+	l, ok1 := keys[0].left.(*colRef)
+	r, ok2 := keys[0].right.(*colRef)
+	if !ok1 || !ok2 || !arrow.TypeEqual(l.typ, r.typ) {
+		return
+	}
+	switch l.typ.ID() {
+	case arrow.INT32, arrow.INT64, arrow.DATE32:
+	default:
+		return
+	}
+	scan, col := probeScan(n.Left, l.id)
+	if scan == nil {
+		return
+	}
+	n.Publish = &batch.KeySet{}
+	scan.Dynamic = append(scan.Dynamic, connectors.ColumnPredicate{Column: col, Op: connectors.OpInKeys, Keys: n.Publish})
+}
+
+// probeScan finds the file scan that produces column id for n unchanged,
+// and the table column it reads.
+func probeScan(n Node, id int) (*Scan, int) {
+	switch n := n.(type) {
+	case *Scan:
+		if n.Rel.Kind != catalog.FileTable {
+			return nil, -1
+		}
+		for i, c := range n.Out {
+			if c.ID == id {
+				return n, n.Project[i]
+			}
+		}
+	case *Filter:
+		return probeScan(n.Input, id)
+	case *Project:
+		for i, c := range n.Out {
+			if c.ID == id {
+				if r, ok := n.Exprs[i].(*colRef); ok {
+					return probeScan(n.Input, r.id)
+				}
+				return nil, -1
+			}
+		}
+	case *Join:
+		for _, c := range n.Left.Cols() {
+			if c.ID == id {
+				return probeScan(n.Left, id)
+			}
+		}
+	}
+	return nil, -1
+}
