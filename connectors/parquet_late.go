@@ -370,8 +370,8 @@ func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ..
 type latePredicate struct {
 	col   *lateColumn
 	pred  ColumnPredicate
-	ints  [][]int64  // per comparison (an OpAny has one per alternative): its values as int64
-	texts [][]string // or as text
+	ints  [][]int64   // per comparison (an OpAny has one per alternative): its values as int64
+	texts [][]string  // or as text
 	keys  *batch.Keys // a join's keys (OpInKeys)
 }
 
