@@ -9,8 +9,9 @@ import (
 )
 
 // Dynamic filters. A hash join whose probe rows can only matter when
-// their key is among the build's (an inner or semi join, probing with its
-// left input) hands its build's keys to the file scan that produces the
+// their key is among the build's (an inner or semi join probing with its
+// left input; a semi, anti or left join that builds its left input and
+// probes with its right) hands its build's keys to the file scan that produces the
 // probe key: once the build is done the scan drops rows whose key is
 // missing before it decodes their other columns, and skips row groups
 // whose key range misses them (see batch.KeySet). TPC-H q17 probes all of
@@ -47,7 +48,7 @@ func (lw *lowering) markDynamicFilters(n Node) {
 }
 
 func (lw *lowering) markDynamicFilter(n *Join) {
-	if n.Type != InnerJoin && n.Type != SemiJoin || n.NullAware || lw.buildsLeft(n) {
+	if n.NullAware {
 		return
 	}
 	keys, _ := splitJoinCond(n)
@@ -64,7 +65,16 @@ func (lw *lowering) markDynamicFilter(n *Join) {
 	default:
 		return
 	}
-	scan, col := probeScan(n.Left, l.id)
+	probe, key := n.Left, l
+	switch {
+	case lw.buildsLeft(n):
+		// A right semi, anti or outer join: the right input probes, and
+		// its rows without a match yield nothing.
+		probe, key = n.Right, r
+	case n.Type != InnerJoin && n.Type != SemiJoin:
+		return
+	}
+	scan, col := probeScan(probe, key.id)
 	if scan == nil {
 		return
 	}
