@@ -114,6 +114,12 @@ type lateColumn struct {
 	ba   []parquet.ByteArray
 	data []byte  // the batch's text values, end to end
 	offs []int32 // value k is data[offs[k]:offs[k+1]]
+	// dict: every page of the column chunk is dictionary encoded, so the
+	// values read point into the chunk's one dictionary, which stays put
+	// while the row group is read: value k is ba[k], nothing is copied
+	// until rows are taken, and equal values share their address (see
+	// textCache).
+	dict bool
 }
 
 func grow[T any](s []T, n int) []T {
@@ -148,7 +154,11 @@ func (c *lateColumn) decode(n int) error {
 		c.bo = grow(c.bo, n)
 		rows, got, err = c.cr.(*file.BooleanColumnChunkReader).ReadBatch(int64(n), c.bo, defs, nil)
 	case decString:
-		rows, got, err = c.decodeText(n, defs)
+		if c.dict {
+			rows, got, err = c.decodeDictText(n, defs)
+		} else {
+			rows, got, err = c.decodeText(n, defs)
+		}
 	}
 	if err != nil {
 		return err
@@ -207,6 +217,30 @@ func (c *lateColumn) decodeText(n int, defs []int16) (rows int64, got int, err e
 	return rows, got, nil
 }
 
+// decodeDictText reads text from dictionary pages a page at a time
+// (ReadBatch would copy every value), keeping each value's place in the
+// dictionary.
+func (c *lateColumn) decodeDictText(n int, defs []int16) (rows int64, got int, err error) {
+	r := c.cr.(*file.ByteArrayColumnChunkReader)
+	c.ba = grow(c.ba, n)
+	for rows < int64(n) {
+		var d []int16
+		if defs != nil {
+			d = defs[rows:]
+		}
+		lv, rd, err := r.ReadBatchInPage(int64(n)-rows, c.ba[got:], d, nil)
+		if err != nil {
+			return rows, got, err
+		}
+		if lv == 0 {
+			break
+		}
+		rows += lv
+		got += rd
+	}
+	return rows, got, nil
+}
+
 // skip passes over the next n rows without decoding them into the batch.
 func (c *lateColumn) skip(n int) error {
 	s, ok := c.cr.(interface{ Skip(int64) (int64, error) })
@@ -215,6 +249,14 @@ func (c *lateColumn) skip(n int) error {
 	}
 	_, err := s.Skip(int64(n))
 	return err
+}
+
+// text is text value k.
+func (c *lateColumn) text(k int) []byte {
+	if c.dict {
+		return c.ba[k]
+	}
+	return c.data[c.offs[k]:c.offs[k+1]]
 }
 
 // value is the index of row i's value, or -1 when it is NULL.
@@ -309,13 +351,13 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 	size := 0
 	for j := 0; j < m; j++ {
 		if k := c.value(row(j)); k >= 0 {
-			size += int(c.offs[k+1] - c.offs[k])
+			size += len(c.text(k))
 		}
 	}
 	data := make([]byte, 0, size)
 	for j := 0; j < m; j++ {
 		if k := c.value(row(j)); k >= 0 {
-			data = append(data, c.data[c.offs[k]:c.offs[k+1]]...)
+			data = append(data, c.text(k)...)
 		}
 		offs[j+1] = int32(len(data))
 	}
@@ -368,11 +410,12 @@ func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ..
 // values: over integers (and dates and numerics, by their unscaled
 // values) or text.
 type latePredicate struct {
-	col   *lateColumn
-	pred  ColumnPredicate
-	ints  [][]int64   // per comparison (an OpAny has one per alternative): its values as int64
-	texts [][]string  // or as text
-	keys  *batch.Keys // a join's keys (OpInKeys)
+	col    *lateColumn
+	pred   ColumnPredicate
+	ints   [][]int64    // per comparison (an OpAny has one per alternative): its values as int64
+	texts  [][]string   // or as text
+	caches []*textCache // and for text read from a dictionary, the outcomes per value
+	keys   *batch.Keys  // a join's keys (OpInKeys)
 }
 
 // newLatePredicate prepares p over column c, or returns nil when the
@@ -417,6 +460,7 @@ func (lp *latePredicate) prepare(p ColumnPredicate) bool {
 			vals[i] = v.(*scalar.String).String()
 		}
 		lp.texts = append(lp.texts, vals)
+		lp.caches = append(lp.caches, &textCache{})
 		return true
 	case decInt32, decDate32, decInt64, decDecimal32, decDecimal64:
 		vals := make([]int64, len(p.Values))
@@ -503,7 +547,7 @@ func (lp *latePredicate) applyTo(p ColumnPredicate, keep []bool, k *int) {
 		return
 	}
 	if c.kind == decString {
-		vals := lp.texts[*k]
+		vals, cache := lp.texts[*k], lp.caches[*k]
 		*k++
 		for i := range keep {
 			if !keep[i] {
@@ -514,8 +558,17 @@ func (lp *latePredicate) applyTo(p ColumnPredicate, keep []bool, k *int) {
 				keep[i] = false
 				continue
 			}
-			b := c.data[c.offs[v]:c.offs[v+1]]
-			keep[i] = ordHolds(p.Op, unsafe.String(unsafe.SliceData(b), len(b)), vals)
+			b := c.text(v)
+			if !c.dict {
+				keep[i] = ordHolds(p.Op, unsafe.String(unsafe.SliceData(b), len(b)), vals)
+				continue
+			}
+			e := cache.entry(b)
+			if !e.set {
+				*e = textOutcome{addr: unsafe.SliceData(b), n: len(b), set: true,
+					holds: ordHolds(p.Op, unsafe.String(unsafe.SliceData(b), len(b)), vals)}
+			}
+			keep[i] = e.holds
 		}
 		return
 	}
@@ -570,6 +623,30 @@ func cmpRange[T int32 | int64](keep []bool, xs []T, op CompareOp, v int64) {
 			keep[i] = keep[i] && int64(x) >= v
 		}
 	}
+}
+
+// textCache remembers a text comparison's outcome for the values of a
+// dictionary by their address: each distinct value is compared once
+// rather than once per row (TPC-H q19 compares l_shipmode and
+// l_shipinstruct of every line item; their dictionaries hold 7 and 4
+// values). A slot holds one value; a value whose slot another holds is
+// compared again and takes the slot.
+type textCache [64]textOutcome
+
+type textOutcome struct {
+	addr  *byte
+	n     int
+	set   bool
+	holds bool
+}
+
+func (c *textCache) entry(b []byte) *textOutcome {
+	a := unsafe.SliceData(b)
+	e := &c[(uintptr(unsafe.Pointer(a))>>3^uintptr(len(b)))&63]
+	if e.set && (e.addr != a || e.n != len(b)) {
+		e.set = false
+	}
+	return e
 }
 
 // ordHolds decides x op vals (text compares bytes, as the engine's text
@@ -633,6 +710,10 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 			return nil, nil
 		}
 		cols[i] = &lateColumn{kind: kind, typ: t.schema.Field(c).Type, maxDef: descr.MaxDefinitionLevel()}
+		if kind == decString {
+			cc, err := rg.MetaData().ColumnChunk(leaf)
+			cols[i].dict = err == nil && allDictionaryPages(cc)
+		}
 		index[c] = i
 	}
 	r := &lateReader{schema: out, cols: cols, pos: pos, first: make([]bool, len(cols)), left: ps.NumRows,
