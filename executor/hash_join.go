@@ -50,10 +50,12 @@ type HashJoinSpec struct {
 	NullEqual           []bool
 	Residual            expr.Expr // over left columns then right columns
 	NullAware           bool
-	// Publish, when set, receives the build's keys once it is complete
-	// (one integer key not matching NULLs, a build that did not spill), for
-	// a scan of the probe side to drop rows early (see batch.KeySet).
-	Publish *batch.KeySet
+	// Publish, when set, receives the values of key PublishKey of the
+	// build once it is complete (an integer key not matching NULLs, a
+	// build that did not spill), for a scan of the probe side to drop rows
+	// early (see batch.KeySet).
+	Publish    *batch.KeySet
+	PublishKey int
 }
 
 // joinSchema computes the output schema of a join.
@@ -419,15 +421,16 @@ type JoinBuild struct {
 	keys    []expr.Expr
 	nullEq  []bool
 	publish *batch.KeySet
+	pubKey  int
 	once    sync.Once
 	jb      *joinBuild
 	err     error
 }
 
-// Publishing sets where the build publishes its keys (see
-// HashJoinSpec.Publish) and returns b.
-func (b *JoinBuild) Publishing(ks *batch.KeySet) *JoinBuild {
-	b.publish = ks
+// Publishing sets where the build publishes the values of its key key
+// (see HashJoinSpec.Publish) and returns b.
+func (b *JoinBuild) Publishing(ks *batch.KeySet, key int) *JoinBuild {
+	b.publish, b.pubKey = ks, key
 	return b
 }
 
@@ -437,11 +440,11 @@ func (b *JoinBuild) publishKeys() {
 	if b.publish == nil {
 		return
 	}
-	if b.jb == nil || b.jb.parts != nil || len(b.keys) != 1 || (len(b.nullEq) > 0 && b.nullEq[0]) {
+	if b.jb == nil || b.jb.parts != nil || b.pubKey >= len(b.keys) || (b.pubKey < len(b.nullEq) && b.nullEq[b.pubKey]) {
 		b.publish.Publish(nil)
 		return
 	}
-	k, _ := batch.KeysOf(b.jb.table.Keys()[0])
+	k, _ := batch.KeysOf(b.jb.table.KeyColumn(b.pubKey))
 	b.publish.Publish(k)
 }
 
@@ -506,7 +509,7 @@ type HashJoin struct {
 
 // NewHashJoin returns the join of left and right described by spec.
 func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
-	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish), spec).(*HashJoin)
+	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish, spec.PublishKey), spec).(*HashJoin)
 	j.private = true
 	return j
 }
@@ -533,7 +536,7 @@ func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
 	j.jb, j.whole, j.grace, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, nil, nil, false, 0, nil
 	if j.private {
-		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq).Publishing(j.build.publish)
+		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq).Publishing(j.build.publish, j.build.pubKey)
 	}
 	return j.left.Open(ctx)
 }

@@ -51,35 +51,37 @@ func (lw *lowering) markDynamicFilter(n *Join) {
 	if n.NullAware {
 		return
 	}
+	buildsLeft := lw.buildsLeft(n)
+	if !buildsLeft && n.Type != InnerJoin && n.Type != SemiJoin {
+		return
+	}
 	keys, _ := splitJoinCond(n)
-	if len(keys) != 1 || keys[0].nullEq {
-		return
+	// The first key that is an integer column on both sides and comes from
+	// a scan of the probe side: a row whose value of it the build lacks
+	// matches nothing, whatever the other keys hold.
+	for i, k := range keys {
+		l, ok1 := k.left.(*colRef)
+		r, ok2 := k.right.(*colRef)
+		if k.nullEq || !ok1 || !ok2 || !arrow.TypeEqual(l.typ, r.typ) {
+			continue
+		}
+		switch l.typ.ID() {
+		case arrow.INT32, arrow.INT64, arrow.DATE32:
+		default:
+			continue
+		}
+		probe, key := n.Left, l
+		if buildsLeft {
+			// A right semi, anti or outer join: the right input probes,
+			// and its rows without a match yield nothing.
+			probe, key = n.Right, r
+		}
+		if scan, col := probeScan(probe, key.id); scan != nil {
+			n.Publish, n.PublishKey = &batch.KeySet{}, i
+			scan.Dynamic = append(scan.Dynamic, connectors.ColumnPredicate{Column: col, Op: connectors.OpInKeys, Keys: n.Publish})
+			return
+		}
 	}
-	l, ok1 := keys[0].left.(*colRef)
-	r, ok2 := keys[0].right.(*colRef)
-	if !ok1 || !ok2 || !arrow.TypeEqual(l.typ, r.typ) {
-		return
-	}
-	switch l.typ.ID() {
-	case arrow.INT32, arrow.INT64, arrow.DATE32:
-	default:
-		return
-	}
-	probe, key := n.Left, l
-	switch {
-	case lw.buildsLeft(n):
-		// A right semi, anti or outer join: the right input probes, and
-		// its rows without a match yield nothing.
-		probe, key = n.Right, r
-	case n.Type != InnerJoin && n.Type != SemiJoin:
-		return
-	}
-	scan, col := probeScan(probe, key.id)
-	if scan == nil {
-		return
-	}
-	n.Publish = &batch.KeySet{}
-	scan.Dynamic = append(scan.Dynamic, connectors.ColumnPredicate{Column: col, Op: connectors.OpInKeys, Keys: n.Publish})
 }
 
 // probeScan finds the file scan that produces column id for n unchanged,

@@ -95,9 +95,11 @@ type Join struct {
 	// NullAware makes Anti and Mark follow NOT IN / IN semantics with NULLs.
 	NullAware bool
 	Mark      Column
-	// Publish, when set, receives the build's keys for a scan of the
-	// probe side (see dynamic_filter.go).
-	Publish *batch.KeySet
+	// Publish, when set, receives the build's values of its join key
+	// PublishKey (in splitJoinCond's order) for a scan of the probe side
+	// (see dynamic_filter.go).
+	Publish    *batch.KeySet
+	PublishKey int
 }
 
 // AggCall is one aggregate computed by an Aggregate.

@@ -343,11 +343,14 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 // Keys returns the key columns of all groups, in group order.
 func (t *Table) Keys() []arrow.Array {
 	out := make([]arrow.Array, len(t.cols))
-	for i, c := range t.cols {
-		out[i] = c.build(t.n)
+	for i := range t.cols {
+		out[i] = t.KeyColumn(i)
 	}
 	return out
 }
+
+// KeyColumn returns key column i of every group, in group order.
+func (t *Table) KeyColumn(i int) arrow.Array { return t.cols[i].build(t.n) }
 
 // fmix64 is MurmurHash3's finaliser: every input bit affects every
 // output bit, so both the slot (low bits) and the tag (high bits) are
