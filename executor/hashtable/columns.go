@@ -103,8 +103,21 @@ func (v *validity) bitmap(n int) (*memory.Buffer, int) {
 	return memory.NewBufferBytes(bits), nulls
 }
 
-// rowValid reports whether row i of a is not NULL.
-func rowValid(a arrow.Array, i int) bool { return a.NullN() == 0 || a.IsValid(int(i)) }
+// arrayValidity is an array's validity bitmap, read once per batch: asking
+// the array per row (NullN, IsValid) cost two interface calls a row.
+type arrayValidity struct {
+	bits []byte // nil: no NULLs
+	off  int
+}
+
+func validOf(a arrow.Array) arrayValidity {
+	if a.NullN() == 0 {
+		return arrayValidity{}
+	}
+	return arrayValidity{bits: a.NullBitmapBytes(), off: a.Data().Offset()}
+}
+
+func (v arrayValidity) at(i int) bool { return v.bits == nil || bitutil.BitIsSet(v.bits, v.off+i) }
 
 // values views the value buffer of a fixed-width array as []T, from its
 // first row.
@@ -162,6 +175,7 @@ func (c *fixedColumn[T]) hash(a arrow.Array, h []uint64) {
 }
 
 func (c *fixedColumn[T]) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
+	av := validOf(a)
 	xs := values[T](a)
 	if a.NullN() == 0 && c.v.null == nil {
 		for k, r := range rows {
@@ -171,23 +185,25 @@ func (c *fixedColumn[T]) equal(a arrow.Array, rows []int32, groups []uint32, eq 
 	}
 	for k, r := range rows {
 		g := groups[k]
-		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
+		an, gn := !av.at(int(r)), c.v.isNull(g)
 		eq[k] = eq[k] && an == gn && (an || xs[r] == c.vals[g])
 	}
 }
 
 func (c *fixedColumn[T]) equalRows(a arrow.Array, rows []int32, same []bool) {
+	av := validOf(a)
 	xs := values[T](a)
 	for _, r := range rows {
-		same[r] = same[r] && xs[r] == xs[r-1] && rowValid(a, int(r)) == rowValid(a, int(r-1))
+		same[r] = same[r] && xs[r] == xs[r-1] && av.at(int(r)) == av.at(int(r-1))
 	}
 }
 
 func (c *fixedColumn[T]) append(a arrow.Array, rows []int32) {
+	av := validOf(a)
 	xs := values[T](a)
 	for _, r := range rows {
 		c.vals = append(c.vals, xs[r])
-		c.v.add(!rowValid(a, int(r)))
+		c.v.add(!av.at(int(r)))
 	}
 }
 
@@ -222,9 +238,10 @@ func floatBits[T float32 | float64](x T) uint64 {
 }
 
 func (c *floatColumn[T]) hash(a arrow.Array, h []uint64) {
+	av := validOf(a)
 	xs := values[T](a)
 	for i := range h {
-		if rowValid(a, i) {
+		if av.at(i) {
 			h[i] = combine(h[i], floatBits(xs[i]))
 		} else {
 			h[i] = combine(h[i], nullKey)
@@ -233,26 +250,29 @@ func (c *floatColumn[T]) hash(a arrow.Array, h []uint64) {
 }
 
 func (c *floatColumn[T]) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
+	av := validOf(a)
 	xs := values[T](a)
 	for k, r := range rows {
 		g := groups[k]
-		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
+		an, gn := !av.at(int(r)), c.v.isNull(g)
 		eq[k] = eq[k] && an == gn && (an || floatBits(xs[r]) == floatBits(c.vals[g]))
 	}
 }
 
 func (c *floatColumn[T]) equalRows(a arrow.Array, rows []int32, same []bool) {
+	av := validOf(a)
 	xs := values[T](a)
 	for _, r := range rows {
-		same[r] = same[r] && floatBits(xs[r]) == floatBits(xs[r-1]) && rowValid(a, int(r)) == rowValid(a, int(r-1))
+		same[r] = same[r] && floatBits(xs[r]) == floatBits(xs[r-1]) && av.at(int(r)) == av.at(int(r-1))
 	}
 }
 
 func (c *floatColumn[T]) append(a arrow.Array, rows []int32) {
+	av := validOf(a)
 	xs := values[T](a)
 	for _, r := range rows {
 		c.vals = append(c.vals, xs[r])
-		c.v.add(!rowValid(a, int(r)))
+		c.v.add(!av.at(int(r)))
 	}
 }
 
@@ -275,9 +295,10 @@ type decimalColumn struct {
 }
 
 func (c *decimalColumn) hash(a arrow.Array, h []uint64) {
+	av := validOf(a)
 	xs := values[decimal128.Num](a)
 	for i := range h {
-		if rowValid(a, i) {
+		if av.at(i) {
 			x := xs[i]
 			h[i] = combine(combine(h[i], x.LowBits()), uint64(x.HighBits()))
 		} else {
@@ -287,26 +308,29 @@ func (c *decimalColumn) hash(a arrow.Array, h []uint64) {
 }
 
 func (c *decimalColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
+	av := validOf(a)
 	xs := values[decimal128.Num](a)
 	for k, r := range rows {
 		g := groups[k]
-		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
+		an, gn := !av.at(int(r)), c.v.isNull(g)
 		eq[k] = eq[k] && an == gn && (an || xs[r] == c.vals[g])
 	}
 }
 
 func (c *decimalColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	av := validOf(a)
 	xs := values[decimal128.Num](a)
 	for _, r := range rows {
-		same[r] = same[r] && xs[r] == xs[r-1] && rowValid(a, int(r)) == rowValid(a, int(r-1))
+		same[r] = same[r] && xs[r] == xs[r-1] && av.at(int(r)) == av.at(int(r-1))
 	}
 }
 
 func (c *decimalColumn) append(a arrow.Array, rows []int32) {
+	av := validOf(a)
 	xs := values[decimal128.Num](a)
 	for _, r := range rows {
 		c.vals = append(c.vals, xs[r])
-		c.v.add(!rowValid(a, int(r)))
+		c.v.add(!av.at(int(r)))
 	}
 }
 
@@ -325,10 +349,11 @@ type boolColumn struct {
 }
 
 func (c *boolColumn) hash(a arrow.Array, h []uint64) {
+	av := validOf(a)
 	b := a.(*array.Boolean)
 	for i := range h {
 		switch {
-		case !rowValid(a, i):
+		case !av.at(i):
 			h[i] = combine(h[i], nullKey)
 		case b.Value(i):
 			h[i] = combine(h[i], 1)
@@ -339,26 +364,29 @@ func (c *boolColumn) hash(a arrow.Array, h []uint64) {
 }
 
 func (c *boolColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
+	av := validOf(a)
 	b := a.(*array.Boolean)
 	for k, r := range rows {
 		g := groups[k]
-		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
+		an, gn := !av.at(int(r)), c.v.isNull(g)
 		eq[k] = eq[k] && an == gn && (an || b.Value(int(r)) == c.vals[g])
 	}
 }
 
 func (c *boolColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	av := validOf(a)
 	b := a.(*array.Boolean)
 	for _, r := range rows {
-		same[r] = same[r] && b.Value(int(r)) == b.Value(int(r-1)) && rowValid(a, int(r)) == rowValid(a, int(r-1))
+		same[r] = same[r] && b.Value(int(r)) == b.Value(int(r-1)) && av.at(int(r)) == av.at(int(r-1))
 	}
 }
 
 func (c *boolColumn) append(a arrow.Array, rows []int32) {
+	av := validOf(a)
 	b := a.(*array.Boolean)
 	for _, r := range rows {
 		c.vals = append(c.vals, b.Value(int(r)))
-		c.v.add(!rowValid(a, int(r)))
+		c.v.add(!av.at(int(r)))
 	}
 }
 
@@ -401,9 +429,10 @@ func binaryData(a arrow.Array) ([]int32, []byte) {
 }
 
 func (c *stringColumn) hash(a arrow.Array, h []uint64) {
+	av := validOf(a)
 	offs, data := binaryData(a)
 	for i := range h {
-		if rowValid(a, i) {
+		if av.at(i) {
 			h[i] = combine(h[i], maphash.Bytes(stringSeed, data[offs[i]:offs[i+1]]))
 		} else {
 			h[i] = combine(h[i], nullKey)
@@ -412,13 +441,14 @@ func (c *stringColumn) hash(a arrow.Array, h []uint64) {
 }
 
 func (c *stringColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []bool) {
+	av := validOf(a)
 	offs, data := binaryData(a)
 	for k, r := range rows {
 		if !eq[k] {
 			continue
 		}
 		g := groups[k]
-		an, gn := !rowValid(a, int(r)), c.v.isNull(g)
+		an, gn := !av.at(int(r)), c.v.isNull(g)
 		if an || gn {
 			eq[k] = an == gn
 			continue
@@ -428,17 +458,19 @@ func (c *stringColumn) equal(a arrow.Array, rows []int32, groups []uint32, eq []
 }
 
 func (c *stringColumn) equalRows(a arrow.Array, rows []int32, same []bool) {
+	av := validOf(a)
 	offs, data := binaryData(a)
 	for _, r := range rows {
-		same[r] = same[r] && rowValid(a, int(r)) == rowValid(a, int(r-1)) &&
+		same[r] = same[r] && av.at(int(r)) == av.at(int(r-1)) &&
 			string(data[offs[r]:offs[r+1]]) == string(data[offs[r-1]:offs[r]])
 	}
 }
 
 func (c *stringColumn) append(a arrow.Array, rows []int32) {
+	av := validOf(a)
 	offs, data := binaryData(a)
 	for _, r := range rows {
-		valid := rowValid(a, int(r))
+		valid := av.at(int(r))
 		if valid {
 			c.data = append(c.data, data[offs[r]:offs[r+1]]...)
 		}
@@ -487,11 +519,12 @@ type encodedColumn struct {
 
 // encodings encodes every row of a as a binary array.
 func (c *encodedColumn) encodings(a arrow.Array) arrow.Array {
+	av := validOf(a)
 	b := array.NewBinaryBuilder(memory.DefaultAllocator, arrow.BinaryTypes.Binary)
 	defer b.Release()
 	var buf []byte
 	for i := 0; i < a.Len(); i++ {
-		if !rowValid(a, i) {
+		if !av.at(i) {
 			b.AppendNull()
 			continue
 		}
