@@ -47,8 +47,8 @@ func readFuzzed(t *testing.T, name string, data []byte) {
 	if _, err := tb.Stats(ctx); !check("stats", err) {
 		return
 	}
-	read := func(cols []int) error {
-		splits, err := tb.Splits(ctx, nil)
+	read := func(cols []int, filter ...ColumnPredicate) error {
+		splits, err := tb.Splits(ctx, filter)
 		if err != nil {
 			return err
 		}
@@ -73,6 +73,8 @@ func readFuzzed(t *testing.T, name string, data []byte) {
 	}
 	check("read", read(nil))
 	check("read no columns", read([]int{}))
+	// A condition Parquet's late reader decides (parquet_late.go).
+	check("read under a condition", read(nil, ColumnPredicate{Column: 0, Op: OpIsNotNull}))
 	if schema.NumFields() > 1 {
 		check("read last column", read([]int{schema.NumFields() - 1}))
 	}

@@ -123,6 +123,9 @@ func readParquetMeta(fsys fs.FS, p string) (m *parquetMeta, err error) {
 	if err != nil {
 		return nil, corruptParquet(p, err)
 	}
+	if err := checkColumnChunks(pf.MetaData()); err != nil {
+		return nil, corruptParquet(p, err)
+	}
 	m = &parquetMeta{file: pf.MetaData(), raw: raw}
 	for _, f := range fr.Manifest.Fields {
 		m.leaves = append(m.leaves, leafColumns(f, nil))
@@ -136,6 +139,31 @@ func readParquetMeta(fsys fs.FS, p string) (m *parquetMeta, err error) {
 		m.splits = append(m.splits, rowGroupSplit(p, m, i))
 	}
 	return m, nil
+}
+
+// checkColumnChunks rejects a footer whose column chunks lie outside the
+// file: the Parquet library reads them on goroutines of its own, where a
+// negative length panics beyond any recover and takes the process down.
+func checkColumnChunks(m *metadata.FileMetaData) error {
+	size := m.GetSourceFileSize()
+	for g := 0; g < m.NumRowGroups(); g++ {
+		rg := m.RowGroup(g)
+		for c := 0; c < rg.NumColumns(); c++ {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				return err
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && start > cc.DictionaryPageOffset() {
+				start = cc.DictionaryPageOffset()
+			}
+			n := cc.TotalCompressedSize()
+			if start < 0 || n < 0 || size > 0 && (start > size || n > size-start) {
+				return fmt.Errorf("column chunk %d of row group %d lies outside the file (offset %d, length %d, file %d bytes)", c, g, start, n, size)
+			}
+		}
+	}
+	return nil
 }
 
 // leafColumns appends the Parquet leaf column indexes under f.

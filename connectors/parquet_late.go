@@ -143,16 +143,28 @@ func (c *lateColumn) decode(n int) error {
 	switch c.kind {
 	case decInt32, decDate32, decDecimal32:
 		c.i32 = grow(c.i32, n)
-		rows, got, err = c.cr.(*file.Int32ColumnChunkReader).ReadBatch(int64(n), c.i32, defs, nil)
+		r := c.cr.(*file.Int32ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.i32[at:], d, nil)
+		})
 	case decInt64, decDecimal64:
 		c.i64 = grow(c.i64, n)
-		rows, got, err = c.cr.(*file.Int64ColumnChunkReader).ReadBatch(int64(n), c.i64, defs, nil)
+		r := c.cr.(*file.Int64ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.i64[at:], d, nil)
+		})
 	case decFloat64:
 		c.f64 = grow(c.f64, n)
-		rows, got, err = c.cr.(*file.Float64ColumnChunkReader).ReadBatch(int64(n), c.f64, defs, nil)
+		r := c.cr.(*file.Float64ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.f64[at:], d, nil)
+		})
 	case decBool:
 		c.bo = grow(c.bo, n)
-		rows, got, err = c.cr.(*file.BooleanColumnChunkReader).ReadBatch(int64(n), c.bo, defs, nil)
+		r := c.cr.(*file.BooleanColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.bo[at:], d, nil)
+		})
 	case decString:
 		if c.dict {
 			rows, got, err = c.decodeDictText(n, defs)
@@ -217,18 +229,16 @@ func (c *lateColumn) decodeText(n int, defs []int16) (rows int64, got int, err e
 	return rows, got, nil
 }
 
-// decodeDictText reads text from dictionary pages a page at a time
-// (ReadBatch would copy every value), keeping each value's place in the
-// dictionary.
-func (c *lateColumn) decodeDictText(n int, defs []int16) (rows int64, got int, err error) {
-	r := c.cr.(*file.ByteArrayColumnChunkReader)
-	c.ba = grow(c.ba, n)
+// paged reads n rows a page at a time with read (the values of a call go
+// to index at): the library's own ReadBatch and Skip loop without end on
+// some corrupt pages that yield no values, where this stops.
+func paged(n int, defs []int16, read func(max int64, at int, defs []int16) (int64, int, error)) (rows int64, got int, err error) {
 	for rows < int64(n) {
 		var d []int16
 		if defs != nil {
 			d = defs[rows:]
 		}
-		lv, rd, err := r.ReadBatchInPage(int64(n)-rows, c.ba[got:], d, nil)
+		lv, rd, err := read(int64(n)-rows, got, d)
 		if err != nil {
 			return rows, got, err
 		}
@@ -241,15 +251,22 @@ func (c *lateColumn) decodeDictText(n int, defs []int16) (rows int64, got int, e
 	return rows, got, nil
 }
 
-// skip passes over the next n rows without decoding them into the batch.
-func (c *lateColumn) skip(n int) error {
-	s, ok := c.cr.(interface{ Skip(int64) (int64, error) })
-	if !ok {
-		return c.decode(n)
-	}
-	_, err := s.Skip(int64(n))
-	return err
+// decodeDictText reads text from dictionary pages a page at a time
+// (ReadBatch would copy every value), keeping each value's place in the
+// dictionary.
+func (c *lateColumn) decodeDictText(n int, defs []int16) (rows int64, got int, err error) {
+	r := c.cr.(*file.ByteArrayColumnChunkReader)
+	c.ba = grow(c.ba, n)
+	return paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+		return r.ReadBatchInPage(max, c.ba[at:], d, nil)
+	})
 }
+
+// skip passes over the next n rows. It decodes them into the scratch
+// buffers: the library's Skip loops without end on some corrupt pages
+// (see paged), and skipping saves only the copy out, which decoding into
+// scratch does not make.
+func (c *lateColumn) skip(n int) error { return c.decode(n) }
 
 // text is text value k.
 func (c *lateColumn) text(k int) []byte {
