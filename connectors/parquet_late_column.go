@@ -1,0 +1,403 @@
+package connectors
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+)
+
+// Decoding one column of the late reader (parquet_late.go).
+
+type decodeKind int
+
+const (
+	decInt32 decodeKind = iota
+	decDate32
+	decInt64
+	decDecimal32 // INT32 holding a decimal's unscaled value
+	decDecimal64 // INT64 holding a decimal's unscaled value
+	decFloat64
+	decString
+	decBool
+)
+
+// lateKind decides whether the Parquet column descr decodes directly into
+// the engine type t (the field's type after normalisation), and how.
+func lateKind(descr *schema.Column, raw, t arrow.DataType) (decodeKind, bool) {
+	if descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 || !arrow.TypeEqual(raw, t) {
+		return 0, false
+	}
+	switch descr.PhysicalType() {
+	case parquet.Types.Int32:
+		switch t.ID() {
+		case arrow.INT32:
+			return decInt32, true
+		case arrow.DATE32:
+			return decDate32, true
+		case arrow.DECIMAL128:
+			return decDecimal32, decimalScaleMatches(descr, t)
+		}
+	case parquet.Types.Int64:
+		switch t.ID() {
+		case arrow.INT64:
+			return decInt64, true
+		case arrow.DECIMAL128:
+			return decDecimal64, decimalScaleMatches(descr, t)
+		}
+	case parquet.Types.Double:
+		if t.ID() == arrow.FLOAT64 {
+			return decFloat64, true
+		}
+	case parquet.Types.ByteArray:
+		if t.ID() == arrow.STRING {
+			return decString, true
+		}
+	case parquet.Types.Boolean:
+		if t.ID() == arrow.BOOL {
+			return decBool, true
+		}
+	}
+	return 0, false
+}
+
+func decimalScaleMatches(descr *schema.Column, t arrow.DataType) bool {
+	l, ok := descr.LogicalType().(schema.DecimalLogicalType)
+	d := t.(*arrow.Decimal128Type)
+	return ok && l.Scale() == d.Scale && l.Precision() == d.Precision
+}
+
+// lateColumn decodes one flat column of a row group, a batch at a time,
+// into scratch buffers reused across batches.
+type lateColumn struct {
+	kind   decodeKind
+	typ    arrow.DataType
+	maxDef int16
+	cr     file.ColumnChunkReader
+
+	n    int     // rows of the current batch
+	defs []int16 // definition levels (optional columns)
+	vidx []int32 // row -> index of its value, -1 for NULL; nil: row i is value i
+	i32  []int32
+	i64  []int64
+	f64  []float64
+	bo   []bool
+	ba   []parquet.ByteArray
+	data []byte  // the batch's text values, end to end
+	offs []int32 // value k is data[offs[k]:offs[k+1]]
+	// dict: every page of the column chunk is dictionary encoded, so the
+	// values read point into the chunk's one dictionary, which stays put
+	// while the row group is read: value k is ba[k], nothing is copied
+	// until rows are taken, and equal values share their address (see
+	// textCache).
+	dict bool
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// decode reads the next n rows.
+func (c *lateColumn) decode(n int) error {
+	c.n = n
+	var defs []int16
+	if c.maxDef > 0 {
+		c.defs = grow(c.defs, n)
+		defs = c.defs
+	}
+	var rows int64
+	var got int
+	var err error
+	switch c.kind {
+	case decInt32, decDate32, decDecimal32:
+		c.i32 = grow(c.i32, n)
+		r := c.cr.(*file.Int32ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.i32[at:], d, nil)
+		})
+	case decInt64, decDecimal64:
+		c.i64 = grow(c.i64, n)
+		r := c.cr.(*file.Int64ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.i64[at:], d, nil)
+		})
+	case decFloat64:
+		c.f64 = grow(c.f64, n)
+		r := c.cr.(*file.Float64ColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.f64[at:], d, nil)
+		})
+	case decBool:
+		c.bo = grow(c.bo, n)
+		r := c.cr.(*file.BooleanColumnChunkReader)
+		rows, got, err = paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+			return r.ReadBatchInPage(max, c.bo[at:], d, nil)
+		})
+	case decString:
+		if c.dict {
+			rows, got, err = c.decodeDictText(n, defs)
+		} else {
+			rows, got, err = c.decodeText(n, defs)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rows != int64(n) {
+		return fmt.Errorf("column %s has %d rows where %d were expected", c.cr.Descriptor().Name(), rows, n)
+	}
+	c.vidx = c.vidx[:0]
+	if got < n {
+		c.vidx = grow(c.vidx, n)
+		k := int32(0)
+		for i, d := range defs[:n] {
+			if d == c.maxDef {
+				c.vidx[i] = k
+				k++
+			} else {
+				c.vidx[i] = -1
+			}
+		}
+	} else {
+		c.vidx = nil
+	}
+	return nil
+}
+
+// decodeText reads text a page at a time and copies each page's values at
+// once: a value read from a plain page points into the page's buffer,
+// which the next page reuses.
+func (c *lateColumn) decodeText(n int, defs []int16) (rows int64, got int, err error) {
+	r := c.cr.(*file.ByteArrayColumnChunkReader)
+	c.ba = grow(c.ba, n)
+	c.data = c.data[:0]
+	c.offs = append(c.offs[:0], 0)
+	for rows < int64(n) {
+		var d []int16
+		if defs != nil {
+			d = defs[rows:]
+		}
+		lv, rd, err := r.ReadBatchInPage(int64(n)-rows, c.ba, d, nil)
+		if err != nil {
+			return rows, got, err
+		}
+		if lv == 0 {
+			break
+		}
+		for _, v := range c.ba[:rd] {
+			c.data = append(c.data, v...)
+			c.offs = append(c.offs, int32(len(c.data)))
+		}
+		if len(c.data) > math.MaxInt32 {
+			return rows, got, fmt.Errorf("column %s holds more than 2 GB of text in %d rows", c.cr.Descriptor().Name(), n)
+		}
+		rows += lv
+		got += rd
+	}
+	return rows, got, nil
+}
+
+// paged reads n rows a page at a time with read (the values of a call go
+// to index at): the library's own ReadBatch and Skip loop without end on
+// some corrupt pages that yield no values, where this stops.
+func paged(n int, defs []int16, read func(max int64, at int, defs []int16) (int64, int, error)) (rows int64, got int, err error) {
+	for rows < int64(n) {
+		var d []int16
+		if defs != nil {
+			d = defs[rows:]
+		}
+		lv, rd, err := read(int64(n)-rows, got, d)
+		if err != nil {
+			return rows, got, err
+		}
+		if lv == 0 {
+			break
+		}
+		rows += lv
+		got += rd
+	}
+	return rows, got, nil
+}
+
+// decodeDictText reads text from dictionary pages a page at a time
+// (ReadBatch would copy every value), keeping each value's place in the
+// dictionary.
+func (c *lateColumn) decodeDictText(n int, defs []int16) (rows int64, got int, err error) {
+	r := c.cr.(*file.ByteArrayColumnChunkReader)
+	c.ba = grow(c.ba, n)
+	return paged(n, defs, func(max int64, at int, d []int16) (int64, int, error) {
+		return r.ReadBatchInPage(max, c.ba[at:], d, nil)
+	})
+}
+
+// skip passes over the next n rows. It decodes them into the scratch
+// buffers: the library's Skip loops without end on some corrupt pages
+// (see paged), and skipping saves only the copy out, which decoding into
+// scratch does not make.
+func (c *lateColumn) skip(n int) error { return c.decode(n) }
+
+// text is text value k.
+func (c *lateColumn) text(k int) []byte {
+	if c.dict {
+		return c.ba[k]
+	}
+	return c.data[c.offs[k]:c.offs[k+1]]
+}
+
+// value is the index of row i's value, or -1 when it is NULL.
+func (c *lateColumn) value(i int) int {
+	if c.vidx == nil {
+		return i
+	}
+	return int(c.vidx[i])
+}
+
+// array copies the rows (nil: all) of the batch into an engine array.
+func (c *lateColumn) array(rows []int32) arrow.Array {
+	m := c.n
+	if rows != nil {
+		m = len(rows)
+	}
+	row := func(j int) int {
+		if rows == nil {
+			return j
+		}
+		return int(rows[j])
+	}
+	var valid []byte
+	nullN := 0
+	if c.vidx != nil {
+		valid = make([]byte, bitutil.BytesForBits(int64(m)))
+		for j := 0; j < m; j++ {
+			if c.vidx[row(j)] >= 0 {
+				bitutil.SetBit(valid, j)
+			} else {
+				nullN++
+			}
+		}
+	}
+	var nulls *memory.Buffer
+	if valid != nil {
+		nulls = memory.NewBufferBytes(valid)
+	}
+	// Every row of a batch without NULLs: the scratch buffer becomes the
+	// array, and the next batch decodes into a new one.
+	whole := rows == nil && c.vidx == nil
+	switch c.kind {
+	case decInt32, decDate32:
+		if whole {
+			out := c.i32[:m:m]
+			c.i32 = nil
+			return fixedData(c.typ, m, nil, 0, out)
+		}
+		return fixedData(c.typ, m, nulls, nullN, pick(c, c.i32, rows, m))
+	case decInt64:
+		if whole {
+			out := c.i64[:m:m]
+			c.i64 = nil
+			return fixedData(c.typ, m, nil, 0, out)
+		}
+		return fixedData(c.typ, m, nulls, nullN, pick(c, c.i64, rows, m))
+	case decFloat64:
+		if whole {
+			out := c.f64[:m:m]
+			c.f64 = nil
+			return fixedData(c.typ, m, nil, 0, out)
+		}
+		return fixedData(c.typ, m, nulls, nullN, pick(c, c.f64, rows, m))
+	case decDecimal32:
+		out := make([]decimal128.Num, m)
+		for j := range out {
+			if k := c.value(row(j)); k >= 0 {
+				out[j] = decimal128.FromI64(int64(c.i32[k]))
+			}
+		}
+		return fixedData(c.typ, m, nulls, nullN, out)
+	case decDecimal64:
+		out := make([]decimal128.Num, m)
+		for j := range out {
+			if k := c.value(row(j)); k >= 0 {
+				v := c.i64[k]
+				out[j] = decimal128.New(v>>63, uint64(v))
+			}
+		}
+		return fixedData(c.typ, m, nulls, nullN, out)
+	case decBool:
+		bits := make([]byte, bitutil.BytesForBits(int64(m)))
+		for j := 0; j < m; j++ {
+			if k := c.value(row(j)); k >= 0 && c.bo[k] {
+				bitutil.SetBit(bits, j)
+			}
+		}
+		return makeArray(c.typ, m, nulls, nullN, memory.NewBufferBytes(bits))
+	}
+	// Text: offsets and bytes of the rows taken.
+	offs := make([]int32, m+1)
+	size := 0
+	for j := 0; j < m; j++ {
+		if k := c.value(row(j)); k >= 0 {
+			size += len(c.text(k))
+		}
+	}
+	data := make([]byte, 0, size)
+	for j := 0; j < m; j++ {
+		if k := c.value(row(j)); k >= 0 {
+			data = append(data, c.text(k)...)
+		}
+		offs[j+1] = int32(len(data))
+	}
+	return makeArray(c.typ, m, nulls, nullN, memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(data))
+}
+
+// pick copies the values of rows (nil: all m) out of a scratch buffer.
+func pick[T any](c *lateColumn, vals []T, rows []int32, m int) []T {
+	out := make([]T, m)
+	switch {
+	case rows == nil && c.vidx == nil:
+		copy(out, vals[:m])
+	case c.vidx == nil:
+		for j, r := range rows {
+			out[j] = vals[r]
+		}
+	default:
+		for j := range out {
+			r := j
+			if rows != nil {
+				r = int(rows[j])
+			}
+			if k := c.vidx[r]; k >= 0 {
+				out[j] = vals[k]
+			}
+		}
+	}
+	return out
+}
+
+func fixedData[T any](t arrow.DataType, n int, nulls *memory.Buffer, nullN int, vals []T) arrow.Array {
+	return makeArray(t, n, nulls, nullN, memory.NewBufferBytes(bytesOf(vals)))
+}
+
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
+}
+
+func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ...*memory.Buffer) arrow.Array {
+	d := array.NewData(t, n, append([]*memory.Buffer{nulls}, bufs...), nil, nullN, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
