@@ -25,11 +25,11 @@ type SharedResult struct {
 	make   func() (Operator, error) // a fresh instance of the subplan
 	makeMu sync.Mutex               // readers lower their own instances one at a time
 
-	once    sync.Once
+	mu      sync.Mutex // held while computing: the other readers wait
+	done    bool
 	batches []arrow.RecordBatch
 	err     error
 	tooBig  bool
-	res     *budget.Reservation
 }
 
 // NewSharedResult shares the rows of the subplan make lowers.
@@ -44,39 +44,50 @@ func (s *SharedResult) instance() (Operator, error) {
 }
 
 // compute runs the subplan once, keeping its batches while memory allows.
-func (s *SharedResult) compute(ctx context.Context) {
-	s.once.Do(func() {
-		op, err := s.instance()
+// A run stopped by its reader's context (a worker of a parallel pipeline
+// that a LIMIT above closed early) is not remembered: the next reader,
+// whose context is alive, runs the subplan again.
+func (s *SharedResult) compute(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return s.err
+	}
+	batches, tooBig, err := s.run(ctx)
+	if err != nil && ctx.Err() != nil {
+		return err
+	}
+	s.done, s.batches, s.tooBig, s.err = true, batches, tooBig, err
+	return err
+}
+
+func (s *SharedResult) run(ctx context.Context) (batches []arrow.RecordBatch, tooBig bool, err error) {
+	op, err := s.instance()
+	if err != nil {
+		return nil, false, err
+	}
+	defer op.Close()
+	if err := op.Open(ctx); err != nil {
+		return nil, false, err
+	}
+	res := budget.From(ctx).Reserve("shared WITH query")
+	var held int64
+	for {
+		b, err := op.Next(ctx)
 		if err != nil {
-			s.err = err
-			return
+			res.Release()
+			return nil, false, err
 		}
-		defer op.Close()
-		if err := op.Open(ctx); err != nil {
-			s.err = err
-			return
+		if b == nil {
+			return batches, false, nil
 		}
-		s.res = budget.From(ctx).Reserve("shared WITH query")
-		var held int64
-		for {
-			b, err := op.Next(ctx)
-			if err != nil {
-				s.err = err
-				return
-			}
-			if b == nil {
-				return
-			}
-			held += batchBytes(b)
-			if !s.res.TryResize(held, true) { // past work_mem or the memory limit
-				s.batches = nil
-				s.res.Release()
-				s.tooBig = true
-				return
-			}
-			s.batches = append(s.batches, b)
+		held += batchBytes(b)
+		if !res.TryResize(held, true) { // past work_mem or the memory limit
+			res.Release()
+			return nil, true, nil
 		}
-	})
+		batches = append(batches, b)
+	}
 }
 
 // Reader returns an operator reading the shared rows under schema (the
@@ -104,9 +115,8 @@ func (r *sharedReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if r.own == nil {
-		r.s.compute(ctx)
-		if r.s.err != nil {
-			return nil, r.s.err
+		if err := r.s.compute(ctx); err != nil {
+			return nil, err
 		}
 		if r.s.tooBig {
 			op, err := r.s.instance()
