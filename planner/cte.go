@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"sync"
+
 	"github.com/lakesql/lakesql/executor"
 	"github.com/lakesql/lakesql/executor/expr"
 )
@@ -10,6 +12,14 @@ import (
 // reference is bound as before, wrapped in a CTE node, and all the
 // references of one WITH query share one executor.SharedResult. A WITH
 // query referenced once stays inlined, so filters still reach its scans.
+
+// sharedCTEs are the results of the shared WITH queries of one query. A
+// mutex guards them: per-row subqueries and the readers of a result that
+// did not fit lower plans while the query runs, on several goroutines.
+type sharedCTEs struct {
+	mu sync.Mutex
+	m  map[*cteShare]*executor.SharedResult
+}
 
 // cteShare is what the references of one WITH query have in common.
 type cteShare struct {
@@ -77,13 +87,15 @@ func inlineSingleCTEs(n Node) Node {
 // cte lowers a reference to a shared WITH query: the first reference
 // lowered makes the SharedResult from its input, the others read it.
 func (lw *lowering) cte(n *CTE) (executor.Operator, error) {
-	s, ok := lw.shared[n.Share]
+	lw.shared.mu.Lock()
+	defer lw.shared.mu.Unlock()
+	s, ok := lw.shared.m[n.Share]
 	if !ok {
 		sub := lw.sub()
 		sub.serial = false
 		input := n.Input
 		s = executor.NewSharedResult(func() (executor.Operator, error) { return sub.lower(input) })
-		lw.shared[n.Share] = s
+		lw.shared.m[n.Share] = s
 	}
 	return s.Reader(schemaOf(n.Cols())), nil
 }

@@ -19,7 +19,7 @@ type lowering struct {
 	// work holds the work-table operators of recursive CTEs being lowered.
 	work map[int]func() executor.Operator
 	// shared holds the results of WITH queries referenced more than once.
-	shared map[*cteShare]*executor.SharedResult
+	shared *sharedCTEs
 	// outer binds outer column IDs to constant values (inside Apply).
 	outer map[int]expr.Expr
 	// inst is set while lowering one instance of a parallel pipeline.

@@ -79,7 +79,7 @@ func (b *binder) finish(node Node) (q *Query, err error) {
 	if err := batch.CheckCancel(b.ctx); err != nil {
 		return nil, err
 	}
-	lw := &lowering{b: b, work: map[int]func() executor.Operator{}, shared: map[*cteShare]*executor.SharedResult{}}
+	lw := &lowering{b: b, work: map[int]func() executor.Operator{}, shared: &sharedCTEs{m: map[*cteShare]*executor.SharedResult{}}}
 	if b.env.Analyze {
 		lw.prof = newProfile()
 	}
