@@ -41,10 +41,11 @@ func (n *CTE) Cols() []Column { return n.Input.Cols() }
 func (n *CTE) Inputs() []Node { return []Node{n.Input} }
 
 // sharable reports whether a bound WITH query may be computed once for
-// all its references: it reads no column of an enclosing query, no work
-// table of a recursive query, and calls no volatile function (random()
-// gives each reference its own values when inlined; PostgreSQL's
-// materialized CTE gives one, but a correlated body has no single result).
+// all its references: it reads no column of an enclosing query (a
+// correlated body has no single result) and no work table of a recursive
+// query. Volatile functions are no obstacle: PostgreSQL never inlines a
+// WITH query that calls one, so all its references see the same values
+// (WITH r AS (SELECT random() x) gives one x however often r is read).
 func sharable(n Node) bool {
 	if len(freeRefs(n)) > 0 {
 		return false
@@ -53,14 +54,6 @@ func sharable(n Node) bool {
 	walkPlan(n, func(m Node) {
 		if _, w := m.(*WorkTable); w {
 			ok = false
-		}
-		for _, e := range nodeExprs(m) {
-			walk(e, func(x expr.Expr) bool {
-				if expr.IsVolatile(x) {
-					ok = false
-				}
-				return ok
-			})
 		}
 	})
 	return ok
