@@ -86,6 +86,7 @@ type lateColumn struct {
 	n    int     // rows of the current batch
 	defs []int16 // definition levels (optional columns)
 	vidx []int32 // row -> index of its value, -1 for NULL; nil: row i is value i
+	idx  []int32 // scratch of taken
 	i32  []int32
 	i64  []int64
 	f64  []float64
@@ -263,80 +264,93 @@ func (c *lateColumn) value(i int) int {
 	return int(c.vidx[i])
 }
 
+// taken lists, for each of the m rows taken (rows; nil: all), the index
+// of its value, -1 for NULL; nil means row j is value j.
+func (c *lateColumn) taken(rows []int32, m int) []int32 {
+	switch {
+	case c.vidx == nil:
+		return rows
+	case rows == nil:
+		return c.vidx[:m]
+	}
+	c.idx = grow(c.idx, m)
+	for j, r := range rows {
+		c.idx[j] = c.vidx[r]
+	}
+	return c.idx
+}
+
 // array copies the rows (nil: all) of the batch into an engine array.
 func (c *lateColumn) array(rows []int32) arrow.Array {
 	m := c.n
 	if rows != nil {
 		m = len(rows)
 	}
-	row := func(j int) int {
-		if rows == nil {
-			return j
-		}
-		return int(rows[j])
-	}
-	var valid []byte
+	idx := c.taken(rows, m)
+	var nulls *memory.Buffer
 	nullN := 0
 	if c.vidx != nil {
-		valid = make([]byte, bitutil.BytesForBits(int64(m)))
-		for j := 0; j < m; j++ {
-			if c.vidx[row(j)] >= 0 {
+		valid := make([]byte, bitutil.BytesForBits(int64(m)))
+		for j, k := range idx {
+			if k >= 0 {
 				bitutil.SetBit(valid, j)
 			} else {
 				nullN++
 			}
 		}
-	}
-	var nulls *memory.Buffer
-	if valid != nil {
 		nulls = memory.NewBufferBytes(valid)
 	}
-	// Every row of a batch without NULLs: the scratch buffer becomes the
-	// array, and the next batch decodes into a new one.
-	whole := rows == nil && c.vidx == nil
 	switch c.kind {
 	case decInt32, decDate32:
-		if whole {
-			out := c.i32[:m:m]
-			c.i32 = nil
-			return fixedData(c.typ, m, nil, 0, out)
-		}
-		return fixedData(c.typ, m, nulls, nullN, pick(c, c.i32, rows, m))
+		return fixedData(c.typ, m, nulls, nullN, c.pick32(idx, m))
 	case decInt64:
-		if whole {
-			out := c.i64[:m:m]
-			c.i64 = nil
-			return fixedData(c.typ, m, nil, 0, out)
-		}
-		return fixedData(c.typ, m, nulls, nullN, pick(c, c.i64, rows, m))
+		return fixedData(c.typ, m, nulls, nullN, c.pick64(idx, m))
 	case decFloat64:
-		if whole {
+		if idx == nil {
+			// Every row of a batch without NULLs: the scratch buffer
+			// becomes the array, and the next batch decodes into a new one.
 			out := c.f64[:m:m]
 			c.f64 = nil
 			return fixedData(c.typ, m, nil, 0, out)
 		}
-		return fixedData(c.typ, m, nulls, nullN, pick(c, c.f64, rows, m))
+		return fixedData(c.typ, m, nulls, nullN, pick(c.f64, idx, m))
 	case decDecimal32:
 		out := make([]decimal128.Num, m)
-		for j := range out {
-			if k := c.value(row(j)); k >= 0 {
-				out[j] = decimal128.FromI64(int64(c.i32[k]))
+		if idx == nil {
+			for j, v := range c.i32[:m] {
+				out[j] = decimal128.FromI64(int64(v))
+			}
+		} else {
+			for j, k := range idx {
+				if k >= 0 {
+					out[j] = decimal128.FromI64(int64(c.i32[k]))
+				}
 			}
 		}
 		return fixedData(c.typ, m, nulls, nullN, out)
 	case decDecimal64:
 		out := make([]decimal128.Num, m)
-		for j := range out {
-			if k := c.value(row(j)); k >= 0 {
-				v := c.i64[k]
+		if idx == nil {
+			for j, v := range c.i64[:m] {
 				out[j] = decimal128.New(v>>63, uint64(v))
+			}
+		} else {
+			for j, k := range idx {
+				if k >= 0 {
+					v := c.i64[k]
+					out[j] = decimal128.New(v>>63, uint64(v))
+				}
 			}
 		}
 		return fixedData(c.typ, m, nulls, nullN, out)
 	case decBool:
 		bits := make([]byte, bitutil.BytesForBits(int64(m)))
 		for j := 0; j < m; j++ {
-			if k := c.value(row(j)); k >= 0 && c.bo[k] {
+			k := j
+			if idx != nil {
+				k = int(idx[j])
+			}
+			if k >= 0 && c.bo[k] {
 				bitutil.SetBit(bits, j)
 			}
 		}
@@ -346,13 +360,21 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 	offs := make([]int32, m+1)
 	size := 0
 	for j := 0; j < m; j++ {
-		if k := c.value(row(j)); k >= 0 {
+		k := j
+		if idx != nil {
+			k = int(idx[j])
+		}
+		if k >= 0 {
 			size += len(c.text(k))
 		}
 	}
 	data := make([]byte, 0, size)
 	for j := 0; j < m; j++ {
-		if k := c.value(row(j)); k >= 0 {
+		k := j
+		if idx != nil {
+			k = int(idx[j])
+		}
+		if k >= 0 {
 			data = append(data, c.text(k)...)
 		}
 		offs[j+1] = int32(len(data))
@@ -360,25 +382,33 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 	return makeArray(c.typ, m, nulls, nullN, memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(data))
 }
 
-// pick copies the values of rows (nil: all m) out of a scratch buffer.
-func pick[T any](c *lateColumn, vals []T, rows []int32, m int) []T {
+// pick32 and pick64 copy out the values idx lists; without a list (every
+// row of a batch without NULLs) the scratch buffer itself becomes the
+// array, and the next batch decodes into a new one.
+func (c *lateColumn) pick32(idx []int32, m int) []int32 {
+	if idx == nil {
+		out := c.i32[:m:m]
+		c.i32 = nil
+		return out
+	}
+	return pick(c.i32, idx, m)
+}
+
+func (c *lateColumn) pick64(idx []int32, m int) []int64 {
+	if idx == nil {
+		out := c.i64[:m:m]
+		c.i64 = nil
+		return out
+	}
+	return pick(c.i64, idx, m)
+}
+
+// pick copies the values idx lists (-1: a NULL, left zero).
+func pick[T any](vals []T, idx []int32, m int) []T {
 	out := make([]T, m)
-	switch {
-	case rows == nil && c.vidx == nil:
-		copy(out, vals[:m])
-	case c.vidx == nil:
-		for j, r := range rows {
-			out[j] = vals[r]
-		}
-	default:
-		for j := range out {
-			r := j
-			if rows != nil {
-				r = int(rows[j])
-			}
-			if k := c.vidx[r]; k >= 0 {
-				out[j] = vals[k]
-			}
+	for j, k := range idx {
+		if k >= 0 {
+			out[j] = vals[k]
 		}
 	}
 	return out
