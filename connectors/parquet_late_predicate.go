@@ -136,6 +136,15 @@ func (lp *latePredicate) applyTo(p ColumnPredicate, keep []bool, k *int) {
 		}
 		return
 	case OpInKeys:
+		if c.vidx == nil {
+			// No NULLs: one loop per width, Has inlined.
+			if c.kind == decInt64 {
+				inKeys(keep, c.i64[:len(keep)], lp.keys)
+			} else {
+				inKeys(keep, c.i32[:len(keep)], lp.keys)
+			}
+			return
+		}
 		for i := range keep {
 			if !keep[i] {
 				continue
@@ -206,6 +215,15 @@ func (lp *latePredicate) applyTo(p ColumnPredicate, keep []bool, k *int) {
 			x = int64(c.i32[v])
 		}
 		keep[i] = ordHolds(p.Op, x, vals)
+	}
+}
+
+// inKeys clears keep[i] where xs[i] is not among keys.
+func inKeys[T int32 | int64](keep []bool, xs []T, keys *batch.Keys) {
+	for i, x := range xs {
+		if keep[i] {
+			keep[i] = keys.Has(int64(x))
+		}
 	}
 }
 
