@@ -427,8 +427,8 @@ type JoinBuild struct {
 	err     error
 }
 
-// Publishing sets where the build publishes the values of its key key
-// (see HashJoinSpec.Publish) and returns b.
+// Publishing sets where the build publishes the values of its join key
+// number key (see HashJoinSpec.Publish) and returns b.
 func (b *JoinBuild) Publishing(ks *batch.KeySet, key int) *JoinBuild {
 	b.publish, b.pubKey = ks, key
 	return b
