@@ -3,16 +3,16 @@ package connectors
 import (
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Decoding one column of the late reader (parquet_late.go).
@@ -102,6 +102,8 @@ type lateColumn struct {
 	dict bool
 }
 
+// grow returns a scratch slice of length n, reusing s when it is large
+// enough (its contents are not kept).
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
@@ -288,32 +290,29 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 	}
 	idx := c.taken(rows, m)
 	var nulls *memory.Buffer
-	nullN := 0
 	if c.vidx != nil {
 		valid := make([]byte, bitutil.BytesForBits(int64(m)))
 		for j, k := range idx {
 			if k >= 0 {
 				bitutil.SetBit(valid, j)
-			} else {
-				nullN++
 			}
 		}
 		nulls = memory.NewBufferBytes(valid)
 	}
 	switch c.kind {
 	case decInt32, decDate32:
-		return fixedData(c.typ, m, nulls, nullN, c.pick32(idx, m))
+		return fixedData(c.typ, m, nulls, c.pick32(idx, m))
 	case decInt64:
-		return fixedData(c.typ, m, nulls, nullN, c.pick64(idx, m))
+		return fixedData(c.typ, m, nulls, c.pick64(idx, m))
 	case decFloat64:
 		if idx == nil {
 			// Every row of a batch without NULLs: the scratch buffer
 			// becomes the array, and the next batch decodes into a new one.
 			out := c.f64[:m:m]
 			c.f64 = nil
-			return fixedData(c.typ, m, nil, 0, out)
+			return fixedData(c.typ, m, nil, out)
 		}
-		return fixedData(c.typ, m, nulls, nullN, pick(c.f64, idx, m))
+		return fixedData(c.typ, m, nulls, pick(c.f64, idx, m))
 	case decDecimal32:
 		out := make([]decimal128.Num, m)
 		if idx == nil {
@@ -327,7 +326,7 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 				}
 			}
 		}
-		return fixedData(c.typ, m, nulls, nullN, out)
+		return fixedData(c.typ, m, nulls, out)
 	case decDecimal64:
 		out := make([]decimal128.Num, m)
 		if idx == nil {
@@ -342,7 +341,7 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 				}
 			}
 		}
-		return fixedData(c.typ, m, nulls, nullN, out)
+		return fixedData(c.typ, m, nulls, out)
 	case decBool:
 		bits := make([]byte, bitutil.BytesForBits(int64(m)))
 		for j := 0; j < m; j++ {
@@ -354,7 +353,7 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 				bitutil.SetBit(bits, j)
 			}
 		}
-		return makeArray(c.typ, m, nulls, nullN, memory.NewBufferBytes(bits))
+		return batch.FromBuffers(c.typ, m, nulls, memory.NewBufferBytes(bits))
 	}
 	// Text: offsets and bytes of the rows taken.
 	offs := make([]int32, m+1)
@@ -379,7 +378,7 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 		}
 		offs[j+1] = int32(len(data))
 	}
-	return makeArray(c.typ, m, nulls, nullN, memory.NewBufferBytes(bytesOf(offs)), memory.NewBufferBytes(data))
+	return batch.FromBuffers(c.typ, m, nulls, memory.NewBufferBytes(batch.SliceBytes(offs)), memory.NewBufferBytes(data))
 }
 
 // pick32 and pick64 copy out the values idx lists; without a list (every
@@ -414,20 +413,7 @@ func pick[T any](vals []T, idx []int32, m int) []T {
 	return out
 }
 
-func fixedData[T any](t arrow.DataType, n int, nulls *memory.Buffer, nullN int, vals []T) arrow.Array {
-	return makeArray(t, n, nulls, nullN, memory.NewBufferBytes(bytesOf(vals)))
-}
-
-func bytesOf[T any](s []T) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
-}
-
-func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ...*memory.Buffer) arrow.Array {
-	d := array.NewData(t, n, append([]*memory.Buffer{nulls}, bufs...), nil, nullN, 0)
-	defer d.Release()
-	return array.MakeFromData(d)
+// fixedData makes an array of n rows of type t over fixed-width values.
+func fixedData[T any](t arrow.DataType, n int, nulls *memory.Buffer, vals []T) arrow.Array {
+	return batch.FromBuffers(t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(vals)))
 }

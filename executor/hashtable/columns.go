@@ -87,20 +87,17 @@ func (v *validity) add(isNull bool) {
 func (v *validity) isNull(g uint32) bool { return v.null != nil && v.null[g] }
 
 // bitmap is the stored validity as an arrow bitmap (nil: all valid).
-func (v *validity) bitmap(n int) (*memory.Buffer, int) {
+func (v *validity) bitmap(n int) *memory.Buffer {
 	if v.null == nil {
-		return nil, 0
+		return nil
 	}
 	bits := make([]byte, bitutil.BytesForBits(int64(n)))
-	nulls := 0
 	for g := 0; g < n; g++ {
-		if v.null[g] {
-			nulls++
-		} else {
+		if !v.null[g] {
 			bitutil.SetBit(bits, g)
 		}
 	}
-	return memory.NewBufferBytes(bits), nulls
+	return memory.NewBufferBytes(bits)
 }
 
 // arrayValidity is an array's validity bitmap, read once per batch: asking
@@ -130,20 +127,6 @@ func values[T any](a arrow.Array) []T {
 	var z T
 	all := unsafe.Slice((*T)(unsafe.Pointer(&b.Bytes()[0])), b.Len()/int(unsafe.Sizeof(z)))
 	return all[d.Offset():]
-}
-
-func sliceBytes[T any](s []T) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
-}
-
-func makeArray(t arrow.DataType, n int, nulls *memory.Buffer, nullN int, bufs ...*memory.Buffer) arrow.Array {
-	d := array.NewData(t, n, append([]*memory.Buffer{nulls}, bufs...), nil, nullN, 0)
-	defer d.Release()
-	return array.MakeFromData(d)
 }
 
 type fixed interface {
@@ -208,9 +191,9 @@ func (c *fixedColumn[T]) append(a arrow.Array, rows []int32) {
 }
 
 func (c *fixedColumn[T]) build(n int) arrow.Array {
-	nulls, nn := c.v.bitmap(n)
+	nulls := c.v.bitmap(n)
 	vals := append([]T(nil), c.vals[:n]...)
-	return makeArray(c.t, n, nulls, nn, memory.NewBufferBytes(sliceBytes(vals)))
+	return batch.FromBuffers(c.t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(vals)))
 }
 
 func (c *fixedColumn[T]) bytes() int64 {
@@ -277,9 +260,9 @@ func (c *floatColumn[T]) append(a arrow.Array, rows []int32) {
 }
 
 func (c *floatColumn[T]) build(n int) arrow.Array {
-	nulls, nn := c.v.bitmap(n)
+	nulls := c.v.bitmap(n)
 	vals := append([]T(nil), c.vals[:n]...)
-	return makeArray(c.t, n, nulls, nn, memory.NewBufferBytes(sliceBytes(vals)))
+	return batch.FromBuffers(c.t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(vals)))
 }
 
 func (c *floatColumn[T]) bytes() int64 {
@@ -335,9 +318,9 @@ func (c *decimalColumn) append(a arrow.Array, rows []int32) {
 }
 
 func (c *decimalColumn) build(n int) arrow.Array {
-	nulls, nn := c.v.bitmap(n)
+	nulls := c.v.bitmap(n)
 	vals := append([]decimal128.Num(nil), c.vals[:n]...)
-	return makeArray(c.t, n, nulls, nn, memory.NewBufferBytes(sliceBytes(vals)))
+	return batch.FromBuffers(c.t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(vals)))
 }
 
 func (c *decimalColumn) bytes() int64 { return int64(cap(c.vals))*16 + int64(cap(c.v.null)) }
@@ -391,14 +374,14 @@ func (c *boolColumn) append(a arrow.Array, rows []int32) {
 }
 
 func (c *boolColumn) build(n int) arrow.Array {
-	nulls, nn := c.v.bitmap(n)
+	nulls := c.v.bitmap(n)
 	bits := make([]byte, bitutil.BytesForBits(int64(n)))
 	for g := 0; g < n; g++ {
 		if c.vals[g] {
 			bitutil.SetBit(bits, g)
 		}
 	}
-	return makeArray(arrow.FixedWidthTypes.Boolean, n, nulls, nn, memory.NewBufferBytes(bits))
+	return batch.FromBuffers(arrow.FixedWidthTypes.Boolean, n, nulls, memory.NewBufferBytes(bits))
 }
 
 func (c *boolColumn) bytes() int64 { return int64(cap(c.vals) + cap(c.v.null)) }
@@ -480,13 +463,13 @@ func (c *stringColumn) append(a arrow.Array, rows []int32) {
 }
 
 func (c *stringColumn) build(n int) arrow.Array {
-	nulls, nn := c.v.bitmap(n)
+	nulls := c.v.bitmap(n)
 	offs := make([]int32, n+1)
 	for g := range offs {
 		offs[g] = int32(c.offs[g])
 	}
 	data := append([]byte(nil), c.data[:c.offs[n]]...)
-	return makeArray(c.t, n, nulls, nn, memory.NewBufferBytes(sliceBytes(offs)), memory.NewBufferBytes(data))
+	return batch.FromBuffers(c.t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(offs)), memory.NewBufferBytes(data))
 }
 
 func (c *stringColumn) bytes() int64 {
