@@ -491,19 +491,9 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 	all := append(append([]Column(nil), lcols...), rcols...)
 	typ := map[JoinType]executor.JoinType{InnerJoin: executor.Inner, LeftJoin: executor.Left, RightJoin: executor.Right, FullJoin: executor.Full, SemiJoin: executor.Semi, AntiJoin: executor.Anti, MarkJoin: executor.Mark}[n.Type]
 	keys, residual := splitJoinCond(n)
-	var lkeys, rkeys []expr.Expr
-	var nullEq []bool
-	for _, k := range keys {
-		la, err := lw.expr(k.left, lcols)
-		if err != nil {
-			return nil, err
-		}
-		rb, err := lw.expr(k.right, rcols)
-		if err != nil {
-			return nil, err
-		}
-		lkeys, rkeys = append(lkeys, la), append(rkeys, rb)
-		nullEq = append(nullEq, k.nullEq)
+	lkeys, rkeys, nullEq, err := lw.joinKeys(keys, lcols, rcols)
+	if err != nil {
+		return nil, err
 	}
 	var res expr.Expr
 	if len(residual) > 0 {
@@ -535,6 +525,23 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 	}
 	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware, Publish: n.Publish, PublishKey: n.PublishKey}
 	return lw.hashJoin(n, l, n.Right, spec)
+}
+
+// joinKeys lowers the equality keys of a join: each key's left side over
+// lcols, its right side over rcols, and whether it matches NULLs.
+func (lw *lowering) joinKeys(keys []equiKey, lcols, rcols []Column) (left, right []expr.Expr, nullEq []bool, err error) {
+	for _, k := range keys {
+		l, err := lw.expr(k.left, lcols)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		r, err := lw.expr(k.right, rcols)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		left, right, nullEq = append(left, l), append(right, r), append(nullEq, k.nullEq)
+	}
+	return left, right, nullEq, nil
 }
 
 // hashJoin joins probe with a hash build over buildSide, keyed by
@@ -613,19 +620,9 @@ func (lw *lowering) rightSemiJoin(n *Join) (executor.Operator, error) {
 		typ = executor.RightAnti
 	}
 	keys, residual := splitJoinCond(n)
-	var pkeys, bkeys []expr.Expr
-	var nullEq []bool
-	for _, k := range keys {
-		b, err := lw.expr(k.left, lcols)
-		if err != nil {
-			return nil, err
-		}
-		p, err := lw.expr(k.right, rcols)
-		if err != nil {
-			return nil, err
-		}
-		pkeys, bkeys = append(pkeys, p), append(bkeys, b)
-		nullEq = append(nullEq, k.nullEq)
+	bkeys, pkeys, nullEq, err := lw.joinKeys(keys, lcols, rcols)
+	if err != nil {
+		return nil, err
 	}
 	spec := executor.HashJoinSpec{Type: typ, LeftKeys: pkeys, RightKeys: bkeys, NullEqual: nullEq, Publish: n.Publish, PublishKey: n.PublishKey}
 	if len(residual) > 0 {
