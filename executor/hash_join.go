@@ -640,6 +640,22 @@ func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 	return nil
 }
 
+// residualMatches expands the rest of the left batch's candidate pairs a
+// piece at a time and calls match after the residual has kept the pairs
+// that hold it (in j.li and j.ri).
+func (j *HashJoin) residualMatches(ctx context.Context, match func()) error {
+	for j.pos < len(j.groups) {
+		if err := j.expand(); err != nil {
+			return err
+		}
+		if err := j.applyResidual(ctx); err != nil {
+			return err
+		}
+		match()
+	}
+	return nil
+}
+
 // probe continues the current left batch: it returns the next output
 // batch (possibly empty), and drops the left batch once it is done.
 func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
@@ -655,18 +671,12 @@ func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
 					j.matched[r] = true
 				}
 			}
-		} else {
-			for j.pos < len(j.groups) {
-				if err := j.expand(); err != nil {
-					return nil, err
-				}
-				if err := j.applyResidual(ctx); err != nil {
-					return nil, err
-				}
-				for _, r := range j.ri {
-					j.matched[r] = true
-				}
+		} else if err := j.residualMatches(ctx, func() {
+			for _, r := range j.ri {
+				j.matched[r] = true
 			}
+		}); err != nil {
+			return nil, err
 		}
 		j.lb = nil
 		return nil, nil
@@ -675,18 +685,12 @@ func (j *HashJoin) probe(ctx context.Context) (arrow.RecordBatch, error) {
 			for i, g := range j.groups {
 				j.hit[i] = g >= 0
 			}
-		} else {
-			for j.pos < len(j.groups) {
-				if err := j.expand(); err != nil {
-					return nil, err
-				}
-				if err := j.applyResidual(ctx); err != nil {
-					return nil, err
-				}
-				for _, l := range j.li {
-					j.hit[l] = true
-				}
+		} else if err := j.residualMatches(ctx, func() {
+			for _, l := range j.li {
+				j.hit[l] = true
 			}
+		}); err != nil {
+			return nil, err
 		}
 		lb := j.lb
 		j.lb = nil
