@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -123,30 +122,23 @@ func (d *dictPredicate) matches(dict arrow.Array) []bool {
 	return m
 }
 
-// textHolds decides a text predicate on one value, comparing bytes as the
-// engine's text comparisons do.
+// textHolds decides a text predicate (see textPredicate) on one value,
+// comparing bytes as the engine's text comparisons do.
 func textHolds(p ColumnPredicate, v string) bool {
 	if p.Op == OpAny {
 		return slices.ContainsFunc(p.Any, func(a ColumnPredicate) bool { return textHolds(a, v) })
 	}
-	for _, x := range p.Values {
-		c := strings.Compare(v, x.(*scalar.String).String())
-		switch p.Op {
-		case OpEq, OpIn:
-			if c == 0 {
-				return true
-			}
-		case OpLt:
-			return c < 0
-		case OpLe:
-			return c <= 0
-		case OpGt:
-			return c > 0
-		case OpGe:
-			return c >= 0
-		}
+	vals := textValues(p)
+	return len(vals) > 0 && ordHolds(p.Op, v, vals)
+}
+
+// textValues are a text predicate's values as strings.
+func textValues(p ColumnPredicate) []string {
+	vals := make([]string, len(p.Values))
+	for i, x := range p.Values {
+		vals[i] = x.(*scalar.String).String()
 	}
-	return false
+	return vals
 }
 
 // selectRows keeps the rows of rec whose dictionary columns satisfy their

@@ -61,11 +61,7 @@ func (lp *latePredicate) prepare(p ColumnPredicate) bool {
 		if !textPredicate(p) {
 			return false
 		}
-		vals := make([]string, len(p.Values))
-		for i, v := range p.Values {
-			vals[i] = v.(*scalar.String).String()
-		}
-		lp.texts = append(lp.texts, vals)
+		lp.texts = append(lp.texts, textValues(p))
 		lp.caches = append(lp.caches, &textCache{})
 		return true
 	case decInt32, decDate32, decInt64, decDecimal32, decDecimal64:
