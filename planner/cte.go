@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/lakesql/lakesql/executor"
-	"github.com/lakesql/lakesql/executor/expr"
 )
 
 // A WITH query referenced more than once is computed once, as PostgreSQL
@@ -60,17 +59,10 @@ func sharable(n Node) bool {
 }
 
 // inlineSingleCTEs replaces the CTE nodes of WITH queries referenced only
-// once by their inputs, in n and in the subqueries of its expressions.
+// once by their inputs. (The plans of subqueries in expressions get the
+// same when optimize runs on them.)
 func inlineSingleCTEs(n Node) Node {
 	n = mapInputs(n, inlineSingleCTEs)
-	n = mapExprs(n, func(e expr.Expr) expr.Expr {
-		return rewrite(e, func(x expr.Expr) expr.Expr {
-			if s, ok := x.(*subqueryExpr); ok {
-				return &subqueryExpr{plan: inlineSingleCTEs(s.plan), typ: s.typ}
-			}
-			return x
-		})
-	})
 	if c, ok := n.(*CTE); ok && c.Share.refs < 2 {
 		return c.Input
 	}
