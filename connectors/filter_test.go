@@ -28,9 +28,14 @@ func sortedParquet(t *testing.T, n, rg int) []byte {
 		sb.Append(string(rune('a' + i*26/n)))
 	}
 	rec := array.NewRecordBatch(schema, []arrow.Array{ib.NewArray(), sb.NewArray()}, int64(n))
+	return parquetFile(t, rec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg))))
+}
+
+// parquetFile writes rec as a Parquet file with props.
+func parquetFile(t testing.TB, rec arrow.RecordBatch, props *parquet.WriterProperties) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg)))
-	w, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.DefaultWriterProps())
+	w, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,7 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
@@ -130,20 +129,6 @@ func FuzzParquet(f *testing.F) {
 
 func parquetSeeds(t testing.TB) [][]byte {
 	mem := memory.DefaultAllocator
-	write := func(rec arrow.RecordBatch, props *parquet.WriterProperties) []byte {
-		var buf bytes.Buffer
-		w, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, pqarrow.DefaultWriterProps())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
 	// Flat: ints, strings with nulls and repeats (dictionary), doubles.
 	ib := array.NewInt64Builder(mem)
 	sb := array.NewStringBuilder(mem)
@@ -183,10 +168,10 @@ func parquetSeeds(t testing.TB) [][]byte {
 	}, nil)
 	nestedRec := array.NewRecordBatch(nested, []arrow.Array{lb.NewArray(), stb.NewArray()}, 6)
 	seeds := [][]byte{
-		write(flatRec, parquet.NewWriterProperties()),
-		write(flatRec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(7), parquet.WithDictionaryDefault(false))),
-		write(flatRec, parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))),
-		write(nestedRec, parquet.NewWriterProperties()),
+		parquetFile(t, flatRec, parquet.NewWriterProperties()),
+		parquetFile(t, flatRec, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(7), parquet.WithDictionaryDefault(false))),
+		parquetFile(t, flatRec, parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))),
+		parquetFile(t, nestedRec, parquet.NewWriterProperties()),
 	}
 	if b, err := os.ReadFile(filepath.Join("..", "demo", "data", "sales.parquet")); err == nil && len(b) < 1<<20 {
 		seeds = append(seeds, b)

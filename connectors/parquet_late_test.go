@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
@@ -62,21 +60,8 @@ func lateParquet(t *testing.T, n, rg int, dict bool, bad string) []byte {
 		}
 		b.Field(7).(*array.BooleanBuilder).Append(i%2 == 0)
 	}
-	rec := b.NewRecordBatch()
-	var buf bytes.Buffer
-	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg)), parquet.WithDictionaryDefault(dict),
-		parquet.WithDataPageSize(512), parquet.WithStoreDecimalAsInteger(true))
-	w, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return parquetFile(t, b.NewRecordBatch(), parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg)),
+		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512), parquet.WithStoreDecimalAsInteger(true)))
 }
 
 // readAll reads every split of tb under f, one line per row.

@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
 	"github.com/lakesql/lakesql/sqlerr"
 )
 
@@ -88,16 +87,8 @@ func TestInvalidTextInParquet(t *testing.T) {
 	sb.AppendNull()
 	sb.Append("bad \xff here")
 	rec := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray()}, 3)
-	var buf bytes.Buffer
-	w, err := pqarrow.NewFileWriter(schema, &buf, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	tb, err := OpenFile(context.Background(), fstest.MapFS{"s.parquet": {Data: buf.Bytes()}}, "s.parquet", Options{})
+	data := parquetFile(t, rec, parquet.NewWriterProperties())
+	tb, err := OpenFile(context.Background(), fstest.MapFS{"s.parquet": {Data: data}}, "s.parquet", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
