@@ -184,3 +184,121 @@ func SliceBytes[T any](s []T) []byte {
 	var z T
 	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
 }
+
+// Interleave builds an array of type t whose row i is row pos[i] of
+// arrs[src[i]], or NULL where src[i] < 0: the scatter of a CASE's
+// branches, each computed over its own rows, back into row order. It
+// handles fixed-width and string types, whose arrays must all be of type
+// t; for others it reports false and the caller concatenates and gathers.
+func Interleave(t arrow.DataType, arrs []arrow.Array, src, pos []int32) (arrow.Array, bool) {
+	for _, a := range arrs {
+		if !arrow.TypeEqual(a.DataType(), t) {
+			return nil, false
+		}
+	}
+	n := len(src)
+	nulls := interleaveNulls(arrs, src, pos)
+	switch dt := t.(type) {
+	case *arrow.StringType, *arrow.BinaryType:
+		return interleaveBinary(dt, arrs, src, pos, nulls), true
+	case arrow.FixedWidthDataType:
+		if dt.BitWidth()%8 != 0 || dt.ID() == arrow.DICTIONARY || dt.ID() == arrow.EXTENSION {
+			return nil, false
+		}
+		w := dt.BitWidth() / 8
+		srcs := make([][]byte, len(arrs))
+		for k, a := range arrs {
+			if b := a.Data().Buffers()[1]; b != nil {
+				srcs[k] = b.Bytes()[a.Data().Offset()*w:]
+			}
+		}
+		var vals []byte
+		switch w {
+		case 1:
+			vals = SliceBytes(interleaveFixed(srcs, src, pos, uint8(0)))
+		case 2:
+			vals = SliceBytes(interleaveFixed(srcs, src, pos, uint16(0)))
+		case 4:
+			vals = SliceBytes(interleaveFixed(srcs, src, pos, uint32(0)))
+		case 8:
+			vals = SliceBytes(interleaveFixed(srcs, src, pos, uint64(0)))
+		case 16:
+			vals = SliceBytes(interleaveFixed(srcs, src, pos, [2]uint64{}))
+		default:
+			return nil, false
+		}
+		return FromBuffers(dt, n, nulls, memory.NewBufferBytes(vals)), true
+	}
+	return nil, false
+}
+
+func interleaveFixed[T any](srcs [][]byte, src, pos []int32, _ T) []T {
+	out := make([]T, len(src))
+	var z T
+	vals := make([][]T, len(srcs))
+	for k, s := range srcs {
+		if len(s) > 0 {
+			vals[k] = unsafe.Slice((*T)(unsafe.Pointer(&s[0])), len(s)/int(unsafe.Sizeof(z)))
+		}
+	}
+	for i, k := range src {
+		if k >= 0 && vals[k] != nil {
+			out[i] = vals[k][pos[i]]
+		}
+	}
+	return out
+}
+
+// interleaveNulls is the validity of the interleaved rows, nil when all
+// are valid.
+func interleaveNulls(arrs []arrow.Array, src, pos []int32) *memory.Buffer {
+	anyNull := false
+	for _, a := range arrs {
+		anyNull = anyNull || a.NullN() > 0
+	}
+	for _, k := range src {
+		anyNull = anyNull || k < 0
+	}
+	if !anyNull {
+		return nil
+	}
+	bits := make([]byte, bitutil.BytesForBits(int64(len(src))))
+	for i, k := range src {
+		if k >= 0 && arrs[k].IsValid(int(pos[i])) {
+			bitutil.SetBit(bits, i)
+		}
+	}
+	return memory.NewBufferBytes(bits)
+}
+
+func interleaveBinary(t arrow.DataType, arrs []arrow.Array, src, pos []int32, nulls *memory.Buffer) arrow.Array {
+	offs := make([][]int32, len(arrs))
+	datas := make([][]byte, len(arrs))
+	for k, a := range arrs {
+		d := a.Data()
+		if d.Len() == 0 {
+			continue
+		}
+		offs[k] = unsafe.Slice((*int32)(unsafe.Pointer(&d.Buffers()[1].Bytes()[0])), d.Offset()+d.Len()+1)[d.Offset():]
+		if b := d.Buffers()[2]; b != nil {
+			datas[k] = b.Bytes()
+		}
+	}
+	total := 0
+	for i, k := range src {
+		if k >= 0 && offs[k] != nil {
+			total += int(offs[k][pos[i]+1] - offs[k][pos[i]])
+		}
+	}
+	outOffs := make([]int32, len(src)+1)
+	outData := make([]byte, total)
+	at := int32(0)
+	for i, k := range src {
+		if k >= 0 && offs[k] != nil {
+			o := offs[k]
+			at += int32(copy(outData[at:], datas[k][o[pos[i]]:o[pos[i]+1]]))
+		}
+		outOffs[i+1] = at
+	}
+	return FromBuffers(t, len(src), nulls, memory.NewBufferBytes(SliceBytes(outOffs)), memory.NewBufferBytes(outData))
+}

@@ -8,20 +8,18 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/sqlerr"
 	"github.com/lakesql/lakesql/types"
 )
 
 // takeArray selects rows of arr (any type).
 func takeArray(ec *Context, arr arrow.Array, rows []int) (arrow.Array, error) {
-	b := array.NewInt32Builder(ec.Mem)
-	b.Reserve(len(rows))
-	for _, r := range rows {
-		b.UnsafeAppend(int32(r))
+	idx := make([]int32, len(rows))
+	for k, r := range rows {
+		idx[k] = int32(r)
 	}
-	idx := b.NewArray()
-	defer idx.Release()
-	out, err := TakeArray(ctxOf(ec), arr, idx)
+	out, err := batch.Gather(ctxOf(ec), arr, idx)
 	if err != nil {
 		return nil, sqlerr.Wrap(err, sqlerr.InternalError, "take")
 	}
@@ -53,6 +51,9 @@ func gather(ec *Context, t arrow.DataType, arrs []arrow.Array, src, pos []int32)
 		if identity {
 			return arrs[0], nil
 		}
+	}
+	if out, ok := batch.Interleave(t, arrs, src, pos); ok {
+		return out, nil
 	}
 	offsets := make([]int32, len(arrs))
 	total := int32(0)

@@ -249,6 +249,7 @@ func (c *Case) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	}
 	var parts []part
 	cur := b
+	used := usedColumns(c, int(b.NumCols()))
 	for _, w := range c.Whens {
 		if len(remaining) == 0 {
 			break
@@ -269,7 +270,7 @@ func (c *Case) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 		if len(hit) > 0 {
 			sub := cur
 			if len(hit) != int(cur.NumRows()) {
-				sub, err = takeBatch(ec, cur, hit)
+				sub, err = takeBatch(ec, cur, hit, used)
 				if err != nil {
 					return nil, err
 				}
@@ -289,7 +290,7 @@ func (c *Case) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 			break
 		}
 		if len(miss) != len(remaining) {
-			cur, err = takeBatch(ec, cur, miss)
+			cur, err = takeBatch(ec, cur, miss, used)
 			if err != nil {
 				return nil, err
 			}
@@ -326,6 +327,22 @@ func (c *Case) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	return gather(ec, c.Ret, arrs, src, pos)
 }
 
+// usedColumns marks the input columns (of n) that e reads.
+func usedColumns(e Expr, n int) []bool {
+	used := make([]bool, n)
+	var walk func(Expr)
+	walk = func(e Expr) {
+		if c, ok := e.(*Column); ok && c.Index < n {
+			used[c.Index] = true
+		}
+		for _, k := range e.Children() {
+			walk(k)
+		}
+	}
+	walk(e)
+	return used
+}
+
 // Coalesce returns its first non-NULL argument, evaluating later arguments
 // only for rows still NULL.
 type Coalesce struct {
@@ -351,10 +368,16 @@ func (c *Coalesce) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	return (&Case{Whens: whens, Else: c.Args[len(c.Args)-1], Ret: c.Ret}).Eval(ec, b)
 }
 
-// takeBatch selects rows of b.
-func takeBatch(ec *Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
+// takeBatch selects rows of b. Only the columns marked in used are
+// gathered; the others are stand-ins of the right type and length (a
+// slice of the column, no copy) that nothing reads.
+func takeBatch(ec *Context, b arrow.RecordBatch, rows []int, used []bool) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, b.NumCols())
 	for i := range cols {
+		if i >= len(used) || !used[i] {
+			cols[i] = array.NewSlice(b.Column(i), 0, int64(len(rows)))
+			continue
+		}
 		c, err := takeArray(ec, b.Column(i), rows)
 		if err != nil {
 			return nil, err
