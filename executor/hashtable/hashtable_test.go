@@ -222,3 +222,29 @@ func BenchmarkFindLarge(b *testing.B) {
 		f.Find(probes[i%64:i%64+1], 4096, found)
 	}
 }
+
+// Short strings, hashed as a word with their length, stay distinct from
+// each other, from NULL and from longer strings: trailing zero bytes and
+// the empty string included.
+func TestShortStrings(t *testing.T) {
+	vals := []string{"", "\x00", "\x00\x00", "a", "a\x00", "\x00a", "abcdefg", "abcdefg\x00", "abcdefgh", "A"}
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	for range 2 {
+		sb.AppendValues(vals, nil)
+		sb.AppendNull()
+	}
+	keys := []arrow.Array{sb.NewArray()}
+	n := keys[0].Len()
+	tb := New([]arrow.DataType{arrow.BinaryTypes.String})
+	groups := make([]uint32, n)
+	tb.Insert(keys, n, groups, nil)
+	if tb.Len() != len(vals)+1 {
+		t.Fatalf("%d groups for %d distinct keys", tb.Len(), len(vals)+1)
+	}
+	half := len(vals) + 1
+	for i := 0; i < half; i++ {
+		if groups[i] != uint32(i) || groups[half+i] != uint32(i) {
+			t.Errorf("row %d: groups %d and %d, want %d", i, groups[i], groups[half+i], i)
+		}
+	}
+}
