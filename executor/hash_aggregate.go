@@ -545,7 +545,7 @@ func (h *HashAggregate) consumeSpilling(ctx context.Context, ec *expr.Context, s
 func (s *aggSpill) write(ctx context.Context, b arrow.RecordBatch, hashes []uint64) error {
 	var rows [aggSpillParts][]int32
 	for i, h := range hashes {
-		p := (h >> 56) % aggSpillParts
+		p := spillPart(h, aggSpillParts)
 		rows[p] = append(rows[p], int32(i))
 	}
 	for p, rs := range rows {

@@ -168,7 +168,7 @@ func partitionRows(t *hashtable.Table, keys []arrow.Array, nullEq []bool, n int)
 	var rows [joinSpillParts][]int32
 	hs := t.HashRows(keys, n)
 	for i, h := range hs {
-		p := int((h >> 56) % joinSpillParts)
+		p := spillPart(h, joinSpillParts)
 		if blocked(keys, nullEq, i) {
 			p = 0
 		}

@@ -173,3 +173,10 @@ func bufferBytes(d arrow.ArrayData) int64 {
 	}
 	return total
 }
+
+// spillPart is the spill partition (of parts, a power of two) of a row
+// whose key hash is h. It takes the hash's low bits: a hash table places
+// keys by the high bits, and a partition whose keys all shared some of
+// those would crowd them into a fraction of the table's slots when it is
+// read back and built.
+func spillPart(h uint64, parts int) int { return int(h & uint64(parts-1)) }
