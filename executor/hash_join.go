@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/budget"
@@ -86,11 +87,13 @@ func joinSchema(l, r *arrow.Schema, t JoinType) *arrow.Schema {
 // go instead to spill files by the hash of their keys (parts), and the
 // join is done partition by partition (a grace hash join).
 type joinBuild struct {
-	rb    arrow.RecordBatch // all right rows
-	table *hashtable.Table
-	head  []int32 // per group: first row, -1 none
-	tail  []int32 // per group: last row
-	next  []int32 // per row: the next row with the same key, -1 last
+	rb arrow.RecordBatch // all right rows
+	// tables: the hash table of the keys, or its parts by
+	// hashtable.PartOf when it was filled in parallel.
+	tables []*hashtable.Table
+	head   []int32 // per group: first row, -1 none
+	tail   []int32 // per group: last row
+	next   []int32 // per row: the next row with the same key, -1 last
 	// hasNull: some right row has a NULL in a key that does not match
 	// NULLs (it is in no chain).
 	hasNull bool
@@ -212,7 +215,7 @@ func (jp *joinParts) load(ctx context.Context, ec *expr.Context, p int, whole *j
 		var b *joinBuild
 		err := src.Open(ctx)
 		if err == nil {
-			b, err = buildJoinFrom(ctx, ec, src, jp.keys, jp.nullEq, false)
+			b, err = buildJoinFrom(ctx, ec, src, jp.keys, jp.nullEq, false, 1)
 		}
 		src.Close()
 		if err == nil {
@@ -265,20 +268,37 @@ func (s *spillScan) Close() error {
 
 // buildJoin reads the whole right input and hashes its keys, spilling by
 // partition when the query's memory refuses room.
+//
+// A build shared by the instances of a parallel probe is filled in
+// parallel: its table is split into parts by hash (a power of two, at
+// least one per probe instance), and each part filled on a goroutine of
+// its own once the input is read.
 func buildJoin(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool) (*joinBuild, error) {
-	return buildJoinFrom(ctx, ec, right, keys, nullEq, true)
+	parts := 1
+	for parts < int(users(ctx)) && parts < 64 {
+		parts *= 2
+	}
+	return buildJoinFrom(ctx, ec, right, keys, nullEq, true, parts)
 }
 
-func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool, spillable bool) (*joinBuild, error) {
+// pendingKeys are one batch's keys, read and waiting for a parallel fill.
+type pendingKeys struct {
+	cols []arrow.Array // the keys of the rows that may match
+	sel  []int32       // their rows in the batch, nil when all
+	base int32         // the batch's first row number
+}
+
+func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys []expr.Expr, nullEq []bool, spillable bool, parts int) (*joinBuild, error) {
 	kt := make([]arrow.DataType, len(keys))
 	for i, k := range keys {
 		kt[i] = k.Type()
 	}
-	jb := &joinBuild{table: hashtable.New(kt)}
+	jb := &joinBuild{tables: []*hashtable.Table{hashtable.New(kt)}}
 	res := budget.From(ctx).Reserve("hash join")
 	jb.res = res
 	var batches []arrow.RecordBatch
-	var held int64
+	var pending []pendingKeys
+	var held, keyBytes, keyRows int64
 	var groups []uint32
 	var sel []int32
 	base := int32(0)
@@ -305,7 +325,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			for i := 0; i < n; i++ {
 				jb.hasNull = jb.hasNull || blocked(cols, nullEq, i)
 			}
-			if err := writeParts(ctx, &jb.parts.files, right.Schema(), b, partitionRows(jb.table, cols, nullEq, n)); err != nil {
+			if err := writeParts(ctx, &jb.parts.files, right.Schema(), b, partitionRows(jb.tables[0], cols, nullEq, n)); err != nil {
 				return nil, err
 			}
 			continue
@@ -326,31 +346,50 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 				}
 			}
 		}
-		groups = growU32(groups, len(sel))
-		jb.table.Insert(cols, len(sel), groups, nil)
-		for len(jb.head) < jb.table.Len() {
-			jb.head = append(jb.head, -1)
-			jb.tail = append(jb.tail, -1)
-		}
 		for range n {
 			jb.next = append(jb.next, -1)
 		}
-		for k, g := range groups[:len(sel)] {
-			r := base + int32(k)
+		var need int64
+		if parts > 1 {
+			pk := pendingKeys{cols: cols, base: base}
 			if len(sel) < n {
-				r = base + sel[k]
+				pk.sel = append([]int32(nil), sel...)
 			}
-			if jb.head[g] < 0 {
-				jb.head[g] = r
-			} else {
-				jb.next[jb.tail[g]] = r
+			pending = append(pending, pk)
+			for _, c := range cols {
+				keyBytes += arrayBytes(c.Data())
 			}
-			jb.tail[g] = r
+			keyRows += int64(len(sel))
+		} else {
+			groups = growU32(groups, len(sel))
+			jb.tables[0].Insert(cols, len(sel), groups, nil)
+			for len(jb.head) < jb.tables[0].Len() {
+				jb.head = append(jb.head, -1)
+				jb.tail = append(jb.tail, -1)
+			}
+			for k, g := range groups[:len(sel)] {
+				r := base + int32(k)
+				if len(sel) < n {
+					r = base + sel[k]
+				}
+				if jb.head[g] < 0 {
+					jb.head[g] = r
+				} else {
+					jb.next[jb.tail[g]] = r
+				}
+				jb.tail[g] = r
+			}
 		}
 		batches = append(batches, b)
 		base += int32(n)
 		held += batchBytes(b)
-		need := held + jb.table.Bytes() + 12*int64(len(jb.next))
+		if parts > 1 {
+			// The table is not filled yet: its keys, slots (at most 32
+			// bytes a key at the load it keeps), hashes and chains.
+			need = held + keyBytes + 48*keyRows + 4*int64(len(jb.next))
+		} else {
+			need = held + jb.tables[0].Bytes() + 12*int64(len(jb.next))
+		}
 		if res.TryResize(need, spillable) {
 			continue
 		}
@@ -367,12 +406,12 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 					return nil, err
 				}
 			}
-			if err := writeParts(ctx, &jb.parts.files, right.Schema(), pb, partitionRows(jb.table, pcols, nullEq, int(pb.NumRows()))); err != nil {
+			if err := writeParts(ctx, &jb.parts.files, right.Schema(), pb, partitionRows(jb.tables[0], pcols, nullEq, int(pb.NumRows()))); err != nil {
 				return nil, err
 			}
 		}
-		batches, held = nil, 0
-		jb.table, jb.head, jb.tail, jb.next = hashtable.New(kt), nil, nil, nil
+		batches, pending, held = nil, nil, 0
+		jb.tables, jb.head, jb.tail, jb.next = []*hashtable.Table{hashtable.New(kt)}, nil, nil, nil
 		res.Release()
 	}
 	if jb.parts != nil {
@@ -386,12 +425,137 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		jb.rb = array.NewRecordBatch(right.Schema(), emptyCols(right.Schema()), 0)
 		return jb, nil
 	}
-	rb, err := concatBatches(right.Schema(), batches)
+	if parts == 1 {
+		rb, err := concatBatches(right.Schema(), batches)
+		if err != nil {
+			return nil, err
+		}
+		jb.rb = rb
+		return jb, nil
+	}
+	// The rows are concatenated while the parts are filled.
+	var rb arrow.RecordBatch
+	var concatErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				concatErr = sqlerr.New(sqlerr.InternalError, "%v", r)
+			}
+		}()
+		rb, concatErr = concatBatches(right.Schema(), batches)
+	}()
+	err := jb.fill(ctx, kt, pending, parts)
+	<-done
+	if err == nil {
+		err = concatErr
+	}
 	if err != nil {
 		return nil, err
 	}
 	jb.rb = rb
+	// Now what the table holds is known, not estimated.
+	b := held + 4*int64(len(jb.next)+len(jb.head))
+	for _, t := range jb.tables {
+		b += t.Bytes()
+	}
+	res.TryResize(b, false)
 	return jb, nil
+}
+
+// fill builds the table's parts from the pending keys, each part on a
+// goroutine of its own: first the keys are hashed (the batches shared
+// out among the goroutines), then each goroutine adds the rows whose
+// hash falls in its part and chains them, in row order, as the serial
+// build does. The parts write distinct entries of jb.next.
+func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pendingKeys, parts int) error {
+	tables := make([]*hashtable.Table, parts)
+	for p := range tables {
+		tables[p] = hashtable.New(kt)
+	}
+	hashes := make([][]uint64, len(pending))
+	err := onEach(ctx, parts, func(p int) error {
+		for i := p; i < len(pending); i += parts {
+			if err := batch.CheckCancel(ctx); err != nil {
+				return err
+			}
+			hashes[i] = make([]uint64, pending[i].cols[0].Len())
+			tables[p].Hash(pending[i].cols, hashes[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	heads := make([][]int32, parts)
+	err = onEach(ctx, parts, func(p int) error {
+		t := tables[p]
+		var rows []int32
+		var groups []uint32
+		var head, tail []int32
+		for i, pk := range pending {
+			if err := batch.CheckCancel(ctx); err != nil {
+				return err
+			}
+			h := hashes[i]
+			rows = rows[:0]
+			for k, x := range h {
+				if hashtable.PartOf(x, parts) == p {
+					rows = append(rows, int32(k))
+				}
+			}
+			groups = growU32(groups, len(h))
+			t.InsertHashed(pk.cols, h, rows, groups)
+			for len(head) < t.Len() {
+				head = append(head, -1)
+				tail = append(tail, -1)
+			}
+			for _, k := range rows {
+				g, r := groups[k], pk.base+k
+				if pk.sel != nil {
+					r = pk.base + pk.sel[k]
+				}
+				if head[g] < 0 {
+					head[g] = r
+				} else {
+					jb.next[tail[g]] = r
+				}
+				tail[g] = r
+			}
+		}
+		heads[p] = head
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	jb.tables, jb.head, jb.tail = tables, nil, nil
+	for _, h := range heads {
+		jb.head = append(jb.head, h...)
+	}
+	return nil
+}
+
+// onEach runs f(0) .. f(n-1), each on a goroutine of its own, and returns
+// the first error (a panic becomes an internal error).
+func onEach(ctx context.Context, n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = sqlerr.New(sqlerr.InternalError, "%v", r)
+				}
+			}()
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
 }
 
 func growU32(s []uint32, n int) []uint32 {
@@ -444,7 +608,19 @@ func (b *JoinBuild) publishKeys() {
 		b.publish.Publish(nil)
 		return
 	}
-	k, _ := batch.KeysOf(b.jb.table.KeyColumn(b.pubKey))
+	var cols []arrow.Array
+	for _, t := range b.jb.tables {
+		cols = append(cols, t.KeyColumn(b.pubKey))
+	}
+	col := cols[0]
+	if len(cols) > 1 {
+		var err error
+		if col, err = array.Concatenate(cols, memory.DefaultAllocator); err != nil {
+			b.publish.Publish(nil)
+			return
+		}
+	}
+	k, _ := batch.KeysOf(col)
 	b.publish.Publish(k)
 }
 
@@ -491,7 +667,7 @@ type HashJoin struct {
 	jb       *joinBuild
 	whole    *joinBuild        // the build as made (jb is a partition's when it spilled)
 	grace    *graceProbe       // this probe's rows by partition, once the build spilled
-	finder   *hashtable.Finder // this instance's lookups in jb.table
+	finder   *hashtable.Finder // this instance's lookups in jb.tables
 	matched  []bool            // right rows some left row matched (Right, Full)
 	tailDone bool
 	tailPos  int
@@ -627,7 +803,7 @@ func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 	// A NULL key finds nothing unless NULLs are equal for that key: the
 	// table holds no group with a NULL in the other keys.
 	if j.finder == nil {
-		j.finder = j.jb.table.Finder()
+		j.finder = hashtable.NewFinder(j.jb.tables)
 	}
 	j.finder.Find(keys, n, j.groups)
 	if j.spec.NullAware {

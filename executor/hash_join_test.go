@@ -186,3 +186,64 @@ func TestSharedRightJoin(t *testing.T) {
 		}
 	}
 }
+
+// A build shared by several probes is filled in parallel, one part of the
+// table per goroutine: the inner and left joins of the probes together
+// are the joins of one probe over all the left rows, with each key's
+// matches (many per key, NULL keys in none) in the same order.
+func TestParallelBuild(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	ls, lb := keyValBatches(r, "l", 8, 3000, 5000)
+	rs, rb := keyValBatches(r, "r", 6, 4000, 5000)
+	lk := expr.NewColumn(0, types.Int64, "lk")
+	rk := expr.NewColumn(0, types.Int64, "rk")
+	for _, typ := range []JoinType{Inner, Left} {
+		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		// Unsorted: each left row's matches in the build's row order.
+		var want []string
+		for _, half := range [][]arrow.RecordBatch{lb[:2], lb[2:4], lb[4:6], lb[6:]} {
+			want = append(want, orderedRows(t, NewHashJoin(NewBatches(ls, half), NewBatches(rs, rb), spec))...)
+		}
+		build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+		var got []string
+		probes := []Operator{
+			NewSharedHashJoin(NewBatches(ls, lb[:2]), build, spec), NewSharedHashJoin(NewBatches(ls, lb[2:4]), build, spec),
+			NewSharedHashJoin(NewBatches(ls, lb[4:6]), build, spec), NewSharedHashJoin(NewBatches(ls, lb[6:]), build, spec),
+		}
+		for _, p := range probes {
+			got = append(got, orderedRows(t, p)...)
+		}
+		if len(build.jb.tables) != 4 {
+			t.Fatalf("type %d: the build has %d parts, want 4 (one per probe)", typ, len(build.jb.tables))
+		}
+		if len(want) < 20000 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("type %d: %d rows, want %d", typ, len(got), len(want))
+		}
+	}
+}
+
+// orderedRows drains op into row strings, in the order it emits them.
+func orderedRows(t *testing.T, op Operator) []string {
+	ctx := context.Background()
+	if err := op.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	var out []string
+	for {
+		b, err := op.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			return out
+		}
+		for i := 0; i < int(b.NumRows()); i++ {
+			var row []string
+			for _, c := range b.Columns() {
+				row = append(row, c.ValueStr(i))
+			}
+			out = append(out, fmt.Sprint(row))
+		}
+	}
+}

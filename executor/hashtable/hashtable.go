@@ -129,7 +129,11 @@ func (t *Table) home(h uint64) int { return int(h >> t.shift) }
 
 // hashRows hashes the n rows of keys into s.h.
 func (t *Table) hashRows(s *scratch, keys []arrow.Array, n int) []uint64 {
-	h := s.h[:n]
+	return t.hashInto(keys, s.h[:n])
+}
+
+// hashInto hashes the len(h) rows of keys into h.
+func (t *Table) hashInto(keys []arrow.Array, h []uint64) []uint64 {
 	for i := range h {
 		h[i] = seed0
 	}
@@ -173,11 +177,43 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 	same := t.sameAsPrevious(s, keys, h, n)
 	rows := s.rows[:0]
 	for i := 0; i < n; i++ {
-		if same[i] {
-			continue
+		if !same[i] {
+			rows = append(rows, int32(i))
 		}
-		rows = append(rows, int32(i))
-		s.pos[i] = t.home(h[i])
+	}
+	t.insertRows(s, keys, h, rows, groups, isNew)
+	for i := 1; i < n; i++ {
+		if same[i] {
+			groups[i] = groups[i-1]
+		}
+	}
+}
+
+// InsertHashed adds the rows of keys listed in rows, whose hashes (as
+// Hash computes them) are h, setting groups[r] for each row r listed.
+// It is how the parts of a table split by PartOf are filled, each part
+// by a goroutine of its own.
+func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, groups []uint32) {
+	t.reserve(len(rows))
+	t.s.reserve(len(h))
+	t.insertRows(&t.s, keys, h, rows, groups, nil)
+}
+
+// Hash sets h[i] to the hash of row i of keys, for each i < len(h), as
+// every table of the same key types hashes it.
+func (t *Table) Hash(keys []arrow.Array, h []uint64) { t.hashInto(keys, h) }
+
+// PartOf is the part, of parts (a power of two), that holds a key whose
+// hash is h when a table is split to be filled in parallel. It takes bits
+// that neither slot placement (the high half) nor spill partitions (the
+// lowest bits) use.
+func PartOf(h uint64, parts int) int { return int(h>>16) & (parts - 1) }
+
+// insertRows adds the listed rows (hashes h), as Insert does; the
+// caller has reserved room for them.
+func (t *Table) insertRows(s *scratch, keys []arrow.Array, h []uint64, rows []int32, groups []uint32, isNew []bool) {
+	for _, r := range rows {
+		s.pos[r] = t.home(h[r])
 	}
 	t.touch(s, rows)
 
@@ -220,11 +256,6 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 			}
 		}
 		rows = next
-	}
-	for i := 1; i < n; i++ {
-		if same[i] {
-			groups[i] = groups[i-1]
-		}
 	}
 }
 
@@ -278,31 +309,72 @@ func (t *Table) verify(s *scratch, keys []arrow.Array, cand []int32, candGroups 
 	return next
 }
 
-// Finder looks keys up in a table that no longer changes. Each goroutine
-// probing a shared table (the instances of a parallel hash join) uses a
-// Finder of its own.
+// Finder looks keys up in a table that no longer changes, or in the
+// parts of one filled in parallel. Each goroutine probing a shared table
+// (the instances of a parallel hash join) uses a Finder of its own.
 type Finder struct {
-	t *Table
-	s scratch
+	parts []*Table
+	base  []int32   // group number of each part's first group
+	rows  [][]int32 // per part: the rows of a batch it holds
+	s     scratch
 }
 
 // Finder returns a Finder over t.
-func (t *Table) Finder() *Finder { return &Finder{t: t} }
+func (t *Table) Finder() *Finder { return NewFinder([]*Table{t}) }
+
+// NewFinder returns a Finder over the parts of a table split by PartOf:
+// part p holds the keys whose hash is in it, and the groups are numbered
+// through the parts in order (part p's group g is the sum of the earlier
+// parts' lengths plus g).
+func NewFinder(parts []*Table) *Finder {
+	f := &Finder{parts: parts, base: make([]int32, len(parts)), rows: make([][]int32, len(parts))}
+	for p := 1; p < len(parts); p++ {
+		f.base[p] = f.base[p-1] + int32(parts[p-1].Len())
+	}
+	return f
+}
 
 // Find sets groups[i] to the group of row i of keys, or -1 when its key
 // tuple is not in the table.
 func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
-	t, s := f.t, &f.s
+	t, s := f.parts[0], &f.s
 	s.reserve(n)
 	h := t.hashRows(s, keys, n)
 	same := t.sameAsPrevious(s, keys, h, n)
-	rows := s.rows[:0]
-	for i := 0; i < n; i++ {
-		if same[i] {
-			continue
+	if len(f.parts) == 1 {
+		rows := s.rows[:0]
+		for i := 0; i < n; i++ {
+			if !same[i] {
+				rows = append(rows, int32(i))
+			}
 		}
-		rows = append(rows, int32(i))
-		s.pos[i] = t.home(h[i])
+		t.findRows(s, keys, h, rows, groups, 0)
+	} else {
+		for p := range f.rows {
+			f.rows[p] = f.rows[p][:0]
+		}
+		for i := 0; i < n; i++ {
+			if !same[i] {
+				p := PartOf(h[i], len(f.parts))
+				f.rows[p] = append(f.rows[p], int32(i))
+			}
+		}
+		for p, part := range f.parts {
+			part.findRows(s, keys, h, f.rows[p], groups, f.base[p])
+		}
+	}
+	for i := 1; i < n; i++ {
+		if same[i] {
+			groups[i] = groups[i-1]
+		}
+	}
+}
+
+// findRows sets groups[r] for the listed rows: base plus the group of
+// its key in t, or -1.
+func (t *Table) findRows(s *scratch, keys []arrow.Array, h []uint64, rows []int32, groups []int32, base int32) {
+	for _, r := range rows {
+		s.pos[r] = t.home(h[r])
 	}
 	t.touch(s, rows)
 	for len(rows) > 0 {
@@ -328,15 +400,10 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 		next := t.verify(s, keys, cand, candGroups)
 		for k, r := range cand {
 			if s.eq[k] {
-				groups[r] = int32(candGroups[k])
+				groups[r] = base + int32(candGroups[k])
 			}
 		}
 		rows = next
-	}
-	for i := 1; i < n; i++ {
-		if same[i] {
-			groups[i] = groups[i-1]
-		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -247,4 +248,95 @@ func TestShortStrings(t *testing.T) {
 			t.Errorf("row %d: groups %d and %d, want %d", i, groups[i], groups[half+i], i)
 		}
 	}
+}
+
+// A table split into parts by PartOf, each part filled on a goroutine of
+// its own with InsertHashed, finds every key: in the part its hash picks,
+// numbered after the earlier parts' groups; absent keys are -1.
+func TestParts(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	types := []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String, &arrow.Decimal128Type{Precision: 20, Scale: 2}}
+	const nparts, n = 4, 4096
+	var batches [][]arrow.Array
+	var refs [][]string
+	for range 5 {
+		keys, ref := batchOf(r, n, 20000)
+		batches, refs = append(batches, keys), append(refs, ref)
+	}
+	parts := make([]*Table, nparts)
+	local := make([][][]uint32, nparts) // per part, per batch: groups by row
+	var wg sync.WaitGroup
+	for p := range parts {
+		parts[p] = New(types)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, keys := range batches {
+				h := make([]uint64, n)
+				parts[p].Hash(keys, h)
+				var rows []int32
+				for i := range h {
+					if PartOf(h[i], nparts) == p {
+						rows = append(rows, int32(i))
+					}
+				}
+				groups := make([]uint32, n)
+				parts[p].InsertHashed(keys, h, rows, groups)
+				local[p] = append(local[p], groups)
+			}
+		}()
+	}
+	wg.Wait()
+	f := NewFinder(parts)
+	want := map[string]int32{}
+	total := 0
+	for _, p := range parts {
+		total += p.Len()
+	}
+	for b, keys := range batches {
+		found := make([]int32, n)
+		f.Find(keys, n, found)
+		h := make([]uint64, n)
+		parts[0].Hash(keys, h)
+		for i, k := range refs[b] {
+			// The group its part gave it, numbered after the earlier parts'.
+			p := PartOf(h[i], nparts)
+			at := int32(local[p][b][i])
+			for q := range p {
+				at += int32(parts[q].Len())
+			}
+			if found[i] != at {
+				t.Fatalf("batch %d row %d: found group %d, inserted as %d", b, i, found[i], at)
+			}
+			g, seen := want[k]
+			if !seen {
+				g = found[i]
+				want[k] = g
+			}
+			if found[i] != g || g < 0 || int(g) >= total {
+				t.Fatalf("batch %d row %d key %s: group %d, want %d of %d", b, i, k, found[i], g, total)
+			}
+		}
+	}
+	if len(want) != total {
+		t.Fatalf("%d distinct keys in %d groups", len(want), total)
+	}
+	// Keys never inserted are not found.
+	missing, _ := batchOf(rand.New(rand.NewPCG(7, 8)), n, 20000)
+	missing[2] = decimalsOf(n, 99)
+	found := make([]int32, n)
+	f.Find(missing, n, found)
+	for i, g := range found {
+		if g != -1 {
+			t.Fatalf("absent row %d found as group %d", i, g)
+		}
+	}
+}
+
+func decimalsOf(n int, v int64) arrow.Array {
+	b := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 20, Scale: 2})
+	for range n {
+		b.Append(decimal128.FromI64(v))
+	}
+	return b.NewArray()
 }
