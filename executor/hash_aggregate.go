@@ -37,6 +37,9 @@ type HashAggregate struct {
 	inputs []Operator
 	groups []expr.Expr
 	aggs   []AggregateExpr
+	// shared computes what groups and aggs' arguments repeat; they read
+	// it from the batch it extends.
+	shared *expr.Shared
 	sets   [][]int
 	schema *arrow.Schema
 	out    slicer
@@ -60,7 +63,30 @@ func NewHashAggregate(input Operator, groups []expr.Expr, aggs []AggregateExpr, 
 	if sets != nil {
 		fields = append(fields, arrow.Field{Name: "grouping_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
 	}
-	return &HashAggregate{input: input, groups: groups, aggs: aggs, sets: sets, schema: arrow.NewSchema(fields, nil)}
+	h := &HashAggregate{input: input, groups: groups, aggs: aggs, sets: sets, schema: arrow.NewSchema(fields, nil)}
+	h.shareCommon()
+	return h
+}
+
+// shareCommon rewrites the group keys and the aggregates' arguments to
+// compute what they repeat once per batch (see expr.Common).
+func (h *HashAggregate) shareCommon() {
+	all := append([]expr.Expr(nil), h.groups...)
+	for _, a := range h.aggs {
+		all = append(all, a.Args...)
+	}
+	shared, out := expr.Common(all, h.input.Schema())
+	if shared == nil {
+		return
+	}
+	h.shared = shared
+	h.groups, out = out[:len(h.groups)], out[len(h.groups):]
+	aggs := make([]AggregateExpr, len(h.aggs))
+	for k, a := range h.aggs {
+		a.Args, out = out[:len(a.Args)], out[len(a.Args):]
+		aggs[k] = a
+	}
+	h.aggs = aggs
 }
 
 // NewParallelHashAggregate aggregates the union of the inputs (instances
@@ -311,7 +337,10 @@ type aggInputs struct {
 func (h *HashAggregate) evalInputs(ec *expr.Context, b arrow.RecordBatch) (*aggInputs, error) {
 	in := &aggInputs{n: int(b.NumRows()), keys: make([]arrow.Array, len(h.groups)),
 		args: make([][]arrow.Array, len(h.aggs)), filters: make([]*array.Boolean, len(h.aggs)), orderKeys: make([][]arrow.Array, len(h.aggs))}
-	var err error
+	b, err := h.shared.Extend(ec, b)
+	if err != nil {
+		return nil, err
+	}
 	for i, g := range h.groups {
 		if in.keys[i], err = g.Eval(ec, b); err != nil {
 			return nil, err
