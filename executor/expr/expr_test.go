@@ -94,6 +94,12 @@ func TestKernels(t *testing.T) {
 		{mustBind(t, "ilike", str("HELLO"), str("h_llo")), "t"},
 		{mustBind(t, "substring", str("hello"), i32(2), i32(3)), "ell"},
 		{mustBind(t, "substring", str("hello"), i32(0), i32(2)), "h"},
+		{mustBind(t, "substring", str("héllo wörld"), i32(2), i32(4)), "éllo"},
+		{mustBind(t, "substring", str("héllo wörld"), i32(8)), "örld"},
+		{mustBind(t, "substring", str("hello"), i32(9)), ""},
+		{mustBind(t, "substring", str("hello"), i32(-3), i32(5)), "h"},
+		{mustBind(t, "substring", str("hello"), i32(2), i64(1<<62)), "ello"},
+		{mustBind(t, "substring", str("hello"), NewNullLiteral(types.Int32)), "NULL"},
 		{mustBind(t, "upper", str("abc")), "ABC"},
 		{mustBind(t, "length", str("héllo")), "5"},
 		{mustBind(t, "split_part", str("a,b,c"), str(","), i32(2)), "b"},
@@ -140,6 +146,7 @@ func TestKernelErrors(t *testing.T) {
 		{func() (Expr, error) { return testFuncs.Bind("+", []Expr{i32(1), cast(t, str("true"), "boolean")}) }, sqlerr.UndefinedFunction},
 		{func() (Expr, error) { return testFuncs.Bind("no_such_function", []Expr{i32(1)}) }, sqlerr.UndefinedFunction},
 		{func() (Expr, error) { return testFuncs.Bind("sqrt", []Expr{f64(-1)}) }, "2201F"},
+		{func() (Expr, error) { return testFuncs.Bind("substring", []Expr{str("abc"), i32(1), i32(-1)}) }, "22011"},
 	}
 	for i, c := range cases {
 		e, err := c.e()
@@ -264,6 +271,50 @@ func TestInListComputed(t *testing.T) {
 		}
 		if got, err := eval1(t, e); err != nil || got != c.want {
 			t.Errorf("%s = %s (%v), want %s", e, got, err, c.want)
+		}
+	}
+}
+
+// substring over columns: per-row starts, a constant count, NULL rows.
+func TestSubstringColumns(t *testing.T) {
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	sb.AppendValues([]string{"héllo", "", "ab", "xyz", "0123456789"}, []bool{true, false, true, true, true})
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	ib.AppendValues([]int64{2, 1, 5, -1, 9}, nil)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: types.String, Nullable: true}, {Name: "i", Type: types.Int64}}, nil)
+	batch := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray(), ib.NewArray()}, 5)
+	e := mustBind(t, "substring", NewColumn(0, types.String, "s"), NewColumn(1, types.Int64, "i"), i32(2))
+	got, err := e.Eval(NewContext(context.Background(), time.UTC), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.String(); s != `["él" (null) "" "" "89"]` {
+		t.Errorf("got %s", s)
+	}
+}
+
+// A computed string IN constant strings is looked up row by row: the
+// same answers, NULL for a NULL x, as the comparisons give.
+func TestInListTexts(t *testing.T) {
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	sb.AppendValues([]string{"13-555", "", "31-000", "99-123", "1"}, []bool{true, false, true, true, true})
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: types.String, Nullable: true}}, nil)
+	batch := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray()}, 5)
+	code := mustBind(t, "substring", NewColumn(0, types.String, "s"), i32(1), i32(2))
+	for negated, want := range map[bool]string{false: "[true (null) true false false]", true: "[false (null) false true true]"} {
+		e, err := NewInList(code, []Expr{str("13"), str("31"), str("17")}, negated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l, ok := e.(*inList); !ok || l.texts == nil {
+			t.Fatalf("%s: not looked up", e)
+		}
+		got, err := e.Eval(NewContext(context.Background(), time.UTC), batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want {
+			t.Errorf("%s: got %s, want %s", e, got, want)
 		}
 	}
 }

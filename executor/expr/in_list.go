@@ -5,7 +5,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/types"
 )
 
@@ -19,6 +23,9 @@ type inList struct {
 	eqs     []Expr // = over a pair batch (x, item)
 	or, not Expr   // over a pair batch of booleans, a batch of one
 	negated bool
+	// texts, when set, are the items: constant non-NULL strings, which
+	// a string x is looked up in directly, row by row.
+	texts map[string]struct{}
 }
 
 func newInList(left Expr, items []Expr, negated bool) (Expr, error) {
@@ -37,7 +44,47 @@ func newInList(left Expr, items []Expr, negated bool) (Expr, error) {
 	if n.not, err = BindOperator("not", []Expr{NewColumn(0, types.Bool, "a")}); err != nil {
 		return nil, err
 	}
+	if types.Equal(left.Type(), types.String) {
+		n.texts = map[string]struct{}{}
+		for _, it := range items {
+			l, ok := it.(*Literal)
+			v, isText := scalar.Scalar(nil), false
+			if ok {
+				v, isText = l.Value.(*scalar.String)
+			}
+			if !isText || !v.IsValid() {
+				n.texts = nil
+				break
+			}
+			n.texts[v.(*scalar.String).String()] = struct{}{}
+		}
+	}
 	return n, nil
+}
+
+// inTexts is x [NOT] IN over constant strings: NULL where x is NULL,
+// else whether x is one of them.
+func (n *inList) inTexts(x *array.String) arrow.Array {
+	rows := x.Len()
+	bits := make([]byte, bitutil.BytesForBits(int64(rows)))
+	for i := range rows {
+		if x.IsValid(i) {
+			if _, in := n.texts[x.Value(i)]; in != n.negated {
+				bitutil.SetBit(bits, i)
+			}
+		}
+	}
+	var nulls *memory.Buffer
+	if x.NullN() > 0 {
+		valid := make([]byte, len(bits))
+		for i := range rows {
+			if x.IsValid(i) {
+				bitutil.SetBit(valid, i)
+			}
+		}
+		nulls = memory.NewBufferBytes(valid)
+	}
+	return batch.FromBuffers(types.Bool, rows, nulls, memory.NewBufferBytes(bits))
 }
 
 func (n *inList) Type() arrow.DataType { return types.Bool }
@@ -46,6 +93,9 @@ func (n *inList) Eval(ec *Context, b arrow.RecordBatch) (arrow.Array, error) {
 	x, err := n.left.Eval(ec, b)
 	if err != nil {
 		return nil, err
+	}
+	if xs, ok := x.(*array.String); ok && n.texts != nil && xs.Len() == int(b.NumRows()) {
+		return n.inTexts(xs), nil
 	}
 	rows := b.NumRows()
 	pair := func(a, c arrow.Array) arrow.RecordBatch {
