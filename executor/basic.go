@@ -32,11 +32,15 @@ func WithEval(ctx context.Context, ec *expr.Context) context.Context {
 	return context.WithValue(ctx, evalKey{}, ec)
 }
 
+// scanJoin is how many small batches a Scan joins into one at most.
+const scanJoin = 16
+
 // Scan reads batches from a batch.Reader opened at Open time.
 type Scan struct {
 	schema *arrow.Schema
 	open   func(ctx context.Context) (batch.Reader, error)
 	r      batch.Reader
+	carry  arrow.RecordBatch // read, to be returned next
 }
 
 // NewScan returns an operator over the reader open returns.
@@ -50,17 +54,27 @@ func (s *Scan) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.r = r
+	s.r, s.carry = r, nil
 	return nil
 }
 func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err := batch.CheckCancel(ctx); err != nil {
 		return nil, err
 	}
+	var small []arrow.RecordBatch
+	held := int64(0)
 	for {
-		b, err := s.r.Next(ctx)
-		if err != nil || b == nil {
+		b, err := s.carry, error(nil)
+		if s.carry != nil {
+			s.carry = nil
+		} else if b, err = s.r.Next(ctx); err != nil {
 			return nil, err
+		}
+		if b == nil {
+			if len(small) > 0 {
+				return concatBatches(s.schema, small)
+			}
+			return nil, nil
 		}
 		if b.NumRows() == 0 {
 			continue
@@ -68,7 +82,23 @@ func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if !b.Schema().Equal(s.schema) {
 			b = array.NewRecordBatch(s.schema, b.Columns(), b.NumRows())
 		}
-		return b, nil
+		// A reader that filtered rows out may return a few at a time:
+		// up to scanJoin of them are joined into a batch of a useful
+		// size, as each batch costs every operator above a fixed amount
+		// of work (q14, q15). The bound keeps a rare match from waiting
+		// for many more reads (a LIMIT 1 that has its row).
+		if b.NumRows() >= batch.Size/2 {
+			if len(small) == 0 {
+				return b, nil
+			}
+			s.carry = b // after the small ones
+			return concatBatches(s.schema, small)
+		}
+		small = append(small, b)
+		held += b.NumRows()
+		if held >= batch.Size/2 || len(small) == scanJoin {
+			return concatBatches(s.schema, small)
+		}
 	}
 }
 func (s *Scan) Close() error {
