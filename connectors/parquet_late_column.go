@@ -367,16 +367,27 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 			size += len(c.text(k))
 		}
 	}
-	data := make([]byte, 0, size)
+	data := make([]byte, size)
+	pos := 0
 	for j := 0; j < m; j++ {
 		k := j
 		if idx != nil {
 			k = int(idx[j])
 		}
 		if k >= 0 {
-			data = append(data, c.text(k)...)
+			t := c.text(k)
+			if len(t) <= 8 {
+				// Short values (flags, codes) byte by byte: a call to
+				// memmove costs more than the copy (as batch.Gather).
+				for _, ch := range t {
+					data[pos] = ch
+					pos++
+				}
+			} else {
+				pos += copy(data[pos:], t)
+			}
 		}
-		offs[j+1] = int32(len(data))
+		offs[j+1] = int32(pos)
 	}
 	return batch.FromBuffers(c.typ, m, nulls, memory.NewBufferBytes(batch.SliceBytes(offs)), memory.NewBufferBytes(data))
 }
