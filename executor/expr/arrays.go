@@ -170,6 +170,31 @@ func int64s(a arrow.Array) []int64 {
 	return make([]int64, a.Len())
 }
 
+// int64At reads row i of an integer (or date/time) array as an int64,
+// without converting the whole array as int64s does: for kernels that
+// read one row at a time.
+func int64At(a arrow.Array, i int) int64 {
+	switch a := a.(type) {
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
+	case *array.Date32:
+		return int64(a.Value(i))
+	case *array.Timestamp:
+		return int64(a.Value(i))
+	case *array.Time64:
+		return int64(a.Value(i))
+	case *array.Boolean:
+		if a.Value(i) {
+			return 1
+		}
+	}
+	return 0
+}
+
 // float64s reads a numeric array as float64 values.
 func float64s(a arrow.Array) []float64 {
 	switch a := a.(type) {

@@ -311,6 +311,10 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 			b.AppendValues(out, v)
 			return b.NewArray(), nil
 		}
+		var floats []float64
+		if types.IsFloat(from) {
+			floats = float64s(a)
+		}
 		for i := 0; i < n; i++ {
 			if !isValid(v, i) {
 				continue
@@ -318,9 +322,9 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 			var r *big.Rat
 			switch {
 			case types.IsInteger(from):
-				r = new(big.Rat).SetInt64(int64s(a)[i])
+				r = new(big.Rat).SetInt64(int64At(a, i))
 			case types.IsFloat(from):
-				f := float64s(a)[i]
+				f := floats[i]
 				if math.IsNaN(f) || math.IsInf(f, 0) {
 					return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "cannot convert %v to numeric", f)
 				}

@@ -145,4 +145,3 @@ func exprKey(e Expr) string {
 	}
 	return ""
 }
-

@@ -318,3 +318,34 @@ func TestInListTexts(t *testing.T) {
 		}
 	}
 }
+
+// Row-at-a-time string functions over columns: int32 arguments read per
+// row, typed results (text, int, bool), NULL rows.
+func TestRowKernelColumns(t *testing.T) {
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	sb.AppendValues([]string{"héllo", "", "ab", "a-b-c"}, []bool{true, false, true, true})
+	ib := array.NewInt32Builder(memory.DefaultAllocator)
+	ib.AppendValues([]int32{2, 1, -1, 3}, []bool{true, true, true, true})
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: types.String, Nullable: true}, {Name: "n", Type: types.Int32}}, nil)
+	batch := array.NewRecordBatch(schema, []arrow.Array{sb.NewArray(), ib.NewArray()}, 4)
+	s, n := NewColumn(0, types.String, "s"), NewColumn(1, types.Int32, "n")
+	ec := NewContext(context.Background(), time.UTC)
+	for _, c := range []struct {
+		e    Expr
+		want string
+	}{
+		{mustBind(t, "left", s, n), `["hé" (null) "a" "a-b"]`},
+		{mustBind(t, "right", s, n), `["lo" (null) "b" "b-c"]`},
+		{mustBind(t, "split_part", s, str("-"), n), `["" (null) "ab" "c"]`}, // -1: the last field
+		{mustBind(t, "length", s), `[5 (null) 2 5]`},
+		{mustBind(t, "starts_with", s, str("a")), `[false (null) true true]`},
+	} {
+		got, err := c.e.Eval(ec, batch)
+		if err != nil {
+			t.Fatalf("%s: %v", c.e, err)
+		}
+		if got.String() != c.want {
+			t.Errorf("%s: got %s, want %s", c.e, got, c.want)
+		}
+	}
+}

@@ -64,11 +64,15 @@ func unaryString(f func(string) string) kernel {
 	}
 }
 
-// rowStrings calls f per row with the string args (NULL in -> NULL out).
-func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, error)) kernel {
+// rowKernel calls f per row of the args (a NULL in any makes the row
+// NULL), f giving the value as T: int for Int32 and Int64 results, string
+// or bool. Typed, the values are not boxed in an interface per row.
+func rowKernel[T int | string | bool](ret arrow.DataType, f func(row int, args []arrow.Array) (T, error)) kernel {
 	return func(ec *Context, args []arrow.Array, n int) (arrow.Array, error) {
 		v := valid(n, args...)
 		bld := array.NewBuilder(ec.Mem, ret)
+		bld.Reserve(n)
+		put := appender[T](bld)
 		for i := 0; i < n; i++ {
 			if !isValid(v, i) {
 				bld.AppendNull()
@@ -78,66 +82,68 @@ func rowKernel(ret arrow.DataType, f func(row int, args []arrow.Array) (any, err
 			if err != nil {
 				return nil, err
 			}
-			if r == nil {
-				bld.AppendNull()
-				continue
-			}
-			switch b := bld.(type) {
-			case *array.StringBuilder:
-				if err := appendChecked(b, r.(string)); err != nil {
-					return nil, err
-				}
-			case *array.Int32Builder:
-				b.Append(int32(r.(int)))
-			case *array.Int64Builder:
-				b.Append(int64(r.(int)))
-			case *array.BooleanBuilder:
-				b.Append(r.(bool))
-			case *array.Float64Builder:
-				b.Append(r.(float64))
+			if err := put(r); err != nil {
+				return nil, err
 			}
 		}
 		return bld.NewArray(), nil
 	}
 }
 
+// appender returns the function that appends a T to b, chosen once per
+// batch.
+func appender[T int | string | bool](b array.Builder) func(T) error {
+	var put any
+	switch b := b.(type) {
+	case *array.StringBuilder:
+		put = func(s string) error { return appendChecked(b, s) }
+	case *array.Int32Builder:
+		put = func(x int) error { b.Append(int32(x)); return nil }
+	case *array.Int64Builder:
+		put = func(x int) error { b.Append(int64(x)); return nil }
+	case *array.BooleanBuilder:
+		put = func(x bool) error { b.Append(x); return nil }
+	}
+	return put.(func(T) error)
+}
+
 func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
-func iArg(args []arrow.Array, k, i int) int    { return int(int64s(args[k])[i]) }
+func iArg(args []arrow.Array, k, i int) int    { return int(int64At(args[k], i)) }
 
 func registerStrings(r *Registry) {
 	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
 	r.add(fixed(S, unaryString(strings.ToLower), S), "lower", "lcase")
 	r.add(fixed(S, unaryString(strings.ToUpper), S), "upper", "ucase")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) {
 		return utf8.RuneCountInString(sArg(a, 0, i)), nil
 	}), S), "length", "char_length", "character_length")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) { return len(sArg(a, 0, i)), nil }), S), "octet_length")
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) { return 8 * len(sArg(a, 0, i)), nil }), S), "bit_length")
 	r.add(bindSubstring, "substring", "substr")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) {
 		return strpos(sArg(a, 1, i), sArg(a, 0, i)), nil
 	}), S, S), "position", "locate")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) {
 		return strpos(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "strpos")
 	r.add(bindTrim, "btrim", "ltrim", "rtrim")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		s, from, to := sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)
 		if from == "" {
 			return s, nil // PostgreSQL replaces nothing for an empty pattern
 		}
 		if len(to) > len(from) {
 			if err := checkLen(int64(len(s)) + int64(strings.Count(s, from))*int64(len(to)-len(from))); err != nil {
-				return nil, err
+				return "", err
 			}
 		}
 		return strings.ReplaceAll(s, from, to), nil
 	}), S, S, S), "replace")
 	r.add(bindConcat, "concat", "concat_ws")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		n := iArg(a, 2, i)
 		if n == 0 {
-			return nil, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
+			return "", sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
 		}
 		parts := strings.Split(sArg(a, 0, i), sArg(a, 1, i))
 		if sArg(a, 1, i) == "" {
@@ -151,7 +157,7 @@ func registerStrings(r *Registry) {
 		}
 		return parts[n-1], nil
 	}), S, S, I32), "split_part")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -159,7 +165,7 @@ func registerStrings(r *Registry) {
 		}
 		return string(r[:min(n, len(r))]), nil
 	}), S, I32), "left")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		r := []rune(sArg(a, 0, i))
 		n := iArg(a, 1, i)
 		if n < 0 {
@@ -169,13 +175,13 @@ func registerStrings(r *Registry) {
 	}), S, I32), "right")
 	r.add(bindPad, "lpad", "rpad")
 	r.add(bindOverlay, "overlay")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
 			return "", nil
 		}
 		if err := checkLen(int64(len(sArg(a, 0, i))) * int64(n)); err != nil {
-			return nil, err
+			return "", err
 		}
 		return strings.Repeat(sArg(a, 0, i), n), nil
 	}), S, I32), "repeat")
@@ -187,7 +193,7 @@ func registerStrings(r *Registry) {
 		return string(r)
 	}), S), "reverse")
 	r.add(fixed(S, unaryString(initcap), S), "initcap")
-	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(I32, rowKernel(I32, func(i int, a []arrow.Array) (int, error) {
 		s := sArg(a, 0, i)
 		if s == "" {
 			return 0, nil
@@ -195,24 +201,24 @@ func registerStrings(r *Registry) {
 		r, _ := utf8.DecodeRuneInString(s)
 		return int(r), nil
 	}), S), "ascii")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		c := iArg(a, 0, i)
 		if c <= 0 {
-			return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
+			return "", sqlerr.New(sqlerr.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		}
 		return string(rune(c)), nil
 	}), I32), "chr")
-	r.add(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(B, rowKernel(B, func(i int, a []arrow.Array) (bool, error) {
 		return strings.HasPrefix(sArg(a, 0, i), sArg(a, 1, i)), nil
 	}), S, S), "starts_with")
 	r.add(fixed(S, unaryString(func(s string) string {
 		h := md5.Sum([]byte(s))
 		return hex.EncodeToString(h[:])
 	}), S), "md5")
-	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	r.add(fixed(S, rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		// Each character becomes at most one of at most 4 bytes.
 		if err := checkLen(4 * int64(utf8.RuneCountInString(sArg(a, 0, i)))); err != nil && len(sArg(a, 2, i)) > len(sArg(a, 1, i)) {
-			return nil, err
+			return "", err
 		}
 		return translate(sArg(a, 0, i), sArg(a, 1, i), sArg(a, 2, i)), nil
 	}), S, S, S), "translate")
@@ -221,8 +227,8 @@ func registerStrings(r *Registry) {
 			return nil, funcErr(name, args)
 		}
 		a, _ := coerce(args[0], I64)
-		return &Call{Name: name, Args: []Expr{a}, Ret: S, fn: rowKernel(S, func(i int, a []arrow.Array) (any, error) {
-			return fmt.Sprintf("%x", uint64(int64s(a[0])[i])), nil
+		return &Call{Name: name, Args: []Expr{a}, Ret: S, fn: rowKernel(S, func(i int, a []arrow.Array) (string, error) {
+			return fmt.Sprintf("%x", uint64(int64At(a[0], i))), nil
 		})}, nil
 	}, "to_hex")
 	r.add(bindRegexpReplace, "regexp_replace")
@@ -353,7 +359,7 @@ func bindTrim(name string, args []Expr) (Expr, error) {
 	if len(args) == 2 {
 		argTypes = append(argTypes, types.String)
 	}
-	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (string, error) {
 		s := sArg(a, 0, i)
 		cut := " "
 		if len(a) == 2 {
@@ -377,14 +383,14 @@ func bindPad(name string, args []Expr) (Expr, error) {
 	if len(args) == 3 {
 		argTypes = append(argTypes, types.String)
 	}
-	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (string, error) {
 		n := iArg(a, 1, i)
 		if n <= 0 {
 			return "", nil
 		}
 		// n characters of up to 4 bytes each, sized before any is made.
 		if err := checkLen(4 * int64(n)); err != nil && int64(n) > int64(utf8.RuneCountInString(sArg(a, 0, i))) {
-			return nil, err
+			return "", err
 		}
 		s := []rune(sArg(a, 0, i))
 		fill := []rune(" ")
@@ -747,20 +753,20 @@ func bindRegexpReplace(name string, args []Expr) (Expr, error) {
 	if len(args) == 4 {
 		argTypes = append(argTypes, types.String)
 	}
-	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (any, error) {
+	return fixed(types.String, rowKernel(types.String, func(i int, a []arrow.Array) (string, error) {
 		pat, flags := sArg(a, 1, i), ""
 		if len(a) == 4 {
 			flags = sArg(a, 3, i)
 		}
 		re, err := compilePG(pat, flags)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		repl := pgReplacement(sArg(a, 2, i))
 		s := sArg(a, 0, i)
 		if strings.Contains(flags, "g") {
 			if err := checkReplaceAll(re, s, repl); err != nil {
-				return nil, err
+				return "", err
 			}
 			return re.ReplaceAllString(s, repl), nil
 		}
@@ -839,18 +845,18 @@ func pgReplacement(r string) string {
 // keeps all of s after r.
 func bindOverlay(name string, args []Expr) (Expr, error) {
 	S, I32 := types.String, types.Int32
-	k := rowKernel(S, func(i int, a []arrow.Array) (any, error) {
+	k := rowKernel(S, func(i int, a []arrow.Array) (string, error) {
 		s, r, sp := []rune(sArg(a, 0, i)), sArg(a, 1, i), int64(iArg(a, 2, i))
 		sl := int64(utf8.RuneCountInString(r))
 		if len(a) == 4 {
 			sl = int64(iArg(a, 3, i))
 		}
 		if sp <= 0 {
-			return nil, sqlerr.New("22011", "negative substring length not allowed")
+			return "", sqlerr.New("22011", "negative substring length not allowed")
 		}
 		end := sp + sl
 		if end > math.MaxInt32 || end < math.MinInt32 {
-			return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "integer out of range")
+			return "", sqlerr.New(sqlerr.NumericValueOutOfRange, "integer out of range")
 		}
 		head := s[:min(sp-1, int64(len(s)))]
 		tail := s[min(max(end-1, 0), int64(len(s))):]
