@@ -288,18 +288,34 @@ func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*g
 			spills = append(spills, p[0].spill)
 		}
 	}
-	states := parts[0]
-	for _, p := range parts[1:] {
-		for si, st := range p {
-			if err := states[si].merge(st); err != nil {
-				return nil, nil, err
-			}
+	// The workers' states merge pairwise, the pairs of a round in
+	// parallel: with N workers, log2 N rounds instead of N-1 merges in
+	// a row.
+	for step := 1; step < len(parts); step *= 2 {
+		var pairs []int
+		for a := 0; a+step < len(parts); a += 2 * step {
+			pairs = append(pairs, a)
 		}
-		// The merged groups now live in the first worker's states.
-		states[0].res.TryResize(states[0].res.Held()+p[0].res.Held(), false)
-		p[0].res.Release()
+		err := onEach(ctx, len(pairs), func(i int) error {
+			into, from := parts[pairs[i]], parts[pairs[i]+step]
+			for si, st := range from {
+				if err := into[si].merge(st); err != nil {
+					return err
+				}
+			}
+			// The merged groups now live in into's states.
+			into[0].res.TryResize(into[0].res.Held()+from[0].res.Held(), false)
+			from[0].res.Release()
+			return nil
+		})
+		if err != nil {
+			for _, p := range parts {
+				p[0].res.Release()
+			}
+			return nil, nil, err
+		}
 	}
-	return states, spills, nil
+	return parts[0], spills, nil
 }
 
 // merge folds the groups of o (a partial aggregate of the same sets and

@@ -96,15 +96,19 @@ func TestHashAggregateSpills(t *testing.T) {
 	aggs := []AggregateExpr{{Func: sum, Args: []expr.Expr{v}}, {Func: count, Args: []expr.Expr{v}}}
 	pool := budget.NewPool(0)
 	for _, c := range []struct {
-		name     string
-		workMem  int64
-		parallel bool
-	}{{"memory", 0, false}, {"spill", 64 << 10, false}, {"parallel", 0, true}, {"parallel spill", 64 << 10, true}} {
+		name    string
+		workMem int64
+		workers int // 0: not parallel
+	}{{"memory", 0, 0}, {"spill", 64 << 10, 0}, {"parallel", 0, 3}, {"parallel spill", 64 << 10, 3}, {"five workers", 0, 5}, {"five workers spill", 64 << 10, 5}} {
 		acc := pool.NewAccount(c.workMem, t.TempDir())
 		ctx := budget.WithAccount(context.Background(), acc)
 		var op Operator
-		if c.parallel {
-			ins := []Operator{NewBatches(schema, bs[:7]), NewBatches(schema, bs[7:13]), NewBatches(schema, bs[13:])}
+		if c.workers > 0 {
+			// Their states merge in pairs, in rounds.
+			var ins []Operator
+			for w := range c.workers {
+				ins = append(ins, NewBatches(schema, bs[w*len(bs)/c.workers:(w+1)*len(bs)/c.workers]))
+			}
 			op = NewParallelHashAggregate(ins, []expr.Expr{g}, aggs, nil)
 		} else {
 			op = NewHashAggregate(NewBatches(schema, bs), []expr.Expr{g}, aggs, nil)
