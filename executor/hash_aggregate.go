@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,19 @@ type HashAggregate struct {
 	out    slicer
 	done   bool
 	peak   int64 // memory its states reserved at most
+	// workerTimes is, per parallel input, the time its goroutine spent
+	// consuming (its input's time included); waited is how long Next
+	// waited for them. EXPLAIN ANALYZE counts the work on each worker.
+	workerTimes []time.Duration
+	waited      time.Duration
+}
+
+// ParallelTimes returns, once the inputs are consumed, the time each
+// worker spent aggregating its input (that input's time included) and how
+// long the calling goroutine waited for them; nil before, or when the
+// aggregate is not parallel.
+func (h *HashAggregate) ParallelTimes() ([]time.Duration, time.Duration) {
+	return h.workerTimes, h.waited
 }
 
 // PeakMemory is the most memory the aggregate reserved (EXPLAIN ANALYZE).
@@ -109,6 +123,7 @@ func (h *HashAggregate) Schema() *arrow.Schema { return h.schema }
 func (h *HashAggregate) Open(ctx context.Context) error {
 	h.done = false
 	h.out = slicer{}
+	h.workerTimes, h.waited = nil, 0
 	for _, in := range h.sources() {
 		if err := in.Open(ctx); err != nil {
 			return err
@@ -256,11 +271,14 @@ func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*g
 	defer cancel()
 	parts := make([][]*groupState, len(h.inputs))
 	errs := make([]error, len(h.inputs))
+	times := make([]time.Duration, len(h.inputs))
+	started := time.Now()
 	var wg sync.WaitGroup
 	for w, in := range h.inputs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func(t time.Time) { times[w] = time.Since(t) }(time.Now())
 			defer func() {
 				if r := recover(); r != nil {
 					errs[w] = sqlerr.New(sqlerr.InternalError, "%v", r)
@@ -274,6 +292,7 @@ func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*g
 		}()
 	}
 	wg.Wait()
+	h.workerTimes, h.waited = times, time.Since(started)
 	if err := firstError(errs); err != nil {
 		for _, p := range parts {
 			if p != nil {

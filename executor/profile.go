@@ -60,10 +60,21 @@ type instrumented struct {
 	op     Operator
 	st     *OpStats
 	worker int
+	// parallelDone: the op's per-worker times (see parallelTimer) are
+	// counted.
+	parallelDone bool
+}
+
+// parallelTimer is an operator that runs its inputs on goroutines of its
+// own (the parallel aggregate): its time is what each of them spent, not
+// the time its caller waited for them.
+type parallelTimer interface {
+	ParallelTimes() (perWorker []time.Duration, waited time.Duration)
 }
 
 func (o *instrumented) Schema() *arrow.Schema { return o.op.Schema() }
 func (o *instrumented) Open(ctx context.Context) error {
+	o.parallelDone = false
 	start := time.Now()
 	err := o.op.Open(ctx)
 	o.st.addTime(o.worker, time.Since(start))
@@ -72,7 +83,17 @@ func (o *instrumented) Open(ctx context.Context) error {
 func (o *instrumented) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	start := time.Now()
 	b, err := o.op.Next(ctx)
-	o.st.addTime(o.worker, time.Since(start))
+	d := time.Since(start)
+	if p, ok := o.op.(parallelTimer); ok && !o.parallelDone {
+		if per, waited := p.ParallelTimes(); per != nil {
+			o.parallelDone = true
+			d -= waited
+			for w, t := range per {
+				o.st.addTime(w, t)
+			}
+		}
+	}
+	o.st.addTime(o.worker, d)
 	if b != nil {
 		o.st.Rows.Add(b.NumRows())
 		o.st.Batches.Add(1)

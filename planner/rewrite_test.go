@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -446,5 +448,22 @@ func TestDynamicFilter(t *testing.T) {
 	}
 	if lines := plan(t, eng, "EXPLAIN "+q); index(lines, "keys from join") >= 0 {
 		t.Errorf("a left join keeps every probe row:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// EXPLAIN ANALYZE counts a parallel aggregate's own work on each worker:
+// its time is what its workers spent beyond reading their inputs, not the
+// wait for them less the inputs' time over all workers (which came out
+// below zero, shown as 0).
+func TestParallelAggregateTime(t *testing.T) {
+	eng := lake(t)
+	lines := plan(t, eng, `EXPLAIN ANALYZE SELECT fact_id % 5000, count(*) FROM fact GROUP BY 1`)
+	agg := lines[index(lines, "Aggregate")]
+	m := regexp.MustCompile(`time=([0-9.]+)ms workers=2 \[`).FindStringSubmatch(agg)
+	if m == nil {
+		t.Fatalf("aggregate line: %s", agg)
+	}
+	if ms, _ := strconv.ParseFloat(m[1], 64); ms <= 0 {
+		t.Errorf("the aggregate's own time is %s ms: %s", m[1], agg)
 	}
 }
