@@ -340,3 +340,21 @@ func decimalsOf(n int, v int64) arrow.Array {
 	}
 	return b.NewArray()
 }
+
+// BenchmarkInsertFlags is TPC-H q01's grouping: two one-letter text keys,
+// four groups, rows in no order.
+func BenchmarkInsertFlags(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	flags, status := array.NewStringBuilder(memory.DefaultAllocator), array.NewStringBuilder(memory.DefaultAllocator)
+	for range 4096 {
+		k := r.IntN(4)
+		flags.Append([]string{"A", "N", "R", "N"}[k])
+		status.Append([]string{"F", "O", "F", "F"}[k])
+	}
+	keys := []arrow.Array{flags.NewArray(), status.NewArray()}
+	tb := New([]arrow.DataType{arrow.BinaryTypes.String, arrow.BinaryTypes.String})
+	groups := make([]uint32, 4096)
+	for b.Loop() {
+		tb.Insert(keys, 4096, groups, nil)
+	}
+}
