@@ -17,6 +17,13 @@ type KeySet struct {
 	keys atomic.Pointer[Keys]
 }
 
+// KeyFilter says where a join publishes the values of one of its keys:
+// key number Key (in the join's order), into Set.
+type KeyFilter struct {
+	Set *KeySet
+	Key int
+}
+
 // Keys are the distinct non-NULL keys of a build: their range and, when
 // the range is at most maxKeyBits wide, a bitmap of which are present.
 type Keys struct {

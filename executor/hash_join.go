@@ -51,12 +51,11 @@ type HashJoinSpec struct {
 	NullEqual           []bool
 	Residual            expr.Expr // over left columns then right columns
 	NullAware           bool
-	// Publish, when set, receives the values of key PublishKey of the
-	// build once it is complete (an integer key not matching NULLs, a
-	// build that did not spill), for a scan of the probe side to drop rows
-	// early (see batch.KeySet).
-	Publish    *batch.KeySet
-	PublishKey int
+	// Publish lists keys whose values in the build, once it is
+	// complete, go to a scan of the probe side for it to drop rows early
+	// (integer keys not matching NULLs, of a build that did not spill;
+	// see batch.KeySet).
+	Publish []batch.KeyFilter
 }
 
 // joinSchema computes the output schema of a join.
@@ -584,44 +583,45 @@ type JoinBuild struct {
 	right   Operator
 	keys    []expr.Expr
 	nullEq  []bool
-	publish *batch.KeySet
-	pubKey  int
+	publish []batch.KeyFilter
 	once    sync.Once
 	jb      *joinBuild
 	err     error
 }
 
-// Publishing sets where the build publishes the values of its join key
-// number key (see HashJoinSpec.Publish) and returns b.
-func (b *JoinBuild) Publishing(ks *batch.KeySet, key int) *JoinBuild {
-	b.publish, b.pubKey = ks, key
+// Publishing sets where the build publishes the values of its keys (see
+// HashJoinSpec.Publish) and returns b.
+func (b *JoinBuild) Publishing(fs []batch.KeyFilter) *JoinBuild {
+	b.publish = fs
 	return b
 }
 
-// publishKeys hands the keys of a complete build to the probe side's scan
-// (or withdraws earlier ones when this build cannot say).
+// publishKeys hands the keys of a complete build to the probe side's
+// scans (or withdraws earlier ones when this build cannot say).
 func (b *JoinBuild) publishKeys() {
-	if b.publish == nil {
-		return
+	for _, f := range b.publish {
+		f.Set.Publish(b.keysOf(f.Key))
 	}
-	if b.jb == nil || b.jb.parts != nil || b.pubKey >= len(b.keys) || (b.pubKey < len(b.nullEq) && b.nullEq[b.pubKey]) {
-		b.publish.Publish(nil)
-		return
+}
+
+// keysOf is the build's values of key i, or nil when it cannot say.
+func (b *JoinBuild) keysOf(i int) *batch.Keys {
+	if b.jb == nil || b.jb.parts != nil || i >= len(b.keys) || (i < len(b.nullEq) && b.nullEq[i]) {
+		return nil
 	}
 	var cols []arrow.Array
 	for _, t := range b.jb.tables {
-		cols = append(cols, t.KeyColumn(b.pubKey))
+		cols = append(cols, t.KeyColumn(i))
 	}
 	col := cols[0]
 	if len(cols) > 1 {
 		var err error
 		if col, err = array.Concatenate(cols, memory.DefaultAllocator); err != nil {
-			b.publish.Publish(nil)
-			return
+			return nil
 		}
 	}
 	k, _ := batch.KeysOf(col)
-	b.publish.Publish(k)
+	return k
 }
 
 // NewJoinBuild returns the build side of hash joins over right's rows
@@ -685,7 +685,7 @@ type HashJoin struct {
 
 // NewHashJoin returns the join of left and right described by spec.
 func NewHashJoin(left, right Operator, spec HashJoinSpec) Operator {
-	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish, spec.PublishKey), spec).(*HashJoin)
+	j := NewSharedHashJoin(left, NewJoinBuild(right, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish), spec).(*HashJoin)
 	j.private = true
 	return j
 }
@@ -712,7 +712,7 @@ func (j *HashJoin) Open(ctx context.Context) error {
 	j.ec = evalContext(ctx)
 	j.jb, j.whole, j.grace, j.finder, j.tailDone, j.tailPos, j.lb = nil, nil, nil, nil, false, 0, nil
 	if j.private {
-		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq).Publishing(j.build.publish, j.build.pubKey)
+		j.build = NewJoinBuild(j.build.right, j.build.keys, j.build.nullEq).Publishing(j.build.publish)
 	}
 	return j.left.Open(ctx)
 }

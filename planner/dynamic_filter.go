@@ -56,9 +56,12 @@ func (lw *lowering) markDynamicFilter(n *Join) {
 		return
 	}
 	keys, _ := splitJoinCond(n)
-	// The first key that is an integer column on both sides and comes from
-	// a scan of the probe side: a row whose value of it the build lacks
-	// matches nothing, whatever the other keys hold.
+	// Each key that is an integer column on both sides and comes from a
+	// scan of the probe side: a row whose value of it the build lacks
+	// matches nothing, whatever the other keys hold. All of them, as
+	// which one filters is known only once the build is done (TPC-H q09
+	// joins partsupp on supplier and part: every supplier is in the
+	// build, a twentieth of the parts).
 	for i, k := range keys {
 		l, ok1 := k.left.(*colRef)
 		r, ok2 := k.right.(*colRef)
@@ -77,9 +80,9 @@ func (lw *lowering) markDynamicFilter(n *Join) {
 			probe, key = n.Right, r
 		}
 		if scan, col := probeScan(probe, key.id); scan != nil {
-			n.Publish, n.PublishKey = &batch.KeySet{}, i
-			scan.Dynamic = append(scan.Dynamic, connectors.ColumnPredicate{Column: col, Op: connectors.OpInKeys, Keys: n.Publish})
-			return
+			f := batch.KeyFilter{Set: &batch.KeySet{}, Key: i}
+			n.Publish = append(n.Publish, f)
+			scan.Dynamic = append(scan.Dynamic, connectors.ColumnPredicate{Column: col, Op: connectors.OpInKeys, Keys: f.Set})
 		}
 	}
 }

@@ -95,11 +95,9 @@ type Join struct {
 	// NullAware makes Anti and Mark follow NOT IN / IN semantics with NULLs.
 	NullAware bool
 	Mark      Column
-	// Publish, when set, receives the build's values of its join key
-	// PublishKey (in splitJoinCond's order) for a scan of the probe side
-	// (see dynamic_filter.go).
-	Publish    *batch.KeySet
-	PublishKey int
+	// Publish lists the join keys (in splitJoinCond's order) whose build
+	// values go to a scan of the probe side (see dynamic_filter.go).
+	Publish []batch.KeyFilter
 }
 
 // AggCall is one aggregate computed by an Aggregate.

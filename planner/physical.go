@@ -523,7 +523,7 @@ func (lw *lowering) join(n *Join) (executor.Operator, error) {
 		}
 		return executor.NewNestedLoopJoin(l, r, typ, res), nil
 	}
-	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware, Publish: n.Publish, PublishKey: n.PublishKey}
+	spec := executor.HashJoinSpec{Type: typ, LeftKeys: lkeys, RightKeys: rkeys, NullEqual: nullEq, Residual: res, NullAware: n.NullAware, Publish: n.Publish}
 	return lw.hashJoin(n, l, n.Right, spec)
 }
 
@@ -555,7 +555,7 @@ func (lw *lowering) hashJoin(n *Join, probe executor.Operator, buildSide Node, s
 			if err != nil {
 				return nil, err
 			}
-			return executor.NewJoinBuild(b, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish, spec.PublishKey), nil
+			return executor.NewJoinBuild(b, spec.RightKeys, spec.NullEqual).Publishing(spec.Publish), nil
 		})
 		if err != nil {
 			return nil, err
@@ -575,7 +575,7 @@ func (lw *lowering) hashJoin(n *Join, probe executor.Operator, buildSide Node, s
 // 150 thousand customers built, 1.5 million orders probe). The columns
 // are put back in the left join's order.
 func (lw *lowering) rightOuterJoin(n *Join) (executor.Operator, error) {
-	swapped := &Join{Left: n.Right, Right: n.Left, Type: RightJoin, Cond: n.Cond, Publish: n.Publish, PublishKey: n.PublishKey}
+	swapped := &Join{Left: n.Right, Right: n.Left, Type: RightJoin, Cond: n.Cond, Publish: n.Publish}
 	if lw.inst != nil {
 		// The instances of a parallel probe share the build: one node
 		// keys it for all of them.
@@ -624,7 +624,7 @@ func (lw *lowering) rightSemiJoin(n *Join) (executor.Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := executor.HashJoinSpec{Type: typ, LeftKeys: pkeys, RightKeys: bkeys, NullEqual: nullEq, Publish: n.Publish, PublishKey: n.PublishKey}
+	spec := executor.HashJoinSpec{Type: typ, LeftKeys: pkeys, RightKeys: bkeys, NullEqual: nullEq, Publish: n.Publish}
 	if len(residual) > 0 {
 		// The residual sees the probe's columns, then the build's.
 		all := append(append([]Column(nil), rcols...), lcols...)

@@ -428,6 +428,9 @@ func TestDynamicFilter(t *testing.T) {
 		{`SELECT count(*) FROM fact JOIN dim ON fact_id = dim_id`, "200", "rows=200 "},
 		// Two keys: the integer one filters.
 		{`SELECT count(*) FROM fact JOIN dim ON fact_s = dim_s AND fact_fk = dim_id WHERE dim_s = 'a'`, "5000", "rows=5000 "},
+		// Two integer keys, both published: every dim_id is a fact_fk,
+		// but dim_fk holds only 0..4.
+		{`SELECT count(*) FROM fact JOIN dim ON fact_fk = dim_id AND fact_id = dim_fk`, "5", "rows=5 "},
 		// Joins that build the (smaller) left input and probe with the facts.
 		{`SELECT count(*) FROM dim WHERE dim_s = 'a' AND EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id)`, "50", "rows=5000 "},
 		{`SELECT count(*) FROM dim WHERE dim_s = 'a' AND NOT EXISTS (SELECT 1 FROM fact WHERE fact_fk = dim_id AND fact_id > 19000)`, "0", "rows=249 "},
