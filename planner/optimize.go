@@ -12,6 +12,10 @@ func (b *binder) optimize(n Node) Node {
 	n = b.foldConstants(n)
 	n = marksToSemiJoins(n)
 	n = pushFilters(n, nil)
+	// Again: pushing filters can bring a mark's conjunct down to its
+	// join, past the joins between them (TPC-H q20's IN below a
+	// decorrelated scalar subquery).
+	n = marksToSemiJoins(n)
 	n = b.pushSemiJoins(n)
 	n = reorderJoins(b, n)
 	n = b.reduceGroupedJoins(n)

@@ -470,3 +470,19 @@ func TestParallelAggregateTime(t *testing.T) {
 		t.Errorf("the aggregate's own time is %s ms: %s", m[1], agg)
 	}
 }
+
+// An IN whose conjunct filters pushing brings down to its mark join, past
+// the join of a decorrelated scalar subquery, becomes a semi join there
+// (TPC-H q20), which hands its keys to the scan.
+func TestMarkJoinBelowSubqueryJoin(t *testing.T) {
+	eng := lake(t)
+	q := `SELECT count(*) FROM fact WHERE fact_fk IN (SELECT dim_id FROM dim WHERE dim_s = 'a')
+		AND fact_id > (SELECT min(d.dim_id) FROM dim d WHERE d.dim_fk = fact.fact_fk % 5)`
+	if got := plan(t, eng, q); got[0] != "4998" {
+		t.Errorf("count %v, want 4998", got)
+	}
+	lines := plan(t, eng, "EXPLAIN "+q)
+	if index(lines, "MarkJoin") >= 0 || index(lines, "SemiJoin") < 0 {
+		t.Errorf("the IN should be a semi join:\n%s", strings.Join(lines, "\n"))
+	}
+}
