@@ -40,6 +40,9 @@ type Table struct {
 	n     int
 
 	s scratch // Insert's
+	// small, while the table has few groups and every batch's keys
+	// packed, is Insert's path by packed keys; it knows every group.
+	small *small
 }
 
 // scratch is the per-batch working memory of a lookup, reused across
@@ -63,6 +66,7 @@ func New(keyTypes []arrow.DataType) *Table {
 		t.cols[i] = newKeyColumn(kt)
 	}
 	t.setSlots(make([]uint64, 64))
+	t.small = newSmall(t.cols)
 	return t
 }
 
@@ -165,6 +169,15 @@ func (s *scratch) reserve(n int) {
 // group for each key tuple not seen before. isNew, when not nil, is set
 // for the rows that added their group.
 func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
+	if t.small != nil {
+		if isNew == nil && t.small.insert(t, keys, n, groups) {
+			if t.n > smallMax {
+				t.small = nil
+			}
+			return
+		}
+		t.small = nil // it would miss the groups added below
+	}
 	t.reserve(n)
 	s := &t.s
 	s.reserve(n)
@@ -194,6 +207,7 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 // It is how the parts of a table split by PartOf are filled, each part
 // by a goroutine of its own.
 func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, groups []uint32) {
+	t.small = nil
 	t.reserve(len(rows))
 	t.s.reserve(len(h))
 	t.insertRows(&t.s, keys, h, rows, groups, nil)

@@ -358,3 +358,100 @@ func BenchmarkInsertFlags(b *testing.B) {
 		tb.Insert(keys, 4096, groups, nil)
 	}
 }
+
+// A table of few groups looks rows up by their packed keys (small.go):
+// the groups agree with a reference across batches, as the table goes
+// past smallMax groups, and when a batch does not pack (a long string)
+// and the table goes on hashing; Find agrees with Insert throughout.
+func TestSmallKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	texts := []string{"A", "N", "R", "", "\x00", "AB"}
+	batch := func(n, distinct int, long bool) ([]arrow.Array, []string) {
+		sb, ib := array.NewStringBuilder(memory.DefaultAllocator), array.NewInt64Builder(memory.DefaultAllocator)
+		ref := make([]string, n)
+		for i := range n {
+			k := r.IntN(distinct)
+			s, isNull := texts[k%len(texts)], k%7 == 3
+			switch {
+			case long && i == n/2:
+				s = "a string of more than eight bytes"
+				sb.Append(s)
+			case isNull:
+				s = "NULL"
+				sb.AppendNull()
+			default:
+				sb.Append(s)
+			}
+			v := int64(k / len(texts))
+			ib.Append(v)
+			ref[i] = fmt.Sprintf("%q/%d", s, v)
+		}
+		return []arrow.Array{sb.NewArray(), ib.NewArray()}, ref
+	}
+	tb := New([]arrow.DataType{arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64})
+	want := map[string]uint32{}
+	for b, c := range []struct {
+		distinct int
+		long     bool
+		small    bool // the small path still on after the batch
+	}{{4, false, true}, {8, false, true}, {12, false, true}, {40, false, false}, {40, false, false}} {
+		keys, ref := batch(3000, c.distinct, c.long)
+		groups := make([]uint32, 3000)
+		tb.Insert(keys, 3000, groups, nil)
+		found := make([]int32, 3000)
+		tb.Finder().Find(keys, 3000, found)
+		for i, k := range ref {
+			g, seen := want[k]
+			if !seen {
+				g = groups[i]
+				want[k] = g
+			}
+			if groups[i] != g || found[i] != int32(g) {
+				t.Fatalf("batch %d row %d key %s: group %d, found %d, want %d", b, i, k, groups[i], found[i], g)
+			}
+		}
+		if tb.Len() != len(want) {
+			t.Fatalf("batch %d: %d groups for %d keys", b, tb.Len(), len(want))
+		}
+		if (tb.small != nil) != c.small {
+			t.Fatalf("batch %d: small path %v with %d groups", b, tb.small != nil, tb.Len())
+		}
+	}
+	// A batch that does not pack turns the small path off for good.
+	tb = New([]arrow.DataType{arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64})
+	want = map[string]uint32{}
+	for b, long := range []bool{false, true, false} {
+		keys, ref := batch(3000, 6, long)
+		groups := make([]uint32, 3000)
+		tb.Insert(keys, 3000, groups, nil)
+		for i, k := range ref {
+			g, seen := want[k]
+			if !seen {
+				g = groups[i]
+				want[k] = g
+			}
+			if groups[i] != g {
+				t.Fatalf("long %v batch %d row %d key %s: group %d, want %d", long, b, i, k, groups[i], g)
+			}
+		}
+	}
+	if tb.small != nil || tb.Len() != len(want) {
+		t.Fatalf("after a long key: small %v, %d groups for %d keys", tb.small != nil, tb.Len(), len(want))
+	}
+	// Sliced keys, whose buffers run past the rows inserted.
+	tb = New([]arrow.DataType{arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64})
+	keys, ref := batch(3000, 6, false)
+	sliced := []arrow.Array{array.NewSlice(keys[0], 1000, 2000), array.NewSlice(keys[1], 1000, 2000)}
+	groups := make([]uint32, 1000)
+	tb.Insert(sliced, 1000, groups, nil)
+	want = map[string]uint32{}
+	for i, k := range ref[1000:2000] {
+		if g, seen := want[k]; seen && groups[i] != g {
+			t.Fatalf("sliced row %d key %s: group %d, want %d", i, k, groups[i], g)
+		}
+		want[k] = groups[i]
+	}
+	if tb.small == nil || tb.Len() != len(want) {
+		t.Fatalf("sliced: small %v, %d groups for %d keys", tb.small != nil, tb.Len(), len(want))
+	}
+}
