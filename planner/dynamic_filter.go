@@ -48,7 +48,7 @@ func (lw *lowering) markDynamicFilters(n Node) {
 }
 
 func (lw *lowering) markDynamicFilter(n *Join) {
-	if n.NullAware {
+	if n.NullAware || n.Publish != nil { // marked already
 		return
 	}
 	buildsLeft := lw.buildsLeft(n)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lakesql/lakesql/catalog"
 	"github.com/lakesql/lakesql/connectors"
+	"github.com/lakesql/lakesql/executor/expr"
 )
 
 // Explain renders a logical plan as indented lines, one per node.
@@ -23,8 +24,27 @@ func Explain(n Node) []string {
 		for _, in := range n.Inputs() {
 			visit(in, depth+1)
 		}
+		for _, sub := range subqueries(n) {
+			out = append(out, strings.Repeat("  ", depth+1)+"Subquery "+sub.String()+", run once")
+			visit(sub.plan, depth+2)
+		}
 	}
 	visit(n, 0)
+	return out
+}
+
+// subqueries lists the uncorrelated scalar subqueries n's expressions
+// use, whose plans EXPLAIN shows under n (as PostgreSQL's InitPlans).
+func subqueries(n Node) []*subqueryExpr {
+	var out []*subqueryExpr
+	for _, e := range nodeExprs(n) {
+		walk(e, func(x expr.Expr) bool {
+			if s, ok := x.(*subqueryExpr); ok {
+				out = append(out, s)
+			}
+			return true
+		})
+	}
 	return out
 }
 

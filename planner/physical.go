@@ -197,6 +197,9 @@ func rename(op executor.Operator, cols []Column) executor.Operator {
 // instances of a parallel pipeline share one.
 func (lw *lowering) scalarSubquery(x *subqueryExpr) (expr.Expr, error) {
 	make := func() (expr.Expr, error) {
+		// It runs once: its joins may hand their keys to its scans as
+		// the query's do (TPC-H q11's HAVING repeats the query's join).
+		lw.markDynamicFilters(x.plan)
 		op, err := lw.sub().lower(x.plan)
 		if err != nil {
 			return nil, err

@@ -63,6 +63,10 @@ func ExplainAnalyze(q *Query) []string {
 		for _, in := range n.Inputs() {
 			visit(in, depth+1)
 		}
+		for _, sub := range subqueries(n) {
+			out = append(out, strings.Repeat("  ", depth+1)+"Subquery "+sub.String()+", run once")
+			visit(sub.plan, depth+2)
+		}
 	}
 	visit(q.Logical, 0)
 	return out

@@ -445,7 +445,18 @@ func TestDynamicFilter(t *testing.T) {
 			t.Errorf("the fact scan should apply the join's keys (%s):\n%s", c.rows, strings.Join(lines, "\n"))
 		}
 	}
-	q := `SELECT count(*), count(dim_id) FROM fact LEFT JOIN dim ON fact_fk = dim_id AND dim_s = 'a'`
+	// A scalar subquery runs once: its join hands its keys to its scan
+	// too, and EXPLAIN shows its plan under the node that uses it.
+	q := `SELECT count(*) FROM dim WHERE dim_id < (SELECT count(*) / 100 FROM fact JOIN dim d ON fact_fk = d.dim_id WHERE d.dim_s = 'a')`
+	if got := plan(t, eng, q); got[0] != "50" {
+		t.Errorf("%s: %v", q, got)
+	}
+	lines := plan(t, eng, "EXPLAIN ANALYZE "+q)
+	sub := index(lines, "Subquery")
+	if sub < 0 || index(lines[sub:], "Scan public.fact") < 0 || !strings.Contains(lines[sub+index(lines[sub:], "Scan public.fact")], "keys from join: fact_fk (rows=5000 ") {
+		t.Errorf("the subquery's fact scan should apply its join's keys:\n%s", strings.Join(lines, "\n"))
+	}
+	q = `SELECT count(*), count(dim_id) FROM fact LEFT JOIN dim ON fact_fk = dim_id AND dim_s = 'a'`
 	if got := plan(t, eng, q); got[0] != "20000|5000" {
 		t.Errorf("%s: %v", q, got)
 	}
