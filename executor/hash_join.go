@@ -96,6 +96,9 @@ type joinBuild struct {
 	// hasNull: some right row has a NULL in a key that does not match
 	// NULLs (it is in no chain).
 	hasNull bool
+	// unique: every key that may match has one row (a key of its table:
+	// the chains are one row long, and a probe finds its row at head).
+	unique bool
 	// rows counts all the right rows (of every partition).
 	rows  int64
 	parts *joinParts
@@ -360,6 +363,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			}
 			keyRows += int64(len(sel))
 		} else {
+			keyRows += int64(len(sel))
 			groups = growU32(groups, len(sel))
 			jb.tables[0].Insert(cols, len(sel), groups, nil)
 			for len(jb.head) < jb.tables[0].Len() {
@@ -430,6 +434,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			return nil, err
 		}
 		jb.rb = rb
+		jb.unique = int64(len(jb.head)) == keyRows
 		return jb, nil
 	}
 	// The rows are concatenated while the parts are filled.
@@ -454,6 +459,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		return nil, err
 	}
 	jb.rb = rb
+	jb.unique = int64(len(jb.head)) == keyRows
 	// Now what the table holds is known, not estimated.
 	b := held + 4*int64(len(jb.next)+len(jb.head))
 	for _, t := range jb.tables {
@@ -1028,6 +1034,21 @@ func (j *HashJoin) nextGrace(ctx context.Context) (arrow.RecordBatch, error) {
 func (j *HashJoin) expand() error {
 	j.li, j.ri = j.li[:0], j.ri[:0]
 	jb := j.jb
+	if jb.unique {
+		// A row per key: no chains to follow (and no loads of next, a
+		// random access per match in a large build).
+		li, ri := j.li[:0], j.ri[:0]
+		groups, head := j.groups, jb.head
+		pos := j.pos
+		for ; pos < len(groups) && len(li) < batch.Size; pos++ {
+			if g := groups[pos]; g >= 0 {
+				li = append(li, int32(pos))
+				ri = append(ri, head[g])
+			}
+		}
+		j.li, j.ri, j.pos = li, ri, pos
+		return nil
+	}
 	for j.pos < len(j.groups) && len(j.li) < batch.Size {
 		g := j.groups[j.pos]
 		if g < 0 {

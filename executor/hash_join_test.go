@@ -247,3 +247,53 @@ func orderedRows(t *testing.T, op Operator) []string {
 		}
 	}
 }
+
+// A build whose keys are unique (a table's key) takes the probe's fast
+// path, one row per key: inner and left joins give each probe row its
+// row, or none, across output batches of batch.Size.
+func TestUniqueBuild(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	ls, lb := keyValBatches(r, "l", 6, 3000, 6000)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "rk", Type: types.Int64, Nullable: true}, {Name: "rv", Type: types.Int64, Nullable: true}}, nil)
+	kb, vb := array.NewInt64Builder(memory.DefaultAllocator), array.NewInt64Builder(memory.DefaultAllocator)
+	rowOf := map[int64]int64{} // key -> its build row's value
+	for x := range int64(5000) { // keys 0..4999 once each, shuffled
+		k := x * 7919 % 5000
+		kb.Append(k)
+		vb.Append(x)
+		rowOf[k] = x
+	}
+	rb := []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{kb.NewArray(), vb.NewArray()}, 5000)}
+	lk := expr.NewColumn(0, types.Int64, "lk")
+	rk := expr.NewColumn(0, types.Int64, "rk")
+	for _, typ := range []JoinType{Inner, Left} {
+		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		j := NewHashJoin(NewBatches(ls, lb), NewBatches(schema, rb), spec).(*HashJoin)
+		got := orderedRows(t, j)
+		if !j.jb.unique {
+			t.Fatalf("type %d: the build's keys are unique", typ)
+		}
+		var want []string
+		for _, b := range lb {
+			keys, vals := b.Column(0).(*array.Int64), b.Column(1).(*array.Int64)
+			for i := range int(b.NumRows()) {
+				k := keys.Value(i)
+				switch {
+				case keys.IsValid(i) && k < 5000:
+					want = append(want, fmt.Sprint([]string{fmt.Sprint(k), fmt.Sprint(vals.Value(i)), fmt.Sprint(k), fmt.Sprint(rowOf[k])}))
+				case typ == Left:
+					lkey := "(null)"
+					if keys.IsValid(i) {
+						lkey = fmt.Sprint(k)
+					}
+					want = append(want, fmt.Sprint([]string{lkey, fmt.Sprint(vals.Value(i)), "(null)", "(null)"}))
+				}
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if len(want) < 5000 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("type %d: %d rows, want %d", typ, len(got), len(want))
+		}
+	}
+}
