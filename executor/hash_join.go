@@ -99,6 +99,8 @@ type joinBuild struct {
 	// unique: every key that may match has one row (a key of its table:
 	// the chains are one row long, and a probe finds its row at head).
 	unique bool
+	// dense, for one integer key of a compact range, finds groups by key.
+	dense *denseKeys
 	// rows counts all the right rows (of every partition).
 	rows  int64
 	parts *joinParts
@@ -434,7 +436,10 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			return nil, err
 		}
 		jb.rb = rb
-		jb.unique = int64(len(jb.head)) == keyRows
+		jb.finish(keyRows, nullEq)
+		if jb.dense != nil {
+			res.TryResize(res.Held()+4*int64(len(jb.dense.groups)), false)
+		}
 		return jb, nil
 	}
 	// The rows are concatenated while the parts are filled.
@@ -459,14 +464,24 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		return nil, err
 	}
 	jb.rb = rb
-	jb.unique = int64(len(jb.head)) == keyRows
+	jb.finish(keyRows, nullEq)
 	// Now what the table holds is known, not estimated.
 	b := held + 4*int64(len(jb.next)+len(jb.head))
+	if jb.dense != nil {
+		b += 4 * int64(len(jb.dense.groups))
+	}
 	for _, t := range jb.tables {
 		b += t.Bytes()
 	}
 	res.TryResize(b, false)
 	return jb, nil
+}
+
+// finish notes what a complete build's keys allow its probes: keyRows
+// rows were added.
+func (jb *joinBuild) finish(keyRows int64, nullEq []bool) {
+	jb.unique = int64(len(jb.head)) == keyRows
+	jb.dense = newDenseKeys(jb.tables, nullEq)
 }
 
 // fill builds the table's parts from the pending keys, each part on a
@@ -808,10 +823,12 @@ func (j *HashJoin) startProbe(lb arrow.RecordBatch) error {
 	clear(j.hit)
 	// A NULL key finds nothing unless NULLs are equal for that key: the
 	// table holds no group with a NULL in the other keys.
-	if j.finder == nil {
-		j.finder = hashtable.NewFinder(j.jb.tables)
+	if d := j.jb.dense; d == nil || !d.find(keys[0], j.groups) {
+		if j.finder == nil {
+			j.finder = hashtable.NewFinder(j.jb.tables)
+		}
+		j.finder.Find(keys, n, j.groups)
 	}
-	j.finder.Find(keys, n, j.groups)
 	if j.spec.NullAware {
 		j.keyNull = j.keyNull[:0]
 		for i := 0; i < n; i++ {

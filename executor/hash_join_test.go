@@ -250,15 +250,36 @@ func orderedRows(t *testing.T, op Operator) []string {
 
 // A build whose keys are unique (a table's key) takes the probe's fast
 // path, one row per key: inner and left joins give each probe row its
-// row, or none, across output batches of batch.Size.
+// row, or none, across output batches of batch.Size. Keys of a compact
+// range are found through denseKeys, others through the table.
 func TestUniqueBuild(t *testing.T) {
+	for _, spread := range []int64{1, 100003} {
+		testUniqueBuild(t, spread)
+	}
+}
+
+func testUniqueBuild(t *testing.T, spread int64) {
 	r := rand.New(rand.NewPCG(17, 18))
 	ls, lb := keyValBatches(r, "l", 6, 3000, 6000)
+	if spread > 1 {
+		for i, b := range lb {
+			kb := array.NewInt64Builder(memory.DefaultAllocator)
+			keys := b.Column(0).(*array.Int64)
+			for k := range keys.Len() {
+				if keys.IsNull(k) {
+					kb.AppendNull()
+				} else {
+					kb.Append(keys.Value(k) * spread)
+				}
+			}
+			lb[i] = array.NewRecordBatch(ls, []arrow.Array{kb.NewArray(), b.Column(1)}, b.NumRows())
+		}
+	}
 	schema := arrow.NewSchema([]arrow.Field{{Name: "rk", Type: types.Int64, Nullable: true}, {Name: "rv", Type: types.Int64, Nullable: true}}, nil)
 	kb, vb := array.NewInt64Builder(memory.DefaultAllocator), array.NewInt64Builder(memory.DefaultAllocator)
 	rowOf := map[int64]int64{} // key -> its build row's value
-	for x := range int64(5000) { // keys 0..4999 once each, shuffled
-		k := x * 7919 % 5000
+	for x := range int64(5000) { // keys 0..4999 (times spread) once each, shuffled
+		k := x * 7919 % 5000 * spread
 		kb.Append(k)
 		vb.Append(x)
 		rowOf[k] = x
@@ -270,8 +291,8 @@ func TestUniqueBuild(t *testing.T) {
 		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
 		j := NewHashJoin(NewBatches(ls, lb), NewBatches(schema, rb), spec).(*HashJoin)
 		got := orderedRows(t, j)
-		if !j.jb.unique {
-			t.Fatalf("type %d: the build's keys are unique", typ)
+		if !j.jb.unique || (j.jb.dense != nil) != (spread == 1) {
+			t.Fatalf("type %d spread %d: unique %v, dense %v", typ, spread, j.jb.unique, j.jb.dense != nil)
 		}
 		var want []string
 		for _, b := range lb {
@@ -279,7 +300,7 @@ func TestUniqueBuild(t *testing.T) {
 			for i := range int(b.NumRows()) {
 				k := keys.Value(i)
 				switch {
-				case keys.IsValid(i) && k < 5000:
+				case keys.IsValid(i) && k < 5000*spread:
 					want = append(want, fmt.Sprint([]string{fmt.Sprint(k), fmt.Sprint(vals.Value(i)), fmt.Sprint(k), fmt.Sprint(rowOf[k])}))
 				case typ == Left:
 					lkey := "(null)"
