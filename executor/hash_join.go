@@ -480,6 +480,9 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 // finish notes what a complete build's keys allow its probes: keyRows
 // rows were added.
 func (jb *joinBuild) finish(keyRows int64, nullEq []bool) {
+	for _, t := range jb.tables {
+		t.Seal() // before the probes share it
+	}
 	jb.unique = int64(len(jb.head)) == keyRows
 	jb.dense = newDenseKeys(jb.tables, nullEq)
 }

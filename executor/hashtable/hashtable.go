@@ -43,6 +43,11 @@ type Table struct {
 	// small, while the table has few groups and every batch's keys
 	// packed, is Insert's path by packed keys; it knows every group.
 	small *small
+	// direct, while one integer key column stays within a range not
+	// much wider than the groups, is Insert's path by an array over the
+	// range; the slots then hold only groups 0..slotted-1.
+	direct  *direct
+	slotted int
 }
 
 // scratch is the per-batch working memory of a lookup, reused across
@@ -67,6 +72,7 @@ func New(keyTypes []arrow.DataType) *Table {
 	}
 	t.setSlots(make([]uint64, 64))
 	t.small = newSmall(t.cols)
+	t.direct = newDirect(t.cols)
 	return t
 }
 
@@ -76,6 +82,9 @@ func (t *Table) Len() int { return t.n }
 // Bytes is the memory the table holds: slots, hashes and stored keys.
 func (t *Table) Bytes() int64 {
 	b := int64(len(t.slots) * 8)
+	if t.direct != nil {
+		b += int64(len(t.direct.groups)) * 4
+	}
 	for _, c := range t.cols {
 		b += c.bytes()
 	}
@@ -171,6 +180,7 @@ func (s *scratch) reserve(n int) {
 func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
 	if t.small != nil {
 		if isNew == nil && t.small.insert(t, keys, n, groups) {
+			t.slotted = t.n
 			if t.n > smallMax {
 				t.small = nil
 			}
@@ -178,6 +188,14 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 		}
 		t.small = nil // it would miss the groups added below
 	}
+	if t.direct != nil {
+		if isNew == nil && t.direct.insert(t, keys[0], n, groups) {
+			return
+		}
+		t.direct = nil // for good: the batch does not fit it
+	}
+	t.syncSlots()
+	defer func() { t.slotted = t.n }()
 	t.reserve(n)
 	s := &t.s
 	s.reserve(n)
@@ -208,9 +226,11 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 // by a goroutine of its own.
 func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, groups []uint32) {
 	t.small = nil
+	t.Seal()
 	t.reserve(len(rows))
 	t.s.reserve(len(h))
 	t.insertRows(&t.s, keys, h, rows, groups, nil)
+	t.slotted = t.n
 }
 
 // Hash sets h[i] to the hash of row i of keys, for each i < len(h), as
@@ -333,7 +353,7 @@ type Finder struct {
 	s     scratch
 }
 
-// Finder returns a Finder over t.
+// Finder returns a Finder over t (sealing it: see Seal).
 func (t *Table) Finder() *Finder { return NewFinder([]*Table{t}) }
 
 // NewFinder returns a Finder over the parts of a table split by PartOf:
@@ -341,6 +361,11 @@ func (t *Table) Finder() *Finder { return NewFinder([]*Table{t}) }
 // through the parts in order (part p's group g is the sum of the earlier
 // parts' lengths plus g).
 func NewFinder(parts []*Table) *Finder {
+	for _, t := range parts {
+		if t.direct != nil || t.slotted < t.n {
+			t.Seal()
+		}
+	}
 	f := &Finder{parts: parts, base: make([]int32, len(parts)), rows: make([][]int32, len(parts))}
 	for p := 1; p < len(parts); p++ {
 		f.base[p] = f.base[p-1] + int32(parts[p-1].Len())

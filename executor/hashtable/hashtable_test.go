@@ -455,3 +455,115 @@ func TestSmallKeys(t *testing.T) {
 		t.Fatalf("sliced: small %v, %d groups for %d keys", tb.small != nil, tb.Len(), len(want))
 	}
 }
+
+// One integer key of a compact range takes the direct path (direct.go):
+// groups agree with a reference as keys arrive rising, falling and in
+// big batches, Find agrees after each batch (the slots filled then), and
+// a batch out of range or with a NULL key leaves the path for the hashed
+// one without losing a group.
+func TestDirectKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	ints := func(vs []int64, nullAt int) arrow.Array {
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		for i, v := range vs {
+			if i == nullAt {
+				b.AppendNull()
+			} else {
+				b.Append(v)
+			}
+		}
+		return b.NewArray()
+	}
+	for _, c := range []struct {
+		name   string
+		direct bool // the path still on at the end
+		batch  func(b int) ([]int64, int)
+	}{
+		{"rising", true, func(b int) ([]int64, int) {
+			vs := make([]int64, 4000)
+			for i := range vs {
+				vs[i] = int64(b*3000 + r.IntN(3000) + 1000)
+			}
+			return vs, -1
+		}},
+		{"falling", true, func(b int) ([]int64, int) {
+			vs := make([]int64, 4000)
+			for i := range vs {
+				vs[i] = int64(100000 - b*5000 - r.IntN(5000))
+			}
+			return vs, -1
+		}},
+		{"out of range", false, func(b int) ([]int64, int) {
+			vs := make([]int64, 4000)
+			for i := range vs {
+				vs[i] = int64(r.IntN(20000))
+				if b == 3 && i == 7 {
+					vs[i] = 1 << 40
+				}
+			}
+			return vs, -1
+		}},
+		{"null", false, func(b int) ([]int64, int) {
+			vs := make([]int64, 4000)
+			for i := range vs {
+				vs[i] = int64(r.IntN(20000))
+			}
+			if b == 2 {
+				return vs, 9
+			}
+			return vs, -1
+		}},
+	} {
+		tb := New([]arrow.DataType{arrow.PrimitiveTypes.Int64})
+		want := map[string]uint32{}
+		for b := range 6 {
+			vs, nullAt := c.batch(b)
+			keys := []arrow.Array{ints(vs, nullAt)}
+			groups := make([]uint32, len(vs))
+			tb.Insert(keys, len(vs), groups, nil)
+			for i := range vs {
+				k := fmt.Sprint(vs[i])
+				if i == nullAt {
+					k = "NULL"
+				}
+				g, seen := want[k]
+				if !seen {
+					g = groups[i]
+					if int(g) != len(want) {
+						t.Fatalf("%s batch %d: key %s added group %d after %d groups", c.name, b, k, g, len(want))
+					}
+					want[k] = g
+				}
+				if groups[i] != g {
+					t.Fatalf("%s batch %d row %d key %s: group %d, want %d", c.name, b, i, k, groups[i], g)
+				}
+			}
+			if tb.Len() != len(want) {
+				t.Fatalf("%s batch %d: %d groups for %d keys", c.name, b, tb.Len(), len(want))
+			}
+		}
+		if (tb.direct != nil) != c.direct {
+			t.Fatalf("%s: direct path %v", c.name, tb.direct != nil)
+		}
+		// A Finder fills the slots: every key is found, others are not.
+		f := tb.Finder()
+		probe := make([]int64, 0, len(want)+2)
+		var wantG []int32
+		for k, g := range want {
+			var v int64
+			if _, err := fmt.Sscan(k, &v); err != nil {
+				continue // NULL
+			}
+			probe, wantG = append(probe, v), append(wantG, int32(g))
+		}
+		probe, wantG = append(probe, -5, 1<<41), append(wantG, -1, -1)
+		found := make([]int32, len(probe))
+		f.Find([]arrow.Array{ints(probe, -1)}, len(probe), found)
+		if fmt.Sprint(found) != fmt.Sprint(wantG) {
+			t.Fatalf("%s: Find disagrees with Insert", c.name)
+		}
+		if tb.direct != nil {
+			t.Fatalf("%s: a Finder leaves the direct path on", c.name)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package hashtable
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// direct is Insert's path for one integer key column whose values lie in
+// a range not much wider than the number of groups (a table's surrogate
+// key: TPC-H q13 groups by c_custkey, q18 by l_orderkey): an array over
+// the range gives each key's group, one load a row where hashing,
+// probing the slots and checking the key cost several, and cache misses
+// in a large table. The slots are not kept meanwhile; syncSlots fills
+// them when the table leaves the path (a batch out of range or with a
+// NULL key, a Finder, a row-wise flag).
+type direct struct {
+	min    int64
+	groups []int32 // group of key min+i; -1: none yet
+	known  int     // groups the array holds (0..known-1)
+	vals   []int64 // scratch: a batch's keys
+	rows   []int32 // scratch: a batch's rows that add a group
+}
+
+// The array may span up to directSlack times the groups (or
+// directFloor keys, for small tables), and at most directMaxSpan keys.
+const (
+	directSlack   = 16
+	directFloor   = 1 << 16
+	directMaxSpan = 1 << 26
+)
+
+// intKeys is a key column whose values read as int64s.
+type intKeys interface {
+	// ints sets out[i] to row i's value; false when some row is NULL.
+	ints(a arrow.Array, out []int64) bool
+}
+
+func (c *fixedColumn[T]) ints(a arrow.Array, out []int64) bool {
+	if a.NullN() > 0 {
+		return false
+	}
+	xs := values[T](a)
+	for i := range out {
+		out[i] = int64(xs[i])
+	}
+	return true
+}
+
+// newDirect returns the path for keys of these columns, or nil unless
+// they are one integer column.
+func newDirect(cols []keyColumn) *direct {
+	if len(cols) != 1 {
+		return nil
+	}
+	if _, ok := cols[0].(intKeys); !ok {
+		return nil
+	}
+	return &direct{}
+}
+
+// insert is Insert by the array; false means the batch does not fit it
+// (t then leaves the path for good).
+func (d *direct) insert(t *Table, a arrow.Array, n int, groups []uint32) bool {
+	ic := t.cols[0].(intKeys)
+	if d.known < t.n && !d.load(t) {
+		return false
+	}
+	if cap(d.vals) < n {
+		d.vals = make([]int64, n)
+	}
+	vals := d.vals[:n]
+	if !ic.ints(a, vals) {
+		return false
+	}
+	if n == 0 {
+		return true
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if !d.cover(lo, hi, t.n+n) {
+		return false
+	}
+	rows := d.rows[:0]
+	base, gs := d.min, d.groups
+	for i, v := range vals {
+		g := gs[v-base]
+		if g < 0 {
+			g = int32(t.n)
+			t.n++
+			gs[v-base] = g
+			rows = append(rows, int32(i))
+		}
+		groups[i] = uint32(g)
+	}
+	t.cols[0].append(a, rows)
+	d.rows, d.known = rows, t.n
+	return true
+}
+
+// load enters the groups added by the other paths into the array.
+func (d *direct) load(t *Table) bool {
+	keys := t.cols[0].build(t.n)
+	vals := make([]int64, t.n)
+	if !t.cols[0].(intKeys).ints(keys, vals) {
+		return false
+	}
+	rest := vals[d.known:]
+	if len(rest) > 0 {
+		lo, hi := rest[0], rest[0]
+		for _, v := range rest {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if !d.cover(lo, hi, t.n) {
+			return false
+		}
+	}
+	for g := d.known; g < t.n; g++ {
+		d.groups[vals[g]-d.min] = int32(g)
+	}
+	d.known = t.n
+	return true
+}
+
+// cover makes the array span lo..hi too, for a table of up to groups
+// groups; false when that would be too wide.
+func (d *direct) cover(lo, hi int64, groups int) bool {
+	if len(d.groups) > 0 {
+		if lo >= d.min && hi-d.min < int64(len(d.groups)) {
+			return true
+		}
+		lo, hi = min(lo, d.min), max(hi, d.min+int64(len(d.groups))-1)
+	}
+	if hi-lo < 0 || hi-lo >= directMaxSpan { // (hi-lo < 0: overflow)
+		return false
+	}
+	span := hi - lo + 1
+	if span > max(directSlack*int64(groups), directFloor) {
+		return false
+	}
+	// Room to grow upward, as keys often arrive rising.
+	size := min(max(span, 2*int64(len(d.groups))), directMaxSpan)
+	grown := make([]int32, size)
+	for i := range grown {
+		grown[i] = -1
+	}
+	if len(d.groups) > 0 {
+		copy(grown[d.min-lo:], d.groups)
+	}
+	d.min, d.groups = lo, grown
+	return true
+}
+
+// syncSlots enters into the slots the groups added while they were not
+// kept (by the direct path), for the hashed paths and Finders.
+func (t *Table) syncSlots() {
+	if t.slotted >= t.n {
+		return
+	}
+	keys := t.Keys()
+	h := make([]uint64, t.n)
+	t.hashInto(keys, h)
+	n := t.n
+	t.n = t.slotted // reserve counts the groups already in the slots
+	t.reserve(n - t.slotted)
+	t.n = n
+	for g := t.slotted; g < n; g++ {
+		p := t.home(h[g])
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = h[g]>>32<<32 | uint64(g+1)
+	}
+	t.slotted = n
+}
+
+// Seal readies the table for Finders on other goroutines: it leaves the
+// direct path and fills the slots. (Finder and NewFinder do it too, but
+// a table probed concurrently must be sealed before it is shared.)
+func (t *Table) Seal() {
+	t.direct = nil
+	t.syncSlots()
+}
