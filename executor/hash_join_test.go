@@ -277,7 +277,7 @@ func testUniqueBuild(t *testing.T, spread int64) {
 	}
 	schema := arrow.NewSchema([]arrow.Field{{Name: "rk", Type: types.Int64, Nullable: true}, {Name: "rv", Type: types.Int64, Nullable: true}}, nil)
 	kb, vb := array.NewInt64Builder(memory.DefaultAllocator), array.NewInt64Builder(memory.DefaultAllocator)
-	rowOf := map[int64]int64{} // key -> its build row's value
+	rowOf := map[int64]int64{}   // key -> its build row's value
 	for x := range int64(5000) { // keys 0..4999 (times spread) once each, shuffled
 		k := x * 7919 % 5000 * spread
 		kb.Append(k)
