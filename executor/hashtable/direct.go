@@ -138,8 +138,9 @@ func (d *direct) cover(lo, hi int64, groups int) bool {
 	if span > max(directSlack*int64(groups), directFloor) {
 		return false
 	}
-	// Room to grow upward, as keys often arrive rising.
-	size := min(max(span, 2*int64(len(d.groups))), directMaxSpan)
+	// Room to grow upward, as keys often arrive rising: an eighth more,
+	// not twice, as the array can be the table's largest part.
+	size := min(span+span/8+1024, directMaxSpan)
 	grown := make([]int32, size)
 	for i := range grown {
 		grown[i] = -1
