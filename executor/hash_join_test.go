@@ -202,7 +202,7 @@ func TestParallelBuild(t *testing.T) {
 		// Unsorted: each left row's matches in the build's row order.
 		var want []string
 		for _, half := range [][]arrow.RecordBatch{lb[:2], lb[2:4], lb[4:6], lb[6:]} {
-			want = append(want, orderedRows(t, NewHashJoin(NewBatches(ls, half), NewBatches(rs, rb), spec))...)
+			want = append(want, collect(t, NewHashJoin(NewBatches(ls, half), NewBatches(rs, rb), spec))...)
 		}
 		build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
 		var got []string
@@ -211,39 +211,13 @@ func TestParallelBuild(t *testing.T) {
 			NewSharedHashJoin(NewBatches(ls, lb[4:6]), build, spec), NewSharedHashJoin(NewBatches(ls, lb[6:]), build, spec),
 		}
 		for _, p := range probes {
-			got = append(got, orderedRows(t, p)...)
+			got = append(got, collect(t, p)...)
 		}
 		if len(build.jb.tables) != 4 {
 			t.Fatalf("type %d: the build has %d parts, want 4 (one per probe)", typ, len(build.jb.tables))
 		}
 		if len(want) < 20000 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("type %d: %d rows, want %d", typ, len(got), len(want))
-		}
-	}
-}
-
-// orderedRows drains op into row strings, in the order it emits them.
-func orderedRows(t *testing.T, op Operator) []string {
-	ctx := context.Background()
-	if err := op.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer op.Close()
-	var out []string
-	for {
-		b, err := op.Next(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b == nil {
-			return out
-		}
-		for i := 0; i < int(b.NumRows()); i++ {
-			var row []string
-			for _, c := range b.Columns() {
-				row = append(row, c.ValueStr(i))
-			}
-			out = append(out, fmt.Sprint(row))
 		}
 	}
 }
@@ -290,7 +264,7 @@ func testUniqueBuild(t *testing.T, spread int64) {
 	for _, typ := range []JoinType{Inner, Left} {
 		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
 		j := NewHashJoin(NewBatches(ls, lb), NewBatches(schema, rb), spec).(*HashJoin)
-		got := orderedRows(t, j)
+		got := collect(t, j)
 		if !j.jb.unique || (j.jb.dense != nil) != (spread == 1) {
 			t.Fatalf("type %d spread %d: unique %v, dense %v", typ, spread, j.jb.unique, j.jb.dense != nil)
 		}
@@ -301,13 +275,13 @@ func testUniqueBuild(t *testing.T, spread int64) {
 				k := keys.Value(i)
 				switch {
 				case keys.IsValid(i) && k < 5000*spread:
-					want = append(want, fmt.Sprint([]string{fmt.Sprint(k), fmt.Sprint(vals.Value(i)), fmt.Sprint(k), fmt.Sprint(rowOf[k])}))
+					want = append(want, fmt.Sprintf("%d|%d|%d|%d", k, vals.Value(i), k, rowOf[k]))
 				case typ == Left:
-					lkey := "(null)"
+					lkey := "NULL"
 					if keys.IsValid(i) {
 						lkey = fmt.Sprint(k)
 					}
-					want = append(want, fmt.Sprint([]string{lkey, fmt.Sprint(vals.Value(i)), "(null)", "(null)"}))
+					want = append(want, fmt.Sprintf("%s|%d|NULL|NULL", lkey, vals.Value(i)))
 				}
 			}
 		}

@@ -321,7 +321,7 @@ func seriesBounds(name string, args []arrow.Array, i int) (lo, hi, step int64, o
 	}
 	if name == "generate_subscripts" {
 		l, isList := args[0].(*array.List)
-		if !isList || len(args) < 2 || intAt(args[1], i) != 1 {
+		if !isList || len(args) < 2 || expr.Int64At(args[1], i) != 1 {
 			return 0, 0, 0, false
 		}
 		s, e := l.ValueOffsets(i)
@@ -332,19 +332,7 @@ func seriesBounds(name string, args []arrow.Array, i int) (lo, hi, step int64, o
 	}
 	step = 1
 	if len(args) == 3 {
-		step = intAt(args[2], i)
+		step = expr.Int64At(args[2], i)
 	}
-	return intAt(args[0], i), intAt(args[1], i), step, true
-}
-
-func intAt(a arrow.Array, i int) int64 {
-	switch a := a.(type) {
-	case *array.Int64:
-		return a.Value(i)
-	case *array.Int32:
-		return int64(a.Value(i))
-	case *array.Int16:
-		return int64(a.Value(i))
-	}
-	return 0
+	return expr.Int64At(args[0], i), expr.Int64At(args[1], i), step, true
 }

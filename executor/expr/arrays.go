@@ -173,7 +173,7 @@ func int64s(a arrow.Array) []int64 {
 // int64At reads row i of an integer (or date/time) array as an int64,
 // without converting the whole array as int64s does: for kernels that
 // read one row at a time.
-func int64At(a arrow.Array, i int) int64 {
+func Int64At(a arrow.Array, i int) int64 {
 	switch a := a.(type) {
 	case *array.Int64:
 		return a.Value(i)

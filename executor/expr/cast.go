@@ -322,7 +322,7 @@ func castArray(ec *Context, a arrow.Array, t arrow.DataType) (arrow.Array, error
 			var r *big.Rat
 			switch {
 			case types.IsInteger(from):
-				r = new(big.Rat).SetInt64(int64At(a, i))
+				r = new(big.Rat).SetInt64(Int64At(a, i))
 			case types.IsFloat(from):
 				f := floats[i]
 				if math.IsNaN(f) || math.IsInf(f, 0) {

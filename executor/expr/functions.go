@@ -409,7 +409,7 @@ func goValue(a arrow.Array, i int) any {
 	case *array.Float64:
 		return x.Value(i)
 	case *array.Int64, *array.Int32, *array.Int16:
-		return int64At(a, i)
+		return Int64At(a, i)
 	case *array.List:
 		vals, s, e := ArrayElements(x, i) // all dimensions' elements
 		var out []string
@@ -491,7 +491,7 @@ func bindSubscript(args []Expr) (Expr, error) {
 					break
 				}
 				s, e := l.ValueOffsets(int(p))
-				k := s + int64At(ix, i) - 1
+				k := s + Int64At(ix, i) - 1
 				if k < s || k >= e {
 					ok = false
 					break
@@ -545,10 +545,10 @@ func bindSlice(args []Expr) (Expr, error) {
 			s, e := l.ValueOffsets(i)
 			lo, hi := s, e-1
 			if !a[1].IsNull(i) {
-				lo = max(s, s+int64At(a[1], i)-1)
+				lo = max(s, s+Int64At(a[1], i)-1)
 			}
 			if !a[2].IsNull(i) {
-				hi = min(e-1, s+int64At(a[2], i)-1)
+				hi = min(e-1, s+Int64At(a[2], i)-1)
 			}
 			for k := lo; k <= hi; k++ {
 				src, pos = append(src, 0), append(pos, int32(k))
@@ -619,7 +619,7 @@ func bindArrayDim(name string, args []Expr) (Expr, error) {
 				}
 				strs[i], v[i] = sb.String(), true
 			default:
-				d := int64At(a[1], i)
+				d := Int64At(a[1], i)
 				if d < 1 || d > int64(len(dims)) {
 					continue
 				}

@@ -50,7 +50,7 @@ func SeriesValues(ec *Context, t arrow.DataType, args []arrow.Array, i int) (arr
 		if len(args) < 3 {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function generate_series(%s, %s) does not exist", types.Name(t), types.Name(t))
 		}
-		start, stop := int64At(args[0], i), int64At(args[1], i)
+		start, stop := Int64At(args[0], i), Int64At(args[1], i)
 		step := args[2].(*array.MonthDayNanoInterval).Value(i)
 		dir := intervalSign(step)
 		if dir == 0 {

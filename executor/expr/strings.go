@@ -108,7 +108,7 @@ func appender[T int | string | bool](b array.Builder) func(T) error {
 }
 
 func sArg(args []arrow.Array, k, i int) string { return strs(args[k]).Value(i) }
-func iArg(args []arrow.Array, k, i int) int    { return int(int64At(args[k], i)) }
+func iArg(args []arrow.Array, k, i int) int    { return int(Int64At(args[k], i)) }
 
 func registerStrings(r *Registry) {
 	S, I32, I64, B := types.String, types.Int32, types.Int64, types.Bool
@@ -228,7 +228,7 @@ func registerStrings(r *Registry) {
 		}
 		a, _ := coerce(args[0], I64)
 		return &Call{Name: name, Args: []Expr{a}, Ret: S, fn: rowKernel(S, func(i int, a []arrow.Array) (string, error) {
-			return fmt.Sprintf("%x", uint64(int64At(a[0], i))), nil
+			return fmt.Sprintf("%x", uint64(Int64At(a[0], i))), nil
 		})}, nil
 	}, "to_hex")
 	r.add(bindRegexpReplace, "regexp_replace")
