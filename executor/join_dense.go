@@ -17,10 +17,10 @@ type denseKeys struct {
 	groups []int32 // group of key min+i; -1: none
 }
 
-// maxDenseSpan bounds the array (256 MB); a build whose key range is
+// maxDenseSpan bounds the array (64 MB); a build whose key range is
 // wider than denseSlack times its keys is left to the table.
 const (
-	maxDenseSpan = 1 << 26
+	maxDenseSpan = 1 << 24
 	denseSlack   = 4
 )
 
