@@ -567,3 +567,76 @@ func TestDirectKeys(t *testing.T) {
 		}
 	}
 }
+
+// Random batches through every path of Insert (few groups, key arrays,
+// hashing) and the switches between them: each key tuple keeps one group,
+// groups are dense, and Find agrees, for one integer key and for a text
+// and an integer key.
+func TestInsertPathsRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for trial := range 40 {
+		twoKeys := trial%2 == 1
+		types := []arrow.DataType{arrow.PrimitiveTypes.Int64}
+		if twoKeys {
+			types = []arrow.DataType{arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64}
+		}
+		tb := New(types)
+		want := map[string]uint32{}
+		for b := range 8 {
+			n := 1 + r.IntN(3000)
+			distinct := []int{3, 12, 40, 5000, 5000, 200000}[r.IntN(6)]
+			offset := []int64{0, 7000, 21000, 1 << 20}[r.IntN(4)] // ranges that move up and down
+			nulls := r.IntN(10) == 0
+			long := r.IntN(6) == 0
+			ib, sb := array.NewInt64Builder(memory.DefaultAllocator), array.NewStringBuilder(memory.DefaultAllocator)
+			ref := make([]string, n)
+			for i := range n {
+				k := int64(r.IntN(distinct)) + offset
+				iv := fmt.Sprint(k)
+				if nulls && r.IntN(50) == 0 {
+					ib.AppendNull()
+					iv = "N"
+				} else {
+					ib.Append(k)
+				}
+				ref[i] = iv
+				if twoKeys {
+					s := fmt.Sprint(k % 7)
+					if long && i%97 == 0 {
+						s = "a value longer than a word"
+					}
+					sb.Append(s)
+					ref[i] = s + "/" + iv
+				}
+			}
+			keys := []arrow.Array{ib.NewArray()}
+			if twoKeys {
+				keys = []arrow.Array{sb.NewArray(), keys[0]}
+			}
+			groups := make([]uint32, n)
+			tb.Insert(keys, n, groups, nil)
+			for i, k := range ref {
+				g, seen := want[k]
+				if !seen {
+					g = groups[i]
+					want[k] = g
+				}
+				if groups[i] != g {
+					t.Fatalf("trial %d batch %d row %d key %s: group %d, want %d", trial, b, i, k, groups[i], g)
+				}
+			}
+			if tb.Len() != len(want) {
+				t.Fatalf("trial %d batch %d: %d groups for %d keys", trial, b, tb.Len(), len(want))
+			}
+			if b == 7 || r.IntN(20) == 0 {
+				found := make([]int32, n)
+				tb.Finder().Find(keys, n, found)
+				for i := range found {
+					if found[i] != int32(groups[i]) {
+						t.Fatalf("trial %d batch %d row %d: found %d, inserted %d", trial, b, i, found[i], groups[i])
+					}
+				}
+			}
+		}
+	}
+}
