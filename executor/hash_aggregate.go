@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -16,7 +15,6 @@ import (
 	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
 	"github.com/lakesql/lakesql/executor/hashtable"
-	"github.com/lakesql/lakesql/sqlerr"
 )
 
 // AggregateExpr is one aggregate computed by a HashAggregate.
@@ -267,33 +265,16 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // consumeParallel aggregates each input on its own goroutine, then merges
 // the partial groups into the first worker's.
 func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*groupState, []*aggSpill, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	parts := make([][]*groupState, len(h.inputs))
-	errs := make([]error, len(h.inputs))
 	times := make([]time.Duration, len(h.inputs))
 	started := time.Now()
-	var wg sync.WaitGroup
-	for w, in := range h.inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func(t time.Time) { times[w] = time.Since(t) }(time.Now())
-			defer func() {
-				if r := recover(); r != nil {
-					errs[w] = sqlerr.New(sqlerr.InternalError, "%v", r)
-					cancel()
-				}
-			}()
-			parts[w], errs[w] = h.consume(ctx, in, sets)
-			if errs[w] != nil {
-				cancel()
-			}
-		}()
-	}
-	wg.Wait()
+	err := onEach(ctx, len(h.inputs), func(ctx context.Context, w int) (err error) {
+		defer func(t time.Time) { times[w] = time.Since(t) }(time.Now())
+		parts[w], err = h.consume(ctx, h.inputs[w], sets)
+		return err
+	})
 	h.workerTimes, h.waited = times, time.Since(started)
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		for _, p := range parts {
 			if p != nil {
 				p[0].res.Release()
@@ -315,7 +296,7 @@ func (h *HashAggregate) consumeParallel(ctx context.Context, sets [][]int) ([]*g
 		for a := 0; a+step < len(parts); a += 2 * step {
 			pairs = append(pairs, a)
 		}
-		err := onEach(ctx, len(pairs), func(i int) error {
+		err := onEach(ctx, len(pairs), func(_ context.Context, i int) error {
 			into, from := parts[pairs[i]], parts[pairs[i]+step]
 			for si, st := range from {
 				if err := into[si].merge(st); err != nil {

@@ -498,7 +498,7 @@ func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pe
 		tables[p] = hashtable.New(kt)
 	}
 	hashes := make([][]uint64, len(pending))
-	err := onEach(ctx, parts, func(p int) error {
+	err := onEach(ctx, parts, func(ctx context.Context, p int) error {
 		for i := p; i < len(pending); i += parts {
 			if err := batch.CheckCancel(ctx); err != nil {
 				return err
@@ -512,7 +512,7 @@ func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pe
 		return err
 	}
 	heads := make([][]int32, parts)
-	err = onEach(ctx, parts, func(p int) error {
+	err = onEach(ctx, parts, func(ctx context.Context, p int) error {
 		t := tables[p]
 		var rows []int32
 		var groups []uint32
@@ -558,27 +558,6 @@ func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pe
 		jb.head = append(jb.head, h...)
 	}
 	return nil
-}
-
-// onEach runs f(0) .. f(n-1), each on a goroutine of its own, and returns
-// the first error (a panic becomes an internal error).
-func onEach(ctx context.Context, n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[i] = sqlerr.New(sqlerr.InternalError, "%v", r)
-				}
-			}()
-			errs[i] = f(i)
-		}()
-	}
-	wg.Wait()
-	return firstError(errs)
 }
 
 func growU32(s []uint32, n int) []uint32 {

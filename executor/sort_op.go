@@ -128,28 +128,13 @@ func (s *Sort) collect(ctx context.Context) ([]*sortRun, error) {
 	if len(s.inputs) == 1 {
 		return s.runsOf(ctx, s.inputs[0])
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	out := make([][]*sortRun, len(s.inputs))
-	errs := make([]error, len(s.inputs))
-	var wg sync.WaitGroup
-	for w, in := range s.inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[w] = sqlerr.New(sqlerr.InternalError, "%v", r)
-					cancel()
-				}
-			}()
-			if out[w], errs[w] = s.runsOf(ctx, in); errs[w] != nil {
-				cancel()
-			}
-		}()
-	}
-	wg.Wait()
-	if err := firstError(errs); err != nil {
+	err := onEach(ctx, len(s.inputs), func(ctx context.Context, w int) error {
+		var err error
+		out[w], err = s.runsOf(ctx, s.inputs[w])
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var runs []*sortRun
@@ -157,6 +142,34 @@ func (s *Sort) collect(ctx context.Context) ([]*sortRun, error) {
 		runs = append(runs, r...)
 	}
 	return runs, nil
+}
+
+// onEach runs f(ctx, 0) .. f(ctx, n-1), each on a goroutine of its own
+// (the workers of a parallel phase). The first to fail, or to panic (an
+// internal error), cancels the context the others were given; onEach
+// returns the error that started it (see firstError).
+func onEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = sqlerr.New(sqlerr.InternalError, "%v", r)
+				}
+				if errs[i] != nil {
+					cancel()
+				}
+			}()
+			errs[i] = f(ctx, i)
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
 }
 
 // firstError returns the first error that is not a cancellation caused
