@@ -436,10 +436,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			return nil, err
 		}
 		jb.rb = rb
-		jb.finish(keyRows, nullEq)
-		if jb.dense != nil {
-			res.TryResize(res.Held()+4*int64(len(jb.dense.groups)), false)
-		}
+		jb.finish(keyRows, held, nullEq)
 		return jb, nil
 	}
 	// The rows are concatenated while the parts are filled.
@@ -464,27 +461,28 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		return nil, err
 	}
 	jb.rb = rb
-	jb.finish(keyRows, nullEq)
-	// Now what the table holds is known, not estimated.
-	b := held + 4*int64(len(jb.next)+len(jb.head))
-	if jb.dense != nil {
-		b += 4 * int64(len(jb.dense.groups))
-	}
-	for _, t := range jb.tables {
-		b += t.Bytes()
-	}
-	res.TryResize(b, false)
+	jb.finish(keyRows, held, nullEq)
 	return jb, nil
 }
 
-// finish notes what a complete build's keys allow its probes: keyRows
-// rows were added.
-func (jb *joinBuild) finish(keyRows int64, nullEq []bool) {
+// finish readies a complete build for its probes: it seals the tables
+// they share, notes what the keys allow (keyRows rows were added), and
+// sets the memory held to what is now known, not estimated (held: the
+// rows' bytes).
+func (jb *joinBuild) finish(keyRows, held int64, nullEq []bool) {
 	for _, t := range jb.tables {
-		t.Seal() // before the probes share it
+		t.Seal()
 	}
 	jb.unique = int64(len(jb.head)) == keyRows
 	jb.dense = newDenseKeys(jb.tables, nullEq)
+	b := held + 4*int64(len(jb.next)+len(jb.head)+len(jb.tail))
+	for _, t := range jb.tables {
+		b += t.Bytes()
+	}
+	if jb.dense != nil {
+		b += 4 * int64(len(jb.dense.groups))
+	}
+	jb.res.TryResize(b, false)
 }
 
 // fill builds the table's parts from the pending keys, each part on a
