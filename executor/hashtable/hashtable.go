@@ -180,7 +180,6 @@ func (s *scratch) reserve(n int) {
 func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool) {
 	if t.small != nil {
 		if isNew == nil && t.small.insert(t, keys, n, groups) {
-			t.slotted = t.n
 			if t.n > smallMax {
 				t.small = nil
 			}
@@ -195,7 +194,6 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 		t.direct = nil // for good: the batch does not fit it
 	}
 	t.syncSlots()
-	defer func() { t.slotted = t.n }()
 	t.reserve(n)
 	s := &t.s
 	s.reserve(n)
@@ -230,7 +228,6 @@ func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, group
 	t.reserve(len(rows))
 	t.s.reserve(len(h))
 	t.insertRows(&t.s, keys, h, rows, groups, nil)
-	t.slotted = t.n
 }
 
 // Hash sets h[i] to the hash of row i of keys, for each i < len(h), as
@@ -244,7 +241,7 @@ func (t *Table) Hash(keys []arrow.Array, h []uint64) { t.hashInto(keys, h) }
 func PartOf(h uint64, parts int) int { return int(h>>16) & (parts - 1) }
 
 // insertRows adds the listed rows (hashes h), as Insert does; the
-// caller has reserved room for them.
+// caller has reserved room for them, and the slots hold every group.
 func (t *Table) insertRows(s *scratch, keys []arrow.Array, h []uint64, rows []int32, groups []uint32, isNew []bool) {
 	for _, r := range rows {
 		s.pos[r] = t.home(h[r])
@@ -291,6 +288,7 @@ func (t *Table) insertRows(s *scratch, keys []arrow.Array, h []uint64, rows []in
 		}
 		rows = next
 	}
+	t.slotted = t.n
 }
 
 // sameAsPrevious marks the rows whose key tuple equals the previous
