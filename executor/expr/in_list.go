@@ -74,17 +74,7 @@ func (n *inList) inTexts(x *array.String) arrow.Array {
 			}
 		}
 	}
-	var nulls *memory.Buffer
-	if x.NullN() > 0 {
-		valid := make([]byte, len(bits))
-		for i := range rows {
-			if x.IsValid(i) {
-				bitutil.SetBit(valid, i)
-			}
-		}
-		nulls = memory.NewBufferBytes(valid)
-	}
-	return batch.FromBuffers(types.Bool, rows, nulls, memory.NewBufferBytes(bits))
+	return batch.FromBuffers(types.Bool, rows, nullBitmap(rows, x), memory.NewBufferBytes(bits))
 }
 
 func (n *inList) Type() arrow.DataType { return types.Bool }
