@@ -64,7 +64,8 @@ func lateParquet(t *testing.T, n, rg int, dict bool, bad string) []byte {
 		parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512), parquet.WithStoreDecimalAsInteger(true)))
 }
 
-// readAll reads every split of tb under f, one line per row.
+// readLate reads every split of tb under f, one line per row, checking
+// that the late reader serves them exactly when wantLate.
 func readLate(t *testing.T, tb Table, f Filter, cols []int, wantLate bool) ([]string, error) {
 	t.Helper()
 	ctx := context.Background()

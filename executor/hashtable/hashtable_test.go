@@ -224,6 +224,26 @@ func BenchmarkFindLarge(b *testing.B) {
 	}
 }
 
+// sameGroups checks that each row's key (ref) has the one group it was
+// first given, remembered in want across batches, and that tb has a
+// group per key.
+func sameGroups(t *testing.T, where string, tb *Table, want map[string]uint32, ref []string, groups []uint32) {
+	t.Helper()
+	for i, k := range ref {
+		g, seen := want[k]
+		if !seen {
+			g = groups[i]
+			want[k] = g
+		}
+		if groups[i] != g {
+			t.Fatalf("%s row %d key %s: group %d, want %d", where, i, k, groups[i], g)
+		}
+	}
+	if tb.Len() != len(want) {
+		t.Fatalf("%s: %d groups for %d keys", where, tb.Len(), len(want))
+	}
+}
+
 // Short strings, hashed as a word with their length, stay distinct from
 // each other, from NULL and from longer strings: trailing zero bytes and
 // the empty string included.
@@ -398,20 +418,13 @@ func TestSmallKeys(t *testing.T) {
 		keys, ref := batch(3000, c.distinct, c.long)
 		groups := make([]uint32, 3000)
 		tb.Insert(keys, 3000, groups, nil)
+		sameGroups(t, fmt.Sprintf("batch %d", b), tb, want, ref, groups)
 		found := make([]int32, 3000)
 		tb.Finder().Find(keys, 3000, found)
-		for i, k := range ref {
-			g, seen := want[k]
-			if !seen {
-				g = groups[i]
-				want[k] = g
+		for i := range found {
+			if found[i] != int32(groups[i]) {
+				t.Fatalf("batch %d row %d: found %d, inserted %d", b, i, found[i], groups[i])
 			}
-			if groups[i] != g || found[i] != int32(g) {
-				t.Fatalf("batch %d row %d key %s: group %d, found %d, want %d", b, i, k, groups[i], found[i], g)
-			}
-		}
-		if tb.Len() != len(want) {
-			t.Fatalf("batch %d: %d groups for %d keys", b, tb.Len(), len(want))
 		}
 		if (tb.small != nil) != c.small {
 			t.Fatalf("batch %d: small path %v with %d groups", b, tb.small != nil, tb.Len())
@@ -424,16 +437,7 @@ func TestSmallKeys(t *testing.T) {
 		keys, ref := batch(3000, 6, long)
 		groups := make([]uint32, 3000)
 		tb.Insert(keys, 3000, groups, nil)
-		for i, k := range ref {
-			g, seen := want[k]
-			if !seen {
-				g = groups[i]
-				want[k] = g
-			}
-			if groups[i] != g {
-				t.Fatalf("long %v batch %d row %d key %s: group %d, want %d", long, b, i, k, groups[i], g)
-			}
-		}
+		sameGroups(t, fmt.Sprintf("long %v batch %d", long, b), tb, want, ref, groups)
 	}
 	if tb.small != nil || tb.Len() != len(want) {
 		t.Fatalf("after a long key: small %v, %d groups for %d keys", tb.small != nil, tb.Len(), len(want))
@@ -444,15 +448,9 @@ func TestSmallKeys(t *testing.T) {
 	sliced := []arrow.Array{array.NewSlice(keys[0], 1000, 2000), array.NewSlice(keys[1], 1000, 2000)}
 	groups := make([]uint32, 1000)
 	tb.Insert(sliced, 1000, groups, nil)
-	want = map[string]uint32{}
-	for i, k := range ref[1000:2000] {
-		if g, seen := want[k]; seen && groups[i] != g {
-			t.Fatalf("sliced row %d key %s: group %d, want %d", i, k, groups[i], g)
-		}
-		want[k] = groups[i]
-	}
-	if tb.small == nil || tb.Len() != len(want) {
-		t.Fatalf("sliced: small %v, %d groups for %d keys", tb.small != nil, tb.Len(), len(want))
+	sameGroups(t, "sliced", tb, map[string]uint32{}, ref[1000:2000], groups)
+	if tb.small == nil {
+		t.Fatal("sliced: the small path is off")
 	}
 }
 
@@ -615,19 +613,7 @@ func TestInsertPathsRandom(t *testing.T) {
 			}
 			groups := make([]uint32, n)
 			tb.Insert(keys, n, groups, nil)
-			for i, k := range ref {
-				g, seen := want[k]
-				if !seen {
-					g = groups[i]
-					want[k] = g
-				}
-				if groups[i] != g {
-					t.Fatalf("trial %d batch %d row %d key %s: group %d, want %d", trial, b, i, k, groups[i], g)
-				}
-			}
-			if tb.Len() != len(want) {
-				t.Fatalf("trial %d batch %d: %d groups for %d keys", trial, b, tb.Len(), len(want))
-			}
+			sameGroups(t, fmt.Sprintf("trial %d batch %d", trial, b), tb, want, ref, groups)
 			if b == 7 || r.IntN(20) == 0 {
 				found := make([]int32, n)
 				tb.Finder().Find(keys, n, found)
