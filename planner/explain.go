@@ -12,14 +12,28 @@ import (
 
 // Explain renders a logical plan as indented lines, one per node.
 func Explain(n Node) []string {
+	return renderPlan(n, func(n Node) (string, []string) {
+		if s, ok := n.(*Scan); ok {
+			if f := scanFiles(s); f != "" {
+				return describe(n), []string{f}
+			}
+		}
+		return describe(n), nil
+	})
+}
+
+// renderPlan renders the plan under n as indented lines: for each node
+// the line render gives it and the lines it puts under it, then its
+// inputs, then the plans of the subqueries it uses (run once, as
+// PostgreSQL's InitPlans).
+func renderPlan(n Node, render func(Node) (string, []string)) []string {
 	var out []string
 	var visit func(n Node, depth int)
 	visit = func(n Node, depth int) {
-		out = append(out, strings.Repeat("  ", depth)+describe(n))
-		if s, ok := n.(*Scan); ok {
-			if f := scanFiles(s); f != "" {
-				out = append(out, strings.Repeat("  ", depth+1)+f)
-			}
+		line, below := render(n)
+		out = append(out, strings.Repeat("  ", depth)+line)
+		for _, b := range below {
+			out = append(out, strings.Repeat("  ", depth+1)+b)
 		}
 		for _, in := range n.Inputs() {
 			visit(in, depth+1)
@@ -34,7 +48,7 @@ func Explain(n Node) []string {
 }
 
 // subqueries lists the uncorrelated scalar subqueries n's expressions
-// use, whose plans EXPLAIN shows under n (as PostgreSQL's InitPlans).
+// use, whose plans EXPLAIN shows under n.
 func subqueries(n Node) []*subqueryExpr {
 	var out []*subqueryExpr
 	for _, e := range nodeExprs(n) {

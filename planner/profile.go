@@ -50,26 +50,12 @@ func (lw *lowering) scanStats(n *Scan) *executor.ScanStats {
 // of their workers' times; scans add the parts (row groups, files) read
 // and pruned and the bytes read.
 func ExplainAnalyze(q *Query) []string {
-	var out []string
-	var visit func(n Node, depth int)
-	visit = func(n Node, depth int) {
-		line := strings.Repeat("  ", depth) + describe(n)
+	return renderPlan(q.Logical, func(n Node) (string, []string) {
 		if s, ok := q.Profile.nodes[n]; ok {
-			line += " " + q.Profile.counters(n, s)
-		} else {
-			line += " (never executed)"
+			return describe(n) + " " + q.Profile.counters(n, s), nil
 		}
-		out = append(out, line)
-		for _, in := range n.Inputs() {
-			visit(in, depth+1)
-		}
-		for _, sub := range subqueries(n) {
-			out = append(out, strings.Repeat("  ", depth+1)+"Subquery "+sub.String()+", run once")
-			visit(sub.plan, depth+2)
-		}
-	}
-	visit(q.Logical, 0)
-	return out
+		return describe(n) + " (never executed)", nil
+	})
 }
 
 func (p *Profile) counters(n Node, s *executor.OpStats) string {
