@@ -474,7 +474,11 @@ func (jb *joinBuild) finish(keyRows, held int64, nullEq []bool) {
 		t.Seal()
 	}
 	jb.unique = int64(len(jb.head)) == keyRows
-	jb.dense = newDenseKeys(jb.tables, nullEq)
+	if len(nullEq) == 1 {
+		if keys, err := jb.keyColumn(0); err == nil {
+			jb.dense = newDenseKeys(keys, nullEq)
+		}
+	}
 	b := held + 4*int64(len(jb.next)+len(jb.head)+len(jb.tail))
 	for _, t := range jb.tables {
 		b += t.Bytes()
@@ -483,6 +487,19 @@ func (jb *joinBuild) finish(keyRows, held int64, nullEq []bool) {
 		b += 4 * int64(len(jb.dense.groups))
 	}
 	jb.res.TryResize(b, false)
+}
+
+// keyColumn is key i of every group, in group order (through the
+// table's parts in order).
+func (jb *joinBuild) keyColumn(i int) (arrow.Array, error) {
+	cols := make([]arrow.Array, len(jb.tables))
+	for p, t := range jb.tables {
+		cols[p] = t.KeyColumn(i)
+	}
+	if len(cols) == 1 {
+		return cols[0], nil
+	}
+	return array.Concatenate(cols, memory.DefaultAllocator)
 }
 
 // fill builds the table's parts from the pending keys, each part on a
@@ -610,16 +627,9 @@ func (b *JoinBuild) keysOf(i int) *batch.Keys {
 	if b.jb == nil || b.jb.parts != nil || i >= len(b.keys) || (i < len(b.nullEq) && b.nullEq[i]) {
 		return nil
 	}
-	var cols []arrow.Array
-	for _, t := range b.jb.tables {
-		cols = append(cols, t.KeyColumn(i))
-	}
-	col := cols[0]
-	if len(cols) > 1 {
-		var err error
-		if col, err = array.Concatenate(cols, memory.DefaultAllocator); err != nil {
-			return nil
-		}
+	col, err := b.jb.keyColumn(i)
+	if err != nil {
+		return nil
 	}
 	k, _ := batch.KeysOf(col)
 	return k

@@ -3,8 +3,6 @@ package executor
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-
-	"github.com/lakesql/lakesql/executor/hashtable"
 )
 
 // denseKeys maps the keys of a build keyed by one integer column straight
@@ -24,42 +22,32 @@ const (
 	denseSlack   = 4
 )
 
-// newDenseKeys returns the array for a build's parts (group numbers run
-// through them in order), or nil when the key is not one integer column
-// or its range is too sparse. A key whose NULLs match has no array: the
-// table holds its NULL group.
-func newDenseKeys(tables []*hashtable.Table, nullEq []bool) *denseKeys {
-	if len(nullEq) != 1 || nullEq[0] {
+// newDenseKeys returns the array for a build's key column keys (group g's
+// key at row g), or nil when the build has more than one key, the key is
+// not an integer column, or its range is too sparse. A key whose NULLs
+// match has no array: the table holds its NULL group.
+func newDenseKeys(keys arrow.Array, nullEq []bool) *denseKeys {
+	if len(nullEq) != 1 || nullEq[0] || keys.Len() == 0 {
 		return nil
 	}
-	cols := make([]arrow.Array, len(tables))
-	total := 0
 	lo, hi := int64(1<<63-1), int64(-1<<63)
-	for p, t := range tables {
-		cols[p] = t.KeyColumn(0)
-		for i := range cols[p].Len() {
-			v, ok := intKey(cols[p], i)
-			if !ok {
-				return nil
-			}
-			lo, hi = min(lo, v), max(hi, v)
+	for i := range keys.Len() {
+		v, ok := intKey(keys, i)
+		if !ok {
+			return nil
 		}
-		total += t.Len()
+		lo, hi = min(lo, v), max(hi, v)
 	}
-	if total == 0 || uint64(hi-lo) >= maxDenseSpan || hi-lo >= int64(denseSlack*total+1024) {
+	if uint64(hi-lo) >= maxDenseSpan || hi-lo >= int64(denseSlack*keys.Len()+1024) {
 		return nil
 	}
 	d := &denseKeys{min: lo, groups: make([]int32, hi-lo+1)}
 	for i := range d.groups {
 		d.groups[i] = -1
 	}
-	base := int32(0)
-	for p, c := range cols {
-		for g := range c.Len() {
-			v, _ := intKey(c, g)
-			d.groups[v-lo] = base + int32(g)
-		}
-		base += int32(tables[p].Len())
+	for g := range keys.Len() {
+		v, _ := intKey(keys, g)
+		d.groups[v-lo] = int32(g)
 	}
 	return d
 }

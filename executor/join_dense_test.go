@@ -24,7 +24,11 @@ func TestDenseKeys(t *testing.T) {
 	parts := []*hashtable.Table{hashtable.New([]arrow.DataType{arrow.PrimitiveTypes.Int32}), hashtable.New([]arrow.DataType{arrow.PrimitiveTypes.Int32})}
 	parts[0].Insert([]arrow.Array{ints([]int32{9, 5}, nil)}, 2, make([]uint32, 2), nil)
 	parts[1].Insert([]arrow.Array{ints([]int32{7, 12}, nil)}, 2, make([]uint32, 2), nil)
-	d := newDenseKeys(parts, []bool{false})
+	keys, err := (&joinBuild{tables: parts}).keyColumn(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDenseKeys(keys, []bool{false})
 	if d == nil {
 		t.Fatal("no array for keys 5..12")
 	}
@@ -35,12 +39,12 @@ func TestDenseKeys(t *testing.T) {
 	if got := fmt.Sprint(groups); got != "[1 -1 0 -1 -1 -1 3]" {
 		t.Errorf("groups %s", got)
 	}
-	if newDenseKeys(parts, []bool{true}) != nil {
+	if newDenseKeys(keys, []bool{true}) != nil {
 		t.Error("an array for keys whose NULLs match")
 	}
 	sparse := hashtable.New([]arrow.DataType{arrow.PrimitiveTypes.Int32})
 	sparse.Insert([]arrow.Array{ints([]int32{0, 1 << 30}, nil)}, 2, make([]uint32, 2), nil)
-	if newDenseKeys([]*hashtable.Table{sparse}, []bool{false}) != nil {
+	if newDenseKeys(sparse.KeyColumn(0), []bool{false}) != nil {
 		t.Error("an array for keys 0 and 2^30")
 	}
 }
