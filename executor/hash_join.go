@@ -353,6 +353,8 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		for range n {
 			jb.next = append(jb.next, -1)
 		}
+		keyRows += int64(len(sel))
+		held += batchBytes(b)
 		var need int64
 		if parts > 1 {
 			pk := pendingKeys{cols: cols, base: base}
@@ -363,9 +365,10 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			for _, c := range cols {
 				keyBytes += arrayBytes(c.Data())
 			}
-			keyRows += int64(len(sel))
+			// The table is not filled yet: its keys, slots (at most 32
+			// bytes a key at the load it keeps), hashes and chains.
+			need = held + keyBytes + 48*keyRows + 4*int64(len(jb.next))
 		} else {
-			keyRows += int64(len(sel))
 			groups = growU32(groups, len(sel))
 			jb.tables[0].Insert(cols, len(sel), groups, nil)
 			for len(jb.head) < jb.tables[0].Len() {
@@ -384,17 +387,10 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 				}
 				jb.tail[g] = r
 			}
+			need = held + jb.tables[0].Bytes() + 12*int64(len(jb.next))
 		}
 		batches = append(batches, b)
 		base += int32(n)
-		held += batchBytes(b)
-		if parts > 1 {
-			// The table is not filled yet: its keys, slots (at most 32
-			// bytes a key at the load it keeps), hashes and chains.
-			need = held + keyBytes + 48*keyRows + 4*int64(len(jb.next))
-		} else {
-			need = held + jb.tables[0].Bytes() + 12*int64(len(jb.next))
-		}
 		if res.TryResize(need, spillable) {
 			continue
 		}
@@ -440,27 +436,16 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		return jb, nil
 	}
 	// The rows are concatenated while the parts are filled.
-	var rb arrow.RecordBatch
-	var concatErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() {
-			if r := recover(); r != nil {
-				concatErr = sqlerr.New(sqlerr.InternalError, "%v", r)
-			}
-		}()
-		rb, concatErr = concatBatches(right.Schema(), batches)
-	}()
-	err := jb.fill(ctx, kt, pending, parts)
-	<-done
-	if err == nil {
-		err = concatErr
-	}
+	err := onEach(ctx, 2, func(ctx context.Context, i int) (err error) {
+		if i == 0 {
+			return jb.fill(ctx, kt, pending, parts)
+		}
+		jb.rb, err = concatBatches(right.Schema(), batches)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	jb.rb = rb
 	jb.finish(keyRows, held, nullEq)
 	return jb, nil
 }
