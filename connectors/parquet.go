@@ -258,7 +258,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 	if err != nil {
 		return nil, err
 	}
-	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	props := parquet.NewReaderProperties(pageBuffers)
 	props.BufferedStreamEnabled = true
 	props.BufferSize = parquetBufferSize
 	pf, err := file.NewParquetReader(r, file.WithReadProps(props), file.WithMetadata(t.meta.file))

@@ -184,6 +184,13 @@ func (r *lateReader) Close() error {
 	if r.close == nil {
 		return nil
 	}
+	// Closing the column readers gives their page buffers back
+	// (see pageAllocator).
+	for _, c := range r.cols {
+		if c.cr != nil {
+			c.cr.Close()
+		}
+	}
 	err := r.close()
 	r.close = nil
 	return err
