@@ -1,0 +1,39 @@
+package connectors
+
+import (
+	"testing"
+	"unsafe"
+)
+
+func TestPageAllocatorRecyclesClearedBuffers(t *testing.T) {
+	p := new(pageAllocator)
+	for _, size := range []int{1, 100, 4096, 5000, 1 << 20, 3<<20 + 7} {
+		b := p.Allocate(size)
+		if len(b) != size {
+			t.Fatalf("Allocate(%d): len %d", size, len(b))
+		}
+		if uintptr(unsafe.Pointer(unsafe.SliceData(b)))%pageAlign != 0 {
+			t.Fatalf("Allocate(%d): not aligned to %d bytes", size, pageAlign)
+		}
+		for i := range b {
+			b[i] = 0xff
+		}
+		p.Free(b)
+		c := p.Allocate(size)
+		if len(c) != size {
+			t.Fatalf("second Allocate(%d): len %d", size, len(c))
+		}
+		for i, v := range c {
+			if v != 0 {
+				t.Fatalf("Allocate(%d) after Free: byte %d is %#x, want 0", size, i, v)
+			}
+		}
+	}
+	// Reallocate keeps the contents when it grows a buffer.
+	b := p.Allocate(5000)
+	b[4999] = 7
+	b = p.Reallocate(1<<16, b)
+	if len(b) != 1<<16 || b[4999] != 7 {
+		t.Fatalf("Reallocate: len %d, b[4999] = %d", len(b), b[4999])
+	}
+}
