@@ -20,6 +20,16 @@ func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error
 	n := len(idx)
 	nulls := gatherNulls(a, idx)
 	switch dt := a.DataType().(type) {
+	case *arrow.DictionaryType:
+		// The indices move; the dictionary is shared (see dictionary.go).
+		if dt.IndexType.ID() == arrow.INT32 {
+			var src []byte
+			if b := a.Data().Buffers()[1]; b != nil {
+				src = b.Bytes()[a.Data().Offset()*4:]
+			}
+			ix := gatherFixed(src, idx, int32(0))
+			return NewDictionary(a.(*array.Dictionary).Dictionary(), ix, nulls), nil
+		}
 	case *arrow.BooleanType:
 		src := a.Data().Buffers()[1].Bytes()
 		off := a.Data().Offset()

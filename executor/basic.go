@@ -80,7 +80,7 @@ func (s *Scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			continue
 		}
 		if !b.Schema().Equal(s.schema) {
-			b = array.NewRecordBatch(s.schema, b.Columns(), b.NumRows())
+			b = batch.NewRecord(s.schema, b.Columns(), b.NumRows())
 		}
 		// A reader that filtered rows out may return a few at a time:
 		// up to scanJoin of them are joined into a batch of a useful
@@ -284,7 +284,7 @@ func (p *Project) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		cols[i] = c
 	}
-	return array.NewRecordBatch(p.schema, cols, b.NumRows()), nil
+	return batch.NewRecord(p.schema, cols, b.NumRows()), nil
 }
 
 // Limit skips offset rows and returns at most limit (limit < 0: all).
@@ -371,7 +371,7 @@ func concatBatches(schema *arrow.Schema, bs []arrow.RecordBatch) (arrow.RecordBa
 		}
 		parts := make([]arrow.Array, len(bs))
 		for i, b := range bs {
-			parts[i] = b.Column(c)
+			parts[i] = batch.Decode(b.Column(c))
 		}
 		all, err := array.Concatenate(parts, memory.DefaultAllocator)
 		if err != nil {

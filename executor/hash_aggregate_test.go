@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/lakesql/lakesql/batch"
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/budget"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -144,4 +145,139 @@ func TestHashAggregateSpills(t *testing.T) {
 		t.Fatalf("want 53200, got %v", err)
 	}
 	_ = sort.Strings
+}
+
+// dictInput is batches of (s text key, n int64 key, v int64) whose s is
+// a dictionary array (a dictionary of its own per batch, in another order)
+// when dict is set, plain text otherwise; s is NULL now and then.
+func dictInput(dict bool, batches, rows, values int) (*arrow.Schema, []arrow.RecordBatch) {
+	r := rand.New(rand.NewPCG(7, 8))
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: types.String, Nullable: true}, {Name: "n", Type: types.Int64}, {Name: "v", Type: types.Int64}}, nil)
+	var bs []arrow.RecordBatch
+	for range batches {
+		order := r.Perm(values)
+		db := array.NewStringBuilder(memory.DefaultAllocator)
+		for _, k := range order {
+			db.Append(fmt.Sprintf("key-%d", k)) // some pack into a word, most do not
+		}
+		dictionary := db.NewArray()
+		idx := make([]int32, rows)
+		valid := make([]bool, rows)
+		nb := array.NewInt64Builder(memory.DefaultAllocator)
+		vb := array.NewInt64Builder(memory.DefaultAllocator)
+		for i := range rows {
+			idx[i] = int32(r.IntN(values))
+			valid[i] = r.IntN(20) != 0
+			nb.Append(r.Int64N(50))
+			vb.Append(r.Int64N(100))
+		}
+		var s arrow.Array
+		if dict {
+			nulls := make([]byte, (rows+7)/8)
+			for i, ok := range valid {
+				if ok {
+					nulls[i/8] |= 1 << (i % 8)
+				}
+			}
+			s = batch.NewDictionary(dictionary, idx, memory.NewBufferBytes(nulls))
+		} else {
+			sb := array.NewStringBuilder(memory.DefaultAllocator)
+			for i, k := range idx {
+				if valid[i] {
+					sb.Append(dictionary.(*array.String).Value(int(k)))
+				} else {
+					sb.AppendNull()
+				}
+			}
+			s = sb.NewArray()
+		}
+		bs = append(bs, batch.NewRecord(schema, []arrow.Array{s, nb.NewArray(), vb.NewArray()}, int64(rows)))
+	}
+	return schema, bs
+}
+
+// Text keys that arrive as dictionary arrays (see batch.DictionaryOf)
+// group exactly as the same keys in plain text: alone (few groups, the
+// packed path) and with an integer key (many groups, the hashed path),
+// in memory, spilled and on parallel workers.
+func TestHashAggregateDictionaryKeys(t *testing.T) {
+	s := expr.NewColumn(0, types.String, "s")
+	n := expr.NewColumn(1, types.Int64, "n")
+	v := expr.NewColumn(2, types.Int64, "v")
+	sum, err := aggregate.Resolve("sum", []arrow.DataType{types.Int64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aggs := []AggregateExpr{{Func: sum, Args: []expr.Expr{v}}}
+	pool := budget.NewPool(0)
+	run := func(dict bool, keys []expr.Expr, values int, workMem int64, workers int) map[string]string {
+		schema, bs := dictInput(dict, 12, 3000, values)
+		acc := pool.NewAccount(workMem, t.TempDir())
+		defer acc.Close()
+		ctx := budget.WithAccount(context.Background(), acc)
+		var op Operator
+		if workers > 0 {
+			var ins []Operator
+			for w := range workers {
+				ins = append(ins, NewBatches(schema, bs[w*len(bs)/workers:(w+1)*len(bs)/workers]))
+			}
+			op = NewParallelHashAggregate(ins, keys, aggs, nil)
+		} else {
+			op = NewHashAggregate(NewBatches(schema, bs), keys, aggs, nil)
+		}
+		if err := op.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer op.Close()
+		got := map[string]string{}
+		for {
+			b, err := op.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				break
+			}
+			for c := range keys {
+				if b.Column(c).DataType().ID() == arrow.DICTIONARY {
+					t.Fatalf("group keys come out as %s", b.Column(c).DataType())
+				}
+			}
+			for i := 0; i < int(b.NumRows()); i++ {
+				var key []string
+				for c := 0; c < len(keys); c++ {
+					key = append(key, b.Column(c).ValueStr(i))
+				}
+				got[fmt.Sprint(key)] = b.Column(len(keys)).ValueStr(i)
+			}
+		}
+		if spilled := acc.Spilled() > 0; workMem > 0 && !spilled {
+			t.Fatalf("%d keys, %d values: did not spill", len(keys), values)
+		}
+		return got
+	}
+	for _, c := range []struct {
+		keys    []expr.Expr
+		values  int
+		workMem int64
+		workers int
+	}{
+		{[]expr.Expr{s}, 5, 0, 0},
+		{[]expr.Expr{s}, 5, 0, 2},
+		{[]expr.Expr{s}, 40, 0, 0},
+		{[]expr.Expr{s, n}, 200, 0, 0},
+		{[]expr.Expr{s, n}, 200, 64 << 10, 0},
+		{[]expr.Expr{n, s}, 200, 64 << 10, 3},
+	} {
+		want := run(false, c.keys, c.values, c.workMem, c.workers)
+		got := run(true, c.keys, c.values, c.workMem, c.workers)
+		if len(got) != len(want) {
+			t.Fatalf("%+v: %d groups, want %d", c, len(got), len(want))
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Fatalf("%+v: group %s = %s, want %s", c, k, got[k], w)
+			}
+		}
+	}
 }

@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Common finds the computations that exprs repeat, so an operator can
@@ -101,7 +102,7 @@ func (s *Shared) Extend(ec *Context, b arrow.RecordBatch) (arrow.RecordBatch, er
 		}
 		cols = append(cols, v)
 	}
-	return array.NewRecordBatch(s.schema, cols, b.NumRows()), nil
+	return batch.NewRecord(s.schema, cols, b.NumRows()), nil
 }
 
 // shareable reports whether e is a computation Common may share: a call

@@ -392,6 +392,9 @@ type stringColumn struct {
 	offs []int64 // group g's bytes are data[offs[g]:offs[g+1]]
 	data []byte
 	v    validity
+	// dictWords is scratch for the words of a dictionary's values
+	// (packDictionary).
+	dictWords []uint64
 }
 
 var stringSeed = maphash.MakeSeed()

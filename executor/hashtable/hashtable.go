@@ -20,6 +20,8 @@ import (
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // Table maps key tuples to group numbers 0..Len()-1, numbered as they are
@@ -187,6 +189,7 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 		}
 		t.small = nil // it would miss the groups added below
 	}
+	keys = batch.DecodeAll(keys) // only the small path takes dictionaries
 	if t.direct != nil {
 		if isNew == nil && t.direct.insert(t, keys[0], n, groups) {
 			return
@@ -223,6 +226,7 @@ func (t *Table) Insert(keys []arrow.Array, n int, groups []uint32, isNew []bool)
 // It is how the parts of a table split by PartOf are filled, each part
 // by a goroutine of its own.
 func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, groups []uint32) {
+	keys = batch.DecodeAll(keys)
 	t.small = nil
 	t.Seal()
 	t.reserve(len(rows))
@@ -232,7 +236,7 @@ func (t *Table) InsertHashed(keys []arrow.Array, h []uint64, rows []int32, group
 
 // Hash sets h[i] to the hash of row i of keys, for each i < len(h), as
 // every table of the same key types hashes it.
-func (t *Table) Hash(keys []arrow.Array, h []uint64) { t.hashInto(keys, h) }
+func (t *Table) Hash(keys []arrow.Array, h []uint64) { t.hashInto(batch.DecodeAll(keys), h) }
 
 // PartOf is the part, of parts (a power of two), that holds a key whose
 // hash is h when a table is split to be filled in parallel. It takes bits
@@ -375,6 +379,7 @@ func NewFinder(parts []*Table) *Finder {
 // tuple is not in the table.
 func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 	t, s := f.parts[0], &f.s
+	keys = batch.DecodeAll(keys)
 	s.reserve(n)
 	h := t.hashRows(s, keys, n)
 	same := t.sameAsPrevious(s, keys, h, n)
@@ -481,6 +486,7 @@ func combine(h, v uint64) uint64 { return (h ^ v) * mulK }
 // hashes them (tables of the same key types agree), for partitioning
 // rows between spill files.
 func (t *Table) HashRows(keys []arrow.Array, n int) []uint64 {
+	keys = batch.DecodeAll(keys)
 	s := &scratch{h: make([]uint64, n)}
 	return append([]uint64(nil), t.hashRows(s, keys, n)...)
 }

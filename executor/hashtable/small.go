@@ -2,6 +2,9 @@ package hashtable
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/lakesql/lakesql/batch"
 )
 
 // smallMax is how many groups a table may have for Insert to look rows
@@ -33,6 +36,9 @@ type packer interface {
 const nullWord = 0xfe << 56
 
 func (c *stringColumn) pack(a arrow.Array, w []uint64) bool {
+	if da, ok := a.(*array.Dictionary); ok {
+		return c.packDictionary(da, w)
+	}
 	av := validOf(a)
 	offs, data := binaryData(a)
 	for i := range w {
@@ -44,6 +50,37 @@ func (c *stringColumn) pack(a arrow.Array, w []uint64) bool {
 			w[i] = shortString(data[lo:hi])
 		default:
 			return false
+		}
+	}
+	return true
+}
+
+// packDictionary packs each value of a's dictionary once and gives every
+// row its value's word (see batch.DictionaryOf).
+func (c *stringColumn) packDictionary(a *array.Dictionary, w []uint64) bool {
+	dict := a.Dictionary()
+	dw := c.dictWords[:0]
+	if cap(dw) < dict.Len() {
+		dw = make([]uint64, 0, dict.Len())
+	}
+	dw = dw[:dict.Len()]
+	if !c.pack(dict, dw) {
+		return false
+	}
+	c.dictWords = dw
+	av := validOf(a)
+	idx := values[int32](a) // the indices, from the array's offset
+	if av.bits == nil {
+		for i := range w {
+			w[i] = dw[idx[i]]
+		}
+		return true
+	}
+	for i := range w {
+		if av.at(i) {
+			w[i] = dw[idx[i]]
+		} else {
+			w[i] = nullWord
 		}
 	}
 	return true
@@ -98,6 +135,7 @@ func (sm *small) insert(t *Table, keys []arrow.Array, n int, groups []uint32) bo
 		return true
 	}
 	// New keys: the hashed path adds their groups; their words follow.
+	keys = batch.DecodeAll(keys)
 	s := &t.s
 	t.reserve(len(miss))
 	s.reserve(n)
