@@ -267,6 +267,17 @@ type FileSelector interface {
 }
 
 func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
+	return t.open(ctx, split, columns, nil)
+}
+
+// OpenDictionary is Open, passing the request for dictionary-encoded text
+// (see DictionaryOpener) to a file that can serve it, for the columns the
+// file holds in the table's type.
+func (t *DirTable) OpenDictionary(ctx context.Context, split Split, columns []int, want []bool) (batch.Reader, error) {
+	return t.open(ctx, split, columns, want)
+}
+
+func (t *DirTable) open(ctx context.Context, split Split, columns []int, want []bool) (batch.Reader, error) {
 	ds, ok := split.(dirSplit)
 	if !ok || ds.file < 0 || ds.file >= len(t.files) {
 		return nil, sqlerr.New(sqlerr.InternalError, "split %v is not of this table", split)
@@ -313,7 +324,13 @@ func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (batch.
 			plan[i] = colSource{src: -1, konst: c - t.nData}
 		}
 	}
-	inner, err := f.table.Open(ctx, ds.inner, fileCols)
+	var inner batch.Reader
+	var err error
+	if fileWant := t.fileDictionary(f, plan, columns, want, fileCols); fileWant != nil {
+		inner, err = f.table.(DictionaryOpener).OpenDictionary(ctx, ds.inner, fileCols, fileWant)
+	} else {
+		inner, err = f.table.Open(ctx, ds.inner, fileCols)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -322,6 +339,34 @@ func (t *DirTable) Open(ctx context.Context, split Split, columns []int) (batch.
 		fields[i] = t.schema.Field(c)
 	}
 	return &dirReader{inner: inner, plan: plan, schema: arrow.NewSchema(fields, nil), vals: f.vals, path: f.path}, nil
+}
+
+// fileDictionary says which of the file's columns read (fileCols) may come
+// dictionary-encoded: those the caller wants so whose file type is the
+// table's (a column the reader converts must arrive plain). It is nil when
+// there are none or the file's table cannot.
+func (t *DirTable) fileDictionary(f *dirFile, plan []colSource, columns []int, want []bool, fileCols []int) []bool {
+	if want == nil {
+		return nil
+	}
+	if _, ok := f.table.(DictionaryOpener); !ok {
+		return nil
+	}
+	var out []bool
+	for i, p := range plan {
+		if !want[i] || p.src < 0 || p.array {
+			continue
+		}
+		ft := f.schema.Field(fileCols[p.src]).Type
+		if !arrow.TypeEqual(ft, t.schema.Field(columns[i]).Type) {
+			continue
+		}
+		if out == nil {
+			out = make([]bool, len(fileCols))
+		}
+		out[p.src] = true
+	}
+	return out
 }
 
 // colSource says where a dirReader's output column comes from.
@@ -350,6 +395,8 @@ func (r *dirReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for i, p := range r.plan {
 		t := r.schema.Field(i).Type
 		switch {
+		case p.src >= 0 && isDictionaryOf(b.Column(p.src), t):
+			cols[i] = b.Column(p.src) // asked for (see OpenDictionary)
 		case p.src >= 0:
 			c, err := conform(ctx, b.Column(p.src), t)
 			if err != nil {
@@ -368,7 +415,14 @@ func (r *dirReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			cols[i] = array.MakeArrayOfNull(memory.DefaultAllocator, t, n)
 		}
 	}
-	return array.NewRecordBatch(r.schema, cols, int64(n)), nil
+	return batch.NewRecord(r.schema, cols, int64(n)), nil
+}
+
+// isDictionaryOf reports whether a is a dictionary array of values of
+// type t.
+func isDictionaryOf(a arrow.Array, t arrow.DataType) bool {
+	dt, ok := a.DataType().(*arrow.DictionaryType)
+	return ok && arrow.TypeEqual(dt.ValueType, t)
 }
 
 func (r *dirReader) Close() error { return r.inner.Close() }

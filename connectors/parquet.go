@@ -214,7 +214,18 @@ func (t *ParquetTable) Stats(ctx context.Context) (Stats, error) {
 
 // Open reads one row group, decoding only the Parquet leaf columns of the
 // requested fields.
-func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd batch.Reader, err error) {
+func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (batch.Reader, error) {
+	return t.open(ctx, split, columns, nil)
+}
+
+// OpenDictionary is Open with text columns read from dictionary pages
+// returned as dictionary arrays where dict says (see DictionaryOpener).
+// Only the late reader does so.
+func (t *ParquetTable) OpenDictionary(ctx context.Context, split Split, columns []int, dict []bool) (batch.Reader, error) {
+	return t.open(ctx, split, columns, dict)
+}
+
+func (t *ParquetTable) open(ctx context.Context, split Split, columns []int, want []bool) (rd batch.Reader, err error) {
 	defer recoverParquet(t.path, &err)
 	ps, ok := split.(*ParquetSplit)
 	if !ok || ps.Path != t.path {
@@ -242,6 +253,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 	// pqarrow returns each field once, in the order of first request;
 	// pos maps requested columns to those.
 	var distinct, leaves []int
+	var asDict []bool // per distinct column: every request of it allows a dictionary
 	pos := make([]int, len(columns))
 	seen := map[int]int{}
 	for i, c := range columns {
@@ -251,7 +263,9 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 			seen[c] = j
 			distinct = append(distinct, c)
 			leaves = append(leaves, t.meta.leaves[c]...)
+			asDict = append(asDict, want != nil && want[i])
 		}
+		asDict[j] = asDict[j] && want != nil && want[i]
 		pos[i] = j
 	}
 	r, closeFile, err := openRandomAccess(t.fsys, t.path)
@@ -272,7 +286,7 @@ func (t *ParquetTable) Open(ctx context.Context, split Split, columns []int) (rd
 		return nil, corruptParquet(t.path, err)
 	}
 	if !t.noLate {
-		rd, err := t.openLate(pf, ps, schema, distinct, pos)
+		rd, err := t.openLate(pf, ps, schema, distinct, pos, asDict)
 		if err != nil {
 			return fail(err)
 		}

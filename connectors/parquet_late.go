@@ -3,9 +3,9 @@ package connectors
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/lakesql/lakesql/batch"
@@ -49,8 +49,8 @@ type lateReader struct {
 // openLate opens row group ps with late materialization when every
 // requested column allows it and some pushed-down condition can be
 // decided; rd is nil otherwise.
-func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Schema, distinct, pos []int) (rd batch.Reader, err error) {
-	if len(ps.Filter) == 0 {
+func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Schema, distinct, pos []int, asDict []bool) (rd batch.Reader, err error) {
+	if len(ps.Filter) == 0 && !slices.Contains(asDict, true) {
 		return nil, nil
 	}
 	rg := pf.RowGroup(ps.RowGroup)
@@ -70,6 +70,9 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 		if kind == decString {
 			cc, err := rg.MetaData().ColumnChunk(leaf)
 			cols[i].dict = err == nil && allDictionaryPages(cc)
+			if cols[i].dict && asDict[i] {
+				cols[i].codes = &dictCodes{}
+			}
 		}
 		index[c] = i
 	}
@@ -85,8 +88,14 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 			r.first[i] = true
 		}
 	}
-	if len(r.preds) == 0 {
-		return nil, nil // no gain over pqarrow measured without conditions
+	codes := false
+	for _, c := range cols {
+		codes = codes || c.codes != nil
+	}
+	if len(r.preds) == 0 && !codes {
+		// No gain over pqarrow was measured without conditions, unless
+		// text is to come as dictionaries (which pqarrow does not do).
+		return nil, nil
 	}
 	for i, c := range distinct {
 		if cols[i].cr, err = rg.Column(t.meta.flatLeaf[c]); err != nil {
@@ -170,7 +179,7 @@ func (r *lateReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) 
 		for i, p := range r.pos {
 			cols[i] = arrs[p]
 		}
-		return array.NewRecordBatch(r.schema, cols, int64(arrs[0].Len())), nil
+		return batch.NewRecord(r.schema, cols, int64(arrs[0].Len())), nil
 	}
 	return nil, nil
 }

@@ -3,6 +3,7 @@ package connectors
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
@@ -100,6 +101,10 @@ type lateColumn struct {
 	// until rows are taken, and equal values share their address (see
 	// textCache).
 	dict bool
+	// codes, when set, numbers the dictionary's values so that the
+	// column is returned dictionary-encoded (dict only; see
+	// OpenDictionary).
+	codes *dictCodes
 }
 
 // grow returns a scratch slice of length n, reusing s when it is large
@@ -355,6 +360,11 @@ func (c *lateColumn) array(rows []int32) arrow.Array {
 		}
 		return batch.FromBuffers(c.typ, m, nulls, memory.NewBufferBytes(bits))
 	}
+	if c.codes != nil {
+		if a := c.codes.array(c, idx, m, nulls); a != nil {
+			return a
+		}
+	}
 	// Text: offsets and bytes of the rows taken.
 	offs := make([]int32, m+1)
 	size := 0
@@ -427,4 +437,103 @@ func pick[T any](vals []T, idx []int32, m int) []T {
 // fixedData makes an array of n rows of type t over fixed-width values.
 func fixedData[T any](t arrow.DataType, n int, nulls *memory.Buffer, vals []T) arrow.Array {
 	return batch.FromBuffers(t, n, nulls, memory.NewBufferBytes(batch.SliceBytes(vals)))
+}
+
+// dictCodes numbers the values of a column chunk's dictionary as rows
+// meet them, for the dictionary arrays the column returns (see
+// batch.DictionaryOf). Values read from dictionary pages point into the
+// chunk's one dictionary, so a value is known by its address (as in
+// textCache) and a row costs a probe of a small table, where copying its
+// text cost a pass over the bytes and the aggregate above packed them
+// again. A chunk whose rows show more than dictCodeMax distinct values
+// has its later batches returned as plain text.
+type dictCodes struct {
+	// recent is a direct-mapped cache in front of slots, by the address
+	// alone: a row usually costs one load and two compares.
+	recent [64]dictCode
+	slots  [2 * dictCodeMax]dictCode
+	vals   [][]byte    // each code's value, pointing into the dictionary
+	dict   arrow.Array // vals copied into a text array, built for len(vals)
+	full   bool
+}
+
+type dictCode struct {
+	addr *byte
+	n    int32
+	code int32 // the code + 1; 0: an empty slot
+}
+
+const dictCodeMax = 256
+
+// lookup returns the code of v, or -1 once the table is full. r is v's
+// entry in recent, the direct-mapped cache by address that array tries
+// first (values lie apart by at least their 4-byte length prefix); lookup
+// sets it.
+func (d *dictCodes) lookup(v []byte, r *dictCode) int32 {
+	a := unsafe.SliceData(v)
+	n := int32(len(v))
+	h := uint64(uintptr(unsafe.Pointer(a)))*0x9e3779b97f4a7c15 ^ uint64(n)
+	i := int(h>>55) & (len(d.slots) - 1)
+	for {
+		s := &d.slots[i]
+		switch {
+		case s.code == 0:
+			if len(d.vals) >= dictCodeMax {
+				d.full = true
+				return -1
+			}
+			d.vals = append(d.vals, v)
+			*s = dictCode{addr: a, n: n, code: int32(len(d.vals))}
+			*r = *s
+			return s.code - 1
+		case s.addr == a && s.n == n:
+			*r = *s
+			return s.code - 1
+		}
+		i = (i + 1) & (len(d.slots) - 1)
+	}
+}
+
+// array returns the m rows taken (idx, as lateColumn.taken gives them) as
+// a dictionary array, or nil when the chunk has too many values for it.
+func (d *dictCodes) array(c *lateColumn, idx []int32, m int, nulls *memory.Buffer) arrow.Array {
+	if d.full {
+		return nil
+	}
+	codes := make([]int32, m)
+	ba := c.ba
+	for j := range codes {
+		k := j
+		if idx != nil {
+			k = int(idx[j])
+		}
+		if k < 0 {
+			continue // NULL, marked in nulls
+		}
+		// code's cache, inlined: this loop runs for every row.
+		v := ba[k]
+		a, n := unsafe.SliceData(v), int32(len(v))
+		r := &d.recent[(uintptr(unsafe.Pointer(a))>>2)&(uintptr(len(d.recent))-1)]
+		if r.addr == a && r.n == n && r.code != 0 {
+			codes[j] = r.code - 1
+			continue
+		}
+		x := d.lookup(v, r)
+		if x < 0 {
+			return nil
+		}
+		codes[j] = x
+	}
+	if d.dict == nil || d.dict.Len() != len(d.vals) {
+		// The dictionary's bytes go back to the page buffer pool when the
+		// chunk is done; the array owns a copy.
+		offs := make([]int32, len(d.vals)+1)
+		var data []byte
+		for i, v := range d.vals {
+			data = append(data, v...)
+			offs[i+1] = int32(len(data))
+		}
+		d.dict = batch.FromBuffers(c.typ, len(d.vals), nil, memory.NewBufferBytes(batch.SliceBytes(offs)), memory.NewBufferBytes(data))
+	}
+	return batch.NewDictionary(d.dict, codes, nulls)
 }

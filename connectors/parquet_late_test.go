@@ -208,3 +208,105 @@ func TestLateMaterializationBadText(t *testing.T) {
 		t.Fatalf("want 22021 naming row 100, got %v", err)
 	}
 }
+
+// OpenDictionary returns text read from dictionary pages as dictionary
+// arrays whose rows are the plain reader's, NULLs included, with or
+// without conditions; text from plain pages, and text with more values
+// than the reader numbers, comes plain.
+func TestOpenDictionary(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		dict     bool
+		values   int // distinct texts
+		f        Filter
+		wantDict bool
+	}{
+		{"dictionary pages", true, 97, nil, true},
+		{"with a condition", true, 97, Filter{{Column: 1, Op: OpGe, Values: []scalar.Scalar{scalar.NewInt64Scalar(1000)}}}, true},
+		{"plain pages", false, 97, nil, false},
+		// 400 values, 128 rows a batch: the first two batches of a row
+		// group come as dictionaries, the rest as text.
+		{"too many values", true, 400, nil, true},
+	} {
+		// lateParquet's s has 97 values; textParquet's t has more.
+		data := lateParquet(t, 5000, 1500, c.dict, "")
+		col := 6
+		if c.values > dictCodeMax {
+			data = textParquet(t, 5000, 1500, c.values)
+			col = 0
+		}
+		tb, err := OpenFile(ctx, fstest.MapFS{"t.parquet": {Data: data}}, "t.parquet", Options{BatchSize: 128})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := readLate(t, tb, nil, []int{col, 1}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits, err := tb.Splits(ctx, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		sawDict, sawPlain := false, false
+		for _, s := range splits {
+			r, err := tb.(DictionaryOpener).OpenDictionary(ctx, s, []int{col, 1}, []bool{true, false})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				b, err := r.Next(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == nil {
+					break
+				}
+				if b.Column(0).DataType().ID() == arrow.DICTIONARY {
+					sawDict = true
+				} else {
+					sawPlain = true
+				}
+				if b.Column(1).DataType().ID() == arrow.DICTIONARY {
+					t.Fatalf("%s: a column not asked for came as a dictionary", c.name)
+				}
+				s := batch.Decode(b.Column(0))
+				for i := 0; i < int(b.NumRows()); i++ {
+					got = append(got, s.ValueStr(i)+"|"+b.Column(1).ValueStr(i))
+				}
+			}
+			r.Close()
+		}
+		var want []string
+		for _, row := range plain {
+			var i int64
+			fmt.Sscan(row[strings.LastIndex(row, "|")+1:], &i)
+			if c.f == nil || i >= 1000 {
+				want = append(want, row)
+			}
+		}
+		if sawDict != c.wantDict || sawPlain != (!c.wantDict || c.values > dictCodeMax) {
+			t.Errorf("%s: dictionary arrays %v, plain %v", c.name, sawDict, sawPlain)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: %d rows, want %d\n got %.200v\nwant %.200v", c.name, len(got), len(want), got, want)
+		}
+	}
+}
+
+// textParquet writes n rows (t = "t" + i%values, dictionary encoded;
+// i64 = i) in row groups of rg rows.
+func textParquet(t *testing.T, n, rg, values int) []byte {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "t", Type: arrow.BinaryTypes.String},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	for i := 0; i < n; i++ {
+		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("t%d", i%values))
+		b.Field(1).(*array.Int64Builder).Append(int64(i))
+	}
+	return parquetFile(t, b.NewRecordBatch(), parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg))))
+}

@@ -32,6 +32,14 @@ type Table interface {
 	Open(ctx context.Context, split Split, columns []int) (batch.Reader, error)
 }
 
+// DictionaryOpener is a Table that can return text columns
+// dictionary-encoded (see batch.DictionaryOf). OpenDictionary is Open,
+// except that a requested column i with dict[i] set may come, in some
+// batches or all, as a dictionary array of its type.
+type DictionaryOpener interface {
+	OpenDictionary(ctx context.Context, split Split, columns []int, dict []bool) (batch.Reader, error)
+}
+
 // Split is one independently readable part of a Table.
 type Split interface {
 	// String names the split for errors and EXPLAIN, e.g. "orders.parquet row group 3".

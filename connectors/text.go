@@ -160,6 +160,18 @@ func checkColumn(a arrow.Array, path string, where func(i int) string) error {
 		if i, bad := badString(x); bad != nil {
 			return invalidText(path, where(i), bad)
 		}
+	case *array.Dictionary:
+		// Check the values once; name the first row that has a bad one.
+		if d, ok := x.Dictionary().(*array.String); ok {
+			if k, bad := badString(d); bad != nil {
+				idx := x.Indices().(*array.Int32)
+				for i := 0; i < x.Len(); i++ {
+					if x.IsValid(i) && int(idx.Value(i)) == k {
+						return invalidText(path, where(i), bad)
+					}
+				}
+			}
+		}
 	case *array.List:
 		// Values of the child are not rows: name the list's first row.
 		if err := checkColumn(x.ListValues(), path, func(int) string { return where(0) }); err != nil {

@@ -76,6 +76,15 @@ func describe(n Node) string {
 		for _, d := range n.Dynamic {
 			s += " keys from join: " + n.Schema.Field(d.Column).Name
 		}
+		var dict []string
+		for i, on := range n.Dictionary {
+			if on {
+				dict = append(dict, n.Out[i].Name)
+			}
+		}
+		if len(dict) > 0 {
+			s += " dictionary: " + strings.Join(dict, ", ")
+		}
 		return s
 	case *Filter:
 		return "Filter " + n.Pred.String()

@@ -52,6 +52,9 @@ type Scan struct {
 	// Dynamic are the keys of hash joins above, published once their
 	// builds are done (see dynamic_filter.go).
 	Dynamic []connectors.ColumnPredicate
+	// Dictionary marks the columns of Out the reader may return
+	// dictionary-encoded (see dictionary_keys.go); nil: none.
+	Dictionary []bool
 }
 
 // Values produces literal rows (also the one empty row of SELECT without FROM).

@@ -20,6 +20,7 @@ func (b *binder) optimize(n Node) Node {
 	n = reorderJoins(b, n)
 	n = b.reduceGroupedJoins(n)
 	n = prune(n, idSet(n.Cols()))
+	n = dictionaryKeys(n)
 	return n
 }
 

@@ -136,6 +136,7 @@ type splitSource struct {
 	t      connectors.Table
 	proj   []int
 	filter connectors.Filter
+	dict   []bool // columns of proj that may come dictionary-encoded
 }
 
 func (s splitSource) Splits(ctx context.Context, filtered bool) ([]any, error) {
@@ -158,11 +159,17 @@ func (s splitSource) Bytes(split any) int64 {
 }
 
 func (s splitSource) Open(ctx context.Context, split any) (batch.Reader, bool, error) {
-	r, err := s.t.Open(ctx, split.(connectors.Split), s.proj)
+	var r batch.Reader
+	var err error
+	if d, ok := s.t.(connectors.DictionaryOpener); ok && s.dict != nil {
+		r, err = d.OpenDictionary(ctx, split.(connectors.Split), s.proj, s.dict)
+	} else {
+		r, err = s.t.Open(ctx, split.(connectors.Split), s.proj)
+	}
 	return r, err == nil && connectors.FromCache(r), err
 }
 
 func newTableMorsels(n *Scan, stats *executor.ScanStats) *executor.SplitMorsels {
 	filter := append(scanFilter(n), n.Dynamic...)
-	return executor.NewSplitMorsels(splitSource{t: n.Rel.File, proj: n.Project, filter: filter}, stats)
+	return executor.NewSplitMorsels(splitSource{t: n.Rel.File, proj: n.Project, filter: filter, dict: n.Dictionary}, stats)
 }
