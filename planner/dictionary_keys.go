@@ -79,28 +79,9 @@ func markDictionary(n Node, ids map[int]bool) (Node, bool) {
 				down[r.id] = true
 			}
 		}
-		if len(down) == 0 {
-			return n, false
-		}
-		in, ok := markDictionary(n.Input, down)
-		if !ok {
-			return n, false
-		}
-		c := *n
-		c.Input = in
-		return &c, true
+		return markInput(n, n.Input, down)
 	case *Filter:
-		down := without(ids, refs(n.Pred))
-		if len(down) == 0 {
-			return n, false
-		}
-		in, ok := markDictionary(n.Input, down)
-		if !ok {
-			return n, false
-		}
-		c := *n
-		c.Input = in
-		return &c, true
+		return markInput(n, n.Input, without(ids, refs(n.Pred)))
 	case *Scan:
 		if n.Rel.Kind != catalog.FileTable {
 			return n, false
@@ -127,6 +108,19 @@ func markDictionary(n Node, ids map[int]bool) (Node, bool) {
 		return &c, true
 	}
 	return n, false
+}
+
+// markInput is markDictionary of n's one input in for the columns down
+// (of in's output), n rebuilt over the result.
+func markInput(n, in Node, down map[int]bool) (Node, bool) {
+	if len(down) == 0 {
+		return n, false
+	}
+	marked, ok := markDictionary(in, down)
+	if !ok {
+		return n, false
+	}
+	return mapInputs(n, func(Node) Node { return marked }), true
 }
 
 // without is ids less the ones in drop.

@@ -1,9 +1,7 @@
 package planner_test
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,8 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/lakesql/lakesql/engine"
 )
@@ -55,63 +51,9 @@ func dictLake(t *testing.T) *engine.Engine {
 		b.Field(3).(*array.Int64Builder).Append(int64(v))
 		b.Field(4).(*array.StringBuilder).Append(grp(i))
 	}
-	f, err := os.Create(filepath.Join(dir, "d.parquet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(2000)), pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(b.NewRecordBatch()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeParquet(t, filepath.Join(dir, "d.parquet"), b.NewRecordBatch(), 2000)
 	writeTable(t, dir, "dim", 200, 5, 200)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(engine.Config{Root: root.FS(), RootName: "lake", Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eng
-}
-
-// rows runs statements in one session and returns the last one's rows.
-func rows(t *testing.T, eng *engine.Engine, sqls ...string) []string {
-	t.Helper()
-	s := eng.NewSession()
-	var lines []string
-	for _, sql := range sqls {
-		lines = nil
-		err := s.Execute(context.Background(), sql, func(r *engine.Result) error {
-			if r.Rows == nil {
-				return nil
-			}
-			for {
-				b, err := r.Rows.Next(context.Background())
-				if err != nil || b == nil {
-					return err
-				}
-				for i := 0; i < int(b.NumRows()); i++ {
-					var parts []string
-					for _, c := range b.Columns() {
-						parts = append(parts, c.ValueStr(i))
-					}
-					lines = append(lines, strings.Join(parts, "|"))
-				}
-			}
-		})
-		if err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	return lines
+	return openLake(t, dir)
 }
 
 // expect computes the groups of the rows of dictLake that keep selects,

@@ -38,12 +38,18 @@ func writeTable(t *testing.T, dir, name string, n, mod, rg int) {
 		sb.Append([]string{"a", "b", "c", "d"}[i%4])
 	}
 	rec := array.NewRecordBatch(schema, []arrow.Array{ib.NewArray(), fb.NewArray(), sb.NewArray()}, int64(n))
-	f, err := os.Create(filepath.Join(dir, name+".parquet"))
+	writeParquet(t, filepath.Join(dir, name+".parquet"), rec, rg)
+}
+
+// writeParquet writes rec to a Parquet file in row groups of rg rows.
+func writeParquet(t *testing.T, path string, rec arrow.RecordBatch, rg int) {
+	t.Helper()
+	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg))), pqarrow.DefaultWriterProps())
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rg))), pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +68,12 @@ func lake(t *testing.T) *engine.Engine {
 	writeTable(t, dir, "fact", 20000, 200, 2000)
 	writeTable(t, dir, "dim", 200, 5, 200)
 	writeTable(t, dir, "tiny", 5, 5, 5)
+	return openLake(t, dir)
+}
+
+// openLake serves the files of dir with two threads.
+func openLake(t *testing.T, dir string) *engine.Engine {
+	t.Helper()
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -76,27 +88,37 @@ func lake(t *testing.T) *engine.Engine {
 // plan runs sql (EXPLAIN ..., or a query) and returns its lines.
 func plan(t *testing.T, eng *engine.Engine, sql string) []string {
 	t.Helper()
+	return rows(t, eng, sql)
+}
+
+// rows runs statements in one session and returns the last one's rows.
+func rows(t *testing.T, eng *engine.Engine, sqls ...string) []string {
+	t.Helper()
+	s := eng.NewSession()
 	var lines []string
-	err := eng.NewSession().Execute(context.Background(), sql, func(r *engine.Result) error {
-		if r.Rows == nil {
-			return nil
-		}
-		for {
-			b, err := r.Rows.Next(context.Background())
-			if err != nil || b == nil {
-				return err
+	for _, sql := range sqls {
+		lines = nil
+		err := s.Execute(context.Background(), sql, func(r *engine.Result) error {
+			if r.Rows == nil {
+				return nil
 			}
-			for i := 0; i < int(b.NumRows()); i++ {
-				var parts []string
-				for _, c := range b.Columns() {
-					parts = append(parts, c.ValueStr(i))
+			for {
+				b, err := r.Rows.Next(context.Background())
+				if err != nil || b == nil {
+					return err
 				}
-				lines = append(lines, strings.Join(parts, "|"))
+				for i := 0; i < int(b.NumRows()); i++ {
+					var parts []string
+					for _, c := range b.Columns() {
+						parts = append(parts, c.ValueStr(i))
+					}
+					lines = append(lines, strings.Join(parts, "|"))
+				}
 			}
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
 		}
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
 	}
 	return lines
 }
@@ -389,25 +411,9 @@ func TestSharedCTE(t *testing.T) {
 		t.Errorf("correlated WITH query: %v", got)
 	}
 	// Past work_mem each reference runs its own copy, streaming.
-	s := eng.NewSession()
-	if err := s.Execute(context.Background(), "SET work_mem = '64kB'", func(*engine.Result) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	err := s.Execute(context.Background(), `WITH r AS (SELECT * FROM fact) SELECT (SELECT count(*) FROM r), (SELECT sum(fact_id) FROM r)`, func(r *engine.Result) error {
-		if r.Rows == nil {
-			return nil
-		}
-		for {
-			b, err := r.Rows.Next(context.Background())
-			if err != nil || b == nil {
-				return err
-			}
-			out = append(out, b.Column(0).ValueStr(0)+"|"+b.Column(1).ValueStr(0))
-		}
-	})
-	if err != nil || len(out) != 1 || out[0] != "20000|199990000" {
-		t.Errorf("WITH query past work_mem: %v %v", out, err)
+	out := rows(t, eng, "SET work_mem = '64kB'", `WITH r AS (SELECT * FROM fact) SELECT (SELECT count(*) FROM r), (SELECT sum(fact_id) FROM r)`)
+	if len(out) != 1 || out[0] != "20000|199990000" {
+		t.Errorf("WITH query past work_mem: %v", out)
 	}
 }
 
