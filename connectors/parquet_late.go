@@ -25,9 +25,10 @@ import (
 //
 // Flat columns of the common types are decoded with the column chunk
 // readers of the Parquet library (arrow-go's parquet/file). A row group
-// with another kind of column, or no condition to decide, is read through
-// pqarrow as before. As elsewhere, the Filter above the scan still applies
-// the whole WHERE clause: the conditions here only drop rows early.
+// with another kind of column, or with no condition to decide and no
+// text to return dictionary-encoded, is read through pqarrow as before.
+// As elsewhere, the Filter above the scan still applies the whole WHERE
+// clause: the conditions here only drop rows early.
 
 // lateReader reads one row group with late materialization (see above).
 type lateReader struct {
@@ -48,7 +49,8 @@ type lateReader struct {
 
 // openLate opens row group ps with late materialization when every
 // requested column allows it and some pushed-down condition can be
-// decided; rd is nil otherwise.
+// decided, or some text column is to come dictionary-encoded (asDict, per
+// distinct column; see OpenDictionary); rd is nil otherwise.
 func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Schema, distinct, pos []int, asDict []bool) (rd batch.Reader, err error) {
 	if len(ps.Filter) == 0 && !slices.Contains(asDict, true) {
 		return nil, nil
