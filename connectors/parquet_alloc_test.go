@@ -5,9 +5,9 @@ import (
 	"unsafe"
 )
 
-func TestPageAllocatorRecyclesClearedBuffers(t *testing.T) {
+func TestPageAllocatorRecyclesBuffers(t *testing.T) {
 	p := new(pageAllocator)
-	for _, size := range []int{1, 100, 4096, 5000, 1 << 20, 3<<20 + 7} {
+	for _, size := range []int{1, 100, 4096, 5000, dirtyMin - 1, dirtyMin, 1 << 20, 3<<20 + 7} {
 		b := p.Allocate(size)
 		if len(b) != size {
 			t.Fatalf("Allocate(%d): len %d", size, len(b))
@@ -22,6 +22,9 @@ func TestPageAllocatorRecyclesClearedBuffers(t *testing.T) {
 		c := p.Allocate(size)
 		if len(c) != size {
 			t.Fatalf("second Allocate(%d): len %d", size, len(c))
+		}
+		if size >= dirtyMin {
+			continue // pages are not cleared: their reader fills them
 		}
 		for i, v := range c {
 			if v != 0 {
