@@ -194,6 +194,13 @@ func (s *sumDecAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 	d := a.(*array.Decimal128)
 	vals := d.Values()
 	if d.NullN() == 0 {
+		var counts [fewGroups]int64
+		if ng <= fewGroups && addFew(s.sum, groups, vals, &counts) {
+			for g, c := range counts[:ng] {
+				s.seen[g] = s.seen[g] || c > 0
+			}
+			return nil
+		}
 		for i, g := range groups {
 			r, ok := decimal.Add(s.sum[g], vals[i])
 			if !ok {
@@ -371,6 +378,13 @@ func (a *avgAcc) Update(groups []uint32, ng int, args []arrow.Array) error {
 		a.isum = grow(a.isum, ng)
 		d := x.(*array.Decimal128)
 		vals := d.Values()
+		var counts [fewGroups]int64
+		if ng <= fewGroups && d.NullN() == 0 && addFew(a.isum, groups, vals, &counts) {
+			for g, c := range counts[:ng] {
+				a.n[g] += c
+			}
+			return nil
+		}
 		for i, g := range groups {
 			if d.IsValid(i) {
 				s, ok := decimal.Add(a.isum[g], vals[i])
