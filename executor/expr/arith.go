@@ -331,6 +331,9 @@ func decimalAddSub(sub bool, x, y []decimal128.Num, xs, ys int, sa, sb int32, re
 	x, sa = rescaleConstant(x, xs, sa, ret.Scale)
 	y, sb = rescaleConstant(y, ys, sb, ret.Scale)
 	fast := sa == ret.Scale && sb == ret.Scale
+	if fast && addSub64(sub, x, y, xs, ys, out) {
+		return nil
+	}
 	for i := range out {
 		if fast {
 			a, b := x[i*xs], y[i*ys]
@@ -371,6 +374,52 @@ func decimalAddSub(sub bool, x, y []decimal128.Num, xs, ys int, sa, sb int32, re
 	return nil
 }
 
+// addSub64 is decimalAddSub's fast lane for a whole batch at once: when
+// every operand of every row is an int64 and no sum or difference
+// overflows 64 bits, out holds the results and it returns true; else the
+// caller goes row by row. The loop has no branch on the data (the checks
+// are ORed together), so it runs at the speed of the additions. NULL
+// rows' garbage can only send the batch to the slower path.
+func addSub64(sub bool, x, y []decimal128.Num, xs, ys int, out []decimal128.Num) bool {
+	var bad int64
+	if sub {
+		for i := range out {
+			a, b := x[i*xs], y[i*ys]
+			al, bl := int64(a.LowBits()), int64(b.LowBits())
+			r := al - bl
+			bad |= (a.HighBits() ^ al>>63) | (b.HighBits() ^ bl>>63) | ((al^bl)&(al^r))>>63
+			out[i] = decimal128.New(r>>63, uint64(r))
+		}
+	} else {
+		for i := range out {
+			a, b := x[i*xs], y[i*ys]
+			al, bl := int64(a.LowBits()), int64(b.LowBits())
+			r := al + bl
+			bad |= (a.HighBits() ^ al>>63) | (b.HighBits() ^ bl>>63) | ((al^r)&(bl^r))>>63
+			out[i] = decimal128.New(r>>63, uint64(r))
+		}
+	}
+	return bad == 0
+}
+
+// mul64 is decimalMul's fast lane for a whole batch (as addSub64): when
+// every operand is an int64, out holds the exact 128-bit products
+// (below 2^126, so below 10^38) and it returns true.
+func mul64(x, y []decimal128.Num, xs, ys int, out []decimal128.Num) bool {
+	var bad int64
+	for i := range out {
+		a, b := x[i*xs], y[i*ys]
+		al, bl := int64(a.LowBits()), int64(b.LowBits())
+		bad |= (a.HighBits() ^ al>>63) | (b.HighBits() ^ bl>>63)
+		// The signed product from the unsigned one: subtract b from
+		// the high word when a < 0, and a when b < 0.
+		hi, lo := bits.Mul64(uint64(al), uint64(bl))
+		hi -= uint64(al>>63&bl) + uint64(bl>>63&al)
+		out[i] = decimal128.New(int64(hi), lo)
+	}
+	return bad == 0
+}
+
 // rescaleConstant brings a constant operand (stride 0) from scale s to
 // scale to once, so that a per-row loop need not; a column, or a constant
 // that does not rescale exactly, is returned as it is.
@@ -390,6 +439,9 @@ func rescaleConstant(x []decimal128.Num, stride int, s, to int32) ([]decimal128.
 // a fast lane: decimal.MulInt64 is exact and below 10^38.
 func decimalMul(x, y []decimal128.Num, xs, ys int, ps int32, ret *arrow.Decimal128Type, nulls *memory.Buffer, out []decimal128.Num) error {
 	fast := ps == ret.Scale
+	if fast && mul64(x, y, xs, ys, out) {
+		return nil
+	}
 	for i := range out {
 		if fast {
 			a, b := x[i*xs], y[i*ys]
