@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 
 	"github.com/lakesql/lakesql/executor/aggregate"
 	"github.com/lakesql/lakesql/executor/expr"
@@ -163,5 +165,30 @@ func TestCancel(t *testing.T) {
 	}
 	if _, err := op.Next(ctx); err == nil {
 		t.Fatal("canceled sort returned no error")
+	}
+}
+
+// A filter that keeps only some columns returns them (in its order, under
+// its names) for the rows that pass, whether all, some or none of a
+// batch's rows pass.
+func TestFilterKeep(t *testing.T) {
+	rows := [][]any{{1, 10, 100}, {2, 20, 200}, {3, nil, 300}, {4, 40, 400}}
+	for _, c := range []struct {
+		bound int64
+		want  []string
+	}{
+		{0, []string{"100|1", "200|2", "300|3", "400|4"}},
+		{2, []string{"300|3", "400|4"}},
+		{9, nil},
+	} {
+		pred, err := expr.BindOperator(">", []expr.Expr{col(0), expr.NewLiteral(scalar.NewInt64Scalar(c.bound))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := NewFilterKeep(intTable([]string{"a", "b", "c"}, rows), pred, []int{2, 0}, []string{"z", "y"})
+		if s := op.Schema(); s.NumFields() != 2 || s.Field(0).Name != "z" || s.Field(1).Name != "y" {
+			t.Fatalf("schema %v", s)
+		}
+		check(t, fmt.Sprintf("a > %d", c.bound), collect(t, op), c.want...)
 	}
 }

@@ -89,6 +89,11 @@ func (lw *lowering) lowerNode(n Node) (executor.Operator, error) {
 		}
 		return executor.NewFilter(in, p), nil
 	case *Project:
+		if s, ok := n.Input.(*Scan); ok && len(s.Filters) > 0 {
+			if op, ok, err := lw.scanKeeping(s, n); ok || err != nil {
+				return op, err
+			}
+		}
 		in, err := lw.lower(n.Input)
 		if err != nil {
 			return nil, err
@@ -273,6 +278,21 @@ func (lw *lowering) sortKeys(keys []SortKey, cols []Column) ([]executor.SortKey,
 }
 
 func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
+	op, err := lw.scanReader(n)
+	if err != nil || len(n.Filters) == 0 {
+		return op, err
+	}
+	p, err := lw.expr(conjunction(n.Filters), n.Out)
+	if err != nil {
+		return nil, err
+	}
+	return executor.NewFilter(op, p), nil
+}
+
+// scanReader lowers the reading part of a scan: its filters (pushed into
+// the reader, which only drops rows early) are left for the caller to
+// apply.
+func (lw *lowering) scanReader(n *Scan) (executor.Operator, error) {
 	fields := make([]arrow.Field, len(n.Out))
 	for i, c := range n.Out {
 		fields[i] = arrow.Field{Name: c.Name, Type: c.Type, Nullable: true}
@@ -323,14 +343,44 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	default:
 		return nil, sqlerr.New(sqlerr.InternalError, "cannot scan %s", n.Rel.Name)
 	}
-	if len(n.Filters) > 0 {
-		p, err := lw.expr(conjunction(n.Filters), n.Out)
-		if err != nil {
-			return nil, err
-		}
-		op = executor.NewFilter(op, p)
-	}
 	return op, nil
+}
+
+// scanKeeping lowers p, a projection of bare columns over the filtered
+// scan s, as the scan whose filter returns only those columns (see
+// executor.NewFilterKeep); ok is false when p computes anything.
+func (lw *lowering) scanKeeping(s *Scan, p *Project) (op executor.Operator, ok bool, err error) {
+	pos := map[int]int{}
+	for i, c := range s.Out {
+		pos[c.ID] = i
+	}
+	keep := make([]int, len(p.Exprs))
+	names := make([]string, len(p.Exprs))
+	for i, e := range p.Exprs {
+		r, isRef := e.(*colRef)
+		if !isRef {
+			return nil, false, nil
+		}
+		if keep[i], isRef = pos[r.id]; !isRef {
+			return nil, false, nil
+		}
+		names[i] = p.Out[i].Name
+	}
+	in, err := lw.scanReader(s)
+	if err != nil {
+		return nil, false, err
+	}
+	pred, err := lw.expr(conjunction(s.Filters), s.Out)
+	if err != nil {
+		return nil, false, err
+	}
+	op = executor.NewFilterKeep(in, pred, keep, names)
+	if lw.prof != nil {
+		// The scan's counters are the scan node's, as when its filter
+		// is lowered with it (the projection counts for itself).
+		op = executor.Instrument(op, lw.prof.stats(s), lw.worker)
+	}
+	return op, true, nil
 }
 
 // sliceReader serves materialised batches.
