@@ -12,13 +12,43 @@ import (
 // in a large table. The slots are not kept meanwhile; syncSlots fills
 // them when the table leaves the path (a batch out of range or with a
 // NULL key, a Finder, a row-wise flag).
+//
+// The array is kept in pages of directPage keys, made as keys fall in
+// them: parallel workers of one aggregate each see every other row group
+// of a file, so each one's keys span the whole range but fill half of it
+// (TPC-H q18: 6 million order keys, 24 MB per worker as one array).
 type direct struct {
-	min    int64
-	groups []int32 // group of key min+i; -1: none yet
-	known  int     // groups the array holds (0..known-1)
-	vals   []int64 // scratch: a batch's keys
-	rows   []int32 // scratch: a batch's rows that add a group
+	min   int64     // the first key of pages[0], a multiple of directPage
+	lo    int64     // the least and greatest key the pages must cover
+	hi    int64
+	pages [][]int32 // group of key min+p*directPage+i at pages[p][i]; -1: none yet; a nil page: none of its keys
+	made  int       // pages made
+	known int       // groups the array holds (0..known-1)
+	vals  []int64   // scratch: a batch's keys
+	rows  []int32   // scratch: a batch's rows that add a group
 }
+
+const (
+	directPageBits = 14
+	directPage     = 1 << directPageBits
+)
+
+// page returns the page of the key at offset off from d.min, making it.
+func (d *direct) page(off int64) []int32 {
+	p := d.pages[off>>directPageBits]
+	if p == nil {
+		p = make([]int32, directPage)
+		for i := range p {
+			p[i] = -1
+		}
+		d.pages[off>>directPageBits] = p
+		d.made++
+	}
+	return p
+}
+
+// bytes is the memory the pages hold.
+func (d *direct) bytes() int64 { return int64(d.made)*directPage*4 + int64(cap(d.pages))*24 }
 
 // The array may span up to directSlack times the groups (or
 // directFloor keys, for small tables), and at most directMaxSpan keys
@@ -84,13 +114,20 @@ func (d *direct) insert(t *Table, a arrow.Array, n int, groups []uint32) bool {
 		return false
 	}
 	rows := d.rows[:0]
-	base, gs := d.min, d.groups
+	base := d.min
+	var page []int32 // the page of the last row's key, likely the next's
+	pageAt := int64(-1)
 	for i, v := range vals {
-		g := gs[v-base]
+		off := v - base
+		if off>>directPageBits != pageAt {
+			pageAt = off >> directPageBits
+			page = d.page(off)
+		}
+		g := page[off&(directPage-1)]
 		if g < 0 {
 			g = int32(t.n)
 			t.n++
-			gs[v-base] = g
+			page[off&(directPage-1)] = g
 			rows = append(rows, int32(i))
 		}
 		groups[i] = uint32(g)
@@ -118,7 +155,8 @@ func (d *direct) load(t *Table) bool {
 		}
 	}
 	for g := d.known; g < t.n; g++ {
-		d.groups[vals[g]-d.min] = int32(g)
+		off := vals[g] - d.min
+		d.page(off)[off&(directPage-1)] = int32(g)
 	}
 	d.known = t.n
 	return true
@@ -127,11 +165,11 @@ func (d *direct) load(t *Table) bool {
 // cover makes the array span lo..hi too, for a table of up to groups
 // groups; false when that would be too wide.
 func (d *direct) cover(lo, hi int64, groups int) bool {
-	if len(d.groups) > 0 {
-		if lo >= d.min && hi-d.min < int64(len(d.groups)) {
+	if len(d.pages) > 0 {
+		if lo >= d.lo && hi <= d.hi {
 			return true
 		}
-		lo, hi = min(lo, d.min), max(hi, d.min+int64(len(d.groups))-1)
+		lo, hi = min(lo, d.lo), max(hi, d.hi)
 	}
 	if hi-lo < 0 || hi-lo >= directMaxSpan { // (hi-lo < 0: overflow)
 		return false
@@ -140,17 +178,23 @@ func (d *direct) cover(lo, hi int64, groups int) bool {
 	if span > max(directSlack*int64(groups), directFloor) {
 		return false
 	}
-	// Room to grow upward, as keys often arrive rising: an eighth more,
-	// not twice, as the array can be the table's largest part.
-	size := min(span+span/8+1024, directMaxSpan)
-	grown := make([]int32, size)
-	for i := range grown {
-		grown[i] = -1
+	// Whole pages, from a multiple of directPage (rounded down, also
+	// for negative keys); the list of pages doubles as keys rise.
+	first := lo >> directPageBits << directPageBits
+	n := int((hi-first)>>directPageBits) + 1
+	d.lo, d.hi = lo, hi
+	if len(d.pages) == 0 {
+		d.min, d.pages = first, make([][]int32, n)
+		return true
 	}
-	if len(d.groups) > 0 {
-		copy(grown[d.min-lo:], d.groups)
+	shift := int((d.min - first) >> directPageBits)
+	if shift == 0 && n <= cap(d.pages) {
+		d.pages = d.pages[:n]
+		return true
 	}
-	d.min, d.groups = lo, grown
+	grown := make([][]int32, n, max(n, 2*len(d.pages)))
+	copy(grown[shift:], d.pages)
+	d.min, d.pages = first, grown
 	return true
 }
 

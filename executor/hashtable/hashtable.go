@@ -85,7 +85,7 @@ func (t *Table) Len() int { return t.n }
 func (t *Table) Bytes() int64 {
 	b := int64(len(t.slots) * 8)
 	if t.direct != nil {
-		b += int64(len(t.direct.groups)) * 4
+		b += t.direct.bytes()
 	}
 	for _, c := range t.cols {
 		b += c.bytes()

@@ -626,3 +626,49 @@ func TestInsertPathsRandom(t *testing.T) {
 		}
 	}
 }
+
+// The direct path's array is made a page at a time, where keys fall: two
+// clusters of keys far apart make two pages, and negative keys have
+// pages of their own.
+func TestDirectPages(t *testing.T) {
+	tb := New([]arrow.DataType{arrow.PrimitiveTypes.Int64})
+	var all []int64
+	for _, batch := range [][2]int64{{0, 1000}, {60000, 61000}, {-5, 5}} {
+		b := array.NewInt64Builder(memory.DefaultAllocator)
+		for v := batch[0]; v < batch[1]; v++ {
+			b.Append(v)
+			all = append(all, v)
+		}
+		a := b.NewArray()
+		groups := make([]uint32, a.Len())
+		tb.Insert([]arrow.Array{a}, a.Len(), groups, nil)
+	}
+	if tb.direct == nil {
+		t.Fatal("left the direct path")
+	}
+	// Pages 0 and 3 (60000 >> 14), and -1 for the negative keys; 0 to 4
+	// (1000 < 5) already held.
+	if tb.direct.made != 3 {
+		t.Errorf("%d pages made, want 3", tb.direct.made)
+	}
+	// Every key has its group (the first of -5..5 seen are new, 0..4 not).
+	f := tb.Finder()
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	b.AppendValues(all, nil)
+	b.Append(30000) // in no page
+	found := make([]int32, len(all)+1)
+	f.Find([]arrow.Array{b.NewArray()}, len(all)+1, found)
+	seen := map[int64]int32{}
+	for i, v := range all {
+		if g, ok := seen[v]; ok && g != found[i] {
+			t.Fatalf("key %d: groups %d and %d", v, g, found[i])
+		}
+		seen[v] = found[i]
+		if found[i] < 0 {
+			t.Fatalf("key %d not found", v)
+		}
+	}
+	if found[len(all)] != -1 || tb.Len() != len(seen) {
+		t.Fatalf("30000 found as %d; %d groups for %d keys", found[len(all)], tb.Len(), len(seen))
+	}
+}
