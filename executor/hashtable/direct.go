@@ -18,14 +18,12 @@ import (
 // of a file, so each one's keys span the whole range but fill half of it
 // (TPC-H q18: 6 million order keys, 24 MB per worker as one array).
 type direct struct {
-	min   int64     // the first key of pages[0], a multiple of directPage
-	lo    int64     // the least and greatest key the pages must cover
-	hi    int64
-	pages [][]int32 // group of key min+p*directPage+i at pages[p][i]; -1: none yet; a nil page: none of its keys
-	made  int       // pages made
-	known int       // groups the array holds (0..known-1)
-	vals  []int64   // scratch: a batch's keys
-	rows  []int32   // scratch: a batch's rows that add a group
+	lo, hi int64     // the least and greatest key the pages must cover
+	pages  [][]int32 // group of key d.first()+p*directPage+i at pages[p][i]; -1: none yet; a nil page: none of its keys
+	made   int       // pages made
+	known  int       // groups the array holds (0..known-1)
+	vals   []int64   // scratch: a batch's keys
+	rows   []int32   // scratch: a batch's rows that add a group
 }
 
 const (
@@ -33,7 +31,12 @@ const (
 	directPage     = 1 << directPageBits
 )
 
-// page returns the page of the key at offset off from d.min, making it.
+// first is the first key of pages[0]: lo rounded down to a multiple of
+// directPage (also for negative keys).
+func (d *direct) first() int64 { return d.lo >> directPageBits << directPageBits }
+
+// page returns the page of the key at offset off from d.first(), making
+// it.
 func (d *direct) page(off int64) []int32 {
 	p := d.pages[off>>directPageBits]
 	if p == nil {
@@ -106,15 +109,11 @@ func (d *direct) insert(t *Table, a arrow.Array, n int, groups []uint32) bool {
 	if n == 0 {
 		return true
 	}
-	lo, hi := vals[0], vals[0]
-	for _, v := range vals {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if !d.cover(lo, hi, t.n+n) {
+	if lo, hi := bounds(vals); !d.cover(lo, hi, t.n+n) {
 		return false
 	}
 	rows := d.rows[:0]
-	base := d.min
+	base := d.first()
 	var page []int32 // the page of the last row's key, likely the next's
 	pageAt := int64(-1)
 	for i, v := range vals {
@@ -144,22 +143,27 @@ func (d *direct) load(t *Table) bool {
 	if !t.cols[0].(intKeys).ints(keys, vals) {
 		return false
 	}
-	rest := vals[d.known:]
-	if len(rest) > 0 {
-		lo, hi := rest[0], rest[0]
-		for _, v := range rest {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		if !d.cover(lo, hi, t.n) {
+	if rest := vals[d.known:]; len(rest) > 0 {
+		if lo, hi := bounds(rest); !d.cover(lo, hi, t.n) {
 			return false
 		}
 	}
+	base := d.first()
 	for g := d.known; g < t.n; g++ {
-		off := vals[g] - d.min
+		off := vals[g] - base
 		d.page(off)[off&(directPage-1)] = int32(g)
 	}
 	d.known = t.n
 	return true
+}
+
+// bounds is the least and the greatest of vs (not empty).
+func bounds(vs []int64) (lo, hi int64) {
+	lo, hi = vs[0], vs[0]
+	for _, v := range vs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi
 }
 
 // cover makes the array span lo..hi too, for a table of up to groups
@@ -178,23 +182,22 @@ func (d *direct) cover(lo, hi int64, groups int) bool {
 	if span > max(directSlack*int64(groups), directFloor) {
 		return false
 	}
-	// Whole pages, from a multiple of directPage (rounded down, also
-	// for negative keys); the list of pages doubles as keys rise.
-	first := lo >> directPageBits << directPageBits
-	n := int((hi-first)>>directPageBits) + 1
+	// Whole pages from d.first(); the list of pages doubles as keys rise.
+	was := d.first()
 	d.lo, d.hi = lo, hi
+	n := int((hi-d.first())>>directPageBits) + 1
 	if len(d.pages) == 0 {
-		d.min, d.pages = first, make([][]int32, n)
+		d.pages = make([][]int32, n)
 		return true
 	}
-	shift := int((d.min - first) >> directPageBits)
+	shift := int((was - d.first()) >> directPageBits)
 	if shift == 0 && n <= cap(d.pages) {
 		d.pages = d.pages[:n]
 		return true
 	}
 	grown := make([][]int32, n, max(n, 2*len(d.pages)))
 	copy(grown[shift:], d.pages)
-	d.min, d.pages = first, grown
+	d.pages = grown
 	return true
 }
 

@@ -383,27 +383,17 @@ func (f *Finder) Find(keys []arrow.Array, n int, groups []int32) {
 	s.reserve(n)
 	h := t.hashRows(s, keys, n)
 	same := t.sameAsPrevious(s, keys, h, n)
-	if len(f.parts) == 1 {
-		rows := s.rows[:0]
-		for i := 0; i < n; i++ {
-			if !same[i] {
-				rows = append(rows, int32(i))
-			}
+	for p := range f.rows {
+		f.rows[p] = f.rows[p][:0]
+	}
+	for i := 0; i < n; i++ {
+		if !same[i] {
+			p := PartOf(h[i], len(f.parts)) // 0 for a table of one part
+			f.rows[p] = append(f.rows[p], int32(i))
 		}
-		t.findRows(s, keys, h, rows, groups, 0)
-	} else {
-		for p := range f.rows {
-			f.rows[p] = f.rows[p][:0]
-		}
-		for i := 0; i < n; i++ {
-			if !same[i] {
-				p := PartOf(h[i], len(f.parts))
-				f.rows[p] = append(f.rows[p], int32(i))
-			}
-		}
-		for p, part := range f.parts {
-			part.findRows(s, keys, h, f.rows[p], groups, f.base[p])
-		}
+	}
+	for p, part := range f.parts {
+		part.findRows(s, keys, h, f.rows[p], groups, f.base[p])
 	}
 	for i := 1; i < n; i++ {
 		if same[i] {
@@ -486,7 +476,7 @@ func combine(h, v uint64) uint64 { return (h ^ v) * mulK }
 // hashes them (tables of the same key types agree), for partitioning
 // rows between spill files.
 func (t *Table) HashRows(keys []arrow.Array, n int) []uint64 {
-	keys = batch.DecodeAll(keys)
-	s := &scratch{h: make([]uint64, n)}
-	return append([]uint64(nil), t.hashRows(s, keys, n)...)
+	h := make([]uint64, n)
+	t.Hash(keys, h)
+	return h
 }
