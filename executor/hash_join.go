@@ -90,8 +90,7 @@ type joinBuild struct {
 	// tables: the hash table of the keys, or its parts by
 	// hashtable.PartOf when it was filled in parallel.
 	tables []*hashtable.Table
-	head   []int32 // per group: first row, -1 none
-	tail   []int32 // per group: last row
+	chains         // per group: its rows, first to last
 	next   []int32 // per row: the next row with the same key, -1 last
 	// hasNull: some right row has a NULL in a key that does not match
 	// NULLs (it is in no chain).
@@ -105,6 +104,32 @@ type joinBuild struct {
 	rows  int64
 	parts *joinParts
 	res   *budget.Reservation // the memory the build holds
+}
+
+// chains are the first and last row of each group; a row's successor is
+// in the build's next (rows of distinct groups, so the parts of a build
+// filled in parallel link into one next).
+type chains struct {
+	head []int32 // per group: first row, -1 none
+	tail []int32 // per group: last row
+}
+
+// grow makes room for groups up to n.
+func (c *chains) grow(n int) {
+	for len(c.head) < n {
+		c.head = append(c.head, -1)
+		c.tail = append(c.tail, -1)
+	}
+}
+
+// link appends row r to the chain of group g.
+func (c *chains) link(next []int32, g uint32, r int32) {
+	if c.head[g] < 0 {
+		c.head[g] = r
+	} else {
+		next[c.tail[g]] = r
+	}
+	c.tail[g] = r
 }
 
 type usersKey struct{}
@@ -371,21 +396,13 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 		} else {
 			groups = growU32(groups, len(sel))
 			jb.tables[0].Insert(cols, len(sel), groups, nil)
-			for len(jb.head) < jb.tables[0].Len() {
-				jb.head = append(jb.head, -1)
-				jb.tail = append(jb.tail, -1)
-			}
+			jb.grow(jb.tables[0].Len())
 			for k, g := range groups[:len(sel)] {
 				r := base + int32(k)
 				if len(sel) < n {
 					r = base + sel[k]
 				}
-				if jb.head[g] < 0 {
-					jb.head[g] = r
-				} else {
-					jb.next[jb.tail[g]] = r
-				}
-				jb.tail[g] = r
+				jb.link(jb.next, g, r)
 			}
 			need = held + jb.tables[0].Bytes() + 12*int64(len(jb.next))
 		}
@@ -412,7 +429,7 @@ func buildJoinFrom(ctx context.Context, ec *expr.Context, right Operator, keys [
 			}
 		}
 		batches, pending, held = nil, nil, 0
-		jb.tables, jb.head, jb.tail, jb.next = []*hashtable.Table{hashtable.New(kt)}, nil, nil, nil
+		jb.tables, jb.chains, jb.next = []*hashtable.Table{hashtable.New(kt)}, chains{}, nil
 		res.Release()
 	}
 	if jb.parts != nil {
@@ -516,7 +533,7 @@ func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pe
 		t := tables[p]
 		var rows []int32
 		var groups []uint32
-		var head, tail []int32
+		var c chains
 		for i, pk := range pending {
 			if err := batch.CheckCancel(ctx); err != nil {
 				return err
@@ -530,30 +547,22 @@ func (jb *joinBuild) fill(ctx context.Context, kt []arrow.DataType, pending []pe
 			}
 			groups = growU32(groups, len(h))
 			t.InsertHashed(pk.cols, h, rows, groups)
-			for len(head) < t.Len() {
-				head = append(head, -1)
-				tail = append(tail, -1)
-			}
+			c.grow(t.Len())
 			for _, k := range rows {
-				g, r := groups[k], pk.base+k
+				r := pk.base + k
 				if pk.sel != nil {
 					r = pk.base + pk.sel[k]
 				}
-				if head[g] < 0 {
-					head[g] = r
-				} else {
-					jb.next[tail[g]] = r
-				}
-				tail[g] = r
+				c.link(jb.next, groups[k], r)
 			}
 		}
-		heads[p] = head
+		heads[p] = c.head
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	jb.tables, jb.head, jb.tail = tables, nil, nil
+	jb.tables, jb.chains = tables, chains{}
 	for _, h := range heads {
 		jb.head = append(jb.head, h...)
 	}
