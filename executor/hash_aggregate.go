@@ -590,9 +590,7 @@ func (h *HashAggregate) consumeSpilling(ctx context.Context, ec *expr.Context, s
 func (s *aggSpill) write(ctx context.Context, b arrow.RecordBatch, hashes []uint64) error {
 	// Spill files hold plain columns: a key read dictionary-encoded is
 	// decoded (see batch.DictionaryOf).
-	if cols := batch.DecodeAll(b.Columns()); len(cols) > 0 && &cols[0] != &b.Columns()[0] {
-		b = array.NewRecordBatch(s.schema, cols, b.NumRows())
-	}
+	b = array.NewRecordBatch(s.schema, batch.DecodeAll(b.Columns()), b.NumRows())
 	var rows [aggSpillParts][]int32
 	for i, h := range hashes {
 		p := spillPart(h, aggSpillParts)
