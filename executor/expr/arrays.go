@@ -170,7 +170,7 @@ func int64s(a arrow.Array) []int64 {
 	return make([]int64, a.Len())
 }
 
-// int64At reads row i of an integer (or date/time) array as an int64,
+// Int64At reads row i of an integer (or date/time) array as an int64,
 // without converting the whole array as int64s does: for kernels that
 // read one row at a time.
 func Int64At(a arrow.Array, i int) int64 {

@@ -48,15 +48,15 @@ func newInList(left Expr, items []Expr, negated bool) (Expr, error) {
 		n.texts = map[string]struct{}{}
 		for _, it := range items {
 			l, ok := it.(*Literal)
-			v, isText := scalar.Scalar(nil), false
+			var v *scalar.String
 			if ok {
-				v, isText = l.Value.(*scalar.String)
+				v, ok = l.Value.(*scalar.String)
 			}
-			if !isText || !v.IsValid() {
+			if !ok || !v.IsValid() {
 				n.texts = nil
 				break
 			}
-			n.texts[v.(*scalar.String).String()] = struct{}{}
+			n.texts[v.String()] = struct{}{}
 		}
 	}
 	return n, nil
