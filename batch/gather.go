@@ -23,11 +23,7 @@ func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error
 	case *arrow.DictionaryType:
 		// The indices move; the dictionary is shared (see dictionary.go).
 		if dt.IndexType.ID() == arrow.INT32 {
-			var src []byte
-			if b := a.Data().Buffers()[1]; b != nil {
-				src = b.Bytes()[a.Data().Offset()*4:]
-			}
-			ix := gatherFixed(src, idx, int32(0))
+			ix := gatherFixed(valueBytes(a, 4), idx, int32(0))
 			return NewDictionary(a.(*array.Dictionary).Dictionary(), ix, nulls), nil
 		}
 	case *arrow.BooleanType:
@@ -47,10 +43,7 @@ func Gather(ctx context.Context, a arrow.Array, idx []int32) (arrow.Array, error
 			break
 		}
 		w := dt.BitWidth() / 8
-		var src []byte
-		if b := a.Data().Buffers()[1]; b != nil {
-			src = b.Bytes()[a.Data().Offset()*w:]
-		}
+		src := valueBytes(a, w)
 		var vals []byte
 		switch w {
 		case 1:
@@ -82,6 +75,16 @@ generic:
 	ix := b.NewArray()
 	defer ix.Release()
 	return compute.TakeArray(ctx, a, ix)
+}
+
+// valueBytes is the value buffer of a fixed-width array whose values are
+// w bytes wide (or of a dictionary array's indices), from its first row;
+// nil when it has none.
+func valueBytes(a arrow.Array, w int) []byte {
+	if b := a.Data().Buffers()[1]; b != nil {
+		return b.Bytes()[a.Data().Offset()*w:]
+	}
+	return nil
 }
 
 // gatherFixed moves the values of width size(T) at idx out of src (the
@@ -218,9 +221,7 @@ func Interleave(t arrow.DataType, arrs []arrow.Array, src, pos []int32) (arrow.A
 		w := dt.BitWidth() / 8
 		srcs := make([][]byte, len(arrs))
 		for k, a := range arrs {
-			if b := a.Data().Buffers()[1]; b != nil {
-				srcs[k] = b.Bytes()[a.Data().Offset()*w:]
-			}
+			srcs[k] = valueBytes(a, w)
 		}
 		var vals []byte
 		switch w {
