@@ -263,7 +263,7 @@ func (t *ParquetTable) open(ctx context.Context, split Split, columns []int, wan
 			seen[c] = j
 			distinct = append(distinct, c)
 			leaves = append(leaves, t.meta.leaves[c]...)
-			asDict = append(asDict, want != nil && want[i])
+			asDict = append(asDict, true)
 		}
 		asDict[j] = asDict[j] && want != nil && want[i]
 		pos[i] = j

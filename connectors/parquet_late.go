@@ -59,6 +59,7 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 	rg := pf.RowGroup(ps.RowGroup)
 	cols := make([]*lateColumn, len(distinct))
 	index := map[int]int{}
+	codes := false // some column comes dictionary-encoded
 	for i, c := range distinct {
 		leaf := t.meta.flatLeaf[c]
 		if leaf < 0 {
@@ -74,7 +75,7 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 			cc, err := rg.MetaData().ColumnChunk(leaf)
 			cols[i].dict = err == nil && allDictionaryPages(cc)
 			if cols[i].dict && asDict[i] {
-				cols[i].codes = &dictCodes{}
+				cols[i].codes, codes = &dictCodes{}, true
 			}
 		}
 		index[c] = i
@@ -95,12 +96,8 @@ func (t *ParquetTable) openLate(pf *file.Reader, ps *ParquetSplit, out *arrow.Sc
 	// others, which drop rows for less (TPC-H q12 checks l_shipmode only
 	// for the seventh of line items its l_receiptdate range keeps).
 	slices.SortStableFunc(r.preds, func(a, b *latePredicate) int {
-		return cmp.Compare(b2i(a.col.kind == decString), b2i(b.col.kind == decString))
+		return cmp.Compare(b2u(a.col.kind == decString), b2u(b.col.kind == decString))
 	})
-	codes := false
-	for _, c := range cols {
-		codes = codes || c.codes != nil
-	}
 	if len(r.preds) == 0 && !codes {
 		// No gain over pqarrow was measured without conditions, unless
 		// text is to come as dictionaries (which pqarrow does not do).
@@ -191,14 +188,6 @@ func (r *lateReader) Next(ctx context.Context) (b arrow.RecordBatch, err error) 
 		return batch.NewRecord(r.schema, cols, int64(arrs[0].Len())), nil
 	}
 	return nil, nil
-}
-
-// b2i is 1 for true.
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func (r *lateReader) fail(err error) error {
