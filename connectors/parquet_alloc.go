@@ -75,6 +75,11 @@ func (p *pageAllocator) Allocate(size int) []byte {
 
 func (p *pageAllocator) Reallocate(size int, b []byte) []byte {
 	if cap(b) >= size {
+		// A recycled buffer's room past its length was not cleared by
+		// Allocate: clear what this grows into, below dirtyMin.
+		if size > len(b) && cap(b) < dirtyMin {
+			clear(b[len(b):size])
+		}
 		return b[:size]
 	}
 	nb := p.Allocate(size)

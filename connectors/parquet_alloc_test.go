@@ -32,6 +32,20 @@ func TestPageAllocatorRecyclesBuffers(t *testing.T) {
 			}
 		}
 	}
+	// Growing within a recycled buffer's class clears what it grows into
+	// (Allocate cleared only the length asked for).
+	b0 := p.Allocate(8000)
+	for i := range b0 {
+		b0[i] = 0xff
+	}
+	p.Free(b0)
+	b1 := p.Allocate(5000)
+	b1 = p.Reallocate(8000, b1)
+	for i, v := range b1 {
+		if v != 0 {
+			t.Fatalf("Reallocate(8000) within the class: byte %d is %#x, want 0", i, v)
+		}
+	}
 	// Reallocate keeps the contents when it grows a buffer.
 	b := p.Allocate(5000)
 	b[4999] = 7
