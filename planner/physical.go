@@ -277,7 +277,12 @@ func (lw *lowering) sortKeys(keys []SortKey, cols []Column) ([]executor.SortKey,
 	return out, nil
 }
 
-func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
+func (lw *lowering) scan(n *Scan) (executor.Operator, error) { return lw.filteredScan(n, nil, nil) }
+
+// filteredScan lowers a scan and the filter that applies its conditions
+// above the reader; keep, when set, are the columns the filter returns
+// (named names: see executor.NewFilterKeep).
+func (lw *lowering) filteredScan(n *Scan, keep []int, names []string) (executor.Operator, error) {
 	op, err := lw.scanReader(n)
 	if err != nil || len(n.Filters) == 0 {
 		return op, err
@@ -285,6 +290,9 @@ func (lw *lowering) scan(n *Scan) (executor.Operator, error) {
 	p, err := lw.expr(conjunction(n.Filters), n.Out)
 	if err != nil {
 		return nil, err
+	}
+	if keep != nil {
+		return executor.NewFilterKeep(op, p, keep, names), nil
 	}
 	return executor.NewFilter(op, p), nil
 }
@@ -366,15 +374,9 @@ func (lw *lowering) scanKeeping(s *Scan, p *Project) (op executor.Operator, ok b
 		}
 		names[i] = p.Out[i].Name
 	}
-	in, err := lw.scanReader(s)
-	if err != nil {
+	if op, err = lw.filteredScan(s, keep, names); err != nil {
 		return nil, false, err
 	}
-	pred, err := lw.expr(conjunction(s.Filters), s.Out)
-	if err != nil {
-		return nil, false, err
-	}
-	op = executor.NewFilterKeep(in, pred, keep, names)
 	if lw.prof != nil {
 		// The scan's counters are the scan node's, as when its filter
 		// is lowered with it (the projection counts for itself).
