@@ -77,8 +77,6 @@ func TestHashJoinSpills(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	ls, lb := keyValBatches(r, "l", 6, 3000, 4000)
 	rs, rb := keyValBatches(r, "r", 8, 3000, 5000)
-	lk := expr.NewColumn(0, types.Int64, "lk")
-	rk := expr.NewColumn(0, types.Int64, "rk")
 	// residual: lv + rv is even (columns of the pair batch: lk lv rk rv)
 	sum, _ := expr.BindOperator("+", []expr.Expr{expr.NewColumn(1, types.Int64, "lv"), expr.NewColumn(3, types.Int64, "rv")})
 	mod, _ := expr.BindOperator("%", []expr.Expr{sum, expr.NewLiteral(scalarInt(2))})
@@ -86,7 +84,7 @@ func TestHashJoinSpills(t *testing.T) {
 	pool := budget.NewPool(0)
 	for _, typ := range []JoinType{Inner, Left, Right, Full, Semi, Anti, Mark} {
 		for _, residual := range []expr.Expr{nil, even} {
-			spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}, Residual: residual}
+			spec := keyJoin(typ, residual)
 			want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(ls, lb), NewBatches(rs, rb), spec))
 			acc := pool.NewAccount(64<<10, t.TempDir())
 			ctx := budget.WithAccount(context.Background(), acc)
@@ -104,6 +102,19 @@ func TestHashJoinSpills(t *testing.T) {
 
 func scalarInt(v int64) scalar.Scalar { return scalar.NewInt64Scalar(v) }
 
+// keyJoin is a join of type typ of batches from keyValBatches on their
+// key columns (the first of each side), NULLs not equal.
+func keyJoin(typ JoinType, residual expr.Expr) HashJoinSpec {
+	lk := expr.NewColumn(0, types.Int64, "lk")
+	rk := expr.NewColumn(0, types.Int64, "rk")
+	return HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}, Residual: residual}
+}
+
+// keyBuild is the build of keyJoin's joins over right.
+func keyBuild(right Operator) *JoinBuild {
+	return NewJoinBuild(right, keyJoin(Inner, nil).RightKeys, []bool{false})
+}
+
 // A right semi (anti) join of L and R gives the rows of R that some (no)
 // row of L matches: the semi (anti) join of R and L. Also when two probes
 // share the build (each with half of L: the last to finish emits), and
@@ -112,8 +123,6 @@ func TestRightSemiJoin(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	ls, lb := keyValBatches(r, "l", 6, 3000, 8000)
 	rs, rb := keyValBatches(r, "r", 2, 3000, 8000)
-	lk := expr.NewColumn(0, types.Int64, "lk")
-	rk := expr.NewColumn(0, types.Int64, "rk")
 	// residual: the two values' sum is even (symmetric in the sides).
 	sum, _ := expr.BindOperator("+", []expr.Expr{expr.NewColumn(1, types.Int64, "a"), expr.NewColumn(3, types.Int64, "b")})
 	mod, _ := expr.BindOperator("%", []expr.Expr{sum, expr.NewLiteral(scalarInt(2))})
@@ -125,12 +134,11 @@ func TestRightSemiJoin(t *testing.T) {
 			plain = Anti
 		}
 		for _, residual := range []expr.Expr{nil, even} {
-			want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(rs, rb), NewBatches(ls, lb),
-				HashJoinSpec{Type: plain, LeftKeys: []expr.Expr{rk}, RightKeys: []expr.Expr{lk}, NullEqual: []bool{false}, Residual: residual}))
+			want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(rs, rb), NewBatches(ls, lb), keyJoin(plain, residual)))
 			if len(want) == 0 || len(want) == 6000 {
 				t.Fatalf("a test that cannot fail: %d rows", len(want))
 			}
-			spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}, Residual: residual}
+			spec := keyJoin(typ, residual)
 			got := rowsOf(t, context.Background(), NewHashJoin(NewBatches(ls, lb), NewBatches(rs, rb), spec))
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("type %d residual %v: %d rows, want %d", typ, residual != nil, len(got), len(want))
@@ -138,7 +146,7 @@ func TestRightSemiJoin(t *testing.T) {
 			for _, limit := range []int64{0, 64 << 10} {
 				acc := pool.NewAccount(limit, t.TempDir())
 				ctx := budget.WithAccount(context.Background(), acc)
-				build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+				build := keyBuild(NewBatches(rs, rb))
 				a := NewSharedHashJoin(NewBatches(ls, lb[:3]), build, spec)
 				b := NewSharedHashJoin(NewBatches(ls, lb[3:]), build, spec)
 				got := append(rowsOf(t, ctx, a), rowsOf(t, ctx, b)...)
@@ -162,16 +170,14 @@ func TestSharedRightJoin(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	ls, lb := keyValBatches(r, "l", 6, 3000, 8000)
 	rs, rb := keyValBatches(r, "r", 2, 3000, 8000)
-	lk := expr.NewColumn(0, types.Int64, "lk")
-	rk := expr.NewColumn(0, types.Int64, "rk")
 	pool := budget.NewPool(0)
 	for _, typ := range []JoinType{Right, Full} {
-		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		spec := keyJoin(typ, nil)
 		want := rowsOf(t, context.Background(), NewHashJoin(NewBatches(ls, lb), NewBatches(rs, rb), spec))
 		for _, limit := range []int64{0, 64 << 10} {
 			acc := pool.NewAccount(limit, t.TempDir())
 			ctx := budget.WithAccount(context.Background(), acc)
-			build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+			build := keyBuild(NewBatches(rs, rb))
 			a := NewSharedHashJoin(NewBatches(ls, lb[:3]), build, spec)
 			b := NewSharedHashJoin(NewBatches(ls, lb[3:]), build, spec)
 			got := append(rowsOf(t, ctx, a), rowsOf(t, ctx, b)...)
@@ -195,16 +201,14 @@ func TestParallelBuild(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	ls, lb := keyValBatches(r, "l", 8, 3000, 5000)
 	rs, rb := keyValBatches(r, "r", 6, 4000, 5000)
-	lk := expr.NewColumn(0, types.Int64, "lk")
-	rk := expr.NewColumn(0, types.Int64, "rk")
 	for _, typ := range []JoinType{Inner, Left} {
-		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		spec := keyJoin(typ, nil)
 		// Unsorted: each left row's matches in the build's row order.
 		var want []string
 		for _, half := range [][]arrow.RecordBatch{lb[:2], lb[2:4], lb[4:6], lb[6:]} {
 			want = append(want, collect(t, NewHashJoin(NewBatches(ls, half), NewBatches(rs, rb), spec))...)
 		}
-		build := NewJoinBuild(NewBatches(rs, rb), []expr.Expr{rk}, []bool{false})
+		build := keyBuild(NewBatches(rs, rb))
 		var got []string
 		probes := []Operator{
 			NewSharedHashJoin(NewBatches(ls, lb[:2]), build, spec), NewSharedHashJoin(NewBatches(ls, lb[2:4]), build, spec),
@@ -259,10 +263,8 @@ func testUniqueBuild(t *testing.T, spread int64) {
 		rowOf[k] = x
 	}
 	rb := []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{kb.NewArray(), vb.NewArray()}, 5000)}
-	lk := expr.NewColumn(0, types.Int64, "lk")
-	rk := expr.NewColumn(0, types.Int64, "rk")
 	for _, typ := range []JoinType{Inner, Left} {
-		spec := HashJoinSpec{Type: typ, LeftKeys: []expr.Expr{lk}, RightKeys: []expr.Expr{rk}, NullEqual: []bool{false}}
+		spec := keyJoin(typ, nil)
 		j := NewHashJoin(NewBatches(ls, lb), NewBatches(schema, rb), spec).(*HashJoin)
 		got := collect(t, j)
 		if !j.jb.unique || (j.jb.dense != nil) != (spread == 1) {
