@@ -661,7 +661,7 @@ func compare(a arrow.Array, i int, b arrow.Array, j int) int {
 		// Arrays order element by element, as PostgreSQL's do.
 		return expr.Compare(a, i, b, j)
 	}
-	return cmp64(intAt(a, i), intAt(b, j))
+	return cmp64(expr.Int64At(a, i), expr.Int64At(b, j))
 }
 
 func cmp64(a, b int64) int {
@@ -679,24 +679,6 @@ func floatAt(a arrow.Array, i int) float64 {
 		return float64(f.Value(i))
 	}
 	return a.(*array.Float64).Value(i)
-}
-
-func intAt(a arrow.Array, i int) int64 {
-	switch x := a.(type) {
-	case *array.Int64:
-		return x.Value(i)
-	case *array.Int32:
-		return int64(x.Value(i))
-	case *array.Int16:
-		return int64(x.Value(i))
-	case *array.Date32:
-		return int64(x.Value(i))
-	case *array.Timestamp:
-		return int64(x.Value(i))
-	case *array.Time64:
-		return int64(x.Value(i))
-	}
-	return 0
 }
 
 // varAcc computes variance/stddev with Welford's method per group.
